@@ -1,0 +1,73 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "./client";
+import type { AgentCreate, AgentPatch, OutboxStatus, TeamCreate } from "./types";
+
+export function useCreateAgent() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: AgentCreate) => unwrap(api.POST("/api/agents", { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["agents"] }),
+  });
+}
+
+export function usePatchAgent() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: number; body: AgentPatch }) =>
+      unwrap(api.PATCH("/api/agents/{id}", { params: { path: { id } }, body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["agents"] }),
+  });
+}
+
+export function useCreateTeam() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: TeamCreate) => unwrap(api.POST("/api/teams", { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["teams"] }),
+  });
+}
+
+export function usePatchTeam() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: number; body: TeamCreate }) =>
+      unwrap(api.PATCH("/api/teams/{id}", { params: { path: { id } }, body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["teams"] }),
+  });
+}
+
+export function useTokens() {
+  return useQuery({ queryKey: ["tokens"], queryFn: () => unwrap(api.GET("/api/tokens")) });
+}
+
+export function useCreateToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => unwrap(api.POST("/api/tokens", { body: { name } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["tokens"] }),
+  });
+}
+
+export function useRevokeToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => unwrap(api.DELETE("/api/tokens/{id}", { params: { path: { id } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["tokens"] }),
+  });
+}
+
+export function useOutbox(status: OutboxStatus | null) {
+  return useQuery({
+    queryKey: ["outbox", status],
+    queryFn: () => unwrap(api.GET("/api/outbox", { params: { query: status ? { status } : {} } })),
+    refetchInterval: 10_000,
+  });
+}
+
+export function useResend() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => unwrap(api.POST("/api/outbox/{id}/resend", { params: { path: { id } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["outbox"] }),
+  });
+}

@@ -1,0 +1,54 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, unwrap } from "./client";
+import type { CustomerPatch } from "./types";
+
+export const customerKey = (id: number) => ["customers", "detail", id] as const;
+
+export function useCustomer(id: number | null | undefined) {
+  return useQuery({
+    queryKey: customerKey(id ?? -1),
+    queryFn: () => unwrap(api.GET("/api/customers/{id}", { params: { path: { id: id as number } } })),
+    enabled: typeof id === "number" && Number.isFinite(id),
+  });
+}
+
+export function useCustomerTimeline(id: number | null | undefined) {
+  return useQuery({
+    queryKey: ["customers", "timeline", id ?? -1],
+    queryFn: () => unwrap(api.GET("/api/customers/{id}/timeline", { params: { path: { id: id as number } } })),
+    enabled: typeof id === "number" && Number.isFinite(id),
+  });
+}
+
+export function useCustomerSearch(q: string) {
+  const query = q.trim();
+  return useQuery({
+    queryKey: ["customers", "search", query],
+    queryFn: () => unwrap(api.GET("/api/customers", { params: { query: { q: query } } })),
+    enabled: query.length >= 2,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function usePatchCustomer(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CustomerPatch) => unwrap(api.PATCH("/api/customers/{id}", { params: { path: { id } }, body })),
+    onSuccess: (customer) => {
+      qc.setQueryData(customerKey(id), customer);
+    },
+  });
+}
+
+export function useMergeCustomer(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (otherId: number) =>
+      unwrap(api.POST("/api/customers/{id}/merge", { params: { path: { id } }, body: { other_id: otherId } })),
+    onSuccess: (customer) => {
+      qc.setQueryData(customerKey(id), customer);
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+      void qc.invalidateQueries({ queryKey: ["tickets"] });
+    },
+  });
+}

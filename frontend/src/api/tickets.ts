@@ -1,0 +1,103 @@
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
+import { api, unwrap } from "./client";
+import type { TicketDetail, TicketPatch, TicketQuery } from "./types";
+
+export const POLL_MS = 5_000;
+
+export type TicketFilters = Omit<TicketQuery, "cursor">;
+
+/** Drop empty values so the query string stays clean. */
+export function cleanQuery<T extends Record<string, unknown>>(q: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(q)) {
+    if (v !== undefined && v !== null && v !== "") out[k] = v;
+  }
+  return out as T;
+}
+
+export function useTicketCounts() {
+  return useQuery({
+    queryKey: ["tickets", "counts"],
+    queryFn: () => unwrap(api.GET("/api/tickets/counts")),
+    refetchInterval: POLL_MS,
+  });
+}
+
+export function useTicketList(filters: TicketFilters, opts: { poll?: boolean } = {}) {
+  const query = cleanQuery(filters);
+  return useInfiniteQuery({
+    queryKey: ["tickets", "list", query],
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET("/api/tickets", { params: { query: cleanQuery({ ...query, cursor: pageParam }) } })),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    refetchInterval: opts.poll === false ? false : POLL_MS,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export const ticketKey = (id: number) => ["tickets", "detail", id] as const;
+
+export function useTicket(id: number) {
+  return useQuery({
+    queryKey: ticketKey(id),
+    queryFn: () => unwrap(api.GET("/api/tickets/{id}", { params: { path: { id } } })),
+    refetchInterval: POLL_MS,
+    enabled: Number.isFinite(id),
+  });
+}
+
+export function usePatchTicket(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: TicketPatch) => unwrap(api.PATCH("/api/tickets/{id}", { params: { path: { id } }, body })),
+    onSuccess: (ticket: TicketDetail) => {
+      qc.setQueryData(ticketKey(id), ticket);
+      void qc.invalidateQueries({ queryKey: ["tickets", "list"] });
+      void qc.invalidateQueries({ queryKey: ["tickets", "counts"] });
+    },
+  });
+}
+
+export function usePostMessage(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { body: string; public: boolean }) =>
+      unwrap(api.POST("/api/tickets/{id}/messages", { params: { path: { id } }, body })),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ticketKey(id) });
+      void qc.invalidateQueries({ queryKey: ["tickets", "list"] });
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+    },
+  });
+}
+
+export function useCannedReplies() {
+  return useQuery({
+    queryKey: ["canned-replies"],
+    queryFn: () => unwrap(api.GET("/api/canned-replies")),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useAgents() {
+  return useQuery({
+    queryKey: ["agents"],
+    queryFn: () => unwrap(api.GET("/api/agents")),
+    staleTime: 60_000,
+  });
+}
+
+export function useTeams() {
+  return useQuery({
+    queryKey: ["teams"],
+    queryFn: () => unwrap(api.GET("/api/teams")),
+    staleTime: 60_000,
+  });
+}

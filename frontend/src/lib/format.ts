@@ -1,0 +1,98 @@
+import dayjs from "dayjs";
+import relativeTime from "dayjs/plugin/relativeTime";
+import type { Channel, Priority, TicketStatus } from "../api/types";
+
+dayjs.extend(relativeTime);
+
+export function relTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return dayjs(iso).fromNow();
+}
+
+export function absTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return dayjs(iso).format("YYYY-MM-DD HH:mm");
+}
+
+export function pct(value: number | null | undefined, digits = 0): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return "—";
+  return `${(value * 100).toFixed(digits)} %`;
+}
+
+export function hours(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  if (value < 1) return `${Math.round(value * 60)} min`;
+  if (value < 48) return `${value.toFixed(1)} h`;
+  return `${(value / 24).toFixed(1)} d`;
+}
+
+export function minutes(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return value < 90 ? `${Math.round(value)} min` : hours(value / 60);
+}
+
+export function ci(ci95: [number, number] | null | undefined): string {
+  if (!ci95) return "";
+  return `95 % CI ${pct(ci95[0])}–${pct(ci95[1])}`;
+}
+
+export const CHANNEL_LABEL: Record<Channel, string> = {
+  email: "Email",
+  web: "Web",
+  chat: "Chat",
+  phone: "Phone",
+  social: "Social",
+  in_person: "In person",
+  api: "API",
+};
+
+export const CHANNEL_COLOR: Record<Channel, string> = {
+  email: "blue",
+  web: "cyan",
+  chat: "grape",
+  phone: "teal",
+  social: "pink",
+  in_person: "orange",
+  api: "gray",
+};
+
+export const STATUS_LABEL: Record<TicketStatus, string> = {
+  new: "New",
+  open: "Open",
+  pending: "Pending",
+  on_hold: "On hold",
+  solved: "Solved",
+  closed: "Closed",
+};
+
+export const STATUS_COLOR: Record<TicketStatus, string> = {
+  new: "yellow",
+  open: "red",
+  pending: "blue",
+  on_hold: "dark",
+  solved: "green",
+  closed: "gray",
+};
+
+export const PRIORITY_LABEL: Record<Priority, string> = {
+  low: "Low",
+  normal: "Normal",
+  high: "High",
+  urgent: "Urgent",
+};
+
+export const PRIORITY_COLOR: Record<Priority, string> = {
+  low: "gray",
+  normal: "blue",
+  high: "orange",
+  urgent: "red",
+};
+
+export function channelLabel(c: string | null | undefined): string {
+  if (!c) return "—";
+  return (CHANNEL_LABEL as Record<string, string>)[c] ?? c;
+}
+
+export const STATUSES = Object.keys(STATUS_LABEL) as TicketStatus[];
+export const PRIORITIES = Object.keys(PRIORITY_LABEL) as Priority[];
+export const CHANNELS = Object.keys(CHANNEL_LABEL) as Channel[];

@@ -1,0 +1,111 @@
+import { Badge, Table, Text, Tooltip } from "@mantine/core";
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+import type { CxRow, DrillMetric } from "../../api/types";
+import { channelLabel, hours, minutes, pct } from "../../lib/format";
+import type { Range } from "../../lib/period";
+import { drillUrl } from "./drill";
+import classes from "./Dashboard.module.css";
+
+function Ci({ ci95 }: { ci95: [number, number] | null | undefined }) {
+  if (!ci95) return null;
+  return (
+    <Text span size="xs" c="dimmed" ml={4}>
+      ({pct(ci95[0])}–{pct(ci95[1])})
+    </Text>
+  );
+}
+
+function Cell({ to, children, label }: { to: string; children: ReactNode; label: string }) {
+  return (
+    <Link to={to} className={classes.cellLink} aria-label={label}>
+      {children}
+    </Link>
+  );
+}
+
+export function AgentChannelTable({ rows, totals, period }: { rows: CxRow[]; totals: CxRow; period: Range }) {
+  if (rows.length === 0) {
+    return (
+      <Text c="dimmed" size="sm">
+        No solved tickets in this period.
+      </Text>
+    );
+  }
+  const link = (r: CxRow, metric: DrillMetric) => drillUrl(period, metric, { agent: r.agent, channel: r.channel });
+  const name = (r: CxRow) => `${r.agent ?? "All agents"} / ${channelLabel(r.channel ?? null)}`;
+
+  const renderRow = (r: CxRow, key: string, isTotal = false) => (
+    <Table.Tr key={key} fw={isTotal ? 700 : undefined} data-testid={isTotal ? "cx-total" : "cx-row"}>
+      <Table.Td>{isTotal ? "All" : (r.agent ?? "—")}</Table.Td>
+      <Table.Td>{isTotal ? "" : channelLabel(r.channel ?? null)}</Table.Td>
+      <Table.Td className={classes.num}>
+        <Cell to={link(r, "solved")} label={`Solved tickets for ${name(r)}`}>
+          {r.solved}
+        </Cell>
+      </Table.Td>
+      <Table.Td className={classes.num}>
+        <Cell to={link(r, "not_fcr")} label={`First contact resolution for ${name(r)}`}>
+          {pct(r.fcr.rate)}
+        </Cell>
+        <Ci ci95={r.fcr.ci95} />
+      </Table.Td>
+      <Table.Td className={classes.num}>{hours(r.avg_resolution_hours)}</Table.Td>
+      <Table.Td className={classes.num}>{hours(r.median_resolution_hours)}</Table.Td>
+      <Table.Td className={classes.num}>{hours(r.p90_resolution_hours)}</Table.Td>
+      <Table.Td className={classes.num}>{minutes(r.first_response_median_minutes)}</Table.Td>
+      <Table.Td className={classes.num}>
+        <Cell to={link(r, "reopened")} label={`Reopened tickets for ${name(r)}`}>
+          {pct(r.reopen_rate, 1)}
+        </Cell>
+      </Table.Td>
+      <Table.Td className={classes.num}>
+        <Cell to={link(r, "csat")} label={`CSAT responses for ${name(r)}`}>
+          {pct(r.csat.score)}
+        </Cell>
+        <Ci ci95={r.csat.ci95} />
+        <Text span size="xs" c="dimmed" ml={4}>
+          n={r.csat.responses}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        {r.low_sample && (
+          <Tooltip label="Too few tickets or responses for a reliable figure; read with care.">
+            <Badge color="orange" variant="light" size="sm" tabIndex={0}>
+              Low sample
+            </Badge>
+          </Tooltip>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+
+  return (
+    <Table.ScrollContainer minWidth={960}>
+      <Table striped highlightOnHover verticalSpacing="xs">
+        <Table.Caption>
+          Figures in parentheses are 95 % confidence intervals. Click a figure to see its tickets.
+        </Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Agent</Table.Th>
+            <Table.Th scope="col">Channel</Table.Th>
+            <Table.Th scope="col">Solved</Table.Th>
+            <Table.Th scope="col">FCR</Table.Th>
+            <Table.Th scope="col">Avg resolution</Table.Th>
+            <Table.Th scope="col">Median</Table.Th>
+            <Table.Th scope="col">P90</Table.Th>
+            <Table.Th scope="col">First response</Table.Th>
+            <Table.Th scope="col">Reopen</Table.Th>
+            <Table.Th scope="col">CSAT</Table.Th>
+            <Table.Th scope="col">
+              <span className="visually-hidden">Sample</span>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>{rows.map((r, i) => renderRow(r, `${r.agent}-${r.channel}-${i}`))}</Table.Tbody>
+        <Table.Tfoot>{renderRow(totals, "totals", true)}</Table.Tfoot>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}

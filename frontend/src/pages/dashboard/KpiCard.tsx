@@ -1,0 +1,94 @@
+import { Group, Paper, Text, Tooltip, UnstyledButton } from "@mantine/core";
+import { IconArrowDownRight, IconArrowUpRight, IconMinus } from "@tabler/icons-react";
+import { Link } from "react-router";
+import { computeChange } from "../../lib/kpi";
+import classes from "./Dashboard.module.css";
+
+export type KpiKind = "rate" | "hours" | "minutes" | "count" | "score";
+
+export interface KpiCardProps {
+  label: string;
+  /** Formatted current value. */
+  display: string;
+  current: number | null | undefined;
+  previous: number | null | undefined;
+  higherIsBetter?: boolean;
+  kind?: KpiKind;
+  /** Label of the comparison period, e.g. "previous 30 days". */
+  periodLabel: string;
+  hint?: string;
+  to?: string;
+}
+
+/** Text of the change: rates in percentage points, everything else relative. */
+export function formatChange(
+  current: number | null | undefined,
+  previous: number | null | undefined,
+  kind: KpiKind = "count",
+): string | null {
+  const c = computeChange(current, previous);
+  if (c.delta === null) return null;
+  const sign = c.delta > 0 ? "+" : c.delta < 0 ? "−" : "±";
+  if (kind === "rate") return `${sign}${Math.abs(c.delta * 100).toFixed(1)} pp`;
+  if (c.relative === null) return `${sign}${Math.abs(c.delta).toFixed(kind === "count" ? 0 : 1)}`;
+  return `${sign}${Math.abs(c.relative * 100).toFixed(0)} %`;
+}
+
+export function KpiCard({
+  label,
+  display,
+  current,
+  previous,
+  higherIsBetter = true,
+  kind = "count",
+  periodLabel,
+  hint,
+  to,
+}: KpiCardProps) {
+  const change = computeChange(current, previous, higherIsBetter);
+  const text = formatChange(current, previous, kind);
+  const color = change.improved === null ? "dimmed" : change.improved ? "teal" : "red";
+  const Icon = change.direction === "up" ? IconArrowUpRight : change.direction === "down" ? IconArrowDownRight : IconMinus;
+
+  const body = (
+    <Paper withBorder p="md" radius="md" className={to ? classes.clickable : undefined} data-testid="kpi-card">
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+        {label}
+      </Text>
+      <Text fz={28} fw={700} lh={1.2} mt={4} data-testid="kpi-value">
+        {display}
+      </Text>
+      <Group gap={4} mt={4} wrap="nowrap">
+        {text ? (
+          <>
+            <Icon size={16} color={`var(--mantine-color-${color === "dimmed" ? "gray-6" : `${color}-7`})`} aria-hidden />
+            <Text size="xs" c={color} fw={600} data-testid="kpi-change">
+              {text}
+            </Text>
+            <Text size="xs" c="dimmed">
+              vs {periodLabel}
+              {change.improved !== null && <span className="visually-hidden">{change.improved ? " (better)" : " (worse)"}</span>}
+            </Text>
+          </>
+        ) : (
+          <Text size="xs" c="dimmed" data-testid="kpi-change">
+            No data for {periodLabel}
+          </Text>
+        )}
+      </Group>
+      {hint && (
+        <Text size="xs" c="dimmed" mt={2}>
+          {hint}
+        </Text>
+      )}
+    </Paper>
+  );
+  if (!to) return body;
+  return (
+    <Tooltip label="Show tickets" openDelay={400}>
+      <UnstyledButton component={Link} to={to} aria-label={`${label}: ${display}. Show tickets`} className={classes.cardLink}>
+        {body}
+      </UnstyledButton>
+    </Tooltip>
+  );
+}

@@ -1,0 +1,82 @@
+import { Button, Center, Loader, Skeleton, Stack, Text } from "@mantine/core";
+import { useEffect, useRef } from "react";
+import type { TicketSummary } from "../../api/types";
+import { TicketRow } from "./TicketRow";
+import classes from "./Inbox.module.css";
+
+interface Props {
+  tickets: TicketSummary[];
+  loading: boolean;
+  selected: number;
+  onSelect: (index: number) => void;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+  rowRefs: React.RefObject<(HTMLAnchorElement | null)[]>;
+}
+
+export function TicketList({ tickets, loading, selected, onSelect, hasMore, loadingMore, onLoadMore, rowRefs }: Props) {
+  const sentinel = useRef<HTMLDivElement>(null);
+
+  // Infinite scroll where supported; the button remains for keyboard users.
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !hasMore || typeof IntersectionObserver === "undefined") return;
+    const obs = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && !loadingMore) onLoadMore();
+    });
+    obs.observe(el);
+    return () => obs.disconnect();
+  }, [hasMore, loadingMore, onLoadMore]);
+
+  if (loading) {
+    return (
+      <Stack gap="xs" aria-busy="true" aria-label="Loading tickets">
+        {Array.from({ length: 6 }, (_, i) => (
+          <Skeleton key={i} h={48} />
+        ))}
+      </Stack>
+    );
+  }
+  if (tickets.length === 0) {
+    return (
+      <Center py={60}>
+        <Text c="dimmed">No tickets here. Nice work!</Text>
+      </Center>
+    );
+  }
+  return (
+    <>
+      <div className={classes.list} role="list" aria-label="Tickets">
+        {tickets.map((t, i) => (
+          <div role="listitem" key={t.id}>
+            <TicketRow
+              ticket={t}
+              selected={i === selected}
+              onFocus={() => onSelect(i)}
+              ref={(el) => {
+                rowRefs.current[i] = el;
+              }}
+            />
+          </div>
+        ))}
+      </div>
+      <div ref={sentinel} />
+      {hasMore && (
+        <Center mt="md">
+          <Button variant="default" onClick={onLoadMore} loading={loadingMore}>
+            Load more
+          </Button>
+        </Center>
+      )}
+      {!hasMore && tickets.length > 20 && (
+        <Center mt="md">
+          <Text size="xs" c="dimmed">
+            End of list
+          </Text>
+        </Center>
+      )}
+      {loadingMore && <Loader size="xs" />}
+    </>
+  );
+}

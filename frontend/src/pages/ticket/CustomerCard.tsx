@@ -1,0 +1,82 @@
+import { Anchor, Divider, Group, Paper, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { Link } from "react-router";
+import { useCustomer, useCustomerTimeline } from "../../api/customers";
+import type { TicketDetail } from "../../api/types";
+import { ChannelBadge, StatusBadge } from "../../components/Badges";
+import { QueryError } from "../../components/QueryError";
+import { relTime } from "../../lib/format";
+
+export function CustomerCard({ ticket }: { ticket: TicketDetail }) {
+  const customer = useCustomer(ticket.customer.id);
+  const timeline = useCustomerTimeline(ticket.customer.id);
+  const others = (customer.data?.tickets ?? []).filter((t) => t.id !== ticket.id).slice(0, 5);
+  const recent = (timeline.data?.items ?? [])
+    .filter((i) => i.ticket_id !== ticket.id)
+    .sort((a, b) => b.created_at.localeCompare(a.created_at))
+    .slice(0, 5);
+
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-labelledby="customer-title">
+      <Title order={2} size="h5" id="customer-title">
+        <Anchor component={Link} to={`/customers/${ticket.customer.id}`} inherit>
+          {ticket.customer.name}
+        </Anchor>
+      </Title>
+      {ticket.customer.email && (
+        <Text size="sm" c="dimmed">
+          {ticket.customer.email}
+        </Text>
+      )}
+      {customer.data?.organization && <Text size="sm">{customer.data.organization}</Text>}
+      {customer.isError && <QueryError error={customer.error} />}
+
+      <Divider my="sm" label="Other tickets" labelPosition="left" />
+      {customer.isPending ? (
+        <Skeleton h={40} />
+      ) : others.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No other tickets.
+        </Text>
+      ) : (
+        <Stack gap={6}>
+          {others.map((t) => (
+            <Group key={t.id} gap="xs" wrap="nowrap" justify="space-between">
+              <Anchor component={Link} to={`/tickets/${t.id}`} size="sm" lineClamp={1}>
+                #{t.number} {t.subject}
+              </Anchor>
+              <StatusBadge status={t.status} />
+            </Group>
+          ))}
+        </Stack>
+      )}
+
+      <Divider my="sm" label="Recent interactions (all channels)" labelPosition="left" />
+      {timeline.isPending ? (
+        <Skeleton h={40} />
+      ) : recent.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          Nothing on other tickets.
+        </Text>
+      ) : (
+        <Stack gap={8}>
+          {recent.map((i) => (
+            <div key={i.id}>
+              <Group gap={6} wrap="nowrap">
+                <ChannelBadge channel={i.channel} />
+                <Anchor component={Link} to={`/tickets/${i.ticket_id}`} size="xs" lineClamp={1}>
+                  #{i.ticket_number} {i.ticket_subject}
+                </Anchor>
+                <Text size="xs" c="dimmed" ml="auto" style={{ whiteSpace: "nowrap" }}>
+                  {relTime(i.created_at)}
+                </Text>
+              </Group>
+              <Text size="xs" c="dimmed" lineClamp={2}>
+                {i.body_text}
+              </Text>
+            </div>
+          ))}
+        </Stack>
+      )}
+    </Paper>
+  );
+}

@@ -1,0 +1,215 @@
+"""Customers: identify an inbound contact by any identity, profiles, merge, timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+
+from servicedesk.clock import utcnow
+from servicedesk.db import write_transaction
+from servicedesk.errors import Conflict, Invalid, NotFound
+
+from .tables import Customer, CustomerIdentity, Organization
+
+IDENTITY_KINDS = ("email", "phone", "social")
+
+
+@dataclass(frozen=True)
+class ContactIdentity:
+    """What an inbound contact tells us about who wrote."""
+
+    email: str | None = None
+    phone: str | None = None
+    social: str | None = None  # "network:handle", e.g. "twitter:@ann"
+    external_id: str | None = None
+    name: str | None = None
+
+    def keys(self) -> list[tuple[str, str]]:
+        pairs = [("email", self.email), ("phone", self.phone), ("social", self.social)]
+        return [(kind, normalize_identity(kind, value)) for kind, value in pairs if value]
+
+
+def normalize_identity(kind: str, value: str) -> str:
+    """Canonical form: lower-case email and handle, E.164 phone."""
+    value = value.strip()
+    if kind == "email":
+        if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
+            raise Invalid(f"{value!r} is not an email address", field="email")
+        return value.lower()
+    if kind == "phone":
+        try:
+            number = phonenumbers.parse(value, None)
+        except phonenumbers.NumberParseException as exc:
+            raise Invalid(
+                f"{value!r} is not a phone number in international form", field="phone"
+            ) from exc
+        if not phonenumbers.is_possible_number(number):
+            raise Invalid(f"{value!r} is not a possible phone number", field="phone")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if kind == "social":
+        if ":" not in value:
+            raise Invalid("a social identity is written network:handle", field="social")
+        return value.lower()
+    raise Invalid(f"unknown identity kind {kind!r}", field="kind")
+
+
+async def _live_customer(customer_id: int) -> int:
+    """Follows merges to the customer that absorbed this one."""
+    while True:
+        row = await Customer.select(Customer.merged_into).where(Customer.id == customer_id).first()
+        if not row or row["merged_into"] is None:
+            return customer_id
+        customer_id = row["merged_into"]
+
+
+async def find_customer(*, identity: ContactIdentity) -> int | None:
+    """The customer any of these identities (or the external id) belongs to."""
+    if identity.external_id:
+        row = (
+            await Customer.select(Customer.id)
+            .where(Customer.external_id == identity.external_id)
+            .first()
+        )
+        if row:
+            return await _live_customer(row["id"])
+    keys = [f"{kind}:{value}" for kind, value in identity.keys()]
+    if keys:
+        row = (
+            await CustomerIdentity.select(CustomerIdentity.customer)
+            .where(CustomerIdentity.key.is_in(keys))
+            .first()
+        )
+        if row:
+            return await _live_customer(row["customer"])
+    return None
+
+
+async def add_identity(*, customer_id: int, kind: str, value: str) -> None:
+    """Attaches an identity; refuses one that belongs to another customer."""
+    value = normalize_identity(kind, value)
+    key = f"{kind}:{value}"
+    owner = (
+        await CustomerIdentity.select(CustomerIdentity.customer)
+        .where(CustomerIdentity.key == key)
+        .first()
+    )
+    if owner:
+        if owner["customer"] != customer_id:
+            raise Conflict(f"{value} already belongs to customer {owner['customer']}", field=kind)
+        return
+    await CustomerIdentity.insert(
+        CustomerIdentity(customer=customer_id, kind=kind, value=value, key=key)
+    )
+
+
+async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | None = None) -> int:
+    """Identifies the sender of a contact, creating the customer on first contact and
+    learning identities it did not know yet (an email customer who now phones)."""
+    keys = identity.keys()
+    if not keys and not identity.external_id:
+        raise Invalid(
+            "a contact needs an email, phone, social handle or external id", field="customer"
+        )
+    async with write_transaction():
+        customer_id = await find_customer(identity=identity)
+        if customer_id is None:
+            name = identity.name or (identity.email or identity.phone or identity.social or "")
+            rows = await Customer.insert(
+                Customer(
+                    name=name.split("@")[0] if not identity.name else name,
+                    external_id=identity.external_id,
+                    tags=[],
+                    created_at=now or utcnow(),
+                )
+            )
+            customer_id = int(rows[0]["id"])
+        for kind, value in keys:
+            key = f"{kind}:{value}"
+            if not await CustomerIdentity.exists().where(CustomerIdentity.key == key):
+                await CustomerIdentity.insert(
+                    CustomerIdentity(customer=customer_id, kind=kind, value=value, key=key)
+                )
+        return customer_id
+
+
+async def get_customer(*, customer_id: int) -> dict[str, Any]:
+    row = (
+        await Customer.select(
+            *Customer.all_columns(), Customer.organization.name.as_alias("organization_name")
+        )
+        .where(Customer.id == customer_id)
+        .first()
+    )
+    if not row:
+        raise NotFound(f"customer {customer_id} does not exist", field="customer_id")
+    row["identities"] = (
+        await CustomerIdentity.select(CustomerIdentity.kind, CustomerIdentity.value)
+        .where(CustomerIdentity.customer == customer_id)
+        .order_by(CustomerIdentity.id)
+    )
+    return row
+
+
+async def primary_identities(customer_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The first email and phone of each customer, for lists."""
+    found: dict[int, dict[str, str]] = {cid: {} for cid in customer_ids}
+    if not customer_ids:
+        return found
+    rows = (
+        await CustomerIdentity.select(
+            CustomerIdentity.customer, CustomerIdentity.kind, CustomerIdentity.value
+        )
+        .where(CustomerIdentity.customer.is_in(customer_ids))
+        .order_by(CustomerIdentity.id)
+    )
+    for row in rows:
+        found[row["customer"]].setdefault(row["kind"], row["value"])
+    return found
+
+
+async def search_customers(*, query: str = "", after_id: int = 0, limit: int = 50) -> list[dict]:
+    """Customers whose name or any identity contains `query`, in id order."""
+    where = [Customer.merged_into.is_null(), Customer.id > after_id]
+    if query:
+        pattern = f"%{query.lower()}%"
+        by_identity = CustomerIdentity.select(CustomerIdentity.customer).where(
+            CustomerIdentity.value.like(pattern)
+        )
+        where.append(Customer.name.ilike(pattern) | Customer.id.is_in(by_identity))
+    return (
+        await Customer.select(
+            Customer.id,
+            Customer.name,
+            Customer.tags,
+            Customer.organization.name.as_alias("organization_name"),
+        )
+        .where(*where)
+        .order_by(Customer.id)
+        .limit(limit)
+    )
+
+
+async def update_customer(*, customer_id: int, changes: dict[str, Any]) -> None:
+    await get_customer(customer_id=customer_id)
+    values: dict[Any, Any] = {}
+    for key in ("name", "notes", "tags", "surveys_opt_out", "marketing_consent", "email_bounced"):
+        if key in changes:
+            values[getattr(Customer, key)] = changes[key]
+    async with write_transaction():
+        if "organization" in changes:
+            values[Customer.organization] = await _organization_id(changes["organization"])
+        if values:
+            await Customer.update(values).where(Customer.id == customer_id)
+
+
+async def _organization_id(name: str | None) -> int | None:
+    if not name:
+        return None
+    row = await Organization.select(Organization.id).where(Organization.name == name).first()
+    if row:
+        return int(row["id"])
+    rows = await Organization.insert(Organization(name=name))
+    return int(rows[0]["id"])

@@ -1,0 +1,32 @@
+"""Customers, their identities on every channel, and organizations."""
+
+from piccolo.columns import JSON, Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class Organization(Table):
+    name = Varchar(length=200, unique=True)
+
+
+class Customer(Table):
+    name = Varchar(length=200, default="")
+    external_id = Varchar(length=200, unique=True, null=True, default=None)
+    organization = ForeignKey(Organization, null=True)
+    notes = Text(default="")
+    tags = JSON(default="[]")
+    # Mail to this customer bounced, or they opted out of surveys / marketing.
+    email_bounced = Boolean(default=False)
+    surveys_opt_out = Boolean(default=False)
+    marketing_consent = Boolean(default=False)
+    merged_into = ForeignKey("self", null=True)
+    created_at = Timestamptz()
+
+
+class CustomerIdentity(Table):
+    """One way to reach a customer. `key` is "kind:value" so that the database, not Python,
+    guarantees one customer per email, phone or handle, also under concurrent contacts."""
+
+    customer = ForeignKey(Customer, index=True)
+    kind = Varchar(length=10)
+    value = Varchar(length=254)
+    key = Varchar(length=270, unique=True)

@@ -1,0 +1,153 @@
+"""TicketMetrics facts, updated by the ticket services in the transaction of each change.
+
+Every function here is called from servicedesk.tickets.service and nowhere else, so live
+traffic, the importer and automation all produce the same facts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from servicedesk.accounts.tables import Team
+from servicedesk.clock import as_utc
+from servicedesk.settings import get_settings
+
+from .business_hours import Schedule
+from .tables import TicketMetrics
+
+M = TicketMetrics
+
+
+def _minutes(start: datetime, end: datetime) -> float:
+    return (as_utc(end) - as_utc(start)).total_seconds() / 60
+
+
+async def _schedule(team_id: int | None) -> Schedule:
+    data: dict[str, Any] = {}
+    if team_id is not None:
+        row = await Team.select(Team.schedule).where(Team.id == team_id).first()
+        data = (row or {}).get("schedule") or {}
+    return Schedule.from_json(data, get_settings().timezone)
+
+
+async def _facts(ticket_id: int) -> dict[str, Any]:
+    row = await M.select().where(M.ticket == ticket_id).first()
+    assert row is not None, f"ticket {ticket_id} has no metrics row"
+    return row
+
+
+async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: datetime) -> None:
+    await M.insert(
+        M(ticket=ticket_id, customer=customer_id, channel=channel, status="new", created_at=at)
+    )
+    await _mark_repeat_contacts_before(customer_id=customer_id, ticket_id=ticket_id, created_at=at)
+
+
+async def _mark_repeat_contacts_before(
+    *, customer_id: int, ticket_id: int, created_at: datetime
+) -> None:
+    """A new ticket is a repeat contact for the customer's tickets first solved within the
+    window before it: first_solved_at < created_at <= first_solved_at + window."""
+    window = timedelta(hours=get_settings().repeat_contact_hours)
+    await M.update({M.repeat_contact_ticket: ticket_id}).where(
+        M.customer == customer_id,
+        M.ticket != ticket_id,
+        M.repeat_contact_ticket.is_null(),
+        M.first_solved_at >= created_at - window,
+        M.first_solved_at < created_at,
+    )
+
+
+async def _repeat_contact_after(
+    *, customer_id: int, ticket_id: int, first_solved_at: datetime
+) -> int | None:
+    """The first other ticket of the customer created within the window after a first solve."""
+    window = timedelta(hours=get_settings().repeat_contact_hours)
+    row = (
+        await M.select(M.ticket)
+        .where(
+            M.customer == customer_id,
+            M.ticket != ticket_id,
+            M.created_at > first_solved_at,
+            M.created_at <= first_solved_at + window,
+        )
+        .order_by(M.created_at)
+        .first()
+    )
+    return None if row is None else int(row["ticket"])
+
+
+async def inbound_message(*, ticket_id: int) -> None:
+    facts = await _facts(ticket_id)
+    if facts["first_solved_at"] is None:
+        await M.update({M.inbound_before_first_solve: M.inbound_before_first_solve + 1}).where(
+            M.ticket == ticket_id
+        )
+
+
+async def public_reply(*, ticket_id: int, team_id: int | None, at: datetime) -> None:
+    facts = await _facts(ticket_id)
+    changes: dict[Any, Any] = {M.agent_public_replies: M.agent_public_replies + 1}
+    if facts["first_solved_at"] is None:
+        changes[M.replies_before_first_solve] = M.replies_before_first_solve + 1
+    if facts["first_response_at"] is None:
+        created = facts["created_at"]
+        changes[M.first_response_at] = at
+        changes[M.first_response_minutes] = _minutes(created, at)
+        changes[M.first_response_business_minutes] = (await _schedule(team_id)).business_minutes(
+            as_utc(created), as_utc(at)
+        )
+    await M.update(changes).where(M.ticket == ticket_id)
+
+
+async def solved(
+    *, ticket_id: int, agent_id: int | None, team_id: int | None, at: datetime
+) -> None:
+    facts = await _facts(ticket_id)
+    created = as_utc(facts["created_at"])
+    changes: dict[Any, Any] = {
+        M.status: "solved",
+        M.solves: M.solves + 1,
+        M.last_solved_at: at,
+        M.agent: agent_id,
+        M.team: team_id,
+        M.full_resolution_minutes: _minutes(created, at),
+        M.full_resolution_business_minutes: (await _schedule(team_id)).business_minutes(
+            created, at
+        ),
+    }
+    if facts["first_solved_at"] is None:
+        changes[M.first_solved_at] = at
+        changes[M.repeat_contact_ticket] = await _repeat_contact_after(
+            customer_id=facts["customer"], ticket_id=ticket_id, first_solved_at=at
+        )
+    await M.update(changes).where(M.ticket == ticket_id)
+
+
+async def status_changed(*, ticket_id: int, old: str, new: str) -> None:
+    changes: dict[Any, Any] = {M.status: new}
+    if old == "solved" and new in ("new", "open", "pending", "on_hold"):
+        changes[M.reopens] = M.reopens + 1
+    await M.update(changes).where(M.ticket == ticket_id)
+
+
+async def rated(*, ticket_id: int, rating: int, comment: str | None) -> None:
+    await M.update({M.rating: rating, M.rating_comment: comment}).where(M.ticket == ticket_id)
+
+
+async def survey_sent(*, ticket_id: int) -> None:
+    await M.update({M.surveys_sent: M.surveys_sent + 1}).where(M.ticket == ticket_id)
+
+
+async def recompute_repeat_contacts(*, customer_id: int) -> None:
+    """After a merge the customer's tickets come from two histories: check each first solve again."""
+    rows = await M.select(M.ticket, M.first_solved_at).where(
+        M.customer == customer_id, M.first_solved_at.is_not_null()
+    )
+    for row in rows:
+        repeat = await _repeat_contact_after(
+            customer_id=customer_id,
+            ticket_id=row["ticket"],
+            first_solved_at=as_utc(row["first_solved_at"]),
+        )
+        await M.update({M.repeat_contact_ticket: repeat}).where(M.ticket == row["ticket"])

@@ -1,0 +1,366 @@
+"""CSAT after each solve, NPS to a segment, CES as CSAT's optional second question.
+
+Survey links carry a signed token (HMAC of the survey's random nonce with SECRET_KEY).
+The emailed link works once; the page then edits the answer with a second, short-lived
+edit token, so a forwarded or replayed email link cannot overwrite a customer's answer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from servicedesk.clock import utcnow
+from servicedesk.customers.tables import Customer, CustomerIdentity
+from servicedesk.db import write_transaction
+from servicedesk.errors import Gone, Invalid, NotFound
+from servicedesk.outbox import service as outbox
+from servicedesk.settings import get_settings
+from servicedesk.tickets.tables import Ticket
+
+from . import facts
+from .tables import Survey, SurveyResponse, TicketMetrics
+
+CSAT_QUESTION = "How satisfied are you with how we resolved your request?"
+NPS_QUESTION = "How likely are you to recommend us to a friend or colleague?"
+CES_QUESTION = "The company made it easy to handle my issue."
+SCALES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
+EDIT_TOKEN_SECONDS = 7 * 24 * 3600
+
+
+def _sign(message: str) -> str:
+    key = get_settings().resolved_secret_key().encode()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def link_token(nonce: str) -> str:
+    return f"{nonce}.{_sign('link:' + nonce)}"
+
+
+def edit_token(nonce: str, now: float | None = None) -> str:
+    expires = int((now or time.time()) + EDIT_TOKEN_SECONDS)
+    return f"e.{nonce}.{expires}.{_sign(f'edit:{nonce}:{expires}')}"
+
+
+def _read_token(token: str) -> tuple[str, bool]:
+    """Returns (nonce, is_edit_token) of a genuine token; refuses forged or expired ones."""
+    parts = token.split(".")
+    if len(parts) == 2 and hmac.compare_digest(parts[1], _sign("link:" + parts[0])):
+        return parts[0], False
+    if len(parts) == 4 and parts[0] == "e":
+        _, nonce, expires, signature = parts
+        if hmac.compare_digest(signature, _sign(f"edit:{nonce}:{expires}")):
+            if expires.isdigit() and int(expires) >= time.time():
+                return nonce, True
+            raise Gone("this survey page has expired; thank you for your answer", field="token")
+    raise Invalid(
+        "this survey link is not valid; please use the link from your email", field="token"
+    )
+
+
+def check_score(kind: str, score: int, field: str = "rating") -> None:
+    low, high = SCALES[kind]
+    if not low <= score <= high:
+        raise Invalid(f"a {kind.upper()} score is from {low} to {high}; got {score}", field=field)
+
+
+# ---------------------------------------------------------------- sending
+
+
+async def _email_of(customer_id: int) -> str | None:
+    row = (
+        await CustomerIdentity.select(CustomerIdentity.value)
+        .where(CustomerIdentity.customer == customer_id, CustomerIdentity.kind == "email")
+        .order_by(CustomerIdentity.id)
+        .first()
+    )
+    return None if row is None else str(row["value"])
+
+
+async def _may_survey(customer_id: int) -> str | None:
+    """The address to survey this customer at, unless they bounced or opted out."""
+    customer = (
+        await Customer.select(Customer.email_bounced, Customer.surveys_opt_out)
+        .where(Customer.id == customer_id)
+        .first()
+    )
+    if not customer or customer["email_bounced"] or customer["surveys_opt_out"]:
+        return None
+    return await _email_of(customer_id)
+
+
+async def schedule_csat(*, ticket_id: int, now: datetime) -> int | None:
+    """Queues the CSAT email of a solve. Skipped for tickets no agent answered in public
+    (internal or automated-only), customers without a usable address, and customers
+    surveyed within the fatigue window. Returns the survey id when one is sent."""
+    settings = get_settings()
+    metrics = (
+        await TicketMetrics.select(
+            TicketMetrics.customer, TicketMetrics.agent_public_replies, TicketMetrics.solves
+        )
+        .where(TicketMetrics.ticket == ticket_id)
+        .first()
+    )
+    if not metrics or metrics["agent_public_replies"] == 0:
+        return None
+    customer_id = metrics["customer"]
+    address = await _may_survey(customer_id)
+    if not address:
+        return None
+    if settings.csat_fatigue_days and await Survey.exists().where(
+        Survey.customer == customer_id,
+        Survey.kind == "csat",
+        Survey.sent_at > now - timedelta(days=settings.csat_fatigue_days),
+    ):
+        return None
+    ticket = await Ticket.select(Ticket.subject).where(Ticket.id == ticket_id).first()
+    survey_id, nonce = await _create_survey(
+        "csat", customer_id, ticket_id, metrics["solves"], False, now
+    )
+    token = link_token(nonce)
+    links = "\n".join(
+        f"  {score} {label}: {settings.base_url}/survey/{token}?rating={score}"
+        for score, label in (
+            (5, "Very satisfied"),
+            (4, "Satisfied"),
+            (3, "Neutral"),
+            (2, "Unsatisfied"),
+            (1, "Very unsatisfied"),
+        )
+    )
+    subject = (ticket or {}).get("subject", "")
+    await outbox.queue_email(
+        to=address,
+        subject=f"[#{ticket_id}] How did we do? {subject}",
+        body=f"{CSAT_QUESTION}\n\nYour request: {subject}\n\nClick one:\n{links}\n",
+        ticket_id=ticket_id,
+        topic="csat_survey",
+        now=now,
+        not_before=now + timedelta(minutes=settings.csat_delay_minutes),
+    )
+    await facts.survey_sent(ticket_id=ticket_id)
+    return survey_id
+
+
+async def _create_survey(
+    kind: str,
+    customer_id: int,
+    ticket_id: int | None,
+    solve_number: int,
+    anonymous: bool,
+    now: datetime,
+) -> tuple[int, str]:
+    nonce = secrets.token_urlsafe(18)
+    rows = await Survey.insert(
+        Survey(
+            kind=kind,
+            customer=customer_id,
+            ticket=ticket_id,
+            solve_number=solve_number,
+            nonce=nonce,
+            anonymous=anonymous,
+            sent_at=now,
+        )
+    )
+    return int(rows[0]["id"]), nonce
+
+
+async def send_nps(
+    *, customer_ids: list[int], anonymous: bool = False, now: datetime | None = None
+) -> int:
+    """Sends the NPS relationship survey to a segment; returns how many were sent."""
+    now = now or utcnow()
+    base = get_settings().base_url
+    sent = 0
+    async with write_transaction():
+        for customer_id in customer_ids:
+            address = await _may_survey(customer_id)
+            if not address:
+                continue
+            _, nonce = await _create_survey("nps", customer_id, None, 0, anonymous, now)
+            token = link_token(nonce)
+            links = " ".join(
+                f"{score}: {base}/survey/{token}?rating={score}" for score in range(11)
+            )
+            await outbox.queue_email(
+                to=address,
+                subject="A quick question",
+                topic="nps_survey",
+                ticket_id=None,
+                now=now,
+                body=f"{NPS_QUESTION} (0 = not at all, 10 = extremely)\n\n{links}\n",
+            )
+            sent += 1
+    return sent
+
+
+# ---------------------------------------------------------------- answering
+
+
+async def record_csat(
+    *, ticket_id: int, rating: int, comment: str | None, now: datetime, survey_id: int | None = None
+) -> None:
+    """Stores a CSAT rating; the latest one given for a ticket is the one that counts."""
+    check_score("csat", rating)
+    customer = await Ticket.select(Ticket.customer).where(Ticket.id == ticket_id).first()
+    if not customer:
+        raise NotFound(f"ticket {ticket_id} does not exist", field="ticket")
+    await SurveyResponse.insert(
+        SurveyResponse(
+            kind="csat",
+            customer=customer["customer"],
+            ticket=ticket_id,
+            survey=survey_id,
+            score=rating,
+            comment=comment or None,
+            created_at=now,
+        )
+    )
+    await facts.rated(ticket_id=ticket_id, rating=rating, comment=comment or None)
+
+
+async def record_response(
+    *,
+    kind: str,
+    customer_id: int,
+    score: int,
+    now: datetime,
+    comment: str | None = None,
+    ticket_id: int | None = None,
+    survey_id: int | None = None,
+    anonymous: bool = False,
+) -> None:
+    """Stores an NPS or CES answer."""
+    check_score(kind, score, field="score")
+    await SurveyResponse.insert(
+        SurveyResponse(
+            kind=kind,
+            customer=customer_id,
+            ticket=ticket_id,
+            survey=survey_id,
+            score=score,
+            comment=comment or None,
+            anonymous=anonymous,
+            created_at=now,
+        )
+    )
+
+
+async def _survey_for(token: str) -> tuple[dict[str, Any], bool]:
+    nonce, is_edit = _read_token(token)
+    survey = await Survey.select().where(Survey.nonce == nonce).first()
+    if not survey:
+        raise Invalid(
+            "this survey link is not valid; please use the link from your email", field="token"
+        )
+    if not is_edit and survey["link_used_at"] is not None:
+        raise Gone(
+            "this survey link has already been used; thank you for your answer", field="token"
+        )
+    if survey["kind"] == "csat":
+        metrics = (
+            await TicketMetrics.select(TicketMetrics.solves, TicketMetrics.status)
+            .where(TicketMetrics.ticket == survey["ticket"])
+            .first()
+        )
+        if (
+            not metrics
+            or metrics["solves"] != survey["solve_number"]
+            or metrics["status"] not in ("solved", "closed")
+        ):
+            raise Gone(
+                "this request was reopened after this survey was sent; "
+                "we will ask again when it is resolved",
+                field="token",
+            )
+    return survey, is_edit
+
+
+async def _latest(survey_id: int, kind: str) -> dict[str, Any] | None:
+    return (
+        await SurveyResponse.select()
+        .where(SurveyResponse.survey == survey_id, SurveyResponse.kind == kind)
+        .order_by(SurveyResponse.id, ascending=False)
+        .first()
+    )
+
+
+async def survey_page(*, token: str) -> dict[str, Any]:
+    """What the public survey page shows for a token."""
+    survey, _ = await _survey_for(token)
+    return await _page(survey)
+
+
+async def _page(survey: dict[str, Any]) -> dict[str, Any]:
+    kind = survey["kind"]
+    answer = await _latest(survey["id"], kind)
+    ces = await _latest(survey["id"], "ces") if kind == "csat" else None
+    subject = None
+    if survey["ticket"]:
+        ticket = await Ticket.select(Ticket.subject).where(Ticket.id == survey["ticket"]).first()
+        subject = (ticket or {}).get("subject")
+    return {
+        "kind": kind,
+        "question": CSAT_QUESTION if kind == "csat" else NPS_QUESTION,
+        "ces_question": CES_QUESTION if kind == "csat" else None,
+        "ticket_subject": subject,
+        "rating": answer["score"] if answer else None,
+        "comment": answer["comment"] if answer else None,
+        "ces_score": ces["score"] if ces else None,
+    }
+
+
+async def answer_survey(
+    *,
+    token: str,
+    rating: int | None,
+    comment: str | None,
+    ces_score: int | None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Records an answer from the public page. The emailed link is used up by its first
+    answer; the reply carries an edit token for changing the rating or adding a comment."""
+    now = now or utcnow()
+    async with write_transaction():
+        survey, is_edit = await _survey_for(token)
+        kind = survey["kind"]
+        previous = await _latest(survey["id"], kind)
+        if rating is None and previous is None:
+            raise Invalid("choose a rating first", field="rating")
+        score = rating if rating is not None else previous["score"]  # type: ignore[index]
+        text = comment if comment is not None else (previous or {}).get("comment")
+        if kind == "csat":
+            await record_csat(
+                ticket_id=survey["ticket"],
+                rating=score,
+                comment=text,
+                now=now,
+                survey_id=survey["id"],
+            )
+            if ces_score is not None:
+                await record_response(
+                    kind="ces",
+                    customer_id=survey["customer"],
+                    score=ces_score,
+                    now=now,
+                    ticket_id=survey["ticket"],
+                    survey_id=survey["id"],
+                )
+        else:
+            await record_response(
+                kind="nps",
+                customer_id=survey["customer"],
+                score=score,
+                now=now,
+                comment=text,
+                survey_id=survey["id"],
+                anonymous=survey["anonymous"],
+            )
+        if not is_edit:
+            await Survey.update({Survey.link_used_at: now}).where(Survey.id == survey["id"])
+        page = await _page(survey)
+    page["edit_token"] = edit_token(survey["nonce"])
+    return page

@@ -1,0 +1,68 @@
+"""Per-ticket metric facts and surveys."""
+
+from piccolo.columns import (
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from servicedesk.accounts.tables import Agent, Team
+from servicedesk.customers.tables import Customer
+from servicedesk.tickets.tables import Ticket
+
+
+class TicketMetrics(Table):
+    """The facts of docs/metrics.md, one row per ticket, updated with every event."""
+
+    ticket = ForeignKey(Ticket, unique=True)
+    customer = ForeignKey(Customer, index=True)
+    channel = Varchar(length=10)
+    status = Varchar(length=10)
+    agent = ForeignKey(Agent, null=True)  # assignee at the last solve
+    team = ForeignKey(Team, null=True)  # team at the last solve
+    created_at = Timestamptz(index=True)
+    first_solved_at = Timestamptz(null=True, default=None, index=True)
+    last_solved_at = Timestamptz(null=True, default=None, index=True)
+    solves = Integer(default=0)
+    reopens = Integer(default=0)
+    inbound_before_first_solve = Integer(default=0)
+    replies_before_first_solve = Integer(default=0)
+    agent_public_replies = Integer(default=0)
+    first_response_at = Timestamptz(null=True, default=None)
+    first_response_minutes = DoublePrecision(null=True, default=None)
+    first_response_business_minutes = DoublePrecision(null=True, default=None)
+    full_resolution_minutes = DoublePrecision(null=True, default=None)
+    full_resolution_business_minutes = DoublePrecision(null=True, default=None)
+    repeat_contact_ticket = ForeignKey(Ticket, null=True)
+    rating = Integer(null=True, default=None)
+    rating_comment = Text(null=True, default=None)
+    surveys_sent = Integer(default=0)
+
+
+class Survey(Table):
+    """A survey invitation sent to a customer; its signed link names `nonce`."""
+
+    kind = Varchar(length=5)  # csat | nps
+    customer = ForeignKey(Customer, index=True)
+    ticket = ForeignKey(Ticket, null=True, index=True)
+    solve_number = Integer(default=0)
+    nonce = Varchar(length=64, unique=True)
+    anonymous = Boolean(default=False)
+    sent_at = Timestamptz()
+    link_used_at = Timestamptz(null=True, default=None)
+
+
+class SurveyResponse(Table):
+    kind = Varchar(length=5)  # csat | nps | ces
+    customer = ForeignKey(Customer, index=True)
+    ticket = ForeignKey(Ticket, null=True, index=True)
+    survey = ForeignKey(Survey, null=True)
+    score = Integer()
+    comment = Text(null=True, default=None)
+    anonymous = Boolean(default=False)
+    created_at = Timestamptz(index=True)

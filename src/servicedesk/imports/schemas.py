@@ -1,0 +1,157 @@
+"""The JSON Lines import format (docs/import-format.md), as Pydantic models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Channel = Literal["email", "web", "chat", "phone", "social", "in_person", "api"]
+Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
+Priority = Literal["low", "normal", "high", "urgent"]
+
+
+class Line(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgentLine(Line):
+    type: Literal["agent"]
+    email: str = Field(min_length=3, max_length=254)
+    name: str = ""
+    team: str | None = None
+
+
+class CustomerLine(Line):
+    type: Literal["customer"]
+    external_id: str = Field(min_length=1, max_length=200)
+    email: str | None = None
+    phone: str | None = None
+    social: str | None = None
+    name: str = ""
+    organization: str | None = None
+
+
+class Event(Line):
+    at: AwareDatetime
+
+
+class MessageEvent(Event):
+    kind: Literal["message"]
+    direction: Literal["inbound", "outbound"]
+    channel: Channel
+    body: str = ""
+    html: str | None = None
+    author: str | None = None
+    public: bool = True
+
+    @model_validator(mode="after")
+    def outbound_has_author(self) -> MessageEvent:
+        if self.direction == "outbound" and not self.author:
+            raise ValueError("an outbound message needs an author")
+        return self
+
+
+class NoteEvent(Event):
+    kind: Literal["note"]
+    author: str
+    body: str = ""
+
+
+class AssignEvent(Event):
+    kind: Literal["assign"]
+    agent: str | None
+
+
+class StatusEvent(Event):
+    kind: Literal["status"]
+    status: Status
+    by: str | None = None
+
+
+class PriorityEvent(Event):
+    kind: Literal["priority"]
+    priority: Priority
+
+
+class TagsEvent(Event):
+    kind: Literal["tags"]
+    add: list[str] = []
+    remove: list[str] = []
+
+
+class CsatEvent(Event):
+    kind: Literal["csat"]
+    rating: int = Field(ge=1, le=5)
+    comment: str | None = None
+
+
+TicketEventLine = Annotated[
+    MessageEvent | NoteEvent | AssignEvent | StatusEvent | PriorityEvent | TagsEvent | CsatEvent,
+    Field(discriminator="kind"),
+]
+
+
+class TicketLine(Line):
+    type: Literal["ticket"]
+    external_id: str = Field(min_length=1, max_length=200)
+    customer: str
+    subject: str = ""
+    channel: Channel
+    created_at: AwareDatetime
+    priority: Priority = "normal"
+    tags: list[str] = []
+    events: list[TicketEventLine] = Field(min_length=1)
+
+    @field_validator("events")
+    @classmethod
+    def in_time_order(cls, events: list[Event]) -> list[Event]:
+        for earlier, later in zip(events, events[1:], strict=False):
+            if later.at < earlier.at:
+                raise ValueError(
+                    f"events out of order: {later.at.isoformat()} comes after {earlier.at.isoformat()}"
+                )
+        return events
+
+    @model_validator(mode="after")
+    def starts_with_inbound(self) -> TicketLine:
+        first = self.events[0]
+        if not (isinstance(first, MessageEvent) and first.direction == "inbound"):
+            raise ValueError("a ticket's first event is the customer's inbound message")
+        if first.at < self.created_at:
+            raise ValueError("the first event is before created_at")
+        return self
+
+
+class NpsLine(Line):
+    type: Literal["nps_response"]
+    customer: str
+    at: AwareDatetime
+    score: int = Field(ge=0, le=10)
+    comment: str | None = None
+    anonymous: bool = False
+
+
+class CesLine(Line):
+    type: Literal["ces_response"]
+    customer: str
+    ticket: str | None = None
+    at: AwareDatetime
+    score: int = Field(ge=1, le=7)
+
+
+ImportLine = Annotated[
+    AgentLine | CustomerLine | TicketLine | NpsLine | CesLine, Field(discriminator="type")
+]
+
+
+class ImportError_(BaseModel):
+    line: int
+    reason: str
+
+
+class ImportResult(BaseModel):
+    lines: int = 0
+    imported: dict[str, int] = {}
+    unchanged: int = 0
+    rejected: list[ImportError_] = []

@@ -1,0 +1,408 @@
+"""History import from JSON Lines: validate the whole file, then replay it through the
+same ticket services as live traffic, at each event's own timestamp, quietly."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import TypeAdapter, ValidationError
+
+from servicedesk.accounts import service as accounts
+from servicedesk.accounts.tables import Agent
+from servicedesk.actors import SYSTEM, Actor
+from servicedesk.customers import service as customers
+from servicedesk.customers.service import ContactIdentity
+from servicedesk.customers.tables import Customer
+from servicedesk.cx import surveys
+from servicedesk.cx.tables import SurveyResponse
+from servicedesk.db import write_transaction
+from servicedesk.errors import DomainError
+from servicedesk.tickets import service as tickets
+from servicedesk.tickets.tables import Ticket
+
+from .schemas import (
+    AgentLine,
+    AssignEvent,
+    CesLine,
+    CsatEvent,
+    CustomerLine,
+    ImportLine,
+    MessageEvent,
+    NoteEvent,
+    NpsLine,
+    PriorityEvent,
+    StatusEvent,
+    TagsEvent,
+    TicketLine,
+)
+
+LINE = TypeAdapter(ImportLine)
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportReport:
+    lines: int = 0
+    imported: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def count(self, what: str) -> None:
+        self.imported[what] = self.imported.get(what, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lines": self.lines,
+            "imported": self.imported,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
+
+
+def _read(lines: Iterator[str]) -> Iterator[tuple[int, str, Any, str | None]]:
+    """(line number, raw text, parsed line or None, error) for each non-blank line."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield number, raw, LINE.validate_json(raw), None
+        except ValidationError as exc:
+            yield number, raw, None, _describe(exc)
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    if first["type"] == "json_invalid":
+        return f"malformed JSON: {first['msg']}"
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
+
+
+@dataclass
+class _Known:
+    agents: set[str] = field(default_factory=set)
+    customers: set[str] = field(default_factory=set)
+    tickets: set[str] = field(default_factory=set)
+
+
+async def _known_in_db(emails: set[str], customer_ids: set[str]) -> tuple[set[str], set[str]]:
+    agents = (
+        {
+            row["email"]
+            for row in await Agent.select(Agent.email).where(Agent.email.is_in(list(emails)))
+        }
+        if emails
+        else set()
+    )
+    found: set[str] = set()
+    ids = list(customer_ids)
+    for start in range(0, len(ids), 500):
+        rows = await Customer.select(Customer.external_id).where(
+            Customer.external_id.is_in(ids[start : start + 500])
+        )
+        found |= {row["external_id"] for row in rows}
+    return agents, found
+
+
+def _ticket_problem(line: TicketLine, agents: set[str]) -> str | None:
+    """Replays the status machine over a ticket's events, with the service's own rules."""
+    status, assignee = "new", None
+    for index, event in enumerate(line.events):
+        where = f"events[{index}]"
+        for email in _agents_named(event):
+            if email not in agents:
+                return f"{where}: unknown agent {email}"
+        if status == "closed":
+            return f"{where}: the ticket is already closed; later contact belongs in a new ticket"
+        if isinstance(event, MessageEvent):
+            nxt = (
+                tickets.status_after_inbound(status)
+                if event.direction == "inbound"
+                else tickets.status_after_public_reply(status)
+                if event.public
+                else None
+            )
+            status = nxt or status
+        elif isinstance(event, AssignEvent):
+            assignee = event.agent
+        elif isinstance(event, StatusEvent) and event.status != status:
+            try:
+                tickets.check_transition(status, event.status)
+            except DomainError as exc:
+                return f"{where}: {exc.detail}"
+            if event.status == "solved" and assignee is None and event.by is None:
+                return f"{where}: an unassigned ticket is solved by nobody (give `by`)"
+            if event.status == "solved" and assignee is None:
+                assignee = event.by
+            status = event.status
+    return None
+
+
+def _agents_named(event: Any) -> list[str]:
+    names = [getattr(event, attr, None) for attr in ("author", "agent", "by")]
+    return [accounts.normalize_email(name) for name in names if isinstance(name, str)]
+
+
+async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]]:
+    """Checks the whole file; returns (line count, {line number: reason}) without writing."""
+    known, refs, errors = _Known(), _Known(), {}
+    lines = 0
+    with open_file() as handle:
+        for number, _, line, error in _read(handle):
+            lines = number
+            if error:
+                errors[number] = error
+            elif isinstance(line, AgentLine):
+                known.agents.add(accounts.normalize_email(line.email))
+            elif isinstance(line, CustomerLine):
+                known.customers.add(line.external_id)
+            elif isinstance(line, TicketLine):
+                if line.external_id in known.tickets:
+                    errors[number] = f"ticket {line.external_id} appears twice in the file"
+                known.tickets.add(line.external_id)
+                refs.customers.add(line.customer)
+                for event in line.events:
+                    refs.agents.update(_agents_named(event))
+            elif isinstance(line, NpsLine | CesLine):
+                refs.customers.add(line.customer)
+    db_agents, db_customers = await _known_in_db(
+        refs.agents - known.agents, refs.customers - known.customers
+    )
+    agents, customer_ids = known.agents | db_agents, known.customers | db_customers
+    with open_file() as handle:
+        for number, _, line, error in _read(handle):
+            if error or number in errors:
+                continue
+            problem = None
+            if (
+                isinstance(line, TicketLine | NpsLine | CesLine)
+                and line.customer not in customer_ids
+            ):
+                problem = f"unknown customer {line.customer}"
+            elif isinstance(line, TicketLine):
+                problem = _ticket_problem(line, agents)
+            elif isinstance(line, CesLine) and line.ticket and line.ticket not in known.tickets:
+                if not await Ticket.exists().where(Ticket.external_id == line.ticket):
+                    problem = f"unknown ticket {line.ticket}"
+            if problem:
+                errors[number] = problem
+    return lines, errors
+
+
+async def import_file(
+    path: Path,
+    *,
+    skip_invalid: bool = False,
+    reject_path: Path | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Imports a history file. Nothing is written if any line is bad, unless skip_invalid,
+    in which case the good lines are imported and the bad ones copied to reject_path."""
+    open_file: Callable[[], TextIO] = lambda: path.open(encoding="utf-8")  # noqa: E731
+    lines, errors = await validate(open_file)
+    report = ImportReport(
+        lines=lines, rejected=[{"line": n, "reason": r} for n, r in sorted(errors.items())]
+    )
+    if errors and not skip_invalid:
+        return report
+    if errors and reject_path:
+        with open_file() as handle, reject_path.open("w", encoding="utf-8") as rejects:
+            for number, raw in enumerate(handle, start=1):
+                if number in errors:
+                    rejects.write(raw if raw.endswith("\n") else raw + "\n")
+    # People first (their lines may come after the tickets that name them), then history.
+    for wanted in ((AgentLine, CustomerLine), (TicketLine, NpsLine, CesLine)):
+        with open_file() as handle:
+            for number, _, line, _error in _read(handle):
+                if number not in errors and isinstance(line, wanted):
+                    await _apply(line, report)
+                if progress:
+                    progress(number)
+    return report
+
+
+async def _apply(line: Any, report: ImportReport) -> None:
+    applied = await {
+        AgentLine: _import_agent,
+        CustomerLine: _import_customer,
+        TicketLine: _import_ticket,
+        NpsLine: _import_response,
+        CesLine: _import_response,
+    }[type(line)](line)
+    if applied:
+        report.count(line.type)
+    else:
+        report.unchanged += 1
+
+
+async def _import_agent(line: AgentLine) -> bool:
+    if await accounts.find_agent_by_email(email=line.email):
+        return False
+    await accounts.create_agent(email=line.email, name=line.name, team=line.team)
+    return True
+
+
+async def _import_customer(line: CustomerLine) -> bool:
+    if await Customer.exists().where(Customer.external_id == line.external_id):
+        return False
+    identity = ContactIdentity(
+        email=line.email,
+        phone=line.phone,
+        social=line.social,
+        external_id=line.external_id,
+        name=line.name or None,
+    )
+    customer_id = await customers.find_or_create_customer(identity=identity)
+    if line.organization:
+        await customers.update_customer(
+            customer_id=customer_id, changes={"organization": line.organization}
+        )
+    return True
+
+
+async def _customer_id(external_id: str) -> int:
+    row = await Customer.select(Customer.id).where(Customer.external_id == external_id).first()
+    assert row, f"customer {external_id} was validated"
+    return int(row["id"])
+
+
+async def _agent_actor(email: str | None) -> Actor:
+    if not email:
+        return SYSTEM
+    agent = await accounts.find_agent_by_email(email=email)
+    assert agent, f"agent {email} was validated"
+    return Actor.agent(agent["id"], agent["email"], agent["role"])
+
+
+async def _import_ticket(line: TicketLine) -> bool:
+    async with write_transaction():
+        existing = (
+            await Ticket.select(Ticket.id, Ticket.imported_events)
+            .where(Ticket.external_id == line.external_id)
+            .first()
+        )
+        if existing:
+            ticket_id, done = existing["id"], existing["imported_events"]
+        else:
+            ticket_id = await tickets.open_ticket(
+                customer_id=await _customer_id(line.customer),
+                channel=line.channel,
+                subject=line.subject,
+                priority=line.priority,
+                external_id=line.external_id,
+                now=line.created_at,
+                quiet=True,
+            )
+            done = 0
+            if line.tags:
+                await tickets.update_ticket(
+                    ticket_id=ticket_id,
+                    changes={"tags": line.tags},
+                    actor=SYSTEM,
+                    now=line.created_at,
+                    quiet=True,
+                )
+        new_events = line.events[done:]
+        for event in new_events:
+            await _apply_event(ticket_id, event)
+        if new_events:
+            await Ticket.update({Ticket.imported_events: len(line.events)}).where(
+                Ticket.id == ticket_id
+            )
+        return bool(new_events)
+
+
+async def _apply_event(ticket_id: int, event: Any) -> None:
+    now = event.at
+    if isinstance(event, MessageEvent) and event.direction == "inbound":
+        await tickets.add_inbound_message(
+            ticket_id=ticket_id,
+            channel=event.channel,
+            body=event.body,
+            html=event.html,
+            now=now,
+            quiet=True,
+        )
+    elif isinstance(event, MessageEvent | NoteEvent):
+        public = isinstance(event, MessageEvent) and event.public
+        channel = event.channel if isinstance(event, MessageEvent) else None
+        await tickets.add_agent_message(
+            ticket_id=ticket_id,
+            actor=await _agent_actor(event.author),
+            body=event.body or "(empty)",
+            public=public,
+            channel=channel,
+            now=now,
+            quiet=True,
+        )
+    elif isinstance(event, AssignEvent):
+        agent_id = (await _agent_actor(event.agent)).agent_id if event.agent else None
+        await tickets.update_ticket(
+            ticket_id=ticket_id,
+            changes={"assignee_id": agent_id},
+            actor=SYSTEM,
+            now=now,
+            quiet=True,
+        )
+    elif isinstance(event, StatusEvent):
+        await tickets.set_status(
+            ticket_id=ticket_id,
+            status=event.status,
+            actor=await _agent_actor(event.by),
+            now=now,
+            quiet=True,
+        )
+    elif isinstance(event, PriorityEvent):
+        await tickets.update_ticket(
+            ticket_id=ticket_id,
+            changes={"priority": event.priority},
+            actor=SYSTEM,
+            now=now,
+            quiet=True,
+        )
+    elif isinstance(event, TagsEvent):
+        await tickets.update_ticket(
+            ticket_id=ticket_id,
+            changes={"add_tags": event.add, "remove_tags": event.remove},
+            actor=SYSTEM,
+            now=now,
+            quiet=True,
+        )
+    elif isinstance(event, CsatEvent):
+        await surveys.record_csat(
+            ticket_id=ticket_id, rating=event.rating, comment=event.comment, now=now
+        )
+
+
+async def _import_response(line: NpsLine | CesLine) -> bool:
+    kind = "nps" if isinstance(line, NpsLine) else "ces"
+    customer_id = await _customer_id(line.customer)
+    async with write_transaction():
+        if await SurveyResponse.exists().where(
+            SurveyResponse.kind == kind,
+            SurveyResponse.customer == customer_id,
+            SurveyResponse.created_at == line.at,
+        ):
+            return False
+        ticket_id = None
+        if isinstance(line, CesLine) and line.ticket:
+            row = await Ticket.select(Ticket.id).where(Ticket.external_id == line.ticket).first()
+            ticket_id = row["id"] if row else None
+        await surveys.record_response(
+            kind=kind,
+            customer_id=customer_id,
+            score=line.score,
+            now=line.at,
+            ticket_id=ticket_id,
+            comment=getattr(line, "comment", None),
+            anonymous=getattr(line, "anonymous", False),
+        )
+        return True
+
+
+def dumps(report: ImportReport) -> str:
+    return json.dumps(report.as_dict(), indent=1)

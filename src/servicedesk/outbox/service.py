@@ -1,0 +1,144 @@
+"""Outbox: write domain events and emails with the change; deliver them afterwards."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from servicedesk.clock import utcnow
+from servicedesk.db import after_commit, write_transaction
+from servicedesk.errors import Conflict, NotFound
+from servicedesk.settings import get_settings
+
+from .tables import OutboxMessage
+
+O = OutboxMessage
+# A row left "sending" this long was claimed by a worker that died; it is tried again.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+def _kick(message_id: int) -> None:
+    from .tasks import deliver_outbox_message
+
+    deliver_outbox_message(message_id)
+
+
+async def emit_event(
+    *, topic: str, payload: dict[str, Any], ticket_id: int | None, now: datetime
+) -> int:
+    """Records a domain event (ticket.created, message.received, ticket.solved, ...)."""
+    rows = await O.insert(
+        O(
+            kind="event",
+            topic=topic,
+            payload=payload,
+            ticket=ticket_id,
+            not_before=now,
+            created_at=now,
+        )
+    )
+    message_id = int(rows[0]["id"])
+    after_commit(lambda: _kick(message_id))
+    return message_id
+
+
+async def queue_email(
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    ticket_id: int | None,
+    now: datetime,
+    message_id: str = "",
+    in_reply_to: str = "",
+    references: str = "",
+    topic: str = "reply",
+    not_before: datetime | None = None,
+) -> int:
+    """Records an email to send; the worker delivers it after the transaction commits."""
+    rows = await O.insert(
+        O(
+            kind="email",
+            topic=topic,
+            to_address=to,
+            subject=subject,
+            body_text=body,
+            ticket=ticket_id,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            references=references,
+            not_before=not_before or now,
+            created_at=now,
+        )
+    )
+    outbox_id = int(rows[0]["id"])
+    if not_before is None or not_before <= now:
+        after_commit(lambda: _kick(outbox_id))
+    return outbox_id
+
+
+async def claim(*, outbox_id: int, now: datetime) -> dict[str, Any] | None:
+    """Marks a due pending row as being sent by this worker; None if another has it."""
+    claimed = (
+        await O.update({O.status: "sending", O.attempts: O.attempts + 1, O.not_before: now})
+        .where(O.id == outbox_id, O.status == "pending", O.not_before <= now)
+        .returning(O.id)
+    )
+    if not claimed:
+        return None
+    return await O.select().where(O.id == outbox_id).first()
+
+
+async def mark_sent(*, outbox_id: int, now: datetime) -> None:
+    await O.update({O.status: "sent", O.sent_at: now, O.last_error: ""}).where(O.id == outbox_id)
+
+
+async def mark_attempt_failed(*, outbox_id: int, attempts: int, error: str, now: datetime) -> str:
+    """Schedules the next try with exponential backoff, or marks the row failed after the last."""
+    settings = get_settings()
+    if attempts >= settings.mail_max_attempts:
+        await O.update({O.status: "failed", O.last_error: error}).where(O.id == outbox_id)
+        return "failed"
+    delay = timedelta(seconds=settings.mail_retry_delay_seconds * 2 ** (attempts - 1))
+    await O.update({O.status: "pending", O.last_error: error, O.not_before: now + delay}).where(
+        O.id == outbox_id
+    )
+    return "pending"
+
+
+async def due_ids(*, now: datetime, limit: int = 100) -> list[int]:
+    """Rows to deliver now; stale claims of dead workers are released first."""
+    await O.update({O.status: "pending"}).where(
+        O.status == "sending", O.not_before < now - STALE_CLAIM
+    )
+    rows = (
+        await O.select(O.id)
+        .where(O.status == "pending", O.not_before <= now)
+        .order_by(O.id)
+        .limit(limit)
+    )
+    return [int(row["id"]) for row in rows]
+
+
+async def resend(*, outbox_id: int, now: datetime | None = None) -> None:
+    """Puts a failed email back in line for delivery."""
+    now = now or utcnow()
+    async with write_transaction():
+        row = await O.select(O.status).where(O.id == outbox_id).first()
+        if not row:
+            raise NotFound(f"outbox message {outbox_id} does not exist", field="id")
+        if row["status"] != "failed":
+            raise Conflict(f"only failed messages can be re-sent; this one is {row['status']}")
+        await O.update({O.status: "pending", O.attempts: 0, O.not_before: now}).where(
+            O.id == outbox_id
+        )
+        after_commit(lambda: _kick(outbox_id))
+
+
+async def list_messages(
+    *, kind: str = "email", status: str | None = None, limit: int = 200
+) -> list[dict]:
+    where = [O.kind == kind]
+    if status:
+        where.append(O.status == status)
+    return await O.select().where(*where).order_by(O.id, ascending=False).limit(limit)

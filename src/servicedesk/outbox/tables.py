@@ -1,0 +1,25 @@
+"""Outbox: domain events and emails, written in the transaction of the change."""
+
+from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from servicedesk.tickets.tables import Ticket
+
+
+class OutboxMessage(Table):
+    kind = Varchar(length=10)  # email | event
+    topic = Varchar(length=60, default="")  # event name, e.g. ticket.solved
+    payload = JSON(default="{}")
+    ticket = ForeignKey(Ticket, null=True, index=True)
+    to_address = Varchar(length=254, default="")
+    subject = Varchar(length=400, default="")
+    body_text = Text(default="")
+    message_id = Varchar(length=300, default="")
+    in_reply_to = Varchar(length=300, default="")
+    references = Text(default="")
+    status = Varchar(length=10, default="pending", index=True)  # pending | sent | failed
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    not_before = Timestamptz()
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)

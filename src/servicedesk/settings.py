@@ -1,0 +1,48 @@
+"""One Settings object, read from the environment."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/servicedesk.db"
+    queue_url: str = "sqlite:///var/queue.db"
+    smtp_url: str = ""
+    mail_from: str = "Support <support@desk.example>"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "UTC"
+    auto_close_days: int = Field(default=4, ge=1)
+    repeat_contact_hours: int = Field(default=168, ge=1)
+    csat_delay_minutes: int = Field(default=0, ge=0)
+    csat_fatigue_days: int = Field(default=0, ge=0)
+    max_body_bytes: int = 1_048_576
+    mail_max_attempts: int = 5
+    mail_retry_delay_seconds: int = 30
+    login_attempts_per_minute: int = 10
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated once into var/ (never committed)."""
+        if self.secret_key:
+            return self.secret_key
+        path = VAR_DIR / "secret_key"
+        if not path.exists():
+            VAR_DIR.mkdir(exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,11 @@
+"""Piccolo app of the tickets domain."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig, table_finder
+
+APP_CONFIG = AppConfig(
+    app_name="tickets",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=table_finder(modules=["servicedesk.tickets.tables"], exclude_imported=True),
+)
