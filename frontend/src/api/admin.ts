@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
-import type { AgentCreate, AgentPatch, OutboxStatus, TeamCreate } from "./types";
+import type { AgentCreate, AgentPatch, ApiTokenCreate, OutboxStatus, TeamCreate } from "./types";
 
 export function useCreateAgent() {
   const qc = useQueryClient();
@@ -14,7 +14,7 @@ export function usePatchAgent() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, body }: { id: number; body: AgentPatch }) =>
-      unwrap(api.PATCH("/api/agents/{id}", { params: { path: { id } }, body })),
+      unwrap(api.PATCH("/api/agents/{agent_id}", { params: { path: { agent_id: id } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["agents"] }),
   });
 }
@@ -31,7 +31,7 @@ export function usePatchTeam() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, body }: { id: number; body: TeamCreate }) =>
-      unwrap(api.PATCH("/api/teams/{id}", { params: { path: { id } }, body })),
+      unwrap(api.PATCH("/api/teams/{team_id}", { params: { path: { team_id: id } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["teams"] }),
   });
 }
@@ -43,7 +43,7 @@ export function useTokens() {
 export function useCreateToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => unwrap(api.POST("/api/tokens", { body: { name } })),
+    mutationFn: (body: ApiTokenCreate) => unwrap(api.POST("/api/tokens", { body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["tokens"] }),
   });
 }
@@ -51,7 +51,7 @@ export function useCreateToken() {
 export function useRevokeToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => unwrap(api.DELETE("/api/tokens/{id}", { params: { path: { id } } })),
+    mutationFn: (id: number) => unwrap(api.DELETE("/api/tokens/{token_id}", { params: { path: { token_id: id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["tokens"] }),
   });
 }
@@ -67,7 +67,7 @@ export function useOutbox(status: OutboxStatus | null) {
 export function useResend() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => unwrap(api.POST("/api/outbox/{id}/resend", { params: { path: { id } } })),
+    mutationFn: (id: number) => unwrap(api.POST("/api/outbox/{outbox_id}/resend", { params: { path: { outbox_id: id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["outbox"] }),
   });
 }

@@ -35,7 +35,7 @@ export function useCurrentAgent(): Agent | null {
 }
 
 export function hasRole(agent: Agent | null | undefined, ...roles: Role[]): boolean {
-  return !!agent && roles.includes(agent.role);
+  return !!agent && roles.includes(agent.role as Role);
 }
 
 export function useLogin() {

@@ -7,7 +7,7 @@ export const customerKey = (id: number) => ["customers", "detail", id] as const;
 export function useCustomer(id: number | null | undefined) {
   return useQuery({
     queryKey: customerKey(id ?? -1),
-    queryFn: () => unwrap(api.GET("/api/customers/{id}", { params: { path: { id: id as number } } })),
+    queryFn: () => unwrap(api.GET("/api/customers/{customer_id}", { params: { path: { customer_id: id as number } } })),
     enabled: typeof id === "number" && Number.isFinite(id),
   });
 }
@@ -15,7 +15,7 @@ export function useCustomer(id: number | null | undefined) {
 export function useCustomerTimeline(id: number | null | undefined) {
   return useQuery({
     queryKey: ["customers", "timeline", id ?? -1],
-    queryFn: () => unwrap(api.GET("/api/customers/{id}/timeline", { params: { path: { id: id as number } } })),
+    queryFn: () => unwrap(api.GET("/api/customers/{customer_id}/timeline", { params: { path: { customer_id: id as number } } })),
     enabled: typeof id === "number" && Number.isFinite(id),
   });
 }
@@ -33,7 +33,7 @@ export function useCustomerSearch(q: string) {
 export function usePatchCustomer(id: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CustomerPatch) => unwrap(api.PATCH("/api/customers/{id}", { params: { path: { id } }, body })),
+    mutationFn: (body: CustomerPatch) => unwrap(api.PATCH("/api/customers/{customer_id}", { params: { path: { customer_id: id } }, body })),
     onSuccess: (customer) => {
       qc.setQueryData(customerKey(id), customer);
     },
@@ -44,7 +44,7 @@ export function useMergeCustomer(id: number) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (otherId: number) =>
-      unwrap(api.POST("/api/customers/{id}/merge", { params: { path: { id } }, body: { other_id: otherId } })),
+      unwrap(api.POST("/api/customers/{customer_id}/merge", { params: { path: { customer_id: id } }, body: { other_id: otherId } })),
     onSuccess: (customer) => {
       qc.setQueryData(customerKey(id), customer);
       void qc.invalidateQueries({ queryKey: ["customers"] });

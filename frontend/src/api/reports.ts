@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
-import type { DrillQuery } from "./types";
+import type { CxDrill, CxReport, CxTrend, DrillQuery } from "./types";
 import { cleanQuery } from "./tickets";
 
 export interface Period {
@@ -11,8 +11,10 @@ export interface Period {
 export function useCxReport(period: Period, groupBy = "agent,channel") {
   return useQuery({
     queryKey: ["reports", "cx", period.from, period.to, groupBy],
-    queryFn: () =>
-      unwrap(api.GET("/api/reports/cx", { params: { query: { from: period.from, to: period.to, group_by: groupBy } } })),
+    queryFn: async () =>
+      (await unwrap(
+        api.GET("/api/reports/cx", { params: { query: { from: period.from, to: period.to, group_by: groupBy } } }),
+      )) as CxReport,
     placeholderData: keepPreviousData,
   });
 }
@@ -20,8 +22,10 @@ export function useCxReport(period: Period, groupBy = "agent,channel") {
 export function useCxTrend(period: Period) {
   return useQuery({
     queryKey: ["reports", "trend", period.from, period.to],
-    queryFn: () =>
-      unwrap(api.GET("/api/reports/cx/trend", { params: { query: { from: period.from, to: period.to, interval: "week" } } })),
+    queryFn: async () =>
+      (await unwrap(
+        api.GET("/api/reports/cx/trend", { params: { query: { from: period.from, to: period.to, interval: "week" } } }),
+      )) as unknown as CxTrend,
     placeholderData: keepPreviousData,
   });
 }
@@ -30,7 +34,8 @@ export function useCxDrill(query: DrillQuery) {
   const q = cleanQuery(query);
   return useQuery({
     queryKey: ["reports", "drill", q],
-    queryFn: () => unwrap(api.GET("/api/reports/cx/tickets", { params: { query: q } })),
+    queryFn: async () => (await unwrap(api.GET("/api/reports/cx/tickets", { params: { query: q } }))) as CxDrill,
+    enabled: !!q.from && !!q.to,
   });
 }
 

@@ -47,7 +47,7 @@ export const ticketKey = (id: number) => ["tickets", "detail", id] as const;
 export function useTicket(id: number) {
   return useQuery({
     queryKey: ticketKey(id),
-    queryFn: () => unwrap(api.GET("/api/tickets/{id}", { params: { path: { id } } })),
+    queryFn: () => unwrap(api.GET("/api/tickets/{ticket_id}", { params: { path: { ticket_id: id } } })),
     refetchInterval: POLL_MS,
     enabled: Number.isFinite(id),
   });
@@ -56,7 +56,7 @@ export function useTicket(id: number) {
 export function usePatchTicket(id: number) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: TicketPatch) => unwrap(api.PATCH("/api/tickets/{id}", { params: { path: { id } }, body })),
+    mutationFn: (body: TicketPatch) => unwrap(api.PATCH("/api/tickets/{ticket_id}", { params: { path: { ticket_id: id } }, body })),
     onSuccess: (ticket: TicketDetail) => {
       qc.setQueryData(ticketKey(id), ticket);
       void qc.invalidateQueries({ queryKey: ["tickets", "list"] });
@@ -69,7 +69,7 @@ export function usePostMessage(id: number) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: { body: string; public: boolean }) =>
-      unwrap(api.POST("/api/tickets/{id}/messages", { params: { path: { id } }, body })),
+      unwrap(api.POST("/api/tickets/{ticket_id}/messages", { params: { path: { ticket_id: id } }, body })),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ticketKey(id) });
       void qc.invalidateQueries({ queryKey: ["tickets", "list"] });

@@ -1,13 +1,14 @@
 /**
- * Types derived from the generated OpenAPI `paths`, so that regenerating
- * schema.d.ts from the backend is a drop-in replacement (component names may
- * differ, paths and shapes may not).
+ * Types derived from the generated OpenAPI `paths` (src/api/schema.d.ts), so
+ * that regenerating the schema from the backend is a drop-in replacement.
+ * Only the report payloads, which the backend publishes untyped, are
+ * written by hand (see the bottom of this file).
  */
 import type { paths } from "./schema";
 
 type JsonContent<R> = R extends { content: { "application/json": infer T } } ? T : never;
-type SuccessCodes = 200 | 201;
-/** JSON body of the 200/201 response of paths[P][M]. */
+type SuccessCodes = 200 | 201 | 202;
+/** JSON body of the 2xx response of paths[P][M]. */
 export type ResponseOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
   responses: infer R;
 }
@@ -28,43 +29,44 @@ export type QueryOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][
 
 export type Session = ResponseOf<"/api/auth/me", "get">;
 export type Agent = Session["agent"];
-export type Role = Agent["role"];
+export type Role = "agent" | "lead" | "admin";
 export type TicketPage = ResponseOf<"/api/tickets", "get">;
 export type TicketSummary = TicketPage["items"][number];
 export type TicketStatus = TicketSummary["status"];
 export type Priority = TicketSummary["priority"];
 export type Channel = TicketSummary["channel"];
 export type TicketQuery = QueryOf<"/api/tickets", "get">;
-export type TicketView = NonNullable<TicketQuery["view"]>;
+export type TicketView = "mine" | "unassigned" | "pending" | "open" | "solved";
 export type TicketCounts = ResponseOf<"/api/tickets/counts", "get">;
-export type TicketDetail = ResponseOf<"/api/tickets/{id}", "get">;
-export type TicketPatch = BodyOf<"/api/tickets/{id}", "patch">;
+export type TicketDetail = ResponseOf<"/api/tickets/{ticket_id}", "get">;
+export type TicketPatch = BodyOf<"/api/tickets/{ticket_id}", "patch">;
 export type Interaction = TicketDetail["interactions"][number];
 export type TicketEvent = TicketDetail["events"][number];
 export type CustomerPage = ResponseOf<"/api/customers", "get">;
 export type CustomerSummary = CustomerPage["items"][number];
-export type CustomerDetail = ResponseOf<"/api/customers/{id}", "get">;
-export type CustomerPatch = BodyOf<"/api/customers/{id}", "patch">;
-export type TimelineEntry = ResponseOf<"/api/customers/{id}/timeline", "get">["items"][number];
+export type CustomerDetail = ResponseOf<"/api/customers/{customer_id}", "get">;
+export type CustomerPatch = BodyOf<"/api/customers/{customer_id}", "patch">;
+export type TimelineEntry = ResponseOf<"/api/customers/{customer_id}/timeline", "get">["items"][number];
 export type SurveyResult = CustomerDetail["surveys"][number];
 export type CannedReply = ResponseOf<"/api/canned-replies", "get">[number];
-export type CxReport = ResponseOf<"/api/reports/cx", "get">;
-export type CxRow = CxReport["rows"][number];
-export type CxTrendPoint = ResponseOf<"/api/reports/cx/trend", "get">["points"][number];
-export type DrillQuery = QueryOf<"/api/reports/cx/tickets", "get">;
-export type DrillMetric = NonNullable<DrillQuery["metric"]>;
-export type DrillItem = ResponseOf<"/api/reports/cx/tickets", "get">["items"][number];
 export type AgentCreate = BodyOf<"/api/agents", "post">;
-export type AgentPatch = BodyOf<"/api/agents/{id}", "patch">;
+export type AgentPatch = BodyOf<"/api/agents/{agent_id}", "patch">;
 export type Team = ResponseOf<"/api/teams", "get">[number];
 export type TeamCreate = BodyOf<"/api/teams", "post">;
-export type Schedule = NonNullable<Team["schedule"]>;
 export type ApiToken = ResponseOf<"/api/tokens", "get">[number];
+export type ApiTokenCreate = BodyOf<"/api/tokens", "post">;
 export type ApiTokenCreated = ResponseOf<"/api/tokens", "post">;
 export type OutboxItem = ResponseOf<"/api/outbox", "get">["items"][number];
-export type OutboxStatus = OutboxItem["status"];
+export type OutboxStatus = "pending" | "sent" | "failed";
 export type Survey = ResponseOf<"/public/api/surveys/{token}", "get">;
 export type SurveyAnswer = BodyOf<"/public/api/surveys/{token}", "post">;
+
+/** Team business hours (the schema publishes it as a free-form object). */
+export interface Schedule {
+  timezone: string;
+  hours: Record<string, string[][]>;
+  holidays: string[];
+}
 
 /** RFC 9457 problem document as the backend sends it. */
 export interface Problem {
@@ -73,4 +75,63 @@ export interface Problem {
   status: number;
   detail?: string | null;
   errors?: { field: string; message: string }[] | null;
+}
+
+// ---- Reports: the backend publishes these responses untyped; shapes follow the API contract.
+
+export interface CxRow {
+  agent?: string | null;
+  channel?: string | null;
+  team?: string | null;
+  solved: number;
+  fcr: { eligible: number; count: number; rate: number | null; ci95: number[] | null };
+  avg_resolution_hours: number | null;
+  median_resolution_hours: number | null;
+  p90_resolution_hours: number | null;
+  first_response_median_minutes: number | null;
+  reopen_rate: number | null;
+  csat: {
+    responses: number;
+    satisfied: number;
+    score: number | null;
+    ci95: number[] | null;
+    response_rate: number | null;
+  };
+  low_sample: boolean;
+}
+
+export interface CxReport {
+  from: string;
+  to: string;
+  group_by: string[];
+  rows: CxRow[];
+  totals: CxRow;
+}
+
+export interface CxTrendPoint {
+  period_start: string;
+  solved: number;
+  fcr_rate: number | null;
+  avg_resolution_hours: number | null;
+  csat_score: number | null;
+}
+
+export interface CxTrend {
+  points: CxTrendPoint[];
+}
+
+export type DrillQuery = QueryOf<"/api/reports/cx/tickets", "get">;
+export type DrillMetric = "solved" | "fcr" | "not_fcr" | "csat" | "reopened";
+
+export interface DrillItem {
+  ticket_id: number;
+  number: number;
+  subject: string;
+  agent: string | null;
+  channel: string | null;
+  reason: string;
+}
+
+export interface CxDrill {
+  items: DrillItem[];
 }

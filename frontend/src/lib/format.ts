@@ -31,7 +31,7 @@ export function minutes(value: number | null | undefined): string {
   return value < 90 ? `${Math.round(value)} min` : hours(value / 60);
 }
 
-export function ci(ci95: [number, number] | null | undefined): string {
+export function ci(ci95: readonly number[] | null | undefined): string {
   if (!ci95) return "";
   return `95 % CI ${pct(ci95[0])}–${pct(ci95[1])}`;
 }

@@ -28,3 +28,19 @@ export function computeChange(
   const direction = delta > 0 ? "up" : "down";
   return { delta, relative, direction, improved: direction === "up" ? higherIsBetter : !higherIsBetter };
 }
+
+export type KpiKind = "rate" | "hours" | "minutes" | "count" | "score";
+
+/** Text of the change: rates in percentage points, everything else relative. */
+export function formatChange(
+  current: number | null | undefined,
+  previous: number | null | undefined,
+  kind: KpiKind = "count",
+): string | null {
+  const c = computeChange(current, previous);
+  if (c.delta === null) return null;
+  const sign = c.delta > 0 ? "+" : c.delta < 0 ? "−" : "±";
+  if (kind === "rate") return `${sign}${Math.abs(c.delta * 100).toFixed(1)} pp`;
+  if (c.relative === null) return `${sign}${Math.abs(c.delta).toFixed(kind === "count" ? 0 : 1)}`;
+  return `${sign}${Math.abs(c.relative * 100).toFixed(0)} %`;
+}

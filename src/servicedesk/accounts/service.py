@@ -40,7 +40,7 @@ async def get_or_create_team(*, name: str) -> int:
 
 
 async def list_teams() -> list[dict[str, Any]]:
-    return await Team.select().order_by(Team.name)
+    return await Team.select().order_by(Team.name).output(load_json=True)
 
 
 async def update_team(*, team_id: int, name: str | None, schedule: dict[str, Any] | None) -> None:

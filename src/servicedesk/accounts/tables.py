@@ -4,6 +4,7 @@ from piccolo.columns import (
     JSON,
     Boolean,
     ForeignKey,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -11,6 +12,7 @@ from piccolo.table import Table
 
 
 class Team(Table):
+    id: Serial
     name = Varchar(length=100, unique=True)
     # Business hours: {"timezone": "Europe/Paris", "hours": {"mon": [["09:00", "17:00"]]},
     # "holidays": ["2026-12-25"]}; empty means the default schedule of the settings.
@@ -18,6 +20,7 @@ class Team(Table):
 
 
 class Agent(Table):
+    id: Serial
     email = Varchar(length=254, unique=True)
     name = Varchar(length=200)
     role = Varchar(length=10, default="agent")
@@ -28,6 +31,7 @@ class Agent(Table):
 
 
 class LoginSession(Table):
+    id: Serial
     agent = ForeignKey(Agent)
     token_hash = Varchar(length=64, unique=True)
     csrf_token = Varchar(length=64)
@@ -36,6 +40,7 @@ class LoginSession(Table):
 
 
 class ApiToken(Table):
+    id: Serial
     agent = ForeignKey(Agent)
     name = Varchar(length=100, default="")
     token_hash = Varchar(length=64, unique=True)

@@ -27,7 +27,7 @@ class ContactIdentity:
     external_id: str | None = None
     name: str | None = None
 
-    def keys(self) -> list[tuple[str, str]]:
+    def pairs(self) -> list[tuple[str, str]]:
         pairs = [("email", self.email), ("phone", self.phone), ("social", self.social)]
         return [(kind, normalize_identity(kind, value)) for kind, value in pairs if value]
 
@@ -75,7 +75,7 @@ async def find_customer(*, identity: ContactIdentity) -> int | None:
         )
         if row:
             return await _live_customer(row["id"])
-    keys = [f"{kind}:{value}" for kind, value in identity.keys()]
+    keys = [f"{kind}:{value}" for kind, value in identity.pairs()]
     if keys:
         row = (
             await CustomerIdentity.select(CustomerIdentity.customer)
@@ -108,7 +108,7 @@ async def add_identity(*, customer_id: int, kind: str, value: str) -> None:
 async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | None = None) -> int:
     """Identifies the sender of a contact, creating the customer on first contact and
     learning identities it did not know yet (an email customer who now phones)."""
-    keys = identity.keys()
+    keys = identity.pairs()
     if not keys and not identity.external_id:
         raise Invalid(
             "a contact needs an email, phone, social handle or external id", field="customer"
@@ -172,7 +172,7 @@ async def primary_identities(customer_ids: list[int]) -> dict[int, dict[str, str
 
 async def search_customers(*, query: str = "", after_id: int = 0, limit: int = 50) -> list[dict]:
     """Customers whose name or any identity contains `query`, in id order."""
-    where = [Customer.merged_into.is_null(), Customer.id > after_id]
+    where: list[Any] = [Customer.merged_into.is_null(), Customer.id > after_id]
     if query:
         pattern = f"%{query.lower()}%"
         by_identity = CustomerIdentity.select(CustomerIdentity.customer).where(
@@ -213,3 +213,21 @@ async def _organization_id(name: str | None) -> int | None:
         return int(row["id"])
     rows = await Organization.insert(Organization(name=name))
     return int(rows[0]["id"])
+
+
+async def timeline(*, customer_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """All interactions of a customer across channels and tickets, newest first; internal
+    notes are included (agents see them) and marked as not public."""
+    from servicedesk.tickets.tables import Interaction
+
+    await get_customer(customer_id=customer_id)
+    return (
+        await Interaction.select(
+            *Interaction.all_columns(),
+            Interaction.author_agent.name.as_alias("author_name"),
+            Interaction.ticket.subject.as_alias("ticket_subject"),
+        )
+        .where(Interaction.customer == customer_id)
+        .order_by(Interaction.created_at, Interaction.id, ascending=False)
+        .limit(limit)
+    )

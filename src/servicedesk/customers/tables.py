@@ -1,14 +1,16 @@
 """Customers, their identities on every channel, and organizations."""
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class Organization(Table):
+    id: Serial
     name = Varchar(length=200, unique=True)
 
 
 class Customer(Table):
+    id: Serial
     name = Varchar(length=200, default="")
     external_id = Varchar(length=200, unique=True, null=True, default=None)
     organization = ForeignKey(Organization, null=True)
@@ -18,7 +20,7 @@ class Customer(Table):
     email_bounced = Boolean(default=False)
     surveys_opt_out = Boolean(default=False)
     marketing_consent = Boolean(default=False)
-    merged_into = ForeignKey("self", null=True)
+    merged_into: ForeignKey = ForeignKey("self", null=True)
     created_at = Timestamptz()
 
 
@@ -26,6 +28,7 @@ class CustomerIdentity(Table):
     """One way to reach a customer. `key` is "kind:value" so that the database, not Python,
     guarantees one customer per email, phone or handle, also under concurrent contacts."""
 
+    id: Serial
     customer = ForeignKey(Customer, index=True)
     kind = Varchar(length=10)
     value = Varchar(length=254)

@@ -25,7 +25,12 @@ def _minutes(start: datetime, end: datetime) -> float:
 async def _schedule(team_id: int | None) -> Schedule:
     data: dict[str, Any] = {}
     if team_id is not None:
-        row = await Team.select(Team.schedule).where(Team.id == team_id).first()
+        row = (
+            await Team.select(Team.schedule)
+            .where(Team.id == team_id)
+            .output(load_json=True)
+            .first()
+        )
         data = (row or {}).get("schedule") or {}
     return Schedule.from_json(data, get_settings().timezone)
 

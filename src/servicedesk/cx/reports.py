@@ -380,3 +380,62 @@ async def ces_report(*, start: datetime, end: datetime) -> dict[str, Any]:
             for c in channels
         ],
     }
+
+
+async def customers_report(*, start: datetime, end: datetime) -> dict[str, Any]:
+    """Retention and churn, contacts per customer and channel mix (docs/metrics.md).
+
+    A customer is active in a period when they opened a ticket in it. Customers "at start"
+    are those active in the period of the same length just before [from, to); "at end" are
+    those active in [from, to); "new" are active ones whose first ticket ever is in it."""
+    _check_period(start, end)
+    previous = start - (end - start)
+    active_sql = "SELECT DISTINCT m.customer FROM ticket_metrics m WHERE m.created_at >= {} AND m.created_at < {}"
+    before = {r["customer"] for r in await TicketMetrics.raw(active_sql, previous, start)}
+    during = {r["customer"] for r in await TicketMetrics.raw(active_sql, start, end)}
+    first_seen = await TicketMetrics.raw(
+        "SELECT m.customer AS customer FROM ticket_metrics m GROUP BY m.customer HAVING MIN(m.created_at) >= {}"
+        " AND MIN(m.created_at) < {}",
+        start,
+        end,
+    )
+    new = {r["customer"] for r in first_seen} & during
+    lost = len(before) + len(new) - len(during)
+    contacts = await TicketMetrics.raw(
+        "SELECT i.channel AS channel, COUNT(*) AS contacts, COUNT(DISTINCT i.customer) AS customers"
+        " FROM interaction i WHERE i.direction = 'inbound' AND i.created_at >= {} AND i.created_at < {}"
+        " GROUP BY i.channel ORDER BY i.channel",
+        start,
+        end,
+    )
+    total_contacts = sum(int(r["contacts"]) for r in contacts)
+    contacting = await TicketMetrics.raw(
+        "SELECT COUNT(DISTINCT i.customer) AS n FROM interaction i"
+        " WHERE i.direction = 'inbound' AND i.created_at >= {} AND i.created_at < {}",
+        start,
+        end,
+    )
+    customers_contacting = int(contacting[0]["n"] or 0)
+    return {
+        "from": iso(start),
+        "to": iso(end),
+        "customers_at_start": len(before),
+        "customers_at_end": len(during),
+        "new": len(new),
+        "lost": lost,
+        "churn_rate": round(lost / len(before), 4) if before else None,
+        "retention_rate": round((len(during) - len(new)) / len(before), 4) if before else None,
+        "contacts": total_contacts,
+        "customers_contacting": customers_contacting,
+        "contacts_per_customer": round(total_contacts / customers_contacting, 4)
+        if customers_contacting
+        else None,
+        "channel_mix": [
+            {
+                "channel": r["channel"],
+                "contacts": int(r["contacts"]),
+                "share": round(int(r["contacts"]) / total_contacts, 4) if total_contacts else None,
+            }
+            for r in contacts
+        ],
+    }

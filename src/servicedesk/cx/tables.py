@@ -5,6 +5,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -19,6 +20,7 @@ from servicedesk.tickets.tables import Ticket
 class TicketMetrics(Table):
     """The facts of docs/metrics.md, one row per ticket, updated with every event."""
 
+    id: Serial
     ticket = ForeignKey(Ticket, unique=True)
     customer = ForeignKey(Customer, index=True)
     channel = Varchar(length=10)
@@ -47,6 +49,7 @@ class TicketMetrics(Table):
 class Survey(Table):
     """A survey invitation sent to a customer; its signed link names `nonce`."""
 
+    id: Serial
     kind = Varchar(length=5)  # csat | nps
     customer = ForeignKey(Customer, index=True)
     ticket = ForeignKey(Ticket, null=True, index=True)
@@ -58,6 +61,7 @@ class Survey(Table):
 
 
 class SurveyResponse(Table):
+    id: Serial
     kind = Varchar(length=5)  # csat | nps | ces
     customer = ForeignKey(Customer, index=True)
     ticket = ForeignKey(Ticket, null=True, index=True)

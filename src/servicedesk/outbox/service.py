@@ -12,7 +12,7 @@ from servicedesk.settings import get_settings
 
 from .tables import OutboxMessage
 
-O = OutboxMessage
+Outbox = OutboxMessage
 # A row left "sending" this long was claimed by a worker that died; it is tried again.
 STALE_CLAIM = timedelta(minutes=10)
 
@@ -27,8 +27,8 @@ async def emit_event(
     *, topic: str, payload: dict[str, Any], ticket_id: int | None, now: datetime
 ) -> int:
     """Records a domain event (ticket.created, message.received, ticket.solved, ...)."""
-    rows = await O.insert(
-        O(
+    rows = await Outbox.insert(
+        Outbox(
             kind="event",
             topic=topic,
             payload=payload,
@@ -56,8 +56,8 @@ async def queue_email(
     not_before: datetime | None = None,
 ) -> int:
     """Records an email to send; the worker delivers it after the transaction commits."""
-    rows = await O.insert(
-        O(
+    rows = await Outbox.insert(
+        Outbox(
             kind="email",
             topic=topic,
             to_address=to,
@@ -80,41 +80,47 @@ async def queue_email(
 async def claim(*, outbox_id: int, now: datetime) -> dict[str, Any] | None:
     """Marks a due pending row as being sent by this worker; None if another has it."""
     claimed = (
-        await O.update({O.status: "sending", O.attempts: O.attempts + 1, O.not_before: now})
-        .where(O.id == outbox_id, O.status == "pending", O.not_before <= now)
-        .returning(O.id)
+        await Outbox.update(
+            {Outbox.status: "sending", Outbox.attempts: Outbox.attempts + 1, Outbox.not_before: now}
+        )
+        .where(Outbox.id == outbox_id, Outbox.status == "pending", Outbox.not_before <= now)
+        .returning(Outbox.id)
     )
     if not claimed:
         return None
-    return await O.select().where(O.id == outbox_id).first()
+    return await Outbox.select().where(Outbox.id == outbox_id).output(load_json=True).first()
 
 
 async def mark_sent(*, outbox_id: int, now: datetime) -> None:
-    await O.update({O.status: "sent", O.sent_at: now, O.last_error: ""}).where(O.id == outbox_id)
+    await Outbox.update({Outbox.status: "sent", Outbox.sent_at: now, Outbox.last_error: ""}).where(
+        Outbox.id == outbox_id
+    )
 
 
 async def mark_attempt_failed(*, outbox_id: int, attempts: int, error: str, now: datetime) -> str:
     """Schedules the next try with exponential backoff, or marks the row failed after the last."""
     settings = get_settings()
     if attempts >= settings.mail_max_attempts:
-        await O.update({O.status: "failed", O.last_error: error}).where(O.id == outbox_id)
+        await Outbox.update({Outbox.status: "failed", Outbox.last_error: error}).where(
+            Outbox.id == outbox_id
+        )
         return "failed"
     delay = timedelta(seconds=settings.mail_retry_delay_seconds * 2 ** (attempts - 1))
-    await O.update({O.status: "pending", O.last_error: error, O.not_before: now + delay}).where(
-        O.id == outbox_id
-    )
+    await Outbox.update(
+        {Outbox.status: "pending", Outbox.last_error: error, Outbox.not_before: now + delay}
+    ).where(Outbox.id == outbox_id)
     return "pending"
 
 
 async def due_ids(*, now: datetime, limit: int = 100) -> list[int]:
     """Rows to deliver now; stale claims of dead workers are released first."""
-    await O.update({O.status: "pending"}).where(
-        O.status == "sending", O.not_before < now - STALE_CLAIM
+    await Outbox.update({Outbox.status: "pending"}).where(
+        Outbox.status == "sending", Outbox.not_before < now - STALE_CLAIM
     )
     rows = (
-        await O.select(O.id)
-        .where(O.status == "pending", O.not_before <= now)
-        .order_by(O.id)
+        await Outbox.select(Outbox.id)
+        .where(Outbox.status == "pending", Outbox.not_before <= now)
+        .order_by(Outbox.id)
         .limit(limit)
     )
     return [int(row["id"]) for row in rows]
@@ -124,21 +130,27 @@ async def resend(*, outbox_id: int, now: datetime | None = None) -> None:
     """Puts a failed email back in line for delivery."""
     now = now or utcnow()
     async with write_transaction():
-        row = await O.select(O.status).where(O.id == outbox_id).first()
+        row = await Outbox.select(Outbox.status).where(Outbox.id == outbox_id).first()
         if not row:
             raise NotFound(f"outbox message {outbox_id} does not exist", field="id")
         if row["status"] != "failed":
             raise Conflict(f"only failed messages can be re-sent; this one is {row['status']}")
-        await O.update({O.status: "pending", O.attempts: 0, O.not_before: now}).where(
-            O.id == outbox_id
-        )
+        await Outbox.update(
+            {Outbox.status: "pending", Outbox.attempts: 0, Outbox.not_before: now}
+        ).where(Outbox.id == outbox_id)
         after_commit(lambda: _kick(outbox_id))
 
 
 async def list_messages(
     *, kind: str = "email", status: str | None = None, limit: int = 200
 ) -> list[dict]:
-    where = [O.kind == kind]
+    where = [Outbox.kind == kind]
     if status:
-        where.append(O.status == status)
-    return await O.select().where(*where).order_by(O.id, ascending=False).limit(limit)
+        where.append(Outbox.status == status)
+    return (
+        await Outbox.select()
+        .where(*where)
+        .order_by(Outbox.id, ascending=False)
+        .limit(limit)
+        .output(load_json=True)
+    )

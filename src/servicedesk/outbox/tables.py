@@ -1,12 +1,13 @@
 """Outbox: domain events and emails, written in the transaction of the change."""
 
-from piccolo.columns import JSON, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from servicedesk.tickets.tables import Ticket
 
 
 class OutboxMessage(Table):
+    id: Serial
     kind = Varchar(length=10)  # email | event
     topic = Varchar(length=60, default="")  # event name, e.g. ticket.solved
     payload = JSON(default="{}")

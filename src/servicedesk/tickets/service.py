@@ -7,10 +7,12 @@ auto-assign on solve); the API, the importer, the CLI and automation all call th
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
 import nh3
 
 from servicedesk.accounts.tables import Agent, Team
@@ -24,8 +26,9 @@ from servicedesk.db import write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 
-from .tables import Interaction, Ticket, TicketEvent, TicketTag
+from .tables import IdempotencyKey, Interaction, Ticket, TicketEvent, TicketTag
 
+UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
 CHANNELS = ("email", "web", "chat", "phone", "social", "in_person", "api")
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -596,10 +599,13 @@ class TicketFilter:
     customer_id: int | None = None
     text: str | None = None
     solved_since: datetime | None = None
+    ids: tuple[int, ...] = ()
 
 
 def _where(f: TicketFilter) -> list[Any]:
     where: list[Any] = []
+    if f.ids:
+        where.append(Ticket.id.is_in(list(f.ids)))
     if f.statuses:
         where.append(Ticket.status.is_in(list(f.statuses)))
     if f.assignee_id is not None:
@@ -672,3 +678,44 @@ async def count_tickets(*, filters: TicketFilter) -> int:
     where = _where(filters)
     query = Ticket.count()
     return await (query.where(*where) if where else query)
+
+
+async def receive_contact_once(
+    *, key: str | None, contact: Contact, now: datetime | None = None
+) -> tuple[int, int, bool]:
+    """receive_contact honoring an idempotency key: a retried request gets the first result
+    and creates nothing, also when the retries race (the key is unique in the database).
+    Returns (ticket id, interaction id, replayed)."""
+    now = now or utcnow()
+    for _attempt in range(3):
+        try:
+            async with write_transaction():
+                if key:
+                    await IdempotencyKey.insert(
+                        IdempotencyKey(key=key, response={}, created_at=now)
+                    )
+                ticket_id, interaction_id = await receive_contact(contact=contact, now=now)
+                if key:
+                    await IdempotencyKey.update(
+                        {
+                            IdempotencyKey.response: {
+                                "ticket_id": ticket_id,
+                                "interaction_id": interaction_id,
+                            }
+                        }
+                    ).where(IdempotencyKey.key == key)
+                return ticket_id, interaction_id, False
+        except UNIQUE_VIOLATIONS:
+            # Either the key was used by a request that committed first, or two contacts
+            # from a new customer raced on the identity: both resolve on the next try.
+            if key:
+                stored = (
+                    await IdempotencyKey.select(IdempotencyKey.response)
+                    .where(IdempotencyKey.key == key)
+                    .output(load_json=True)
+                    .first()
+                )
+                if stored and stored["response"]:
+                    response = stored["response"]
+                    return int(response["ticket_id"]), int(response["interaction_id"]), True
+    raise Conflict("the contact conflicted with concurrent changes; retry the request")

@@ -5,6 +5,7 @@ from piccolo.columns import (
     Boolean,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -16,6 +17,7 @@ from servicedesk.customers.tables import Customer
 
 
 class Ticket(Table):
+    id: Serial
     subject = Varchar(length=300)
     status = Varchar(length=10, default="new", index=True)
     priority = Varchar(length=10, default="normal")
@@ -24,7 +26,7 @@ class Ticket(Table):
     assignee = ForeignKey(Agent, null=True, index=True)
     team = ForeignKey(Team, null=True)
     external_id = Varchar(length=200, unique=True, null=True, default=None)
-    follow_up_of = ForeignKey("self", null=True)
+    follow_up_of: ForeignKey = ForeignKey("self", null=True)
     created_at = Timestamptz()
     updated_at = Timestamptz(index=True)
     solved_at = Timestamptz(null=True, default=None)
@@ -33,6 +35,7 @@ class Ticket(Table):
 
 
 class Interaction(Table):
+    id: Serial
     ticket = ForeignKey(Ticket, index=True)
     customer = ForeignKey(Customer, index=True)
     direction = Varchar(length=8)
@@ -47,6 +50,7 @@ class Interaction(Table):
 
 
 class TicketTag(Table):
+    id: Serial
     ticket = ForeignKey(Ticket, index=True)
     tag = Varchar(length=100, index=True)
 
@@ -54,6 +58,7 @@ class TicketTag(Table):
 class TicketEvent(Table):
     """Append-only audit: who changed what, from which value to which, when."""
 
+    id: Serial
     ticket = ForeignKey(Ticket, index=True)
     actor_kind = Varchar(length=10)
     actor_agent = ForeignKey(Agent, null=True)
@@ -65,6 +70,7 @@ class TicketEvent(Table):
 
 
 class IdempotencyKey(Table):
+    id: Serial
     key = Varchar(length=200, unique=True)
     response = JSON(default="{}")
     created_at = Timestamptz()

@@ -7,7 +7,7 @@ import type { Range } from "../../lib/period";
 import { drillUrl } from "./drill";
 import classes from "./Dashboard.module.css";
 
-function Ci({ ci95 }: { ci95: [number, number] | null | undefined }) {
+function Ci({ ci95 }: { ci95: readonly number[] | null | undefined }) {
   if (!ci95) return null;
   return (
     <Text span size="xs" c="dimmed" ml={4}>

@@ -1,10 +1,9 @@
 import { Group, Paper, Text, Tooltip, UnstyledButton } from "@mantine/core";
 import { IconArrowDownRight, IconArrowUpRight, IconMinus } from "@tabler/icons-react";
 import { Link } from "react-router";
-import { computeChange } from "../../lib/kpi";
+import { computeChange, formatChange, type KpiKind } from "../../lib/kpi";
 import classes from "./Dashboard.module.css";
 
-export type KpiKind = "rate" | "hours" | "minutes" | "count" | "score";
 
 export interface KpiCardProps {
   label: string;
@@ -18,20 +17,6 @@ export interface KpiCardProps {
   periodLabel: string;
   hint?: string;
   to?: string;
-}
-
-/** Text of the change: rates in percentage points, everything else relative. */
-export function formatChange(
-  current: number | null | undefined,
-  previous: number | null | undefined,
-  kind: KpiKind = "count",
-): string | null {
-  const c = computeChange(current, previous);
-  if (c.delta === null) return null;
-  const sign = c.delta > 0 ? "+" : c.delta < 0 ? "−" : "±";
-  if (kind === "rate") return `${sign}${Math.abs(c.delta * 100).toFixed(1)} pp`;
-  if (c.relative === null) return `${sign}${Math.abs(c.delta).toFixed(kind === "count" ? 0 : 1)}`;
-  return `${sign}${Math.abs(c.relative * 100).toFixed(0)} %`;
 }
 
 export function KpiCard({

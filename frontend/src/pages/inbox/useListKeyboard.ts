@@ -20,7 +20,7 @@ export function useListKeyboard({ count, selected, onMove, onOpen, onSearch }: O
     const handler = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.metaKey || e.ctrlKey || e.altKey) return;
       // Ignore keys while a dialog, menu or dropdown is open.
-      if (document.querySelector("[role=dialog][aria-modal=true], [role=listbox]:not([hidden])")) return;
+      if (document.querySelector('[role="dialog"][aria-modal="true"], [aria-haspopup][aria-expanded="true"]')) return;
       if (isTyping(e.target)) return;
       switch (e.key) {
         case "j":

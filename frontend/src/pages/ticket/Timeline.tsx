@@ -1,4 +1,4 @@
-import { Avatar, Badge, Group, Paper, Stack, Text, TypographyStylesProvider } from "@mantine/core";
+import { Avatar, Badge, Group, Paper, Stack, Text, Typography } from "@mantine/core";
 import { IconLock } from "@tabler/icons-react";
 import type { Interaction } from "../../api/types";
 import { ChannelBadge } from "../../components/Badges";
@@ -9,9 +9,9 @@ export function MessageBody({ item }: { item: Pick<Interaction, "body_html" | "b
   if (item.body_html) {
     // body_html is sanitized by the server before it is stored.
     return (
-      <TypographyStylesProvider className={classes.body}>
+      <Typography className={classes.body}>
         <div dangerouslySetInnerHTML={{ __html: item.body_html }} />
-      </TypographyStylesProvider>
+      </Typography>
     );
   }
   return (

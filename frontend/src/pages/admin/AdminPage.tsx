@@ -1,0 +1,41 @@
+import { Stack, Tabs, Title } from "@mantine/core";
+import { useSearchParams } from "react-router";
+import { AgentsTab } from "./AgentsTab";
+import { OutboxTab } from "./OutboxTab";
+import { TeamsTab } from "./TeamsTab";
+import { TokensTab } from "./TokensTab";
+
+const TABS = ["agents", "teams", "tokens", "outbox"] as const;
+
+export function AdminPage() {
+  const [sp, setSp] = useSearchParams();
+  const raw = sp.get("tab");
+  const tab = TABS.includes(raw as (typeof TABS)[number]) ? (raw as string) : "agents";
+  return (
+    <Stack p="md" maw={1200} mx="auto">
+      <Title order={1} size="h3">
+        Administration
+      </Title>
+      <Tabs value={tab} onChange={(v) => setSp({ tab: v ?? "agents" }, { replace: true })} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="agents">Agents</Tabs.Tab>
+          <Tabs.Tab value="teams">Teams</Tabs.Tab>
+          <Tabs.Tab value="tokens">API tokens</Tabs.Tab>
+          <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="agents" pt="md">
+          <AgentsTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="teams" pt="md">
+          <TeamsTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="tokens" pt="md">
+          <TokensTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="outbox" pt="md">
+          <OutboxTab />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

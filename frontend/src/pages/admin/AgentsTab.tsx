@@ -1,0 +1,153 @@
+import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Switch, Table, Text, TextInput } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { notifications } from "@mantine/notifications";
+import { useState, type FormEvent } from "react";
+import { useCreateAgent, usePatchAgent } from "../../api/admin";
+import { ApiError } from "../../api/client";
+import { useAgents, useTeams } from "../../api/tickets";
+import type { Agent, Role } from "../../api/types";
+import { QueryError } from "../../components/QueryError";
+
+const ROLES: { value: Role; label: string }[] = [
+  { value: "agent", label: "Agent" },
+  { value: "lead", label: "Lead" },
+  { value: "admin", label: "Admin" },
+];
+
+function CreateAgentForm({ onDone }: { onDone: () => void }) {
+  const create = useCreateAgent();
+  const teams = useTeams();
+  const [email, setEmail] = useState("");
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>("agent");
+  const [team, setTeam] = useState<string | null>(null);
+  const [password, setPassword] = useState("");
+  const errors = create.error instanceof ApiError ? create.error.fieldErrors : {};
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate(
+      { email: email.trim(), name: name.trim(), role, team: team || null, password: password || null },
+      {
+        onSuccess: (a) => {
+          notifications.show({ color: "green", message: `Agent ${a.name} created` });
+          onDone();
+        },
+      },
+    );
+  };
+  return (
+    <form onSubmit={submit}>
+      <Stack>
+        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+        <TextInput label="Email" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={errors.email} />
+        <Select label="Role" data={ROLES} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} error={errors.role} />
+        <Select
+          label="Team"
+          placeholder="No team"
+          clearable
+          data={(teams.data ?? []).map((t) => t.name)}
+          value={team}
+          onChange={setTeam}
+          error={errors.team}
+        />
+        <PasswordInput
+          label="Initial password"
+          description="Optional; leave empty if the agent signs in another way"
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          error={errors.password}
+          autoComplete="new-password"
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={create.isPending} disabled={!email || !name}>
+            Create agent
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export function AgentsTab() {
+  const agents = useAgents();
+  const teams = useTeams();
+  const patch = usePatchAgent();
+  const [opened, modal] = useDisclosure(false);
+  const teamName = (id: number | null) =>
+    id === null ? "—" : (teams.data?.find((t) => t.id === id)?.name ?? `Team #${id}`);
+
+  const toggleActive = (a: Agent) =>
+    patch.mutate(
+      { id: a.id, body: { active: !a.active } },
+      { onSuccess: (r) => notifications.show({ message: `${r.name} ${r.active ? "reactivated" : "deactivated"}` }) },
+    );
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Text c="dimmed" size="sm">
+          People who can sign in and work tickets.
+        </Text>
+        <Button onClick={modal.open}>New agent</Button>
+      </Group>
+      {agents.isError ? (
+        <QueryError error={agents.error} onRetry={() => void agents.refetch()} />
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Email</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Team</Table.Th>
+                <Table.Th>Active</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(agents.data ?? []).map((a) => (
+                <Table.Tr key={a.id} data-testid="agent-row" style={{ opacity: a.active ? 1 : 0.6 }}>
+                  <Table.Td>{a.name}</Table.Td>
+                  <Table.Td>{a.email}</Table.Td>
+                  <Table.Td>
+                    <Select
+                      size="xs"
+                      w={110}
+                      aria-label={`Role of ${a.name}`}
+                      data={ROLES}
+                      value={a.role}
+                      allowDeselect={false}
+                      onChange={(v) => v && v !== a.role && patch.mutate({ id: a.id, body: { role: v as Role } })}
+                    />
+                  </Table.Td>
+                  <Table.Td>{teamName(a.team_id)}</Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      <Switch
+                        checked={a.active}
+                        onChange={() => toggleActive(a)}
+                        aria-label={`${a.active ? "Deactivate" : "Activate"} ${a.name}`}
+                      />
+                      {!a.active && (
+                        <Badge color="gray" size="sm">
+                          Deactivated
+                        </Badge>
+                      )}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      <Modal opened={opened} onClose={modal.close} title="New agent">
+        {opened && <CreateAgentForm onDone={modal.close} />}
+      </Modal>
+    </Stack>
+  );
+}

@@ -1,0 +1,80 @@
+import { Anchor, Breadcrumbs, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { Link, useSearchParams } from "react-router";
+import { useCxDrill } from "../../api/reports";
+import type { DrillMetric } from "../../api/types";
+import { QueryError } from "../../components/QueryError";
+import { absTime, channelLabel } from "../../lib/format";
+import { METRIC_LABEL } from "./drill";
+
+export function DrillPage() {
+  const [sp] = useSearchParams();
+  const metric = (sp.get("metric") as DrillMetric | null) ?? "solved";
+  const query = {
+    from: sp.get("from") ?? "",
+    to: sp.get("to") ?? "",
+    agent: sp.get("agent"),
+    channel: sp.get("channel"),
+    team: sp.get("team"),
+    metric,
+  };
+  const drill = useCxDrill(query);
+  const scope = [query.agent, query.channel ? channelLabel(query.channel) : null, query.team].filter(Boolean).join(" · ");
+
+  return (
+    <Stack p="md" maw={1100} mx="auto">
+      <Breadcrumbs>
+        <Anchor component={Link} to="/dashboard" size="sm">
+          Dashboard
+        </Anchor>
+        <Text size="sm">Drill-down</Text>
+      </Breadcrumbs>
+      <div>
+        <Title order={1} size="h3">
+          {METRIC_LABEL[metric] ?? metric}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {absTime(query.from)} – {absTime(query.to)}
+          {scope ? ` · ${scope}` : ""}
+        </Text>
+      </div>
+      {drill.isError ? (
+        <QueryError error={drill.error} onRetry={() => void drill.refetch()} />
+      ) : drill.isPending ? (
+        <Loader aria-label="Loading tickets" />
+      ) : drill.data.items.length === 0 ? (
+        <Text c="dimmed">No tickets.</Text>
+      ) : (
+        <Table striped highlightOnHover>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Ticket</Table.Th>
+              <Table.Th>Subject</Table.Th>
+              <Table.Th>Agent</Table.Th>
+              <Table.Th>Channel</Table.Th>
+              <Table.Th>Why it counts</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {drill.data.items.map((i) => (
+              <Table.Tr key={i.ticket_id} data-testid="drill-row">
+                <Table.Td>
+                  <Anchor component={Link} to={`/tickets/${i.ticket_id}`}>
+                    #{i.number}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/tickets/${i.ticket_id}`} c="inherit">
+                    {i.subject}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{i.agent ?? "—"}</Table.Td>
+                <Table.Td>{channelLabel(i.channel)}</Table.Td>
+                <Table.Td>{i.reason}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,52 @@
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import type { Interaction } from "../../api/types";
+import { renderWithProviders } from "../../test/utils";
+import { Timeline } from "./Timeline";
+
+const base = {
+  direction: "inbound" as const,
+  channel: "email" as const,
+  public: true,
+  author: { kind: "customer" as const, id: 9, name: "Grace Hopper" },
+  body_html: null,
+  message_id: null,
+  ticket_id: 77,
+};
+
+const items: Interaction[] = [
+  { ...base, id: 2, body_text: "Checked the logs, looks like a billing bug.", public: false, direction: "outbound",
+    channel: "web", author: { kind: "agent", id: 1, name: "Ada Agent" }, created_at: "2026-03-01T10:05:00Z" },
+  { ...base, id: 1, body_text: "My invoice is wrong.", created_at: "2026-03-01T10:00:00Z" },
+  { ...base, id: 3, body_text: "Sorry about that, fixed!", direction: "outbound", channel: "email",
+    author: { kind: "agent", id: 1, name: "Ada Agent" }, body_html: "<p>Sorry about that, <b>fixed</b>!</p>",
+    created_at: "2026-03-01T10:10:00Z" },
+];
+
+describe("Timeline", () => {
+  it("renders entries in order and marks internal notes", () => {
+    renderWithProviders(<Timeline items={items} />);
+    const entries = screen.getAllByTestId("timeline-entry");
+    expect(entries).toHaveLength(3);
+    expect(entries[0]).toHaveTextContent("My invoice is wrong.");
+    expect(entries[1]).toHaveTextContent("billing bug");
+    expect(entries[2]).toHaveTextContent("Sorry about that, fixed!");
+
+    expect(entries[1]).toHaveAttribute("data-internal", "true");
+    expect(within(entries[1]).getByText("Internal note")).toBeInTheDocument();
+    expect(entries[1]).toHaveAccessibleName(/Internal note from Ada Agent/);
+
+    for (const e of [entries[0], entries[2]]) {
+      expect(e).toHaveAttribute("data-internal", "false");
+      expect(within(e).queryByText("Internal note")).not.toBeInTheDocument();
+    }
+  });
+
+  it("shows a channel badge on every entry and renders sanitized HTML", () => {
+    renderWithProviders(<Timeline items={items} />);
+    const entries = screen.getAllByTestId("timeline-entry");
+    expect(within(entries[0]).getByTestId("channel-badge")).toHaveTextContent("Email");
+    expect(within(entries[1]).getByTestId("channel-badge")).toHaveTextContent("Web");
+    expect(within(entries[2]).getByText("fixed").tagName).toBe("B");
+  });
+});

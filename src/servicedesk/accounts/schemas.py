@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from servicedesk.schemas import Request
+
+Role = Literal["agent", "lead", "admin"]
+
+
+class AgentOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    team_id: int | None
+    active: bool
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> AgentOut:
+        return cls(
+            id=row["id"],
+            email=row["email"],
+            name=row["name"],
+            role=row["role"],
+            team_id=row["team"],
+            active=row["active"],
+        )
+
+
+class LoginIn(Request):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class SessionOut(BaseModel):
+    agent: AgentOut
+    csrf_token: str | None
+
+
+class AgentCreate(Request):
+    email: str = Field(min_length=3, max_length=254)
+    name: str = Field(default="", max_length=200)
+    role: Role = "agent"
+    team: str | None = Field(default=None, max_length=100)
+    password: str | None = Field(default=None, min_length=8, max_length=1000)
+
+
+class AgentUpdate(Request):
+    name: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    team_id: int | None = None
+    active: bool | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=1000)
+
+
+class TeamOut(BaseModel):
+    id: int
+    name: str
+    schedule: dict[str, Any]
+
+
+class TeamCreate(Request):
+    name: str = Field(min_length=1, max_length=100)
+    schedule: dict[str, Any] | None = None
+
+
+class TeamUpdate(Request):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    schedule: dict[str, Any] | None = None
+
+
+class TokenCreate(Request):
+    agent_id: int
+    name: str = Field(default="", max_length=100)
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    agent_id: int
+    agent_email: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked: bool
+
+
+class TokenCreated(BaseModel):
+    token: str

@@ -1,0 +1,151 @@
+"""create_app(): the Litestar application (API, auth, errors, the SPA)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.response import File
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from servicedesk import db
+from servicedesk.accounts.api import (
+    AgentController,
+    AuthController,
+    TeamController,
+    TokenController,
+    login_rate_limit,
+)
+from servicedesk.accounts.guards import PUBLIC, PUBLIC_PATHS, AuthMiddleware
+from servicedesk.customers.api import CustomerController
+from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
+from servicedesk.errors import DomainError
+from servicedesk.outbox.api import OutboxController
+from servicedesk.settings import Settings, get_settings
+from servicedesk.tickets.api import ContactController, TicketController, list_canned_replies
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+FRONTEND_DIST = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+
+
+def problem(
+    status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None
+) -> Response[dict[str, Any]]:
+    """An RFC 9457 problem details response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status, media_type=PROBLEM)
+
+
+def domain_error(_: Request, exc: DomainError) -> Response[dict[str, Any]]:
+    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    return problem(exc.status_code, exc.title, exc.detail, errors)
+
+
+def validation_error(_: Request, exc: ValidationException) -> Response[dict[str, Any]]:
+    errors = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            key = str(item.get("key") or "body")
+            errors.append({"field": key, "message": str(item.get("message", ""))})
+    fields = ", ".join(e["field"] for e in errors) or "the request"
+    detail = (
+        exc.detail
+        if not errors
+        else f"invalid {fields}: " + "; ".join(e["message"] for e in errors)
+    )
+    return problem(400, "Invalid request", detail, errors)
+
+
+def http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
+    titles = {
+        401: "Not signed in",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Request too large",
+        429: "Too many requests",
+    }
+    response = problem(exc.status_code, titles.get(exc.status_code, "Error"), exc.detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def internal_error(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Internal error",
+        "something went wrong on our side; it was logged",
+    )
+
+
+@get("/health", tags=["ops"], summary="Liveness", opt=PUBLIC)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get(["/", "/{path:path}"], include_in_schema=False, media_type=MediaType.HTML, opt=PUBLIC)
+async def spa(path: str = "") -> Any:
+    """The built SPA: a real file when one matches, else index.html for client routes."""
+    if path.startswith(("api/", "public/api/")):
+        raise NotFoundException(f"no endpoint at /{path}")
+    candidate = (FRONTEND_DIST / path).resolve()
+    if path and candidate.is_file() and FRONTEND_DIST in candidate.parents:
+        return File(candidate)
+    index = FRONTEND_DIST / "index.html"
+    if not index.exists():
+        return Response(
+            "<h1>servicedesk</h1><p>The web UI is not built; run <code>make frontend</code>.</p>",
+            media_type=MediaType.HTML,
+        )
+    return File(index, content_disposition_type="inline")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    return Litestar(
+        route_handlers=[
+            AuthController,
+            AgentController,
+            TeamController,
+            TokenController,
+            ContactController,
+            TicketController,
+            CustomerController,
+            ReportController,
+            SurveyAdminController,
+            PublicSurveyController,
+            OutboxController,
+            list_canned_replies,
+            health,
+            spa,
+        ],
+        middleware=[
+            login_rate_limit(settings.login_attempts_per_minute).middleware,
+            DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
+        ],
+        exception_handlers={
+            DomainError: domain_error,
+            ValidationException: validation_error,
+            HTTPException: http_error,
+            Exception: internal_error,
+        },
+        on_startup=[db.start_pool],
+        on_shutdown=[db.close_pool],
+        openapi_config=OpenAPIConfig(title="servicedesk", version="0.1.0", path="/schema"),
+        request_max_body_size=settings.max_body_bytes,
+    )

@@ -1,0 +1,119 @@
+"""Customer endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import Parameter
+
+from servicedesk.cx.tables import SurveyResponse
+from servicedesk.tickets import service as tickets
+from servicedesk.tickets.schemas import InteractionOut, TicketSummary
+
+from . import flows, service
+from .schemas import (
+    CustomerDetail,
+    CustomerPage,
+    CustomerSummary,
+    CustomerUpdate,
+    IdentityOut,
+    MergeIn,
+    SurveyAnswer,
+    Timeline,
+    TimelineItem,
+)
+
+
+async def customer_detail(customer_id: int) -> CustomerDetail:
+    row = await service.get_customer(customer_id=customer_id)
+    identities = {i["kind"]: i["value"] for i in reversed(row["identities"])}
+    ticket_rows = await tickets.list_tickets(
+        filters=tickets.TicketFilter(customer_id=customer_id), limit=100
+    )
+    answers = (
+        await SurveyResponse.select()
+        .where(SurveyResponse.customer == customer_id, SurveyResponse.anonymous.eq(False))
+        .order_by(SurveyResponse.created_at, ascending=False)
+        .limit(100)
+    )
+    return CustomerDetail(
+        **CustomerSummary.of(row, identities).model_dump(),
+        identities=[IdentityOut(**i) for i in row["identities"]],
+        external_id=row["external_id"],
+        notes=row["notes"],
+        merged_into=row["merged_into"],
+        surveys_opt_out=row["surveys_opt_out"],
+        email_bounced=row["email_bounced"],
+        tickets=[TicketSummary.of(t) for t in ticket_rows],
+        surveys=[
+            SurveyAnswer(
+                kind=a["kind"],
+                score=a["score"],
+                comment=a["comment"],
+                ticket_id=a["ticket"],
+                created_at=a["created_at"],
+            )
+            for a in answers
+        ],
+    )
+
+
+class CustomerController(Controller):
+    path = "/api/customers"
+    tags = ["customers"]
+
+    @get("/", summary="Search customers by name, email, phone or handle")
+    async def search(
+        self,
+        q: Annotated[str | None, Parameter(max_length=200)] = None,
+        cursor: Annotated[int | None, Parameter(ge=0)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> CustomerPage:
+        rows = await service.search_customers(query=q or "", after_id=cursor or 0, limit=limit)
+        identities = await service.primary_identities([r["id"] for r in rows])
+        items = [CustomerSummary.of(r, identities[r["id"]]) for r in rows]
+        return CustomerPage(
+            items=items, next_cursor=str(rows[-1]["id"]) if len(rows) == limit else None
+        )
+
+    @get("/{customer_id:int}", summary="A customer with identities, tickets and survey answers")
+    async def get_customer(self, customer_id: int) -> CustomerDetail:
+        return await customer_detail(customer_id)
+
+    @get("/{customer_id:int}/timeline", summary="Every interaction of the customer, all channels")
+    async def timeline(self, customer_id: int) -> Timeline:
+        customer = await service.get_customer(customer_id=customer_id)
+        rows = await service.timeline(customer_id=customer_id)
+        return Timeline(
+            items=[
+                TimelineItem(
+                    **InteractionOut.of(r, customer["name"]).model_dump(),
+                    ticket_number=r["ticket"],
+                    ticket_subject=r["ticket_subject"],
+                )
+                for r in rows
+            ]
+        )
+
+    @patch("/{customer_id:int}", summary="Update a customer's profile")
+    async def update_customer(self, customer_id: int, data: CustomerUpdate) -> CustomerDetail:
+        changes = data.model_dump(exclude_unset=True)
+        identity = changes.pop("add_identity", None)
+        if identity:
+            await service.add_identity(
+                customer_id=customer_id,
+                kind=identity.get("kind", ""),
+                value=identity.get("value", ""),
+            )
+        await service.update_customer(customer_id=customer_id, changes=changes)
+        return await customer_detail(customer_id)
+
+    @post(
+        "/{customer_id:int}/merge", status_code=200, summary="Merge another customer into this one"
+    )
+    async def merge(self, request: Request, customer_id: int, data: MergeIn) -> CustomerDetail:
+        await flows.merge_customers(
+            keep_id=customer_id, other_id=data.other_id, actor=request.user.actor
+        )
+        return await customer_detail(customer_id)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from servicedesk.schemas import Page, Request
+from servicedesk.tickets.schemas import InteractionOut, TicketSummary
+
+
+class IdentityOut(BaseModel):
+    kind: str
+    value: str
+
+
+class CustomerSummary(BaseModel):
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    organization: str | None
+    tags: list[str]
+
+    @classmethod
+    def of(cls, row: dict[str, Any], identities: dict[str, str]) -> CustomerSummary:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            email=identities.get("email"),
+            phone=identities.get("phone"),
+            organization=row.get("organization_name"),
+            tags=list(row["tags"] or []),
+        )
+
+
+class SurveyAnswer(BaseModel):
+    kind: str
+    score: int
+    comment: str | None
+    ticket_id: int | None
+    created_at: datetime
+
+
+class CustomerDetail(CustomerSummary):
+    identities: list[IdentityOut]
+    external_id: str | None
+    notes: str
+    merged_into: int | None
+    surveys_opt_out: bool
+    email_bounced: bool
+    tickets: list[TicketSummary]
+    surveys: list[SurveyAnswer]
+
+
+class CustomerPage(Page):
+    items: list[CustomerSummary]
+
+
+class TimelineItem(InteractionOut):
+    ticket_number: int
+    ticket_subject: str
+
+
+class Timeline(BaseModel):
+    items: list[TimelineItem]
+
+
+class CustomerUpdate(Request):
+    name: str | None = Field(default=None, max_length=200)
+    notes: str | None = Field(default=None, max_length=20_000)
+    tags: list[str] | None = Field(default=None, max_length=50)
+    organization: str | None = Field(default=None, max_length=200)
+    surveys_opt_out: bool | None = None
+    marketing_consent: bool | None = None
+    add_identity: dict[str, str] | None = None
+
+
+class MergeIn(Request):
+    other_id: int

@@ -1,0 +1,152 @@
+"""Report endpoints (leads and admins), survey sending, and the public survey API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+
+from servicedesk.accounts.guards import PUBLIC, requires_lead
+from servicedesk.errors import Invalid
+
+from . import formats, reports, surveys
+from .schemas import NpsSendIn, NpsSent, SurveyAnswerIn, SurveyPage
+
+Format = Annotated[str, Parameter(pattern="^(json|csv)$")]
+When = Annotated[
+    datetime, Parameter(description="ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z")
+]
+
+
+def _respond(report: Any, fmt: str, csv_text: Any) -> Any:
+    if fmt == "csv":
+        return Response(
+            csv_text(),
+            media_type="text/csv",
+            headers={"Content-Disposition": "attachment; filename=report.csv"},
+        )
+    return report
+
+
+class ReportController(Controller):
+    path = "/api/reports"
+    tags = ["reports"]
+    guards = [requires_lead]
+
+    @get("/cx", summary="FCR, resolution time and CSAT over the cohort of a period")
+    async def cx(
+        self,
+        from_: Annotated[datetime, Parameter(query="from")],
+        to: When,
+        group_by: Annotated[str, Parameter(max_length=100)] = "",
+        agent: str | None = None,
+        channel: str | None = None,
+        team: str | None = None,
+        format: Format = "json",
+    ) -> Any:
+        report = await reports.cx_report(
+            start=from_,
+            end=to,
+            group_by=reports.parse_group_by(group_by),
+            filters={"agent": agent, "channel": channel, "team": team},
+        )
+        return _respond(report, format, lambda: formats.cx_csv(report))
+
+    @get("/cx/trend", summary="The cx figures per day, week or month")
+    async def trend(
+        self,
+        from_: Annotated[datetime, Parameter(query="from")],
+        to: When,
+        interval: Annotated[str, Parameter(pattern="^(day|week|month)$")] = "week",
+        agent: str | None = None,
+        channel: str | None = None,
+        team: str | None = None,
+    ) -> dict[str, Any]:
+        report = await reports.cx_report(
+            start=from_,
+            end=to,
+            group_by=[interval],
+            filters={"agent": agent, "channel": channel, "team": team},
+        )
+        return {
+            "from": report["from"],
+            "to": report["to"],
+            "interval": interval,
+            "points": [{"period_start": r[interval], **r} for r in report["rows"]],
+        }
+
+    @get("/cx/tickets", summary="Drill-down: the tickets a figure counts, with the reason")
+    async def drill_down(
+        self,
+        from_: Annotated[datetime, Parameter(query="from")],
+        to: When,
+        metric: str = "solved",
+        agent: str | None = None,
+        channel: str | None = None,
+        team: str | None = None,
+        format: Format = "json",
+    ) -> Any:
+        items = await reports.cohort_tickets(
+            start=from_,
+            end=to,
+            metric=metric,
+            filters={"agent": agent, "channel": channel, "team": team},
+        )
+        return _respond({"items": items}, format, lambda: formats.flat_csv(items))
+
+    @get("/nps", summary="NPS over the responses given in a period")
+    async def nps(
+        self, from_: Annotated[datetime, Parameter(query="from")], to: When, format: Format = "json"
+    ) -> Any:
+        report = await reports.nps_report(start=from_, end=to)
+        return _respond(report, format, lambda: formats.flat_csv([report]))
+
+    @get("/ces", summary="CES mean and distribution, by channel")
+    async def ces(
+        self, from_: Annotated[datetime, Parameter(query="from")], to: When
+    ) -> dict[str, Any]:
+        return await reports.ces_report(start=from_, end=to)
+
+    @get("/customers", summary="Retention, churn, contacts per customer, channel mix")
+    async def customers(
+        self, from_: Annotated[datetime, Parameter(query="from")], to: When, format: Format = "json"
+    ) -> Any:
+        report = await reports.customers_report(start=from_, end=to)
+        flat = {k: v for k, v in report.items() if k != "channel_mix"}
+        return _respond(report, format, lambda: formats.flat_csv([flat]))
+
+
+class SurveyAdminController(Controller):
+    path = "/api/surveys"
+    tags = ["surveys"]
+    guards = [requires_lead]
+
+    @post("/nps", summary="Send the NPS survey to a segment of customers")
+    async def send_nps(self, data: NpsSendIn) -> NpsSent:
+        return NpsSent(
+            sent=await surveys.send_nps(customer_ids=data.customer_ids, anonymous=data.anonymous)
+        )
+
+
+class PublicSurveyController(Controller):
+    path = "/public/api/surveys"
+    tags = ["public"]
+    opt = PUBLIC
+
+    @get("/{token:str}", summary="The survey a link points to")
+    async def show(self, token: Annotated[str, Parameter(max_length=300)]) -> SurveyPage:
+        return SurveyPage(**await surveys.survey_page(token=token))
+
+    @post("/{token:str}", status_code=200, summary="Answer a survey (rating, comment, CES)")
+    async def answer(
+        self, token: Annotated[str, Parameter(max_length=300)], data: SurveyAnswerIn
+    ) -> SurveyPage:
+        if data.rating is None and data.comment is None and data.ces_score is None:
+            raise Invalid("give a rating, a comment or a CES score", field="rating")
+        return SurveyPage(
+            **await surveys.answer_survey(
+                token=token, rating=data.rating, comment=data.comment, ces_score=data.ces_score
+            )
+        )

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from servicedesk.schemas import Request
+
+
+class SurveyPage(BaseModel):
+    kind: str
+    question: str
+    ces_question: str | None
+    ticket_subject: str | None
+    rating: int | None
+    comment: str | None
+    ces_score: int | None
+    edit_token: str | None = None
+
+
+class SurveyAnswerIn(Request):
+    rating: int | None = None
+    comment: str | None = Field(default=None, max_length=5000)
+    ces_score: int | None = None
+
+
+class NpsSendIn(Request):
+    customer_ids: list[int] = Field(min_length=1, max_length=10_000)
+    anonymous: bool = False
+
+
+class NpsSent(BaseModel):
+    sent: int

@@ -1,0 +1,258 @@
+"""Ticket endpoints: thin; parse, guard, call one service function, shape the response."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import Parameter
+from pydantic import BaseModel
+
+from servicedesk.accounts.guards import Principal
+from servicedesk.clock import utcnow
+from servicedesk.customers.service import ContactIdentity
+from servicedesk.errors import Invalid
+
+from . import service
+from .schemas import (
+    Channel,
+    ContactIn,
+    ContactOut,
+    EventOut,
+    InteractionOut,
+    MessageIn,
+    Priority,
+    Status,
+    TicketCounts,
+    TicketDetail,
+    TicketPage,
+    TicketSummary,
+    TicketUpdate,
+)
+
+VIEWS = ("mine", "unassigned", "pending", "open", "solved")
+RECENTLY_SOLVED_DAYS = 7
+
+
+def _encode_cursor(row: dict) -> str:
+    return base64.urlsafe_b64encode(
+        f"{row['updated_at'].isoformat()}|{row['id']}".encode()
+    ).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        stamp, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(stamp), int(ident)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("cursor is not one this API returned", field="cursor") from exc
+
+
+def view_filter(view: str | None, agent_id: int) -> service.TicketFilter:
+    """The inbox views, as filters."""
+    if view is None:
+        return service.TicketFilter()
+    return {
+        "mine": service.TicketFilter(statuses=service.WORKING, assignee_id=agent_id),
+        "unassigned": service.TicketFilter(statuses=service.WORKING, unassigned=True),
+        "pending": service.TicketFilter(statuses=("pending",)),
+        "open": service.TicketFilter(statuses=service.WORKING),
+        "solved": service.TicketFilter(
+            statuses=("solved", "closed"),
+            solved_since=utcnow() - timedelta(days=RECENTLY_SOLVED_DAYS),
+        ),
+    }[view]
+
+
+async def ticket_detail(ticket_id: int) -> TicketDetail:
+    rows = await service.list_tickets(filters=service.TicketFilter(ids=(ticket_id,)), limit=1)
+    if not rows:
+        await service.get_ticket(ticket_id=ticket_id)  # raises the 404
+    row = rows[0]
+    interactions = [
+        InteractionOut.of(i, row["customer_name"])
+        for i in await service.interactions_of(ticket_id=ticket_id)
+    ]
+    events = [
+        EventOut(
+            id=e["id"],
+            actor_kind=e["actor_kind"],
+            actor_name=e["actor_label"] or None,
+            field=e["field"],
+            old_value=e["old_value"],
+            new_value=e["new_value"],
+            created_at=e["created_at"],
+        )
+        for e in await service.events_of(ticket_id=ticket_id)
+    ]
+    summary = TicketSummary.of(row)
+    return TicketDetail(
+        **summary.model_dump(),
+        follow_up_of=row["follow_up_of"],
+        interactions=interactions,
+        events=events,
+    )
+
+
+async def ticket_summary(ticket_id: int) -> TicketSummary:
+    rows = await service.list_tickets(filters=service.TicketFilter(ids=(ticket_id,)), limit=1)
+    return TicketSummary.of(rows[0])
+
+
+class ContactController(Controller):
+    path = "/api/contacts"
+    tags = ["contacts"]
+
+    @post("/", status_code=201, summary="Receive an inbound contact from any channel")
+    async def receive_contact(
+        self,
+        request: Request,
+        data: ContactIn,
+        idempotency_key: Annotated[
+            str | None, Parameter(header="Idempotency-Key", max_length=200)
+        ] = None,
+    ) -> ContactOut:
+        principal: Principal = request.user
+        thread = data.thread
+        contact = service.Contact(
+            channel=data.channel,
+            identity=ContactIdentity(**data.customer.model_dump()),
+            subject=data.subject,
+            body=data.body,
+            html=data.html,
+            message_id=data.message_id,
+            thread=service.ThreadRef(**thread.model_dump()) if thread else service.ThreadRef(),
+        )
+        key = f"{principal.agent['id']}:{idempotency_key}" if idempotency_key else None
+        ticket_id, interaction_id, replayed = await service.receive_contact_once(
+            key=key, contact=contact
+        )
+        ticket = await ticket_summary(ticket_id)
+        interaction = next(
+            i
+            for i in await service.interactions_of(ticket_id=ticket_id)
+            if i["id"] == interaction_id
+        )
+        return ContactOut(
+            ticket=ticket,
+            interaction=InteractionOut.of(interaction, ticket.customer.name),
+            replayed=replayed,
+        )
+
+
+class TicketController(Controller):
+    path = "/api/tickets"
+    tags = ["tickets"]
+
+    @get("/", summary="List tickets (keyset pages, newest activity first)")
+    async def list_tickets(
+        self,
+        request: Request,
+        view: Annotated[
+            str | None, Parameter(pattern="^(mine|unassigned|pending|open|solved)$")
+        ] = None,
+        status: Status | None = None,
+        assignee_id: int | None = None,
+        team_id: int | None = None,
+        channel: Channel | None = None,
+        tag: Annotated[str | None, Parameter(max_length=100)] = None,
+        priority: Priority | None = None,
+        customer_id: int | None = None,
+        q: Annotated[str | None, Parameter(max_length=200)] = None,
+        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> TicketPage:
+        base = view_filter(view, request.user.agent["id"])
+        filters = service.TicketFilter(
+            statuses=(status,) if status else base.statuses,
+            assignee_id=assignee_id if assignee_id is not None else base.assignee_id,
+            unassigned=base.unassigned,
+            team_id=team_id,
+            channel=channel,
+            tag=tag,
+            priority=priority,
+            customer_id=customer_id,
+            text=q or None,
+            solved_since=base.solved_since,
+        )
+        rows = await service.list_tickets(
+            filters=filters, after=_decode_cursor(cursor) if cursor else None, limit=limit
+        )
+        next_cursor = _encode_cursor(rows[-1]) if len(rows) == limit else None
+        return TicketPage(items=[TicketSummary.of(r) for r in rows], next_cursor=next_cursor)
+
+    @get("/counts", summary="Ticket counts of the inbox views")
+    async def counts(self, request: Request) -> TicketCounts:
+        agent_id = request.user.agent["id"]
+        values = {
+            view: await service.count_tickets(filters=view_filter(view, agent_id)) for view in VIEWS
+        }
+        return TicketCounts(**values)
+
+    @get("/{ticket_id:int}", summary="A ticket with its timeline and audit trail")
+    async def get_ticket(self, ticket_id: int) -> TicketDetail:
+        return await ticket_detail(ticket_id)
+
+    @patch("/{ticket_id:int}", summary="Change status, priority, assignee, team or tags")
+    async def update_ticket(
+        self, request: Request, ticket_id: int, data: TicketUpdate
+    ) -> TicketDetail:
+        principal: Principal = request.user
+        await service.update_ticket(
+            ticket_id=ticket_id, changes=data.changes(), actor=principal.actor
+        )
+        return await ticket_detail(ticket_id)
+
+    @post("/{ticket_id:int}/messages", status_code=201, summary="Public reply or internal note")
+    async def add_message(
+        self, request: Request, ticket_id: int, data: MessageIn
+    ) -> InteractionOut:
+        principal: Principal = request.user
+        interaction_id = await service.add_agent_message(
+            ticket_id=ticket_id,
+            actor=principal.actor,
+            body=data.body,
+            public=data.public,
+            channel=data.channel,
+        )
+        row = next(
+            i
+            for i in await service.interactions_of(ticket_id=ticket_id)
+            if i["id"] == interaction_id
+        )
+        return InteractionOut.of(row)
+
+
+class CannedReply(BaseModel):
+    id: int
+    title: str
+    body: str
+
+
+# Placeholders ({{customer.name}}, {{agent.name}}, {{ticket.number}}) are filled by the
+# reply box before the agent sends, so the agent sees exactly what goes out.
+CANNED_REPLIES = [
+    CannedReply(id=1, title="Greeting", body="Hi {{customer.name}},\n\nThanks for reaching out. "),
+    CannedReply(
+        id=2,
+        title="Looking into it",
+        body="Hi {{customer.name}},\n\nI am looking into this now and will get back to you shortly.\n\n{{agent.name}}",
+    ),
+    CannedReply(
+        id=3,
+        title="Solved",
+        body="Hi {{customer.name}},\n\nThis should now be resolved. If anything is still not right, just reply to this message (ticket #{{ticket.number}}).\n\n{{agent.name}}",
+    ),
+    CannedReply(
+        id=4,
+        title="Need more details",
+        body="Hi {{customer.name}},\n\nCould you send us your order number and a short description of what you see?\n\n{{agent.name}}",
+    ),
+]
+
+
+@get("/api/canned-replies", tags=["tickets"], summary="Canned replies with placeholders")
+async def list_canned_replies() -> list[CannedReply]:
+    return CANNED_REPLIES

@@ -1,0 +1,190 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from servicedesk.schemas import Page, Request
+
+Channel = Literal["email", "web", "chat", "phone", "social", "in_person", "api"]
+Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
+Priority = Literal["low", "normal", "high", "urgent"]
+
+
+class CustomerRef(BaseModel):
+    id: int
+    name: str
+    email: str | None = None
+
+
+class AgentRef(BaseModel):
+    id: int
+    name: str
+    email: str
+
+
+class TicketSummary(BaseModel):
+    id: int
+    number: int
+    subject: str
+    status: Status
+    priority: Priority
+    channel: Channel
+    customer: CustomerRef
+    assignee: AgentRef | None
+    team_id: int | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> TicketSummary:
+        assignee = None
+        if row.get("assignee"):
+            assignee = AgentRef(
+                id=row["assignee"],
+                name=row.get("assignee_name") or "",
+                email=row.get("assignee_email") or "",
+            )
+        return cls(
+            id=row["id"],
+            number=row["id"],
+            subject=row["subject"],
+            status=row["status"],
+            priority=row["priority"],
+            channel=row["channel"],
+            customer=CustomerRef(
+                id=row["customer"],
+                name=row.get("customer_name") or "",
+                email=row.get("customer_email"),
+            ),
+            assignee=assignee,
+            team_id=row["team"],
+            tags=row.get("tags", []),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+class Author(BaseModel):
+    kind: Literal["agent", "customer", "system"]
+    id: int | None
+    name: str
+
+
+class InteractionOut(BaseModel):
+    id: int
+    ticket_id: int
+    direction: Literal["inbound", "outbound"]
+    channel: Channel
+    public: bool
+    author: Author
+    body_text: str
+    body_html: str | None
+    message_id: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: dict[str, Any], customer_name: str = "") -> InteractionOut:
+        if row["author_kind"] == "agent":
+            author = Author(kind="agent", id=row["author_agent"], name=row.get("author_name") or "")
+        else:
+            author = Author(kind="customer", id=row["customer"], name=customer_name)
+        return cls(
+            id=row["id"],
+            ticket_id=row["ticket"],
+            direction=row["direction"],
+            channel=row["channel"],
+            public=row["public"],
+            author=author,
+            body_text=row["body_text"],
+            body_html=row["body_html"],
+            message_id=row["message_id"],
+            created_at=row["created_at"],
+        )
+
+
+class EventOut(BaseModel):
+    id: int
+    actor_kind: str
+    actor_name: str | None
+    field: str
+    old_value: str | None
+    new_value: str | None
+    created_at: datetime
+
+
+class TicketDetail(TicketSummary):
+    follow_up_of: int | None
+    interactions: list[InteractionOut]
+    events: list[EventOut]
+
+
+class TicketPage(Page):
+    items: list[TicketSummary]
+
+
+class TicketCounts(BaseModel):
+    mine: int
+    unassigned: int
+    pending: int
+    open: int
+    solved: int
+
+
+class TicketUpdate(Request):
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    subject: str | None = Field(default=None, min_length=1, max_length=300)
+    tags: list[str] | None = Field(default=None, max_length=50)
+    add_tags: list[str] | None = Field(default=None, max_length=50)
+    remove_tags: list[str] | None = Field(default=None, max_length=50)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the request names; assignee_id/team_id may be set to null."""
+        return {key: getattr(self, key) for key in self.model_fields_set}
+
+    @model_validator(mode="after")
+    def not_empty(self) -> TicketUpdate:
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        return self
+
+
+class MessageIn(Request):
+    body: str = Field(min_length=1, max_length=100_000)
+    public: bool = True
+    channel: Channel | None = None
+
+
+class IdentityIn(Request):
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    social: str | None = Field(default=None, max_length=200)
+    external_id: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=200)
+
+
+class ThreadIn(Request):
+    ticket_id: int | None = None
+    in_reply_to: str | None = Field(default=None, max_length=300)
+    external_id: str | None = Field(default=None, max_length=200)
+
+
+class ContactIn(Request):
+    channel: Channel
+    customer: IdentityIn
+    subject: str = Field(default="", max_length=300)
+    body: str = Field(default="", max_length=100_000)
+    html: str | None = Field(default=None, max_length=500_000)
+    message_id: str | None = Field(default=None, max_length=300)
+    thread: ThreadIn | None = None
+
+
+class ContactOut(BaseModel):
+    ticket: TicketSummary
+    interaction: InteractionOut
+    replayed: bool

@@ -1,0 +1,143 @@
+"""Test setup: a real database (a fresh SQLite file, or the PostgreSQL of DATABASE_URL),
+a real queue, the real app over ASGI, and a real SMTP server (aiosmtpd) when asked for."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_TMP = Path(tempfile.mkdtemp(prefix="servicedesk-tests-"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/test.db")
+os.environ.setdefault("QUEUE_URL", f"sqlite:///{_TMP}/queue.db")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ["SMTP_URL"] = ""
+os.environ.setdefault("LOGIN_ATTEMPTS_PER_MINUTE", "1000")
+
+import httpx  # noqa: E402
+
+from servicedesk import db  # noqa: E402
+from servicedesk.db import get_engine, is_sqlite  # noqa: E402
+from servicedesk.settings import get_settings  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PASSWORD = "correct horse battery"
+
+
+async def _reset_schema() -> None:
+    url = os.environ["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        import asyncpg
+
+        conn = await asyncpg.connect(url)
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await conn.close()
+    subprocess.run(
+        [sys.executable, "-m", "servicedesk.cli", "migrate"], check=True, capture_output=True
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database() -> AsyncIterator[None]:
+    """A fresh schema, and the connection pool on the tests' own event loop (requests run
+    on that loop too, through httpx's ASGI transport)."""
+    await _reset_schema()
+    await db.start_pool()
+    yield
+    await db.close_pool()
+
+
+TABLES = [
+    "survey_response",
+    "survey",
+    "ticket_metrics",
+    "outbox_message",
+    "idempotency_key",
+    "ticket_event",
+    "ticket_tag",
+    "interaction",
+    "ticket",
+    "customer_identity",
+    "customer",
+    "organization",
+    "api_token",
+    "login_session",
+    "agent",
+    "team",
+]
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(database: None) -> AsyncIterator[None]:
+    """Each test starts from empty tables."""
+    engine = get_engine()
+    if is_sqlite():
+        for table in TABLES:
+            await engine._run_in_new_connection(f"DELETE FROM {table}")  # type: ignore[attr-defined]
+    else:
+        await engine._run_in_new_connection(
+            f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"
+        )  # type: ignore[attr-defined]
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def app_client() -> httpx.AsyncClient:
+    """An HTTP client talking to a new app instance in this process."""
+    from servicedesk.app import create_app
+
+    transport = httpx.ASGITransport(app=create_app(), client=("127.0.0.1", 50000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client() as test_client:
+        yield test_client
+
+
+async def make_agent(email: str, role: str = "agent", team: str | None = None) -> int:
+    from servicedesk.accounts import service
+
+    return await service.create_agent(
+        email=email, name=email.split("@")[0].title(), role=role, team=team, password=PASSWORD
+    )
+
+
+async def sign_in(client: httpx.AsyncClient, email: str) -> dict[str, Any]:
+    """Signs in through the API; later unsafe requests carry the CSRF header."""
+    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    client.headers["X-CSRF-Token"] = body["csrf_token"]
+    return body
+
+
+@pytest.fixture
+async def agent_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    await make_agent("alice@desk.example", "agent")
+    await sign_in(client, "alice@desk.example")
+    return client
+
+
+@pytest.fixture
+async def lead_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    await make_agent("lena@desk.example", "lead")
+    await sign_in(client, "lena@desk.example")
+    return client
+
+
+@pytest.fixture
+async def admin_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    await make_agent("adam@desk.example", "admin")
+    await sign_in(client, "adam@desk.example")
+    return client

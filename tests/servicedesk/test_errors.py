@@ -1,0 +1,85 @@
+"""Bad input gets a 4xx problem+json naming the problem; never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+def assert_problem(response: Any, status: int, mentions: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and mentions in (
+        body["detail"] + str(body.get("errors", ""))
+    ), body
+
+
+async def test_malformed_json(agent_client: Any) -> None:
+    response = await agent_client.post(
+        "/api/contacts", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("body", "mentions"),
+    [
+        ({"channel": "fax", "customer": {"email": "a@b.c"}, "body": "x"}, "channel"),
+        ({"channel": "email", "customer": {"email": "a@b.c"}, "body": 12}, "body"),
+        (
+            {"channel": "email", "customer": {"email": "a@b.c"}, "body": "x", "colour": "red"},
+            "colour",
+        ),
+        ({"channel": "email", "customer": {}, "body": "x"}, "customer"),
+        ({"channel": "email", "customer": {"email": "not-an-email"}, "body": "x"}, "email"),
+        ({"channel": "phone", "customer": {"phone": "12"}, "body": "x"}, "phone"),
+        ({"channel": "email", "customer": {"email": "a@b.c"}, "body": ""}, "body"),
+    ],
+)
+async def test_bad_contact_fields_are_named(
+    agent_client: Any, body: dict[str, Any], mentions: str
+) -> None:
+    response = await agent_client.post("/api/contacts", json=body)
+    assert response.status_code in (400, 422), response.text
+    assert_problem(response, response.status_code, mentions)
+
+
+async def test_oversize_body_is_413(agent_client: Any) -> None:
+    response = await agent_client.post(
+        "/api/contacts", content=b"x" * 2_000_000, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/tickets/abc", "/api/tickets/999999", "/api/customers/999999", "/api/nothing"]
+)
+async def test_bad_ids_and_paths_are_4xx(agent_client: Any, path: str) -> None:
+    response = await agent_client.get(path)
+    assert response.status_code in (400, 404), response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_bad_query_values_are_named(agent_client: Any) -> None:
+    assert_problem(await agent_client.get("/api/tickets", params={"status": "lost"}), 400, "status")
+    assert_problem(await agent_client.get("/api/tickets", params={"cursor": "zzz"}), 422, "cursor")
+    assert_problem(await agent_client.get("/api/tickets", params={"limit": 0}), 400, "limit")
+
+
+async def test_empty_patch_is_refused(agent_client: Any) -> None:
+    ticket = (
+        await agent_client.post(
+            "/api/contacts", json={"channel": "chat", "customer": {"email": "a@b.c"}, "body": "x"}
+        )
+    ).json()["ticket"]
+    assert_problem(
+        await agent_client.patch(f"/api/tickets/{ticket['id']}", json={}), 400, "at least one field"
+    )
+    assert_problem(
+        await agent_client.patch(f"/api/tickets/{ticket['id']}", json={"assignee_id": 424242}),
+        422,
+        "assignee_id",
+    )

@@ -1,0 +1,108 @@
+"""The ticket and contact endpoints, over HTTP, with bad input and concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from servicedesk.tickets.tables import Interaction, Ticket
+
+CONTACT = {
+    "channel": "email",
+    "customer": {"email": "carol@mail.example", "name": "Carol"},
+    "subject": "Order 12",
+    "body": "Where is my order?",
+}
+
+
+async def test_contact_opens_a_ticket_and_agent_works_it(agent_client: Any) -> None:
+    created = await agent_client.post("/api/contacts", json=CONTACT)
+    assert created.status_code == 201, created.text
+    ticket = created.json()["ticket"]
+    assert ticket["status"] == "new" and ticket["customer"]["name"] == "Carol"
+    listed = await agent_client.get("/api/tickets", params={"view": "unassigned"})
+    assert [t["id"] for t in listed.json()["items"]] == [ticket["id"]]
+    me = (await agent_client.get("/api/auth/me")).json()["agent"]
+    patched = await agent_client.patch(
+        f"/api/tickets/{ticket['id']}",
+        json={"assignee_id": me["id"], "tags": ["Billing", "vip"], "priority": "high"},
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["tags"] == ["billing", "vip"] and patched.json()["priority"] == "high"
+    note = await agent_client.post(
+        f"/api/tickets/{ticket['id']}/messages", json={"body": "checking", "public": False}
+    )
+    assert note.status_code == 201 and note.json()["public"] is False
+    reply = await agent_client.post(
+        f"/api/tickets/{ticket['id']}/messages", json={"body": "It ships today"}
+    )
+    assert reply.status_code == 201
+    solved = await agent_client.patch(f"/api/tickets/{ticket['id']}", json={"status": "solved"})
+    assert solved.json()["status"] == "solved"
+    detail = (await agent_client.get(f"/api/tickets/{ticket['id']}")).json()
+    assert [i["direction"] for i in detail["interactions"]] == ["inbound", "outbound", "outbound"]
+    assert {"assignee", "tags", "priority", "status"} <= {e["field"] for e in detail["events"]}
+    counts = (await agent_client.get("/api/tickets/counts")).json()
+    assert counts["solved"] == 1 and counts["unassigned"] == 0
+
+
+async def test_keyset_pagination_walks_every_ticket_once(agent_client: Any) -> None:
+    for n in range(7):
+        await agent_client.post(
+            "/api/contacts", json={**CONTACT, "customer": {"email": f"c{n}@mail.example"}}
+        )
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        page = (await agent_client.get("/api/tickets", params=params)).json()
+        seen += [t["id"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 7 == len(set(seen))
+
+
+async def test_filters_and_text_search(agent_client: Any) -> None:
+    await agent_client.post("/api/contacts", json=CONTACT)
+    await agent_client.post(
+        "/api/contacts",
+        json={**CONTACT, "channel": "chat", "subject": "Refund", "body": "money back please"},
+    )
+    assert (
+        len((await agent_client.get("/api/tickets", params={"channel": "chat"})).json()["items"])
+        == 1
+    )
+    found = (await agent_client.get("/api/tickets", params={"q": "money back"})).json()["items"]
+    assert [t["subject"] for t in found] == ["Refund"]
+
+
+async def test_idempotency_key_returns_the_first_result_even_when_retries_race(
+    agent_client: Any,
+) -> None:
+    headers = {"Idempotency-Key": "contact-42"}
+    responses = await asyncio.gather(
+        *[agent_client.post("/api/contacts", json=CONTACT, headers=headers) for _ in range(5)]
+    )
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
+    assert len({r.json()["ticket"]["id"] for r in responses}) == 1
+    assert sum(not r.json()["replayed"] for r in responses) == 1
+    assert await Ticket.count() == 1 and await Interaction.count() == 1
+
+
+async def test_concurrent_first_contacts_from_one_new_customer_make_one_customer(
+    agent_client: Any,
+) -> None:
+    responses = await asyncio.gather(
+        *[agent_client.post("/api/contacts", json={**CONTACT, "body": f"m{n}"}) for n in range(4)]
+    )
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses]
+    assert len({r.json()["ticket"]["customer"]["id"] for r in responses}) == 1
+
+
+async def test_invalid_status_change_is_a_409_that_says_why(agent_client: Any) -> None:
+    ticket = (await agent_client.post("/api/contacts", json=CONTACT)).json()["ticket"]
+    response = await agent_client.patch(f"/api/tickets/{ticket['id']}", json={"status": "closed"})
+    assert response.status_code == 409
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "only solved tickets can be closed" in response.json()["detail"]
