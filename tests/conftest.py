@@ -75,17 +75,19 @@ TABLES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-async def clean_tables(database: None) -> AsyncIterator[None]:
-    """Each test starts from empty tables."""
+async def truncate_all() -> None:
     engine = get_engine()
     if is_sqlite():
         for table in TABLES:
-            await engine._run_in_new_connection(f"DELETE FROM {table}")  # type: ignore[attr-defined]
+            await engine.run_ddl(f"DELETE FROM {table}")
     else:
-        await engine._run_in_new_connection(
-            f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"
-        )  # type: ignore[attr-defined]
+        await engine.run_ddl(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(database: None) -> AsyncIterator[None]:
+    """Each test starts from empty tables."""
+    await truncate_all()
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -106,10 +108,15 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def make_agent(email: str, role: str = "agent", team: str | None = None) -> int:
+    """An agent with PASSWORD; the existing one when a module keeps its data between tests."""
     from servicedesk.accounts import service
 
+    existing = await service.find_agent_by_email(email=email)
+    if existing:
+        return int(existing["id"])
+    name = email.split("@")[0].title()
     return await service.create_agent(
-        email=email, name=email.split("@")[0].title(), role=role, team=team, password=PASSWORD
+        email=email, name=name, role=role, team=team, password=PASSWORD
     )
 
 

@@ -25,6 +25,7 @@ from servicedesk.accounts.guards import PUBLIC, PUBLIC_PATHS, AuthMiddleware
 from servicedesk.customers.api import CustomerController
 from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
 from servicedesk.errors import DomainError
+from servicedesk.imports.api import ImportController
 from servicedesk.outbox.api import OutboxController
 from servicedesk.settings import Settings, get_settings
 from servicedesk.tickets.api import ContactController, TicketController, list_canned_replies
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyAdminController,
             PublicSurveyController,
             OutboxController,
+            ImportController,
             list_canned_replies,
             health,
             spa,

@@ -10,7 +10,7 @@ import pytest
 
 from servicedesk.cx.reports import cx_report, nps_report
 from servicedesk.imports.service import import_file
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, truncate_all
 
 START, END = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -32,8 +32,14 @@ def assert_matches(actual: Any, expected: Any, path: str = "") -> None:
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
 
 
-@pytest.fixture
-async def imported() -> None:
+@pytest.fixture(autouse=True)
+async def clean_tables() -> None:
+    """These tests only read the example history: it is imported once for the module."""
+
+
+@pytest.fixture(scope="module")
+async def imported(database: None) -> None:
+    await truncate_all()
     report = await import_file(FIXTURES / "cx-small.jsonl")
     assert report.rejected == []
 
