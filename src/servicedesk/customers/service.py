@@ -141,6 +141,7 @@ async def get_customer(*, customer_id: int) -> dict[str, Any]:
             *Customer.all_columns(), Customer.organization.name.as_alias("organization_name")
         )
         .where(Customer.id == customer_id)
+        .output(load_json=True)
         .first()
     )
     if not row:
@@ -189,6 +190,7 @@ async def search_customers(*, query: str = "", after_id: int = 0, limit: int = 5
         .where(*where)
         .order_by(Customer.id)
         .limit(limit)
+        .output(load_json=True)
     )
 
 
