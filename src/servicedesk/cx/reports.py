@@ -216,12 +216,34 @@ async def cx_report(
     if not group_by:
         rows = [totals]
     return {
+        "volume": await _volume(start, end, filters),
         "from": iso(start),
         "to": iso(end),
         "group_by": group_by,
         "rows": rows,
         "totals": totals,
     }
+
+
+async def _volume(start: datetime, end: datetime, filters: dict[str, str | None]) -> dict[str, int]:
+    """Tickets opened in the period, and the backlog at its end: opened before `to` and
+    not solved by then (a ticket reopened after its last solve before `to` counts as
+    solved; the facts keep the last solve, not every status change)."""
+    where, args = ["m.created_at < {}"], [end]
+    channel = filters.get("channel")
+    if channel is not None:
+        where.append("m.channel = {}")
+        args.append(channel)
+    rows = await TicketMetrics.raw(
+        "SELECT SUM(CASE WHEN m.created_at >= {} THEN 1 ELSE 0 END) AS created,"
+        " SUM(CASE WHEN m.last_solved_at IS NULL OR m.last_solved_at >= {}"
+        " OR m.status NOT IN ('solved', 'closed') THEN 1 ELSE 0 END) AS backlog"
+        " FROM ticket_metrics m WHERE " + " AND ".join(where),
+        start,
+        end,
+        *args,
+    )
+    return {"created": int(rows[0]["created"] or 0), "backlog_at_end": int(rows[0]["backlog"] or 0)}
 
 
 def _key(values: dict[str, Any], group_by: list[str]) -> tuple[Any, ...]:

@@ -140,3 +140,18 @@ async def test_customer_html_is_sanitized() -> None:
         and "javascript" not in row["body_html"]
     )
     assert "Hi" in row["body_html"]
+
+
+async def test_solved_tickets_close_after_the_configured_days() -> None:
+    alice = Actor.agent(await make_agent("alice@desk.example"))
+    old, _ = await service.receive_contact(contact=contact(), now=T0)
+    recent, _ = await service.receive_contact(contact=contact(email="dan@mail.example"), now=T0)
+    await service.set_status(ticket_id=old, status="solved", actor=alice, now=T0)
+    await service.set_status(
+        ticket_id=recent, status="solved", actor=alice, now=T0 + timedelta(days=3)
+    )
+    closed = await service.close_solved_tickets(
+        now=T0 + timedelta(days=4, hours=1), older_than_days=4
+    )
+    assert closed == 1
+    assert (await status_of(old), await status_of(recent)) == ("closed", "solved")
