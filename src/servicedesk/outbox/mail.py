@@ -19,7 +19,8 @@ def build_message(row: dict[str, Any]) -> EmailMessage:
     message = EmailMessage()
     message["From"] = get_settings().mail_from
     message["To"] = row["to_address"]
-    message["Subject"] = row["subject"]
+    # A customer's subject may hold line breaks, which no header may.
+    message["Subject"] = " ".join(row["subject"].split())
     message["Date"] = formatdate(localtime=False)
     if row["message_id"]:
         message["Message-ID"] = row["message_id"]

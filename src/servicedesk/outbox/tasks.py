@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
+from datetime import datetime
 
 from huey import crontab
 
@@ -18,42 +19,47 @@ from .mail import MailNotConfigured, build_message, send_message
 log = logging.getLogger(__name__)
 
 
-async def deliver(outbox_id: int) -> str:
-    """Delivers one outbox row if it is due; returns its status afterwards."""
-    now = utcnow()
-    row = await service.claim(outbox_id=outbox_id, now=now)
+async def deliver(outbox_id: int, now: datetime | None = None) -> str:
+    """Delivers one outbox row if it is due; returns its status afterwards. A given `now`
+    holds the clock for the whole delivery, so tests can step through the backoff."""
+    row = await service.claim(outbox_id=outbox_id, now=now or utcnow())
     if row is None:
         return "skipped"
     if row["kind"] == "event":
         # Events are for automation and webhooks, which subscribe in the worker.
-        await service.mark_sent(outbox_id=outbox_id, now=now)
+        await service.mark_sent(outbox_id=outbox_id, now=now or utcnow())
         return "sent"
     try:
-        await asyncio.to_thread(send_message, build_message(row))
-    except (OSError, smtplib.SMTPException, MailNotConfigured) as exc:
+        # Built inside the try: a header that cannot be built must count as a failed
+        # attempt, or the row would stay "sending" and be claimed again forever.
+        message = build_message(row)
+        await asyncio.to_thread(send_message, message)
+    except (OSError, ValueError, smtplib.SMTPException, MailNotConfigured) as exc:
         log.warning("mail %s not delivered (attempt %s): %s", outbox_id, row["attempts"], exc)
         return await service.mark_attempt_failed(
             outbox_id=outbox_id,
             attempts=row["attempts"],
             error=str(exc) or type(exc).__name__,
-            now=utcnow(),
+            now=now or utcnow(),
         )
-    await service.mark_sent(outbox_id=outbox_id, now=utcnow())
+    await service.mark_sent(outbox_id=outbox_id, now=now or utcnow())
     return "sent"
 
 
-async def deliver_due() -> dict[str, int]:
+async def deliver_due(now: datetime | None = None) -> dict[str, int]:
     """Delivers every due row; the periodic sweep and tests call this."""
     counts: dict[str, int] = {}
-    for outbox_id in await service.due_ids(now=utcnow()):
-        status = await deliver(outbox_id)
+    for outbox_id in await service.due_ids(now=now or utcnow()):
+        status = await deliver(outbox_id, now=now)
         counts[status] = counts.get(status, 0) + 1
     return counts
 
 
 @huey.task()
-def deliver_outbox_message(outbox_id: int) -> str:
-    return asyncio.run(deliver(outbox_id))
+def deliver_outbox_message(outbox_id: int) -> None:
+    # Returns nothing on purpose: huey keeps every non-None result in its store until it is
+    # read, and nobody reads these, so one entry per email would pile up forever.
+    asyncio.run(deliver(outbox_id))
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -1,0 +1,82 @@
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 that the outbox delivers to, and that a test
+can take down and bring back on the same port."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any, cast
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from servicedesk.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+class _Collector:
+    """aiosmtpd handler: keeps every accepted message."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = cast(EmailMessage, message_from_bytes(envelope.content, policy=policy.default))
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self._collector = _Collector()
+        self._controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def received(self) -> list[Received]:
+        return self._collector.received
+
+    def start(self) -> None:
+        """SMTP up. A stopped controller's loop is closed, so each start gets a new one."""
+        if self._controller is None:
+            self._controller = Controller(self._collector, hostname="127.0.0.1", port=self.port)
+            self._controller.start()
+
+    def stop(self) -> None:
+        """SMTP down: connections to the port are refused."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    server = SmtpServer(_free_port())
+    server.start()
+    # os.environ, so a worker started as a subprocess delivers here too.
+    monkeypatch.setenv("SMTP_URL", server.url)
+    get_settings.cache_clear()
+    try:
+        yield server
+    finally:
+        server.stop()
+        get_settings.cache_clear()
