@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -99,21 +100,27 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get(["/", "/{path:path}"], include_in_schema=False, media_type=MediaType.HTML, opt=PUBLIC)
+@get(["/", "/{path:path}"], include_in_schema=False, opt=PUBLIC)
 async def spa(path: str = "") -> Any:
     """The built SPA: a real file when one matches, else index.html for client routes."""
+    path = path.lstrip("/")
     if path.startswith(("api/", "public/api/")):
         raise NotFoundException(f"no endpoint at /{path}")
     candidate = (FRONTEND_DIST / path).resolve()
     if path and candidate.is_file() and FRONTEND_DIST in candidate.parents:
-        return File(candidate)
+        return _file(candidate)
     index = FRONTEND_DIST / "index.html"
     if not index.exists():
         return Response(
             "<h1>servicedesk</h1><p>The web UI is not built; run <code>make frontend</code>.</p>",
             media_type=MediaType.HTML,
         )
-    return File(index, content_disposition_type="inline")
+    return _file(index)
+
+
+def _file(path: Path) -> File:
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return File(path, filename=path.name, media_type=media_type, content_disposition_type="inline")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
