@@ -12,7 +12,7 @@ from servicedesk.accounts.guards import PUBLIC, requires_lead
 from servicedesk.errors import Invalid
 
 from . import formats, reports, surveys
-from .schemas import NpsSendIn, NpsSent, SurveyAnswerIn, SurveyPage
+from .schemas import NpsSendIn, NpsSent, SurveyAnswerIn, SurveyComments, SurveyPage
 
 Format = Annotated[str, Parameter(pattern="^(json|csv)$")]
 When = Annotated[
@@ -128,6 +128,20 @@ class SurveyAdminController(Controller):
         return NpsSent(
             sent=await surveys.send_nps(customer_ids=data.customer_ids, anonymous=data.anonymous)
         )
+
+    @get("/comments", summary="Search survey comments (voice of the customer)")
+    async def comments(
+        self,
+        q: Annotated[str | None, Parameter(max_length=200)] = None,
+        from_: Annotated[datetime | None, Parameter(query="from")] = None,
+        to: Annotated[datetime | None, Parameter(query="to")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
+    ) -> SurveyComments:
+        for value, name in ((from_, "from"), (to, "to")):
+            if value is not None and value.tzinfo is None:
+                raise Invalid(f"{name} needs a time zone, e.g. 2026-01-01T00:00:00Z", field=name)
+        found = await surveys.search_comments(query=q, start=from_, end=to, limit=limit)
+        return SurveyComments.model_validate({"items": found})
 
 
 class PublicSurveyController(Controller):

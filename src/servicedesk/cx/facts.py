@@ -52,15 +52,25 @@ async def _mark_repeat_contacts_before(
     *, customer_id: int, ticket_id: int, created_at: datetime
 ) -> None:
     """A new ticket is a repeat contact for the customer's tickets first solved within the
-    window before it: first_solved_at < created_at <= first_solved_at + window."""
+    window before it: first_solved_at < created_at <= first_solved_at + window.
+
+    Each of them names the earliest such ticket, not the first one recorded: an import may
+    replay Friday's contact before Wednesday's, and the drill-down must read as it would
+    have live (and as after a merge, which asks _repeat_contact_after)."""
     window = timedelta(hours=get_settings().repeat_contact_hours)
-    await M.update({M.repeat_contact_ticket: ticket_id}).where(
+    rows = await M.select(M.ticket, M.first_solved_at).where(
         M.customer == customer_id,
         M.ticket != ticket_id,
-        M.repeat_contact_ticket.is_null(),
         M.first_solved_at >= created_at - window,
         M.first_solved_at < created_at,
     )
+    for row in rows:
+        repeat = await _repeat_contact_after(
+            customer_id=customer_id,
+            ticket_id=row["ticket"],
+            first_solved_at=as_utc(row["first_solved_at"]),
+        )
+        await M.update({M.repeat_contact_ticket: repeat}).where(M.ticket == row["ticket"])
 
 
 async def _repeat_contact_after(
@@ -76,7 +86,7 @@ async def _repeat_contact_after(
             M.created_at > first_solved_at,
             M.created_at <= first_solved_at + window,
         )
-        .order_by(M.created_at)
+        .order_by(M.created_at, M.ticket)  # ties: the lower id, so every path agrees
         .first()
     )
     return None if row is None else int(row["ticket"])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from servicedesk.schemas import Request
@@ -29,3 +31,16 @@ class NpsSendIn(Request):
 
 class NpsSent(BaseModel):
     sent: int
+
+
+class SurveyComment(BaseModel):
+    kind: str
+    score: int
+    comment: str
+    ticket_id: int | None
+    customer_id: int | None  # None when the answer was anonymous
+    created_at: datetime
+
+
+class SurveyComments(BaseModel):
+    items: list[SurveyComment]

@@ -13,7 +13,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from servicedesk.clock import utcnow
+from servicedesk.clock import as_utc, utcnow
 from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.db import write_transaction
 from servicedesk.errors import Gone, Invalid, NotFound
@@ -364,3 +364,55 @@ async def answer_survey(
         page = await _page(survey)
     page["edit_token"] = edit_token(survey["nonce"])
     return page
+
+
+# ---------------------------------------------------------------- voice of the customer
+
+
+async def search_comments(
+    *,
+    query: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Survey comments containing `query` (any case), newest first, given in [start, end).
+
+    Only each answer as it stands counts: an answer later changed on the survey page (or a
+    CSAT rating replaced by a later one for the ticket) is left out, like in the reports.
+    Anonymous answers keep their words but not who wrote them."""
+    where = [
+        "r.comment IS NOT NULL",
+        "r.comment <> ''",
+        "NOT EXISTS (SELECT 1 FROM survey_response n WHERE n.kind = r.kind AND n.id > r.id"
+        " AND ((r.survey IS NOT NULL AND n.survey = r.survey)"
+        " OR (r.kind = 'csat' AND n.ticket = r.ticket)))",
+    ]
+    args: list[Any] = []
+    if query and query.strip():
+        where.append("LOWER(r.comment) LIKE {}")
+        args.append(f"%{query.strip().lower()}%")
+    if start is not None:
+        where.append("r.created_at >= {}")
+        args.append(start)
+    if end is not None:
+        where.append("r.created_at < {}")
+        args.append(end)
+    rows = await SurveyResponse.raw(
+        "SELECT r.kind AS kind, r.score AS score, r.comment AS comment, r.ticket AS ticket_id,"
+        " r.customer AS customer_id, r.anonymous AS anonymous, r.created_at AS created_at"
+        f" FROM survey_response r WHERE {' AND '.join(where)}"
+        f" ORDER BY r.created_at DESC, r.id DESC LIMIT {int(limit)}",
+        *args,
+    )
+    return [
+        {
+            "kind": row["kind"],
+            "score": row["score"],
+            "comment": row["comment"],
+            "ticket_id": row["ticket_id"],
+            "customer_id": None if row["anonymous"] else row["customer_id"],
+            "created_at": as_utc(row["created_at"]),
+        }
+        for row in rows
+    ]
