@@ -4,7 +4,7 @@ same ticket services as live traffic, at each event's own timestamp, quietly."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -220,6 +220,7 @@ async def import_file(
                 if number in errors:
                     rejects.write(raw if raw.endswith("\n") else raw + "\n")
     # People first (their lines may come after the tickets that name them), then history.
+    lookups = _Lookups()
     for wanted in ((AgentLine, CustomerLine), (TicketLine, NpsLine, CesLine)):
         with open_file() as handle:
             batch: list[Any] = []
@@ -227,32 +228,83 @@ async def import_file(
                 if number not in errors and isinstance(line, wanted):
                     batch.append(line)
                 if len(batch) >= BATCH_LINES:
-                    await _apply_batch(batch, report)
+                    await _apply_batch(batch, report, lookups)
                     batch = []
                 if progress:
                     progress(number)
-            await _apply_batch(batch, report)
+            await _apply_batch(batch, report, lookups)
     return report
 
 
-async def _apply_batch(lines: list[Any], report: ImportReport) -> None:
+@dataclass
+class _Lookups:
+    """What the importer itself looks up, fetched once instead of once per line or event.
+
+    Agents are cached for the whole import (there are few, and the history pass creates
+    none). Customer ids and the already-imported tickets are fetched per batch, in one
+    query each, so memory stays bounded however large the file is."""
+
+    actors: dict[str, Actor] = field(default_factory=dict)
+    customers: dict[str, int] = field(default_factory=dict)
+    tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    async def prefetch(self, lines: list[Any]) -> None:
+        customer_ids = list(
+            {line.customer for line in lines if isinstance(line, TicketLine | NpsLine | CesLine)}
+        )
+        ticket_ids = [line.external_id for line in lines if isinstance(line, TicketLine)]
+        self.customers = {}
+        for start in range(0, len(customer_ids), 500):
+            rows = await Customer.select(Customer.id, Customer.external_id).where(
+                Customer.external_id.is_in(customer_ids[start : start + 500])
+            )
+            self.customers.update({row["external_id"]: int(row["id"]) for row in rows})
+        self.tickets = {}
+        for start in range(0, len(ticket_ids), 500):
+            rows = await Ticket.select(Ticket.id, Ticket.external_id, Ticket.imported_events).where(
+                Ticket.external_id.is_in(ticket_ids[start : start + 500])
+            )
+            self.tickets.update({row["external_id"]: row for row in rows})
+
+    async def customer_id(self, external_id: str) -> int:
+        found = self.customers.get(external_id)
+        if found is None:
+            found = await _customer_id(external_id)
+            self.customers[external_id] = found
+        return found
+
+    async def actor(self, email: str | None) -> Actor:
+        if not email:
+            return SYSTEM
+        found = self.actors.get(email)
+        if found is None:
+            found = await _agent_actor(email)
+            self.actors[email] = found
+        return found
+
+
+async def _apply_batch(
+    lines: list[Any], report: ImportReport, lookups: _Lookups | None = None
+) -> None:
     """Writes a batch of validated lines in one transaction: one commit per batch, not
     per line, is what makes a million-ticket import take minutes."""
     if lines:
+        lookups = lookups or _Lookups()
         async with write_transaction():
+            await lookups.prefetch(lines)
             for line in lines:
-                await _apply(line, report)
+                await _apply(line, report, lookups)
 
 
-async def _apply(line: Any, report: ImportReport) -> None:
-    importers: dict[type, Callable[[Any], Awaitable[bool]]] = {
-        AgentLine: _import_agent,
-        CustomerLine: _import_customer,
-        TicketLine: _import_ticket,
-        NpsLine: _import_response,
-        CesLine: _import_response,
-    }
-    applied = await importers[type(line)](line)
+async def _apply(line: Any, report: ImportReport, lookups: _Lookups) -> None:
+    if isinstance(line, AgentLine):
+        applied = await _import_agent(line)
+    elif isinstance(line, CustomerLine):
+        applied = await _import_customer(line)
+    elif isinstance(line, TicketLine):
+        applied = await _import_ticket(line, lookups)
+    else:
+        applied = await _import_response(line, lookups)
     if applied:
         report.count(line.type)
     else:
@@ -298,18 +350,14 @@ async def _agent_actor(email: str | None) -> Actor:
     return Actor.agent(agent["id"], agent["email"], agent["role"])
 
 
-async def _import_ticket(line: TicketLine) -> bool:
+async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
     async with write_transaction():
-        existing = (
-            await Ticket.select(Ticket.id, Ticket.imported_events)
-            .where(Ticket.external_id == line.external_id)
-            .first()
-        )
+        existing = lookups.tickets.get(line.external_id)
         if existing:
             ticket_id, done = existing["id"], existing["imported_events"]
         else:
             ticket_id = await tickets.open_ticket(
-                customer_id=await _customer_id(line.customer),
+                customer_id=await lookups.customer_id(line.customer),
                 channel=line.channel,
                 subject=line.subject,
                 priority=line.priority,
@@ -328,7 +376,7 @@ async def _import_ticket(line: TicketLine) -> bool:
                 )
         new_events = line.events[done:]
         for event in new_events:
-            await _apply_event(ticket_id, event)
+            await _apply_event(ticket_id, event, lookups)
         if new_events:
             await Ticket.update({Ticket.imported_events: len(line.events)}).where(
                 Ticket.id == ticket_id
@@ -336,7 +384,7 @@ async def _import_ticket(line: TicketLine) -> bool:
         return bool(new_events)
 
 
-async def _apply_event(ticket_id: int, event: Any) -> None:
+async def _apply_event(ticket_id: int, event: Any, lookups: _Lookups) -> None:
     now = event.at
     if isinstance(event, MessageEvent) and event.direction == "inbound":
         await tickets.add_inbound_message(
@@ -352,7 +400,7 @@ async def _apply_event(ticket_id: int, event: Any) -> None:
         channel = event.channel if isinstance(event, MessageEvent) else None
         await tickets.add_agent_message(
             ticket_id=ticket_id,
-            actor=await _agent_actor(event.author),
+            actor=await lookups.actor(event.author),
             body=event.body or "(empty)",
             public=public,
             channel=channel,
@@ -360,7 +408,7 @@ async def _apply_event(ticket_id: int, event: Any) -> None:
             quiet=True,
         )
     elif isinstance(event, AssignEvent):
-        agent_id = (await _agent_actor(event.agent)).agent_id if event.agent else None
+        agent_id = (await lookups.actor(event.agent)).agent_id if event.agent else None
         await tickets.update_ticket(
             ticket_id=ticket_id,
             changes={"assignee_id": agent_id},
@@ -372,7 +420,7 @@ async def _apply_event(ticket_id: int, event: Any) -> None:
         await tickets.set_status(
             ticket_id=ticket_id,
             status=event.status,
-            actor=await _agent_actor(event.by),
+            actor=await lookups.actor(event.by),
             now=now,
             quiet=True,
         )
@@ -398,9 +446,9 @@ async def _apply_event(ticket_id: int, event: Any) -> None:
         )
 
 
-async def _import_response(line: NpsLine | CesLine) -> bool:
+async def _import_response(line: NpsLine | CesLine, lookups: _Lookups) -> bool:
     kind = "nps" if isinstance(line, NpsLine) else "ces"
-    customer_id = await _customer_id(line.customer)
+    customer_id = await lookups.customer_id(line.customer)
     async with write_transaction():
         if await SurveyResponse.exists().where(
             SurveyResponse.kind == kind,

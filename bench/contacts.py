@@ -1,0 +1,333 @@
+"""Throughput and latency of POST /api/contacts against the real server.
+
+Starts `servicedesk serve` as a subprocess on a fresh database (a SQLite file in a temp
+dir, or the PostgreSQL database `bench`, dropped and recreated), creates an agent and an
+API token through the CLI, then runs N concurrent httpx clients posting inbound contacts
+(varied customers and channels) for a bounded time after a short warm-up.
+
+    python bench/contacts.py                      # both engines, 32 clients, 20 s each
+    python bench/contacts.py --engine postgres --duration 10 --workers 2
+    python bench/contacts.py --quick              # 5 s per engine, 2 s warm-up
+
+Loopback only. The client runs on the same machine as the server and the database, so it
+takes CPU from them: its own CPU time is printed next to the server's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PG_ADMIN = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
+PG_URL = "postgres://postgres@127.0.0.1:5432/bench"
+REDIS_URL = "redis://127.0.0.1:6379/11"
+CHANNELS = ["email", "email", "web", "chat", "phone", "social", "api"]
+AGENT_EMAIL = "bench-agent@desk.example"
+AGENT_PASSWORD = "bench-password-123"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def servicedesk_bin() -> str:
+    found = Path(sys.executable).with_name("servicedesk")
+    return str(found) if found.exists() else "servicedesk"
+
+
+def fresh_postgres(database: str) -> None:
+    subprocess.run(["dropdb", *PG_ADMIN, "--if-exists", database], check=True)
+    subprocess.run(["createdb", *PG_ADMIN, database], check=True)
+
+
+def flush_redis_queue(url: str) -> None:
+    """Empties the huey queue the benchmark filled (its own Redis db, its own queue name)."""
+    from huey import RedisHuey
+
+    RedisHuey("servicedesk", url=url).flush()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its reaped children (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_pids(pid: int) -> list[int]:
+    """A process and its live descendants (uvicorn's worker processes)."""
+    pids, frontier = [pid], [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            pids.append(int(child))
+            frontier.append(int(child))
+    return pids
+
+
+def tree_cpu(pid: int) -> float:
+    return sum(cpu_seconds(p) for p in tree_pids(pid))
+
+
+def postgres_cpu() -> float:
+    """CPU of every `postgres` process (the server runs on this machine)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += cpu_seconds(int(entry.name))
+            except OSError:
+                continue
+    return total
+
+
+@dataclass
+class Result:
+    engine: str
+    workers: int
+    clients: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    client_cpu: float = 0.0
+    server_cpu: float = 0.0
+    postgres_cpu: float = 0.0
+    load_before: float = 0.0
+    load_after: float = 0.0
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+    def line(self) -> str:
+        done = len(self.latencies)
+        rate = done / self.seconds
+        errors = sum(self.errors.values())
+
+        def cpu(seconds: float) -> str:
+            per = f", {1000 * seconds / done:.1f} ms/contact" if done else ""
+            return f"{seconds / self.seconds:.0%} of a core{per}"
+
+        usage = f"CPU: client {cpu(self.client_cpu)}; server {cpu(self.server_cpu)}"
+        if self.engine == "postgres":
+            usage += f"; postgres {cpu(self.postgres_cpu)}"
+        return (
+            f"{self.engine:8} workers={self.workers} clients={self.clients}: "
+            f"{rate:7.1f} contacts/s  p50 {self.quantile(0.5):6.1f} ms  "
+            f"p99 {self.quantile(0.99):6.1f} ms  ({done} ok, {errors} errors"
+            f"{' ' + str(self.errors) if errors else ''})\n    {usage}\n"
+            f"    1-min load average before/after: {self.load_before:.1f}/{self.load_after:.1f}"
+            " (on 2 cores, anything above ~2 means other work competed with the benchmark)"
+        )
+
+
+def contact(rng: random.Random, customers: int, serial: int) -> dict[str, Any]:
+    """An inbound contact from one of `customers` people (so both new and known customers)."""
+    n = rng.randint(1, customers)
+    channel = rng.choice(CHANNELS)
+    if channel == "phone":
+        identity: dict[str, Any] = {"phone": f"+44163296{n % 10000:04d}", "name": f"Caller {n}"}
+    elif channel == "social":
+        identity = {"social": f"twitter:@bench_{n}"}
+    else:
+        identity = {"email": f"customer{n}@bench.example", "name": f"Customer {n}"}
+    return {
+        "channel": channel,
+        "customer": identity,
+        "subject": f"Order {serial} did not arrive",
+        "body": f"Hello, my order {serial} has not arrived yet. Can you help?",
+    }
+
+
+async def load(
+    base_url: str, token: str, clients: int, duration: float, customers: int, seed: int = 0
+) -> tuple[list[float], dict[str, int]]:
+    """Runs the clients for `duration` seconds; returns the latencies of the requests that
+    completed in that window, and the failures by status code or exception."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    stop_at = time.perf_counter() + duration
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=headers, limits=limits, timeout=30
+    ) as client:
+
+        async def one_client(index: int) -> None:
+            rng = random.Random(seed * 1000 + index)
+            serial = seed * 100_000_000 + index * 1_000_000
+            while True:
+                began = time.perf_counter()
+                if began >= stop_at:
+                    return
+                serial += 1
+                try:
+                    response = await client.post(
+                        "/api/contacts", json=contact(rng, customers, serial)
+                    )
+                    outcome = str(response.status_code)
+                except httpx.HTTPError as exc:
+                    outcome = type(exc).__name__
+                ended = time.perf_counter()
+                if ended <= stop_at:
+                    if outcome == "201":
+                        latencies.append(ended - began)
+                    else:
+                        errors[outcome] = errors.get(outcome, 0) + 1
+
+        await asyncio.gather(*(one_client(i) for i in range(clients)))
+    return latencies, errors
+
+
+def cli(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [servicedesk_bin(), *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"servicedesk {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout.strip()
+
+
+def wait_ready(base_url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("the server exited during start-up")
+        try:
+            if httpx.get(base_url + "/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not answer /health in time")
+
+
+def run_engine(engine: str, args: argparse.Namespace) -> Result:
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-contacts-{engine}-"))
+    queue = args.queue or ("redis" if engine == "postgres" else "sqlite")
+    env = {
+        **os.environ,
+        "SECRET_KEY": "bench-secret-key",
+        "SMTP_URL": "",
+        "QUEUE_URL": REDIS_URL if queue == "redis" else f"sqlite:///{workdir}/queue.db",
+    }
+    if engine == "postgres":
+        fresh_postgres(args.pg_database)
+        env["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/" + args.pg_database
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{workdir}/bench.db"
+    if queue == "redis":
+        flush_redis_queue(REDIS_URL)
+    cli(env, workdir, "migrate")
+    cli(
+        env,
+        workdir,
+        "user",
+        "create",
+        AGENT_EMAIL,
+        "--role",
+        "admin",
+        "--name",
+        "Bench",
+        "--password-stdin",
+        stdin=AGENT_PASSWORD + "\n",
+    )
+    token = cli(env, workdir, "token", "create", "--agent", AGENT_EMAIL, "--name", "bench")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            servicedesk_bin(),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        cwd=workdir,
+    )
+    try:
+        wait_ready(base_url, server)
+        if args.warmup:
+            asyncio.run(load(base_url, token, args.clients, args.warmup, args.customers, seed=1))
+        load_before = os.getloadavg()[0]
+        server_before, pg_before = tree_cpu(server.pid), postgres_cpu()
+        client_before = time.process_time()
+        latencies, errors = asyncio.run(
+            load(base_url, token, args.clients, args.duration, args.customers, seed=2)
+        )
+        result = Result(engine, args.workers, args.clients, args.duration, latencies, errors)
+        result.load_before, result.load_after = load_before, os.getloadavg()[0]
+        result.client_cpu = time.process_time() - client_before
+        result.server_cpu = tree_cpu(server.pid) - server_before
+        result.postgres_cpu = postgres_cpu() - pg_before
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if queue == "redis":
+            flush_redis_queue(REDIS_URL)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients (32)")
+    parser.add_argument("--duration", type=float, default=20, help="measured seconds (20)")
+    parser.add_argument("--warmup", type=float, default=3, help="warm-up seconds (3)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="uvicorn worker processes (2: one per core of the reference machine)",
+    )
+    parser.add_argument("--customers", type=int, default=5000, help="distinct senders (5000)")
+    parser.add_argument("--queue", choices=["sqlite", "redis"], default=None)
+    parser.add_argument("--pg-database", default="bench")
+    parser.add_argument("--quick", action="store_true", help="5 s runs, 2 s warm-up")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration, args.warmup = 5, 2
+    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
+    for engine in engines:
+        print(run_engine(engine, args).line(), flush=True)
+
+
+if __name__ == "__main__":
+    main()

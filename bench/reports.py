@@ -1,0 +1,244 @@
+"""Importing a large history, then the CX report over a year of it.
+
+Generates N tickets (default 1,000,000) in the import format over one year with
+servicedesk.demo.generate_history (streamed to a temp file, bounded memory), imports the
+file through the real importer (servicedesk.imports.service.import_file, which replays
+every event through the ticket services), then times cx_report(group_by=agent,channel)
+over the year against a hand-written SQL aggregate over the same table, in the same run.
+
+    python bench/reports.py                         # 1M tickets, SQLite then PostgreSQL
+    python bench/reports.py --engine postgres --tickets 100000
+    python bench/reports.py --quick                 # 10k tickets, both engines
+    python bench/reports.py --engine sqlite --sqlite-path /tmp/r.db --skip-import
+
+Each engine runs in its own child process (the engine is chosen by DATABASE_URL when
+servicedesk is imported). PostgreSQL uses the database `bench`, dropped and recreated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+PG_ADMIN = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
+PG_BASE = "postgres://postgres@127.0.0.1:5432/"
+END = datetime(2026, 11, 1, tzinfo=UTC)
+DAYS = 365
+TARGETS = {
+    "import": 600.0,  # seconds for 1M tickets on PostgreSQL
+    "report": {"postgres": 1.0, "sqlite": 3.0},
+    "ratio": 2.0,  # the report within 2x of the hand-written aggregate
+}
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def generate(path: Path, tickets: int, customers: int, agents: int) -> tuple[int, float]:
+    """Streams the history to `path` (one line at a time); returns (lines, seconds)."""
+    from servicedesk.demo import generate_history
+
+    began = time.perf_counter()
+    lines = 0
+    with path.open("w", encoding="utf-8") as out:
+        for line in generate_history(
+            customers=customers, tickets=tickets, end=END, days=DAYS, agents=agents, seed=11
+        ):
+            out.write(json.dumps(line) + "\n")
+            lines += 1
+    return lines, time.perf_counter() - began
+
+
+# Written by hand as an analyst would, over the same cohort: counts, rates' numerators,
+# the mean, and (PostgreSQL only: SQLite has no percentile function) median and p90.
+HAND_SQL = """
+SELECT a.email AS agent, m.channel AS channel, COUNT(*) AS solved,
+  SUM(CASE WHEN m.agent_public_replies >= 1 THEN 1 ELSE 0 END) AS eligible,
+  SUM(CASE WHEN m.agent_public_replies >= 1 AND m.reopens = 0
+      AND m.inbound_before_first_solve = 1 AND m.replies_before_first_solve <= 1
+      AND m.repeat_contact_ticket IS NULL THEN 1 ELSE 0 END) AS fcr,
+  AVG(m.full_resolution_minutes) AS mean_resolution,
+  SUM(CASE WHEN m.rating >= 4 THEN 1 ELSE 0 END) AS satisfied,
+  SUM(CASE WHEN m.rating IS NOT NULL THEN 1 ELSE 0 END) AS responses{percentiles}
+FROM ticket_metrics m LEFT JOIN agent a ON a.id = m.agent
+WHERE m.status IN ('solved', 'closed') AND m.last_solved_at >= {p1} AND m.last_solved_at < {p2}
+GROUP BY a.email, m.channel ORDER BY a.email, m.channel
+"""
+PG_PERCENTILES = """,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY m.full_resolution_minutes) AS median_resolution,
+  percentile_cont(0.9) WITHIN GROUP (ORDER BY m.full_resolution_minutes) AS p90_resolution,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY m.first_response_minutes) AS median_first,
+  percentile_cont(0.9) WITHIN GROUP (ORDER BY m.first_response_minutes) AS p90_first"""
+
+
+def timed_best(loop: asyncio.AbstractEventLoop, runs: int, func: Any) -> tuple[float, float, Any]:
+    """Runs an async callable `runs` times; returns (best, median, last result)."""
+    times, result = [], None
+    for _ in range(runs):
+        began = time.perf_counter()
+        result = loop.run_until_complete(func())
+        times.append(time.perf_counter() - began)
+    return min(times), statistics.median(times), result
+
+
+async def _import(path: Path) -> dict[str, Any]:
+    from servicedesk.imports.service import import_file
+
+    report = await import_file(path)
+    return report.as_dict()
+
+
+def child(args: argparse.Namespace) -> None:
+    """One engine, in its own process (DATABASE_URL is set by the parent)."""
+    from servicedesk import db
+    from servicedesk.cx.reports import cx_report
+    from servicedesk.cx.tables import TicketMetrics
+
+    engine = args.engine
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(db.start_pool())
+    try:
+        if not args.skip_import:
+            path = Path(args.history)
+            began = time.perf_counter()
+            report = loop.run_until_complete(_import(path))
+            seconds = time.perf_counter() - began
+            assert not report["rejected"], report["rejected"][:5]
+            rate = args.tickets / seconds
+            log(
+                f"[{engine}] import of {args.tickets:,} tickets: {seconds:.1f} s "
+                f"({rate:,.0f} tickets/s, {1000 / rate:.2f} ms/ticket) {report['imported']}"
+            )
+            if args.tickets < 1_000_000:
+                log(
+                    f"[{engine}]   linear extrapolation to 1,000,000 tickets: "
+                    f"{1_000_000 / rate / 60:.1f} min (target {TARGETS['import'] / 60:.0f} min on"
+                    " PostgreSQL); an extrapolation, not a measurement"
+                )
+        start, end = END - timedelta(days=DAYS), END
+        if engine == "postgres":
+            loop.run_until_complete(TicketMetrics.raw("ANALYZE"))
+        count = loop.run_until_complete(
+            TicketMetrics.raw(
+                "SELECT COUNT(*) AS n FROM ticket_metrics m WHERE m.status IN ('solved', 'closed')"
+                " AND m.last_solved_at >= {} AND m.last_solved_at < {}",
+                start,
+                end,
+            )
+        )[0]["n"]
+        sql = HAND_SQL.format(
+            percentiles=PG_PERCENTILES if engine == "postgres" else "", p1="{}", p2="{}"
+        )
+        hand_best, hand_median, rows = timed_best(
+            loop, args.runs, lambda: TicketMetrics.raw(sql, start, end)
+        )
+        report_best, report_median, result = timed_best(
+            loop, args.runs, lambda: cx_report(start=start, end=end, group_by=["agent", "channel"])
+        )
+        assert len(result["rows"]) == len(rows), (len(result["rows"]), len(rows))
+        target = TARGETS["report"][engine]
+        ratio = report_best / hand_best
+        log(
+            f"[{engine}] cohort of the year: {count:,} solved tickets, {len(rows)} agent x channel rows"
+        )
+        log(
+            f"[{engine}] cx_report(agent,channel): best {report_best:.3f} s, median "
+            f"{report_median:.3f} s of {args.runs} (target < {target:g} s: "
+            f"{'met' if report_best < target else 'NOT met'})"
+        )
+        log(
+            f"[{engine}] hand-written SQL aggregate: best {hand_best:.3f} s, median "
+            f"{hand_median:.3f} s; report/hand = {ratio:.2f}x (target <= {TARGETS['ratio']:g}x: "
+            f"{'met' if ratio <= TARGETS['ratio'] else 'NOT met'})"
+        )
+    finally:
+        loop.run_until_complete(db.close_pool())
+        loop.close()
+
+
+def fresh_database(engine: str, args: argparse.Namespace, workdir: Path) -> str:
+    if engine == "postgres":
+        if not args.skip_import:
+            subprocess.run(["dropdb", *PG_ADMIN, "--if-exists", args.pg_database], check=True)
+            subprocess.run(["createdb", *PG_ADMIN, args.pg_database], check=True)
+        return PG_BASE + args.pg_database
+    path = Path(args.sqlite_path) if args.sqlite_path else workdir / "bench.db"
+    if not args.skip_import:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=None, help="default: tickets / 5")
+    parser.add_argument("--agents", type=int, default=None, help="default: tickets / 25k, >= 6")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs of each query (3)")
+    parser.add_argument("--quick", action="store_true", help="10,000 tickets")
+    parser.add_argument("--skip-import", action="store_true", help="reuse the loaded database")
+    parser.add_argument("--sqlite-path", default=None, help="keep the SQLite database here")
+    parser.add_argument("--pg-database", default="bench")
+    parser.add_argument("--history", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.quick:
+        args.tickets = 10_000
+    if args.child:
+        child(args)
+        return
+    customers = args.customers or max(10, args.tickets // 5)
+    agents = args.agents or max(6, args.tickets // 25_000)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    try:
+        history = workdir / "history.jsonl"
+        if not args.skip_import:
+            lines, seconds = generate(history, args.tickets, customers, agents)
+            size = history.stat().st_size / 1e6
+            log(
+                f"generated {args.tickets:,} tickets, {customers:,} customers, {agents} agents "
+                f"({lines:,} lines, {size:,.0f} MB) in {seconds:.1f} s"
+            )
+        engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
+        for engine in engines:
+            env = {
+                **os.environ,
+                "DATABASE_URL": fresh_database(engine, args, workdir),
+                "QUEUE_URL": f"sqlite:///{workdir}/queue.db",
+                "SECRET_KEY": "bench-secret-key",
+                "SMTP_URL": "",
+            }
+            if not args.skip_import:
+                subprocess.run(
+                    [str(Path(sys.executable).with_name("servicedesk")), "migrate"],
+                    env=env,
+                    cwd=workdir,
+                    check=True,
+                    capture_output=True,
+                )
+            command = [sys.executable, __file__, "--child", "--engine", engine]
+            command += ["--tickets", str(args.tickets), "--runs", str(args.runs)]
+            command += ["--history", str(history)]
+            if args.skip_import:
+                command.append("--skip-import")
+            subprocess.run(command, env=env, cwd=workdir, check=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
