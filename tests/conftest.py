@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ import httpx  # noqa: E402
 from servicedesk import db  # noqa: E402
 from servicedesk.db import get_engine, is_sqlite  # noqa: E402
 from servicedesk.settings import get_settings  # noqa: E402
+from tests.smtp import SmtpServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "correct horse battery"
@@ -148,3 +149,18 @@ async def admin_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
     await make_agent("adam@desk.example", "admin")
     await sign_in(client, "adam@desk.example")
     return client
+
+
+@pytest.fixture
+def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    """A real SMTP server the outbox delivers to; SMTP_URL is set in os.environ so that a
+    server or worker started as a subprocess delivers there too."""
+    server = SmtpServer()
+    server.start()
+    monkeypatch.setenv("SMTP_URL", server.url)
+    get_settings.cache_clear()
+    try:
+        yield server
+    finally:
+        server.stop()
+        get_settings.cache_clear()

@@ -19,8 +19,7 @@ from servicedesk.clock import as_utc, utcnow
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.outbox.tasks import deliver_due
 from servicedesk.settings import get_settings
-
-from .conftest import SmtpServer
+from tests.smtp import SmtpServer
 
 CUSTOMER_EMAIL = "carol@mail.example"
 CUSTOMER_MESSAGE_ID = "<order-12-question@mail.example>"

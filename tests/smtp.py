@@ -1,19 +1,15 @@
-"""A real SMTP server (aiosmtpd) on 127.0.0.1 that the outbox delivers to, and that a test
-can take down and bring back on the same port."""
+"""A real SMTP server (aiosmtpd) on 127.0.0.1 for the tests: it keeps every message it
+accepts, and a test can take it down and bring it back on the same port."""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any, cast
 
-import pytest
 from aiosmtpd.controller import Controller
-
-from servicedesk.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -36,8 +32,8 @@ class _Collector:
 
 
 class SmtpServer:
-    def __init__(self, port: int) -> None:
-        self.port = port
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self._collector = _Collector()
         self._controller: Controller | None = None
 
@@ -48,6 +44,14 @@ class SmtpServer:
     @property
     def received(self) -> list[Received]:
         return self._collector.received
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [r.message for r in self._collector.received]
+
+    def about(self, words: str) -> list[EmailMessage]:
+        """Messages whose subject contains `words`."""
+        return [m for m in self.messages if words in str(m["Subject"])]
 
     def start(self) -> None:
         """SMTP up. A stopped controller's loop is closed, so each start gets a new one."""
@@ -62,21 +66,7 @@ class SmtpServer:
             self._controller = None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
-    server = SmtpServer(_free_port())
-    server.start()
-    # os.environ, so a worker started as a subprocess delivers here too.
-    monkeypatch.setenv("SMTP_URL", server.url)
-    get_settings.cache_clear()
-    try:
-        yield server
-    finally:
-        server.stop()
-        get_settings.cache_clear()
