@@ -102,17 +102,25 @@ def _check_period(start: datetime, end: datetime) -> None:
         raise Invalid("to must be after from", field="to")
 
 
-def _row(
-    values: dict[str, Any], groups: list[str], durations: dict[str, list[float]]
-) -> dict[str, Any]:
+# The durations whose median and 90th percentile a row shows (means alone hide the long tail).
+DURATIONS = {
+    "resolution": "m.full_resolution_minutes",
+    "first_response": "m.first_response_minutes",
+}
+QUANTILES = (0.5, 0.9)
+# Per duration name, its (median, p90); None where the group has no value.
+Quantiles = dict[str, tuple[float | None, float | None]]
+
+
+def _row(values: dict[str, Any], groups: list[str], quantiles: Quantiles) -> dict[str, Any]:
     solved = int(values["solved"])
     eligible, fcr = int(values["eligible"] or 0), int(values["fcr"] or 0)
     responses, satisfied = int(values["responses"] or 0), int(values["satisfied"] or 0)
     surveys_sent = int(values["surveys_sent"] or 0)
     fcr_ci = wilson(fcr, eligible)
     csat_ci = wilson(satisfied, responses)
-    resolution = durations.get("resolution", [])
-    first_response = durations.get("first_response", [])
+    resolution = quantiles.get("resolution", (None, None))
+    first_response = quantiles.get("first_response", (None, None))
     row: dict[str, Any] = {group: values[group] for group in groups}
     row.update(
         solved=solved,
@@ -125,8 +133,8 @@ def _row(
         avg_resolution_hours=round(float(values["resolution_minutes"]) / solved / 60, 4)
         if solved
         else None,
-        median_resolution_hours=_hours(percentile(resolution, 0.5)),
-        p90_resolution_hours=_hours(percentile(resolution, 0.9)),
+        median_resolution_hours=_hours(resolution[0]),
+        p90_resolution_hours=_hours(resolution[1]),
         csat={
             "responses": responses,
             "satisfied": satisfied,
@@ -137,8 +145,8 @@ def _row(
             if surveys_sent
             else None,
         },
-        first_response_median_minutes=_round(percentile(first_response, 0.5)),
-        first_response_p90_minutes=_round(percentile(first_response, 0.9)),
+        first_response_median_minutes=_round(first_response[0]),
+        first_response_p90_minutes=_round(first_response[1]),
         reopen_rate=round(int(values["reopened"] or 0) / solved, 4) if solved else None,
         # A lead should not rank an agent on a handful of tickets.
         low_sample=solved < LOW_SAMPLE,
@@ -181,20 +189,25 @@ async def cx_report(
         f" GROUP BY {', '.join(_group_expression(g) for g in group_by)}" if group_by else ""
     )
     order_clause = f" ORDER BY {', '.join(g for g in group_by)}" if group_by else ""
+    if not is_sqlite():
+        # PostgreSQL computes the medians and p90s in the same pass (percentile_cont).
+        aggregates += "".join(
+            f", percentile_cont({q}) WITHIN GROUP (ORDER BY {column}) AS {name}_{i}"
+            for name, column in DURATIONS.items()
+            for i, q in enumerate(QUANTILES)
+        )
     grouped = await TicketMetrics.raw(
         f"SELECT {select_groups}{aggregates}{from_sql}{group_clause}{order_clause}", *args
     )
-    durations = await _durations(group_by, from_sql, args)
+    durations = await _quantiles(group_by, from_sql, args, grouped)
     rows = [
         _row(values, group_by, durations.get(_key(values, group_by), {}))
         for values in grouped
         if values["solved"]
     ]
-    total_values = (await TicketMetrics.raw(f"SELECT {aggregates}{from_sql}", *args))[0]
-    total_durations = {
-        name: [v for group in durations.values() for v in group.get(name, [])]
-        for name in ("resolution", "first_response")
-    }
+    total_rows = await TicketMetrics.raw(f"SELECT {aggregates}{from_sql}", *args)
+    total_values = total_rows[0]
+    total_durations = (await _quantiles([], from_sql, args, total_rows)).get((), {})
     totals = (
         _row(total_values, [], total_durations)
         if total_values["solved"]
@@ -229,7 +242,8 @@ async def _volume(start: datetime, end: datetime, filters: dict[str, str | None]
     """Tickets opened in the period, and the backlog at its end: opened before `to` and
     not solved by then (a ticket reopened after its last solve before `to` counts as
     solved; the facts keep the last solve, not every status change)."""
-    where, args = ["m.created_at < {}"], [end]
+    where: list[str] = ["m.created_at < {}"]
+    args: list[Any] = [end]
     channel = filters.get("channel")
     if channel is not None:
         where.append("m.channel = {}")
@@ -250,23 +264,73 @@ def _key(values: dict[str, Any], group_by: list[str]) -> tuple[Any, ...]:
     return tuple(values[g] for g in group_by)
 
 
-async def _durations(
-    group_by: list[str], from_sql: str, args: list[Any]
-) -> dict[tuple[Any, ...], dict[str, list[float]]]:
-    """Per-group duration lists for medians and p90 (means alone hide the long tail)."""
-    select_groups = "".join(f"{_group_expression(g)} AS {g}, " for g in group_by)
-    rows = await TicketMetrics.raw(
-        f"SELECT {select_groups}m.full_resolution_minutes AS resolution,"
-        f" m.first_response_minutes AS first_response{from_sql}",
-        *args,
+async def _quantiles(
+    group_by: list[str], from_sql: str, args: list[Any], grouped: list[dict[str, Any]]
+) -> dict[tuple[Any, ...], Quantiles]:
+    """Per-group median and p90 of each duration, as percentile() (PostgreSQL's
+    percentile_cont) defines them. On PostgreSQL they come with the grouped rows. SQLite has
+    no percentile function: a window query returns, per group, only the order statistics
+    the interpolation needs (not every duration of the cohort), and Python interpolates
+    between them exactly as percentile() does."""
+    if not is_sqlite():
+        return {
+            _key(values, group_by): {
+                name: (
+                    _float(values[f"{name}_0"]),
+                    _float(values[f"{name}_1"]),
+                )
+                for name in DURATIONS
+            }
+            for values in grouped
+        }
+    names = [f"{_group_expression(g)} AS {g}" for g in group_by]
+    partition = (
+        f"PARTITION BY {', '.join(_group_expression(g) for g in group_by)} " if group_by else ""
     )
-    found: dict[tuple[Any, ...], dict[str, list[float]]] = {}
+    ranks = ", ".join(
+        f"CAST((cnt - 1) * {q} AS INTEGER){plus}" for q in QUANTILES for plus in ("", " + 1")
+    )
+    selects = [
+        f"SELECT {''.join(g + ', ' for g in group_by)}'{name}' AS name, v, rn, cnt FROM ("
+        f"SELECT {''.join(n + ', ' for n in names)}{column} AS v,"
+        f" ROW_NUMBER() OVER ({partition}ORDER BY {column}) - 1 AS rn,"
+        f" COUNT(*) OVER ({partition.strip()}) AS cnt"
+        f"{from_sql} AND {column} IS NOT NULL) WHERE rn IN ({ranks})"
+        for name, column in DURATIONS.items()
+    ]
+    rows = await TicketMetrics.raw(" UNION ALL ".join(selects), *(args * len(selects)))
+    ranked: dict[tuple[Any, ...], dict[str, tuple[int, dict[int, float]]]] = {}
     for row in rows:
-        bucket = found.setdefault(_key(row, group_by), {"resolution": [], "first_response": []})
-        for name in ("resolution", "first_response"):
-            if row[name] is not None:
-                bucket[name].append(float(row[name]))
-    return found
+        by_name = ranked.setdefault(_key(row, group_by), {})
+        count, values = by_name.setdefault(row["name"], (int(row["cnt"]), {}))
+        values[int(row["rn"])] = float(row["v"])
+    return {
+        key: {
+            name: (
+                (
+                    _interpolate(*by_name[name], QUANTILES[0]),
+                    _interpolate(*by_name[name], QUANTILES[1]),
+                )
+                if name in by_name
+                else (None, None)
+            )
+            for name in DURATIONS
+        }
+        for key, by_name in ranked.items()
+    }
+
+
+def _interpolate(count: int, ordered: dict[int, float], q: float) -> float:
+    """percentile() over a sorted list of `count` values of which only the ranks around
+    the q-th are known."""
+    position = (count - 1) * q
+    low = math.floor(position)
+    high = min(low + 1, count - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 async def cohort_tickets(
