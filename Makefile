@@ -20,7 +20,7 @@ system-deps:
 	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
 frontend:
-	@if [ -f frontend/package.json ]; then cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build; fi
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 # Set up, migrate, load the demo data, then run the web server and the worker.
 demo: $(STAMP) frontend
@@ -38,13 +38,14 @@ worker: $(STAMP)
 # DATABASE_URL / QUEUE_URL choose the engines (default: SQLite files).
 test: setup
 	$(BIN)/pytest
-	@if [ -f frontend/package.json ]; then cd frontend && npm test; fi
+	cd frontend && npm test
 
-lint: $(STAMP)
+lint: $(STAMP) frontend
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	@if [ -f frontend/package.json ]; then cd frontend && npm run typecheck && npm run lint && npm run check:api; fi
+	$(BIN)/servicedesk openapi > openapi.json
+	cd frontend && npm run typecheck && npm run lint && npm run check:api
 
 bench: $(STAMP)
 	$(PY) bench/contacts.py

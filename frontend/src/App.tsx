@@ -1,15 +1,33 @@
+import { Center, Loader } from "@mantine/core";
+import { lazy, Suspense, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router";
 import { AppLayout } from "./app/AppLayout";
 import { NotFound } from "./components/NoAccess";
 import { RequireAuth, RequireRole } from "./components/RequireAuth";
-import { AdminPage } from "./pages/admin/AdminPage";
 import { CustomerPage } from "./pages/customer/CustomerPage";
-import { DashboardPage } from "./pages/dashboard/DashboardPage";
-import { DrillPage } from "./pages/dashboard/DrillPage";
 import { InboxPage } from "./pages/inbox/InboxPage";
 import { LoginPage } from "./pages/login/LoginPage";
 import { SurveyPage } from "./pages/survey/SurveyPage";
 import { TicketPage } from "./pages/ticket/TicketPage";
+
+// Charts and admin screens are split out of the main bundle.
+const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
+const DrillPage = lazy(() => import("./pages/dashboard/DrillPage").then((m) => ({ default: m.DrillPage })));
+const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
+
+function Lazy({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <Center py={80}>
+          <Loader aria-label="Loading page" />
+        </Center>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
 
 export function AppRoutes() {
   return (
@@ -31,7 +49,9 @@ export function AppRoutes() {
           path="/dashboard"
           element={
             <RequireRole roles={["lead", "admin"]}>
-              <DashboardPage />
+              <Lazy>
+                <DashboardPage />
+              </Lazy>
             </RequireRole>
           }
         />
@@ -39,7 +59,9 @@ export function AppRoutes() {
           path="/dashboard/drill"
           element={
             <RequireRole roles={["lead", "admin"]}>
-              <DrillPage />
+              <Lazy>
+                <DrillPage />
+              </Lazy>
             </RequireRole>
           }
         />
@@ -47,7 +69,9 @@ export function AppRoutes() {
           path="/admin"
           element={
             <RequireRole roles={["admin"]}>
-              <AdminPage />
+              <Lazy>
+                <AdminPage />
+              </Lazy>
             </RequireRole>
           }
         />

@@ -110,8 +110,10 @@ export async function unwrap<T>(promise: Promise<FetchResult<T>>): Promise<T> {
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) {
     const p = err.problem;
-    const fields = (p.errors ?? []).map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
     const head = p.detail || p.title || `Request failed (${err.status})`;
+    const fields = (p.errors ?? [])
+      .filter((e) => e.message && e.message !== head)
+      .map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
     return fields.length ? `${head} — ${fields.join("; ")}` : head;
   }
   if (err instanceof Error) return err.message;

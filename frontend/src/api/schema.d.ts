@@ -193,6 +193,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a JSON Lines history (the request body is the file)
+         * @description Send the file as the raw body (Content-Type: application/x-ndjson). Nothing is imported if any line is bad, unless skip_invalid=true. 201 with the report when lines were imported, 422 with the line-numbered errors otherwise.
+         */
+        post: operations["ApiImportsImportHistory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/outbox": {
         parameters: {
             query?: never;
@@ -321,6 +341,23 @@ export interface paths {
         };
         /** NPS over the responses given in a period */
         get: operations["ApiReportsNpsNps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/surveys/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search survey comments (voice of the customer) */
+        get: operations["ApiSurveysCommentsComments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -747,6 +784,20 @@ export interface components {
             ces_score?: number | null;
             comment?: string | null;
             rating?: number | null;
+        };
+        /** SurveyComment */
+        SurveyComment: {
+            comment: string;
+            /** Format: date-time */
+            created_at: string;
+            customer_id: number | null;
+            kind: string;
+            score: number;
+            ticket_id: number | null;
+        };
+        /** SurveyComments */
+        SurveyComments: {
+            items: components["schemas"]["SurveyComment"][];
         };
         /** SurveyPage */
         SurveyPage: {
@@ -1343,6 +1394,45 @@ export interface operations {
             };
         };
     };
+    ApiImportsImportHistory: {
+        parameters: {
+            query?: {
+                skip_invalid?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiOutboxListOutbox: {
         parameters: {
             query?: {
@@ -1654,6 +1744,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiSurveysCommentsComments: {
+        parameters: {
+            query?: {
+                q?: string | null;
+                from?: string | null;
+                to?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyComments"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -7,6 +7,7 @@ import {
   Text,
   Tooltip,
   UnstyledButton,
+  useComputedColorScheme,
   useMantineColorScheme,
 } from "@mantine/core";
 import { IconChartBar, IconInbox, IconLogout, IconMoon, IconSettings, IconSun } from "@tabler/icons-react";
@@ -17,7 +18,12 @@ import classes from "./AppLayout.module.css";
 
 function NavItem({ to, label, icon }: { to: string; label: string; icon: React.ReactNode }) {
   return (
-    <NavLink to={to} className={({ isActive }) => (isActive ? `${classes.link} ${classes.active}` : classes.link)}>
+    <NavLink
+      to={to}
+      aria-label={label}
+      title={label}
+      className={({ isActive }) => (isActive ? `${classes.link} ${classes.active}` : classes.link)}
+    >
       {icon}
       <span>{label}</span>
     </NavLink>
@@ -29,7 +35,9 @@ export function AppLayout() {
   const logout = useLogout();
   const navigate = useNavigate();
   const location = useLocation();
-  const { colorScheme, toggleColorScheme } = useMantineColorScheme();
+  const { setColorScheme } = useMantineColorScheme();
+  const colorScheme = useComputedColorScheme("light");
+  const toggleColorScheme = () => setColorScheme(colorScheme === "dark" ? "light" : "dark");
 
   const signOut = () =>
     logout.mutate(undefined, {
@@ -39,6 +47,9 @@ export function AppLayout() {
   return (
     <AppShell header={{ height: 56 }} padding={0}>
       <AppShell.Header>
+        <a href="#main-content" className={classes.skip}>
+          Skip to content
+        </a>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="lg" wrap="nowrap">
             <Text fw={700} size="lg" component="span" aria-label="Service desk">
@@ -88,7 +99,7 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Main>
+      <AppShell.Main id="main-content" tabIndex={-1}>
         <ErrorBoundary resetKey={location.pathname}>
           <Outlet />
         </ErrorBoundary>

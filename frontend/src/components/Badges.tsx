@@ -12,7 +12,7 @@ import {
 export function ChannelBadge({ channel }: { channel: Channel | string }) {
   const c = channel as Channel;
   return (
-    <Badge size="sm" variant="light" color={CHANNEL_COLOR[c] ?? "gray"} data-testid="channel-badge">
+    <Badge size="sm" variant="light" color={CHANNEL_COLOR[c] ?? "gray"} data-testid="channel-badge" style={{ flexShrink: 0 }}>
       {CHANNEL_LABEL[c] ?? channel}
     </Badge>
   );
@@ -20,7 +20,7 @@ export function ChannelBadge({ channel }: { channel: Channel | string }) {
 
 export function StatusBadge({ status }: { status: TicketStatus }) {
   return (
-    <Badge size="sm" variant="filled" color={STATUS_COLOR[status] ?? "gray"} data-testid="status-badge">
+    <Badge size="sm" variant="filled" color={STATUS_COLOR[status] ?? "gray"} data-testid="status-badge" style={{ flexShrink: 0 }}>
       {STATUS_LABEL[status] ?? status}
     </Badge>
   );
@@ -28,7 +28,7 @@ export function StatusBadge({ status }: { status: TicketStatus }) {
 
 export function PriorityBadge({ priority }: { priority: Priority }) {
   return (
-    <Badge size="sm" variant={priority === "urgent" ? "filled" : "outline"} color={PRIORITY_COLOR[priority] ?? "gray"}>
+    <Badge size="sm" variant={priority === "urgent" ? "filled" : "outline"} color={PRIORITY_COLOR[priority] ?? "gray"} style={{ flexShrink: 0 }}>
       {PRIORITY_LABEL[priority] ?? priority}
     </Badge>
   );

@@ -5,6 +5,7 @@ import { MemoryRouter, Route, Routes } from "react-router";
 import { vi } from "vitest";
 import { Providers } from "../app/Providers";
 import { meKey } from "../api/auth";
+import { setCsrfToken } from "../api/client";
 import type { Agent } from "../api/types";
 
 export const testAgent: Agent = {
@@ -24,6 +25,7 @@ export function renderWithProviders(
     defaultOptions: { queries: { retry: false, refetchInterval: false, gcTime: Infinity }, mutations: { retry: false } },
   });
   if (agent) client.setQueryData(meKey, { agent, csrf_token: "test-csrf" });
+  setCsrfToken(agent ? "test-csrf" : null);
   const result = render(
     <Providers client={client}>
       <MemoryRouter initialEntries={[route]}>

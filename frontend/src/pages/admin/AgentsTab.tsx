@@ -77,8 +77,13 @@ export function AgentsTab() {
   const teams = useTeams();
   const patch = usePatchAgent();
   const [opened, modal] = useDisclosure(false);
-  const teamName = (id: number | null) =>
-    id === null ? "—" : (teams.data?.find((t) => t.id === id)?.name ?? `Team #${id}`);
+  const teamOptions = (current: number | null) => {
+    const opts = (teams.data ?? []).map((t) => ({ value: String(t.id), label: t.name }));
+    if (current !== null && !opts.some((o) => o.value === String(current))) {
+      opts.push({ value: String(current), label: `Team #${current}` });
+    }
+    return opts;
+  };
 
   const toggleActive = (a: Agent) =>
     patch.mutate(
@@ -124,7 +129,18 @@ export function AgentsTab() {
                       onChange={(v) => v && v !== a.role && patch.mutate({ id: a.id, body: { role: v as Role } })}
                     />
                   </Table.Td>
-                  <Table.Td>{teamName(a.team_id)}</Table.Td>
+                  <Table.Td>
+                    <Select
+                      size="xs"
+                      w={150}
+                      aria-label={`Team of ${a.name}`}
+                      placeholder="No team"
+                      clearable
+                      data={teamOptions(a.team_id)}
+                      value={a.team_id !== null ? String(a.team_id) : null}
+                      onChange={(v) => patch.mutate({ id: a.id, body: { team_id: v ? Number(v) : null } })}
+                    />
+                  </Table.Td>
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
                       <Switch

@@ -9,7 +9,7 @@ import { absTime } from "../../lib/format";
 const COLOR: Record<string, string> = { pending: "blue", sent: "green", failed: "red" };
 
 export function OutboxTab() {
-  const [status, setStatus] = useState<OutboxStatus | "all">("failed");
+  const [status, setStatus] = useState<OutboxStatus | "all">("all");
   const outbox = useOutbox(status === "all" ? null : status);
   const resend = useResend();
 
@@ -21,10 +21,10 @@ export function OutboxTab() {
           value={status}
           onChange={(v) => setStatus(v as OutboxStatus | "all")}
           data={[
+            { value: "all", label: "All" },
             { value: "failed", label: "Failed" },
             { value: "pending", label: "Pending" },
             { value: "sent", label: "Sent" },
-            { value: "all", label: "All" },
           ]}
         />
         <Text size="xs" c="dimmed">

@@ -1,12 +1,13 @@
-import { Anchor, Badge, Button, Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { IconArrowMerge } from "@tabler/icons-react";
+import { IconArrowMerge, IconPencil } from "@tabler/icons-react";
 import { Link, useParams } from "react-router";
 import { useCustomer, useCustomerTimeline } from "../../api/customers";
 import { StatusBadge } from "../../components/Badges";
 import { QueryError } from "../../components/QueryError";
 import { relTime } from "../../lib/format";
 import { CustomerTimeline } from "./CustomerTimeline";
+import { EditCustomerDialog } from "./EditCustomerDialog";
 import { MergeDialog } from "./MergeDialog";
 import { SurveyHistory } from "./SurveyHistory";
 
@@ -15,6 +16,7 @@ export function CustomerPage() {
   const customer = useCustomer(id);
   const timeline = useCustomerTimeline(id);
   const [mergeOpen, merge] = useDisclosure(false);
+  const [editOpen, edit] = useDisclosure(false);
 
   if (customer.isPending) {
     return (
@@ -40,18 +42,32 @@ export function CustomerPage() {
           </Title>
           <Text c="dimmed">{[c.organization, c.email, c.phone].filter(Boolean).join(" · ") || "No contact details"}</Text>
           <Group gap={4} mt={4}>
-            {c.tags.map((t) => (
-              <Badge key={t} variant="light" color="gray">
+            {c.tags.map((t, i) => (
+              <Badge key={`${t}-${i}`} variant="light" color="gray">
                 {t}
               </Badge>
             ))}
           </Group>
         </div>
-        <Button leftSection={<IconArrowMerge size={16} />} variant="default" onClick={merge.open}>
-          Merge duplicate…
-        </Button>
+        <Group gap="xs">
+          <Button leftSection={<IconPencil size={16} />} variant="default" onClick={edit.open}>
+            Edit
+          </Button>
+          <Button leftSection={<IconArrowMerge size={16} />} variant="default" onClick={merge.open}>
+            Merge duplicate…
+          </Button>
+        </Group>
       </Group>
 
+      {c.merged_into !== null && (
+        <Alert color="orange" title="Merged record">
+          This customer was merged into{" "}
+          <Anchor component={Link} to={`/customers/${c.merged_into}`}>
+            customer #{c.merged_into}
+          </Anchor>
+          ; its history lives there now.
+        </Alert>
+      )}
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         <Paper withBorder p="md" radius="md" component="section" aria-labelledby="ident-title">
           <Title order={2} size="h5" id="ident-title" mb="xs">
@@ -136,6 +152,7 @@ export function CustomerPage() {
         )}
       </Paper>
       <MergeDialog customer={c} opened={mergeOpen} onClose={merge.close} />
+      <EditCustomerDialog customer={c} opened={editOpen} onClose={edit.close} />
     </Stack>
   );
 }

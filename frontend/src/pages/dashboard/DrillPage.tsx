@@ -1,4 +1,4 @@
-import { Anchor, Breadcrumbs, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Breadcrumbs, Loader, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
 import { Link, useSearchParams } from "react-router";
 import { useCxDrill } from "../../api/reports";
 import type { DrillMetric } from "../../api/types";
@@ -7,7 +7,7 @@ import { absTime, channelLabel } from "../../lib/format";
 import { METRIC_LABEL } from "./drill";
 
 export function DrillPage() {
-  const [sp] = useSearchParams();
+  const [sp, setSp] = useSearchParams();
   const metric = (sp.get("metric") as DrillMetric | null) ?? "solved";
   const query = {
     from: sp.get("from") ?? "",
@@ -37,6 +37,17 @@ export function DrillPage() {
           {scope ? ` · ${scope}` : ""}
         </Text>
       </div>
+      <SegmentedControl
+        aria-label="Which tickets"
+        value={metric}
+        onChange={(m) => {
+          const next = new URLSearchParams(sp);
+          next.set("metric", m);
+          setSp(next, { replace: true });
+        }}
+        data={(Object.keys(METRIC_LABEL) as DrillMetric[]).map((m) => ({ value: m, label: METRIC_LABEL[m] }))}
+        style={{ alignSelf: "flex-start" }}
+      />
       {drill.isError ? (
         <QueryError error={drill.error} onRetry={() => void drill.refetch()} />
       ) : drill.isPending ? (

@@ -1,4 +1,4 @@
-import { Group, Kbd, Text, TextInput, Title } from "@mantine/core";
+import { Button, Group, Kbd, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedCallback } from "@mantine/hooks";
 import { IconSearch } from "@tabler/icons-react";
 import { useCallback, useMemo, useRef, useState } from "react";
@@ -19,6 +19,7 @@ export function InboxPage() {
   const searchRef = useRef<HTMLInputElement>(null);
   const rowRefs = useRef<(HTMLAnchorElement | null)[]>([]);
   const [selected, setSelected] = useState(0);
+  const [showFilters, setShowFilters] = useState(false);
   const [search, setSearch] = useState(params.q ?? "");
   const pushSearch = useDebouncedCallback((q: string) => update({ q: q.trim() || null }), 300);
 
@@ -55,7 +56,20 @@ export function InboxPage() {
             update({ view });
           }}
         />
-        <InboxFilters params={params} onChange={(p) => (setSelected(0), update(p))} />
+        <div className={classes.filtersToggle}>
+          <Button
+            variant="subtle"
+            size="xs"
+            onClick={() => setShowFilters((v) => !v)}
+            aria-expanded={showFilters}
+            aria-controls="inbox-filters"
+          >
+            {showFilters ? "Hide filters" : "Show filters"}
+          </Button>
+        </div>
+        <div id="inbox-filters" className={classes.filters} data-open={showFilters || undefined}>
+          <InboxFilters params={params} onChange={(p) => (setSelected(0), update(p))} />
+        </div>
       </aside>
       <section className={classes.content} aria-labelledby="inbox-title">
         <Group justify="space-between" mb="md" wrap="wrap" gap="sm">

@@ -20,6 +20,7 @@ export const TicketRow = forwardRef<HTMLAnchorElement, Props>(function TicketRow
       className={classes.row}
       data-selected={selected || undefined}
       data-testid="ticket-row"
+      data-ticket-id={ticket.id}
       aria-current={selected ? "true" : undefined}
       onFocus={onFocus}
       tabIndex={selected ? 0 : -1}
@@ -36,8 +37,8 @@ export const TicketRow = forwardRef<HTMLAnchorElement, Props>(function TicketRow
             {ticket.customer.name}
             {ticket.customer.email ? ` · ${ticket.customer.email}` : ""}
           </Text>
-          {ticket.tags.slice(0, 3).map((t) => (
-            <Text key={t} size="xs" c="dimmed" className={classes.tag}>
+          {ticket.tags.slice(0, 3).map((t, i) => (
+            <Text key={`${t}-${i}`} size="xs" c="dimmed" className={classes.tag}>
               #{t}
             </Text>
           ))}

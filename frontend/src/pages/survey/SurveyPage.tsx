@@ -93,7 +93,7 @@ export function SurveyPage() {
           <SurveyForm
             key={saved?.version ?? 0}
             survey={survey}
-            saved={!!saved}
+            saved={!!saved && saved.version > (fromLink ? 1 : 0)}
             pending={post.isPending}
             error={post.error ? errorMessage(post.error) : null}
             onSubmit={(body) => post.mutate(body)}

@@ -1,4 +1,4 @@
-import { Anchor, Divider, Group, Paper, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Divider, Group, Paper, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { Link } from "react-router";
 import { useCustomer, useCustomerTimeline } from "../../api/customers";
 import type { TicketDetail } from "../../api/types";
@@ -63,6 +63,11 @@ export function CustomerCard({ ticket }: { ticket: TicketDetail }) {
             <div key={i.id}>
               <Group gap={6} wrap="nowrap">
                 <ChannelBadge channel={i.channel} />
+                {!i.public && (
+                  <Badge size="xs" color="yellow" c="dark" style={{ flexShrink: 0 }}>
+                    Internal
+                  </Badge>
+                )}
                 <Anchor component={Link} to={`/tickets/${i.ticket_id}`} size="xs" lineClamp={1}>
                   #{i.ticket_number} {i.ticket_subject}
                 </Anchor>

@@ -1,0 +1,58 @@
+import { screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { calls, mockFetch, renderWithProviders } from "../../test/utils";
+import { DashboardPage } from "./DashboardPage";
+
+function row(over: Record<string, unknown> = {}) {
+  return {
+    solved: 10,
+    fcr: { eligible: 10, count: 5, rate: 0.5, ci95: [0.2, 0.8] },
+    avg_resolution_hours: 10,
+    median_resolution_hours: 8,
+    p90_resolution_hours: 20,
+    first_response_median_minutes: 30,
+    reopen_rate: 0.1,
+    csat: { responses: 4, satisfied: 3, score: 75, ci95: [30, 95], response_rate: null },
+    low_sample: false,
+    ...over,
+  };
+}
+
+describe("DashboardPage", () => {
+  it("fetches the period and the previous one and shows the change", async () => {
+    const fetch = mockFetch({
+      "GET /api/reports/cx": (_req, url) => {
+        const current = new Date(url.searchParams.get("to")!).getTime() > Date.now() - 86_400_000;
+        const totals = current ? row({ fcr: { eligible: 10, count: 6, rate: 0.6, ci95: [0.3, 0.85] } }) : row();
+        return {
+          from: url.searchParams.get("from"),
+          to: url.searchParams.get("to"),
+          group_by: ["agent", "channel"],
+          rows: [{ ...totals, agent: "ada@example.com", channel: "email", low_sample: true }],
+          totals,
+        };
+      },
+      "GET /api/reports/cx/trend": () => ({ points: [] }),
+    });
+    renderWithProviders(<DashboardPage />, { route: "/dashboard?days=7", path: "/dashboard" });
+
+    const cards = await screen.findAllByTestId("kpi-card");
+    expect(cards[0]).toHaveTextContent("60 %");
+    await waitFor(() => expect(cards[0]).toHaveTextContent("+10.0 pp"));
+    expect(cards[1]).toHaveTextContent("75 %"); // CSAT percent from the API shown as a fraction
+
+    const reports = calls(fetch).filter((r) => new URL(r.url).pathname === "/api/reports/cx");
+    const ranges = reports.map((r) => {
+      const u = new URL(r.url);
+      return [new Date(u.searchParams.get("from")!).getTime(), new Date(u.searchParams.get("to")!).getTime()];
+    });
+    expect(ranges).toHaveLength(2);
+    const [cur, prev] = ranges[0][0] > ranges[1][0] ? ranges : [ranges[1], ranges[0]];
+    expect(prev[1]).toBe(cur[0]);
+    expect(cur[1] - cur[0]).toBe(prev[1] - prev[0]);
+    expect(Math.round((cur[1] - cur[0]) / 86_400_000)).toBe(7);
+
+    expect(screen.getByText("Low sample")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: /Export CSV/ }).getAttribute("href")).toContain("format=csv");
+  });
+});
