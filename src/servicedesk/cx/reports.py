@@ -127,6 +127,7 @@ def _row(values: dict[str, Any], groups: list[str], quantiles: Quantiles) -> dic
         fcr={
             "eligible": eligible,
             "count": fcr,
+            "low_sample": eligible < LOW_SAMPLE,
             "rate": round(fcr / eligible, 4) if eligible else None,
             "ci95": [round(fcr_ci[0], 4), round(fcr_ci[1], 4)] if fcr_ci else None,
         },
@@ -138,6 +139,7 @@ def _row(values: dict[str, Any], groups: list[str], quantiles: Quantiles) -> dic
         csat={
             "responses": responses,
             "satisfied": satisfied,
+            "low_sample": responses < LOW_SAMPLE,
             "score": round(100 * satisfied / responses, 2) if responses else None,
             "ci95": [round(100 * csat_ci[0], 2), round(100 * csat_ci[1], 2)] if csat_ci else None,
             "surveys_sent": surveys_sent,
@@ -148,8 +150,10 @@ def _row(values: dict[str, Any], groups: list[str], quantiles: Quantiles) -> dic
         first_response_median_minutes=_round(first_response[0]),
         first_response_p90_minutes=_round(first_response[1]),
         reopen_rate=round(int(values["reopened"] or 0) / solved, 4) if solved else None,
-        # A lead should not rank an agent on a handful of tickets.
-        low_sample=solved < LOW_SAMPLE,
+        # A lead should not rank an agent on a handful of tickets: the row is flagged when
+        # the denominator of its headline rate (FCR-eligible tickets) is under 30, and each
+        # rate carries its own flag for its own denominator.
+        low_sample=eligible < LOW_SAMPLE,
     )
     return row
 

@@ -362,7 +362,9 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
                 subject=line.subject,
                 priority=line.priority,
                 external_id=line.external_id,
-                now=line.created_at,
+                # A ticket is created by its first inbound message (cx-metrics.md), even
+                # where the exporting tool stamped created_at earlier.
+                now=line.events[0].at,
                 quiet=True,
             )
             done = 0
@@ -371,7 +373,7 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
                     ticket_id=ticket_id,
                     changes={"tags": line.tags},
                     actor=SYSTEM,
-                    now=line.created_at,
+                    now=line.events[0].at,
                     quiet=True,
                 )
         new_events = line.events[done:]

@@ -74,7 +74,13 @@ async def test_reopens_are_counted_and_a_reopened_ticket_is_not_fcr() -> None:
     assert (facts["reopens"], facts["solves"]) == (2, 3)
     assert facts["inbound_before_first_solve"] == 1  # the reopening message came after
     row = (await report())["totals"]
-    assert row["fcr"] | {"ci95": None} == {"eligible": 1, "count": 0, "rate": 0.0, "ci95": None}
+    assert row["fcr"] | {"ci95": None, "low_sample": True} == {
+        "eligible": 1,
+        "count": 0,
+        "rate": 0.0,
+        "ci95": None,
+        "low_sample": True,
+    }
     assert row["reopen_rate"] == 1.0
     assert (await reasons())[ticket_id] == "not FCR: reopened 2 time(s)"
 
@@ -398,12 +404,18 @@ async def test_three_tickets_give_wide_intervals_and_a_low_sample_flag() -> None
     assert row["fcr"]["rate"] == 1.0 and row["fcr"]["ci95"] == [0.4385, 1.0]
     assert row["csat"]["score"] == 100.0 and row["csat"]["ci95"] == [43.85, 100.0]
     assert row["low_sample"] is True
+    assert row["fcr"]["low_sample"] is True and row["csat"]["low_sample"] is True
 
 
-async def test_thirty_solved_tickets_are_no_longer_a_low_sample() -> None:
+async def test_thirty_eligible_tickets_are_no_longer_a_low_sample() -> None:
     alice = await agent("alice@desk.example")
-    for n in range(30):
-        await answered_and_solved(alice, T0 + n * H, email=f"c{n}@mail.example")
+    ids = [
+        await answered_and_solved(alice, T0 + n * H, email=f"c{n}@mail.example") for n in range(30)
+    ]
     assert (await report())["totals"]["low_sample"] is False
     first_29 = await report(end=T0 + 30 * H)  # the 30th is solved at 30.5 h
     assert first_29["totals"]["solved"] == 29 and first_29["totals"]["low_sample"] is True
+    # Each rate is flagged by its own denominator: 30 eligible tickets, one CSAT response.
+    await surveys.record_csat(ticket_id=ids[0], rating=5, comment=None, now=T0 + 40 * H)
+    totals = (await report())["totals"]
+    assert totals["fcr"]["low_sample"] is False and totals["csat"]["low_sample"] is True
