@@ -17,7 +17,7 @@ from servicedesk.clock import utcnow
 from servicedesk.outbox.tasks import deliver_due
 from servicedesk.settings import get_settings
 from tests.conftest import app_client, make_agent, sign_in
-from tests.servicedesk.cx.conftest import Mailbox
+from tests.smtp import SmtpServer
 
 CSAT_SUBJECT = "How did we do?"
 NPS_SUBJECT = "A quick question"
@@ -70,7 +70,7 @@ class Desk:
 
 
 @pytest.fixture
-async def desk(mailbox: Mailbox) -> AsyncIterator[Desk]:
+async def desk(smtp_server: SmtpServer) -> AsyncIterator[Desk]:
     await make_agent("alice@desk.example", "agent")
     await make_agent("lena@desk.example", "lead")
     async with app_client() as agent, app_client() as lead, app_client() as public:
@@ -92,13 +92,13 @@ def only_token(message: EmailMessage) -> str:
     return tokens.pop()
 
 
-async def test_csat_survey_flow_end_to_end(desk: Desk, mailbox: Mailbox) -> None:
+async def test_csat_survey_flow_end_to_end(desk: Desk, smtp_server: SmtpServer) -> None:
     ticket = await desk.contact()
     await desk.reply(ticket["id"])
     await desk.solve(ticket["id"])
     await deliver_due()
 
-    [email] = mailbox.about(CSAT_SUBJECT)
+    [email] = smtp_server.about(CSAT_SUBJECT)
     assert email["To"] == "carol@mail.example" and f"[#{ticket['id']}]" in email["Subject"]
     assert sorted(links(email)) == [1, 2, 3, 4, 5]
     token = only_token(email)
@@ -134,13 +134,13 @@ async def test_csat_survey_flow_end_to_end(desk: Desk, mailbox: Mailbox) -> None
 
 
 async def test_reopened_ticket_refuses_the_old_survey_and_sends_a_new_one(
-    desk: Desk, mailbox: Mailbox
+    desk: Desk, smtp_server: SmtpServer
 ) -> None:
     ticket = await desk.contact()
     await desk.reply(ticket["id"])
     await desk.solve(ticket["id"])
     await deliver_due()
-    first = await desk.answer(only_token(mailbox.about(CSAT_SUBJECT)[0]), rating=4)
+    first = await desk.answer(only_token(smtp_server.about(CSAT_SUBJECT)[0]), rating=4)
     edit_token = first.json()["edit_token"]
 
     await desk.contact(thread=ticket["id"])  # the customer writes again: reopened
@@ -151,7 +151,7 @@ async def test_reopened_ticket_refuses_the_old_survey_and_sends_a_new_one(
     stale = await desk.answer(edit_token, rating=1)
     assert stale.status_code == 410
     assert "reopened" in stale.json()["detail"]
-    first_email, second_email = mailbox.about(CSAT_SUBJECT)
+    first_email, second_email = smtp_server.about(CSAT_SUBJECT)
     new_token = only_token(second_email)
     assert new_token != only_token(first_email)
     assert (await desk.answer(new_token, rating=3)).status_code == 200
@@ -160,17 +160,17 @@ async def test_reopened_ticket_refuses_the_old_survey_and_sends_a_new_one(
 
 
 async def test_no_survey_for_a_ticket_solved_without_a_public_reply(
-    desk: Desk, mailbox: Mailbox
+    desk: Desk, smtp_server: SmtpServer
 ) -> None:
     ticket = await desk.contact()
     await desk.reply(ticket["id"], public=False)
     await desk.solve(ticket["id"])
     await deliver_due()
-    assert mailbox.messages == []
+    assert smtp_server.messages == []
 
 
 async def test_second_solve_within_the_fatigue_window_sends_no_survey(
-    desk: Desk, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+    desk: Desk, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CSAT_FATIGUE_DAYS", "30")
     get_settings.cache_clear()
@@ -186,13 +186,13 @@ async def test_second_solve_within_the_fatigue_window_sends_no_survey(
     await desk.reply(other["id"])
     await desk.solve(other["id"])
     await deliver_due()
-    assert [m["To"] for m in mailbox.about(CSAT_SUBJECT)] == [
+    assert [m["To"] for m in smtp_server.about(CSAT_SUBJECT)] == [
         "carol@mail.example",
         "dan@mail.example",
     ]
 
 
-async def test_customer_who_opted_out_gets_no_survey(desk: Desk, mailbox: Mailbox) -> None:
+async def test_customer_who_opted_out_gets_no_survey(desk: Desk, smtp_server: SmtpServer) -> None:
     ticket = await desk.contact()
     opted = await desk.agent.patch(
         f"/api/customers/{ticket['customer']['id']}", json={"surveys_opt_out": True}
@@ -201,17 +201,19 @@ async def test_customer_who_opted_out_gets_no_survey(desk: Desk, mailbox: Mailbo
     await desk.reply(ticket["id"])
     await desk.solve(ticket["id"])
     await deliver_due()
-    assert mailbox.about(CSAT_SUBJECT) == [] and len(mailbox.messages) == 1  # just the reply
+    assert (
+        smtp_server.about(CSAT_SUBJECT) == [] and len(smtp_server.messages) == 1
+    )  # just the reply
 
 
-async def test_nps_survey_counts_a_promoter(desk: Desk, mailbox: Mailbox) -> None:
+async def test_nps_survey_counts_a_promoter(desk: Desk, smtp_server: SmtpServer) -> None:
     customer_id = (await desk.contact())["customer"]["id"]
     sent = await desk.lead.post("/api/surveys/nps", json={"customer_ids": [customer_id]})
     assert sent.status_code == 201, sent.text
     assert sent.json() == {"sent": 1}
     await deliver_due()
 
-    [email] = mailbox.about(NPS_SUBJECT)
+    [email] = smtp_server.about(NPS_SUBJECT)
     assert sorted(links(email)) == list(range(11))
     answered = await desk.answer(only_token(email), rating=9, comment="Great people")
     assert answered.status_code == 200, answered.text
@@ -222,14 +224,14 @@ async def test_nps_survey_counts_a_promoter(desk: Desk, mailbox: Mailbox) -> Non
 
 
 async def test_anonymous_nps_is_counted_but_not_shown_on_the_customer(
-    desk: Desk, mailbox: Mailbox
+    desk: Desk, smtp_server: SmtpServer
 ) -> None:
     customer_id = (await desk.contact())["customer"]["id"]
     await desk.lead.post(
         "/api/surveys/nps", json={"customer_ids": [customer_id], "anonymous": True}
     )
     await deliver_due()
-    [email] = mailbox.about(NPS_SUBJECT)
+    [email] = smtp_server.about(NPS_SUBJECT)
     assert (await desk.answer(only_token(email), rating=3, comment="Too slow")).status_code == 200
 
     nps = await desk.report("nps")
@@ -242,7 +244,7 @@ async def test_anonymous_nps_is_counted_but_not_shown_on_the_customer(
     ]
 
 
-async def test_survey_comments_are_searchable(desk: Desk, mailbox: Mailbox) -> None:
+async def test_survey_comments_are_searchable(desk: Desk, smtp_server: SmtpServer) -> None:
     """Voice of the customer: leads search what customers wrote, by words and period."""
     carol = await desk.contact()
     dan = await desk.contact(email="dan@mail.example")
@@ -250,7 +252,7 @@ async def test_survey_comments_are_searchable(desk: Desk, mailbox: Mailbox) -> N
         await desk.reply(ticket["id"])
         await desk.solve(ticket["id"])
     await deliver_due()
-    carol_mail, dan_mail = mailbox.about(CSAT_SUBJECT)
+    carol_mail, dan_mail = smtp_server.about(CSAT_SUBJECT)
     first = await desk.answer(only_token(carol_mail), rating=5, comment="Fast DELIVERY, thanks")
     await desk.answer(first.json()["edit_token"], rating=2, comment="Delivery was late after all")
     await desk.answer(only_token(dan_mail), rating=4, comment="Friendly agent")
