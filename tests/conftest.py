@@ -130,25 +130,25 @@ async def sign_in(client: httpx.AsyncClient, email: str) -> dict[str, Any]:
     return body
 
 
+async def signed_in(client: httpx.AsyncClient, email: str, role: str) -> httpx.AsyncClient:
+    await make_agent(email, role)
+    await sign_in(client, email)
+    return client
+
+
 @pytest.fixture
 async def agent_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
-    await make_agent("alice@desk.example", "agent")
-    await sign_in(client, "alice@desk.example")
-    return client
+    return await signed_in(client, "alice@desk.example", "agent")
 
 
 @pytest.fixture
 async def lead_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
-    await make_agent("lena@desk.example", "lead")
-    await sign_in(client, "lena@desk.example")
-    return client
+    return await signed_in(client, "lena@desk.example", "lead")
 
 
 @pytest.fixture
 async def admin_client(client: httpx.AsyncClient) -> httpx.AsyncClient:
-    await make_agent("adam@desk.example", "admin")
-    await sign_in(client, "adam@desk.example")
-    return client
+    return await signed_in(client, "adam@desk.example", "admin")
 
 
 @pytest.fixture

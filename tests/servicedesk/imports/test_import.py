@@ -208,57 +208,29 @@ def test_cli_import_exits_non_zero_on_bad_lines(tmp_path: Path) -> None:
     assert "line 3" in result.stderr and "nothing was imported" in result.stderr
 
 
-def test_cli_import_and_report_print_the_spec_json() -> None:
-    subprocess.run(
-        [sys.executable, "-m", "servicedesk.cli", "import", str(FIXTURES / "cx-small.jsonl")],
-        check=True,
-        capture_output=True,
-    )
+def cli(*args: str) -> str:
+    """Runs the `servicedesk` command; returns what it printed."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "servicedesk.cli",
-            "report",
-            "cx",
-            "--from",
-            "2026-01-01T00:00:00Z",
-            "--to",
-            "2026-03-01T00:00:00Z",
-            "--group-by",
-            "channel",
-            "--format",
-            "json",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
+        [sys.executable, "-m", "servicedesk.cli", *args], check=True, capture_output=True, text=True
     )
-    expected = json.loads((FIXTURES / "cx-small.report-channel.json").read_text())
+    return result.stdout
+
+
+def test_cli_import_and_report_print_the_spec_json() -> None:
     from tests.servicedesk.cx.test_report_example import assert_matches
 
-    assert_matches(json.loads(result.stdout), expected)
-    table = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "servicedesk.cli",
-            "report",
-            "cx",
-            "--from",
-            "2026-01-01T00:00:00Z",
-            "--to",
-            "2026-03-01T00:00:00Z",
-            "--group-by",
-            "channel",
-            "--format",
-            "csv",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    assert table.stdout.splitlines()[-1].startswith("TOTAL,40,")
+    cli("import", str(FIXTURES / "cx-small.jsonl"))
+    period = [
+        "--from",
+        "2026-01-01T00:00:00Z",
+        "--to",
+        "2026-03-01T00:00:00Z",
+        "--group-by",
+        "channel",
+    ]
+    expected = json.loads((FIXTURES / "cx-small.report-channel.json").read_text())
+    assert_matches(json.loads(cli("report", "cx", *period, "--format", "json")), expected)
+    assert cli("report", "cx", *period, "--format", "csv").splitlines()[-1].startswith("TOTAL,40,")
 
 
 async def test_api_import_is_admin_only_and_reports_lines(
