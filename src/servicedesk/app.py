@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.middleware import DefineMiddleware
@@ -86,6 +88,17 @@ def http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
     return response
 
 
+def integrity_error(_: Request, exc: Exception) -> Response[dict[str, Any]]:
+    """A last line of defence: a constraint the services did not check first is still the
+    client's conflict, not a server error."""
+    log.warning("constraint violation: %s", exc)
+    return problem(
+        409,
+        "Conflict",
+        "the change conflicts with existing data (a duplicate or a missing reference)",
+    )
+
+
 def internal_error(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
@@ -151,6 +164,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DomainError: domain_error,
             ValidationException: validation_error,
             HTTPException: http_error,
+            sqlite3.IntegrityError: integrity_error,
+            asyncpg.exceptions.IntegrityConstraintViolationError: integrity_error,
             Exception: internal_error,
         },
         on_startup=[db.start_pool],

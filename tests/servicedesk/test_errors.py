@@ -83,3 +83,20 @@ async def test_empty_patch_is_refused(agent_client: Any) -> None:
         422,
         "assignee_id",
     )
+
+
+async def test_references_to_missing_rows_are_4xx(admin_client: Any) -> None:
+    me = (await admin_client.get("/api/auth/me")).json()["agent"]
+    assert_problem(
+        await admin_client.patch(f"/api/agents/{me['id']}", json={"team_id": 4242}), 422, "team_id"
+    )
+    assert_problem(await admin_client.post("/api/tokens", json={"agent_id": 4242}), 404, "agent_id")
+    assert_problem(await admin_client.patch("/api/teams/4242", json={"name": "x"}), 404, "team_id")
+
+
+async def test_duplicate_team_name_is_a_conflict_not_a_500(admin_client: Any) -> None:
+    first = await admin_client.post("/api/teams", json={"name": "Billing"})
+    other = await admin_client.post("/api/teams", json={"name": "Support"})
+    renamed = await admin_client.patch(f"/api/teams/{other.json()['id']}", json={"name": "Billing"})
+    assert first.status_code == 201 and renamed.status_code == 409
+    assert renamed.headers["content-type"].startswith("application/problem+json")

@@ -100,7 +100,10 @@ async def update_agent(*, agent_id: int, changes: dict[str, Any]) -> None:
         if key in changes:
             values[getattr(Agent, key)] = changes[key]
     if "team_id" in changes:
-        values[Agent.team] = changes["team_id"]
+        team_id = changes["team_id"]
+        if team_id is not None and not await Team.exists().where(Team.id == team_id):
+            raise Invalid(f"team {team_id} does not exist", field="team_id")
+        values[Agent.team] = team_id
     if "password" in changes:
         values[Agent.password_hash] = _hasher.hash(changes["password"])
     if values:
