@@ -75,9 +75,9 @@ export function AppLayout() {
             </Tooltip>
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <UnstyledButton aria-label="Account menu" className={classes.user}>
+                <UnstyledButton className={classes.user}>
                   <Group gap={8} wrap="nowrap">
-                    <Avatar size="sm" radius="xl" color="blue" name={agent?.name} />
+                    <Avatar size="sm" radius="xl" color="blue" name={agent?.name} aria-hidden />
                     <div className={classes.userText}>
                       <Text size="sm" fw={500} lh={1.1}>
                         {agent?.name}
@@ -85,6 +85,7 @@ export function AppLayout() {
                       <Text size="xs" c="dimmed" lh={1.1}>
                         {agent?.role}
                       </Text>
+                      <span className="visually-hidden">, account menu</span>
                     </div>
                   </Group>
                 </UnstyledButton>

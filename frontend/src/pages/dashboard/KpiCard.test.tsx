@@ -38,6 +38,6 @@ describe("KpiCard", () => {
     renderWithProviders(
       <KpiCard label="Volume" display="5" current={5} previous={4} periodLabel="previous 7 days" to="/dashboard/drill?metric=solved" />,
     );
-    expect(screen.getByRole("link", { name: /Volume: 5/ })).toHaveAttribute("href", "/dashboard/drill?metric=solved");
+    expect(screen.getByRole("link", { name: /^Volume: 5 / })).toHaveAttribute("href", "/dashboard/drill?metric=solved");
   });
 });

@@ -39,6 +39,7 @@ export function KpiCard({
     <Paper withBorder p="md" radius="md" className={to ? classes.clickable : undefined} data-testid="kpi-card">
       <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
         {label}
+        <span className="sr-punctuation">:</span>
       </Text>
       <Text fz={28} fw={700} lh={1.2} mt={4} data-testid="kpi-value">
         {display}
@@ -46,7 +47,7 @@ export function KpiCard({
       <Group gap={4} mt={4} wrap="nowrap">
         {text ? (
           <>
-            <Icon size={16} color={`var(--mantine-color-${color === "dimmed" ? "gray-6" : `${color}-7`})`} aria-hidden />
+            <Icon size={16} color={`var(--mantine-color-${color === "dimmed" ? "dimmed" : `${color}-text`})`} aria-hidden />
             <Text size="xs" c={color} fw={600} data-testid="kpi-change">
               {text}
             </Text>
@@ -71,8 +72,9 @@ export function KpiCard({
   if (!to) return body;
   return (
     <Tooltip label="Show tickets" openDelay={400}>
-      <UnstyledButton component={Link} to={to} aria-label={`${label}: ${display}. Show tickets`} className={classes.cardLink}>
+      <UnstyledButton component={Link} to={to} className={classes.cardLink}>
         {body}
+        <span className="visually-hidden">Show tickets</span>
       </UnstyledButton>
     </Tooltip>
   );

@@ -62,6 +62,7 @@ export function ReplyBox({ ticket }: { ticket: TicketDetail }) {
           ]}
           aria-label="Message type"
           color={internal ? "yellow" : "blue"}
+          autoContrast
         />
         <Select
           size="xs"
