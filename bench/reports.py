@@ -93,6 +93,48 @@ def timed_best(loop: asyncio.AbstractEventLoop, runs: int, func: Any) -> tuple[f
     return min(times), statistics.median(times), result
 
 
+async def _scale_up(target: int) -> tuple[int, float]:
+    """Copies the imported tickets and their metric facts (same times, agents, channels;
+    new ids, no external id) until ticket_metrics has about `target` rows. Synthetic: it
+    lets the report be timed at a size the importer could not reach in the time we had.
+    Returns (rows, seconds)."""
+    from servicedesk.cx.tables import TicketMetrics
+    from servicedesk.db import is_sqlite
+    from servicedesk.tickets.tables import Ticket
+
+    began = time.perf_counter()
+    raw = TicketMetrics.raw
+    top = int((await raw("SELECT MAX(id) AS n FROM ticket"))[0]["n"])
+    have = int((await raw("SELECT COUNT(*) AS n FROM ticket_metrics"))[0]["n"])
+    ticket_cols = [c._meta.db_column_name for c in Ticket._meta.columns]
+    metric_cols = [
+        c._meta.db_column_name for c in TicketMetrics._meta.columns if c._meta.name != "id"
+    ]
+    for copy in range(1, max(1, -(-target // have))):
+        shift = copy * top
+        ticket_values = [
+            f"id + {shift}" if c == "id" else "NULL" if c in ("external_id", "follow_up_of") else c
+            for c in ticket_cols
+        ]
+        metric_values = [
+            f"{c} + {shift}" if c in ("ticket", "repeat_contact_ticket") else c for c in metric_cols
+        ]
+        await raw(
+            f"INSERT INTO ticket ({', '.join(ticket_cols)}) SELECT {', '.join(ticket_values)}"
+            f" FROM ticket WHERE id <= {top}"
+        )
+        await raw(
+            f"INSERT INTO ticket_metrics ({', '.join(metric_cols)})"
+            f" SELECT {', '.join(metric_values)} FROM ticket_metrics WHERE ticket <= {top}"
+        )
+    if not is_sqlite():
+        await raw(
+            "SELECT setval(pg_get_serial_sequence('ticket', 'id'), (SELECT MAX(id) FROM ticket))"
+        )
+    rows = int((await raw("SELECT COUNT(*) AS n FROM ticket_metrics"))[0]["n"])
+    return rows, time.perf_counter() - began
+
+
 async def _import(path: Path) -> dict[str, Any]:
     from servicedesk.imports.service import import_file
 
@@ -128,6 +170,12 @@ def child(args: argparse.Namespace) -> None:
                     f"{1_000_000 / rate / 60:.1f} min (target {TARGETS['import'] / 60:.0f} min on"
                     " PostgreSQL); an extrapolation, not a measurement"
                 )
+        if args.scale_metrics:
+            rows, seconds = loop.run_until_complete(_scale_up(args.scale_metrics))
+            log(
+                f"[{engine}] SYNTHETIC scale-up for the report timing: ticket and ticket_metrics"
+                f" rows copied to {rows:,} metric rows in {seconds:.1f} s (not an import)"
+            )
         start, end = END - timedelta(days=DAYS), END
         if engine == "postgres":
             loop.run_until_complete(TicketMetrics.raw("ANALYZE"))
@@ -191,6 +239,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="timed runs of each query (3)")
     parser.add_argument("--quick", action="store_true", help="10,000 tickets")
     parser.add_argument("--skip-import", action="store_true", help="reuse the loaded database")
+    parser.add_argument(
+        "--scale-metrics",
+        type=int,
+        default=0,
+        help="after the import, copy the imported tickets' rows until ticket_metrics has this"
+        " many rows, to time the report at a size the import did not reach (synthetic)",
+    )
     parser.add_argument("--sqlite-path", default=None, help="keep the SQLite database here")
     parser.add_argument("--pg-database", default="bench")
     parser.add_argument("--history", default=None, help=argparse.SUPPRESS)
@@ -235,6 +290,8 @@ def main() -> None:
             command += ["--history", str(history)]
             if args.skip_import:
                 command.append("--skip-import")
+            if args.scale_metrics:
+                command += ["--scale-metrics", str(args.scale_metrics)]
             subprocess.run(command, env=env, cwd=workdir, check=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
