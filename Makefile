@@ -19,8 +19,17 @@ setup: $(STAMP) system-deps frontend
 system-deps:
 	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
 
-frontend:
-	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run build
+FRONTEND_DEPS := frontend/node_modules/.installed
+FRONTEND_BUILD := frontend/dist/index.html
+
+$(FRONTEND_DEPS): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(FRONTEND_BUILD): $(FRONTEND_DEPS) $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/vite.config.ts
+	cd frontend && npm run build
+
+frontend: $(FRONTEND_BUILD)
 
 # Set up, migrate, load the demo data, then run the web server and the worker.
 demo: $(STAMP) frontend
