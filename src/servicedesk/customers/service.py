@@ -65,26 +65,48 @@ async def _live_customer(customer_id: int) -> int:
         customer_id = row["merged_into"]
 
 
+async def _by_external_id(external_id: str) -> int | None:
+    row = await Customer.select(Customer.id).where(Customer.external_id == external_id).first()
+    return await _live_customer(row["id"]) if row else None
+
+
+def _keys(pairs: list[tuple[str, str]]) -> list[str]:
+    return [f"{kind}:{value}" for kind, value in pairs]
+
+
+async def _identity_owners(keys: list[str]) -> list[dict[str, Any]]:
+    """The known identities among `keys` with their customer and its merged_into, in one
+    query, oldest identity first."""
+    if not keys:
+        return []
+    return (
+        await CustomerIdentity.select(
+            CustomerIdentity.key,
+            CustomerIdentity.customer,
+            CustomerIdentity.customer.merged_into.as_alias("merged_into"),
+        )
+        .where(CustomerIdentity.key.is_in(keys))
+        .order_by(CustomerIdentity.id)
+    )
+
+
+async def _owner(owners: list[dict[str, Any]]) -> int | None:
+    """The live customer the first of these identities belongs to."""
+    if not owners:
+        return None
+    first = owners[0]
+    if first["merged_into"] is None:
+        return int(first["customer"])
+    return await _live_customer(first["merged_into"])
+
+
 async def find_customer(*, identity: ContactIdentity) -> int | None:
     """The customer any of these identities (or the external id) belongs to."""
     if identity.external_id:
-        row = (
-            await Customer.select(Customer.id)
-            .where(Customer.external_id == identity.external_id)
-            .first()
-        )
-        if row:
-            return await _live_customer(row["id"])
-    keys = [f"{kind}:{value}" for kind, value in identity.pairs()]
-    if keys:
-        row = (
-            await CustomerIdentity.select(CustomerIdentity.customer)
-            .where(CustomerIdentity.key.is_in(keys))
-            .first()
-        )
-        if row:
-            return await _live_customer(row["customer"])
-    return None
+        found = await _by_external_id(identity.external_id)
+        if found is not None:
+            return found
+    return await _owner(await _identity_owners(_keys(identity.pairs())))
 
 
 async def add_identity(*, customer_id: int, kind: str, value: str) -> None:
@@ -114,7 +136,13 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
             "a contact needs an email, phone, social handle or external id", field="customer"
         )
     async with write_transaction():
-        customer_id = await find_customer(identity=identity)
+        # One query tells both who the sender is and which identities are new.
+        owners = await _identity_owners(_keys(keys))
+        customer_id = None
+        if identity.external_id:
+            customer_id = await _by_external_id(identity.external_id)
+        if customer_id is None:
+            customer_id = await _owner(owners)
         if customer_id is None:
             name = identity.name or (identity.email or identity.phone or identity.social or "")
             rows = await Customer.insert(
@@ -126,12 +154,17 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
                 )
             )
             customer_id = int(rows[0]["id"])
-        for kind, value in keys:
-            key = f"{kind}:{value}"
-            if not await CustomerIdentity.exists().where(CustomerIdentity.key == key):
-                await CustomerIdentity.insert(
-                    CustomerIdentity(customer=customer_id, kind=kind, value=value, key=key)
-                )
+        # Identities another customer holds stay theirs. Two first contacts racing on the
+        # same identity: the unique key refuses the second insert and its transaction is
+        # retried (receive_contact_once), finding the customer the first one created.
+        known = {row["key"] for row in owners}
+        new = [
+            CustomerIdentity(customer=customer_id, kind=kind, value=value, key=f"{kind}:{value}")
+            for kind, value in keys
+            if f"{kind}:{value}" not in known
+        ]
+        if new:
+            await CustomerIdentity.insert(*new)
         return customer_id
 
 

@@ -93,11 +93,10 @@ async def _repeat_contact_after(
 
 
 async def inbound_message(*, ticket_id: int) -> None:
-    facts = await _facts(ticket_id)
-    if facts["first_solved_at"] is None:
-        await M.update({M.inbound_before_first_solve: M.inbound_before_first_solve + 1}).where(
-            M.ticket == ticket_id
-        )
+    """Counts a customer message until the first solve (one conditional UPDATE)."""
+    await M.update({M.inbound_before_first_solve: M.inbound_before_first_solve + 1}).where(
+        M.ticket == ticket_id, M.first_solved_at.is_null()
+    )
 
 
 async def public_reply(*, ticket_id: int, team_id: int | None, at: datetime) -> None:

@@ -67,10 +67,7 @@ def view_filter(view: str | None, agent_id: int) -> service.TicketFilter:
 
 
 async def ticket_detail(ticket_id: int) -> TicketDetail:
-    rows = await service.list_tickets(filters=service.TicketFilter(ids=(ticket_id,)), limit=1)
-    if not rows:
-        await service.get_ticket(ticket_id=ticket_id)  # raises the 404
-    row = rows[0]
+    row = await service.ticket_summary_row(ticket_id)  # raises the 404
     interactions = [
         InteractionOut.of(i, row["customer_name"])
         for i in await service.interactions_of(ticket_id=ticket_id)
@@ -94,11 +91,6 @@ async def ticket_detail(ticket_id: int) -> TicketDetail:
         interactions=interactions,
         events=events,
     )
-
-
-async def ticket_summary(ticket_id: int) -> TicketSummary:
-    rows = await service.list_tickets(filters=service.TicketFilter(ids=(ticket_id,)), limit=1)
-    return TicketSummary.of(rows[0])
 
 
 class ContactController(Controller):
@@ -129,12 +121,8 @@ class ContactController(Controller):
         ticket_id, interaction_id, replayed = await service.receive_contact_once(
             key=key, contact=contact
         )
-        ticket = await ticket_summary(ticket_id)
-        interaction = next(
-            i
-            for i in await service.interactions_of(ticket_id=ticket_id)
-            if i["id"] == interaction_id
-        )
+        ticket = TicketSummary.of(await service.ticket_summary_row(ticket_id))
+        interaction = await service.get_interaction(interaction_id=interaction_id)
         return ContactOut(
             ticket=ticket,
             interaction=InteractionOut.of(interaction, ticket.customer.name),
@@ -217,11 +205,7 @@ class TicketController(Controller):
             public=data.public,
             channel=data.channel,
         )
-        row = next(
-            i
-            for i in await service.interactions_of(ticket_id=ticket_id)
-            if i["id"] == interaction_id
-        )
+        row = await service.get_interaction(interaction_id=interaction_id)
         return InteractionOut.of(row)
 
 

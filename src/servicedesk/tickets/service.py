@@ -6,6 +6,7 @@ auto-assign on solve); the API, the importer, the CLI and automation all call th
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 import asyncpg
 import nh3
+from piccolo.querystring import QueryString
 
 from servicedesk.accounts.tables import Agent, Team
 from servicedesk.actors import CUSTOMER, Actor
@@ -22,7 +24,7 @@ from servicedesk.customers import service as customers
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import CustomerIdentity
 from servicedesk.cx import facts
-from servicedesk.db import write_transaction
+from servicedesk.db import is_sqlite, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 
@@ -131,6 +133,33 @@ async def open_ticket(
     quiet: bool = False,
 ) -> int:
     """Creates a ticket for a customer (its facts row too); returns its id."""
+    ticket = await _open_ticket(
+        customer_id=customer_id,
+        channel=channel,
+        subject=subject,
+        now=now,
+        actor=actor,
+        priority=priority,
+        external_id=external_id,
+        follow_up_of=follow_up_of,
+        quiet=quiet,
+    )
+    return int(ticket["id"])
+
+
+async def _open_ticket(
+    *,
+    customer_id: int,
+    channel: str,
+    subject: str,
+    now: datetime,
+    actor: Actor,
+    priority: str,
+    external_id: str | None,
+    follow_up_of: int | None,
+    quiet: bool,
+) -> dict[str, Any]:
+    """open_ticket, returning the new ticket's row (from the INSERT, not read again)."""
     _check_choice(channel, CHANNELS, "channel")
     _check_choice(priority, PRIORITIES, "priority")
     rows = await Ticket.insert(
@@ -144,8 +173,9 @@ async def open_ticket(
             created_at=now,
             updated_at=now,
         )
-    )
-    ticket_id = int(rows[0]["id"])
+    ).returning(*Ticket.all_columns())
+    ticket = rows[0]
+    ticket_id = int(ticket["id"])
     await facts.ticket_created(
         ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now
     )
@@ -153,7 +183,7 @@ async def open_ticket(
     if follow_up_of:
         await _log(ticket_id, actor, "follow_up_of", None, follow_up_of, now)
     await _emit("ticket.created", ticket_id, now, quiet, channel=channel, customer_id=customer_id)
-    return ticket_id
+    return ticket
 
 
 async def _thread_ticket(thread: ThreadRef, customer_id: int) -> dict[str, Any] | None:
@@ -190,18 +220,21 @@ async def receive_contact(*, contact: Contact, now: datetime | None = None) -> t
         customer_id = await customers.find_or_create_customer(identity=contact.identity, now=now)
         ticket = await _thread_ticket(contact.thread, customer_id)
         if ticket is None or ticket["status"] == "closed":
-            ticket_id = await open_ticket(
+            ticket = await _open_ticket(
                 customer_id=customer_id,
                 channel=contact.channel,
                 subject=contact.subject or (ticket["subject"] if ticket else contact.body[:80]),
                 external_id=None if ticket else contact.thread.external_id,
                 follow_up_of=ticket["id"] if ticket else None,
                 now=now,
+                actor=CUSTOMER,
+                priority="normal",
+                quiet=False,
             )
-        else:
-            ticket_id = ticket["id"]
+        ticket_id = int(ticket["id"])
         interaction_id = await add_inbound_message(
             ticket_id=ticket_id,
+            ticket=ticket,
             channel=contact.channel,
             body=contact.body,
             html=contact.html,
@@ -220,13 +253,20 @@ async def add_inbound_message(
     html: str | None = None,
     message_id: str | None = None,
     quiet: bool = False,
+    ticket: dict[str, Any] | None = None,
 ) -> int:
     """A message from the customer. On a solved ticket it reopens it; on a pending or
-    on-hold ticket the ball is back with the agents (open). Closed tickets take none."""
+    on-hold ticket the ball is back with the agents (open). Closed tickets take none.
+
+    `ticket`: the ticket's row, when the caller read or created it in this transaction
+    (it is then not read again, and its status is updated in place)."""
     _check_choice(channel, CHANNELS, "channel")
-    ticket = await _ticket(ticket_id)
+    if ticket is None:
+        ticket = await _ticket(ticket_id)
+    assert ticket["id"] == ticket_id, "the ticket row passed is not the ticket's"
     if ticket["status"] == "closed":
         raise Conflict("a closed ticket takes no messages; a new contact opens a follow-up ticket")
+    next_status = status_after_inbound(ticket["status"])
     interaction_id = await _insert_interaction(
         ticket=ticket,
         direction="inbound",
@@ -238,9 +278,9 @@ async def add_inbound_message(
         html=sanitize_html(html),
         message_id=message_id,
         now=now,
+        touch=next_status is None,
     )
     await facts.inbound_message(ticket_id=ticket_id)
-    next_status = status_after_inbound(ticket["status"])
     if next_status:
         await _change_status(ticket, next_status, CUSTOMER, now, quiet)
     await _emit(
@@ -261,7 +301,10 @@ async def _insert_interaction(
     html: str | None,
     message_id: str | None,
     now: datetime,
+    touch: bool,
 ) -> int:
+    """Inserts an interaction. `touch`: also set the ticket's updated_at to `now`; False
+    when the caller changes the status right after (that UPDATE sets updated_at too)."""
     rows = await Interaction.insert(
         Interaction(
             ticket=ticket["id"],
@@ -277,7 +320,9 @@ async def _insert_interaction(
             created_at=now,
         )
     )
-    await Ticket.update({Ticket.updated_at: now}).where(Ticket.id == ticket["id"])
+    if touch and ticket["updated_at"] != now:  # a ticket created by this change has it
+        await Ticket.update({Ticket.updated_at: now}).where(Ticket.id == ticket["id"])
+        ticket["updated_at"] = now
     return int(rows[0]["id"])
 
 
@@ -303,6 +348,7 @@ async def add_agent_message(
         channel = channel or ticket["channel"]
         _check_choice(channel, CHANNELS, "channel")
         message_id = _new_message_id(ticket_id) if public and channel == "email" else None
+        next_status = status_after_public_reply(ticket["status"]) if public else None
         interaction_id = await _insert_interaction(
             ticket=ticket,
             direction="outbound",
@@ -314,10 +360,10 @@ async def add_agent_message(
             html=None,
             message_id=message_id,
             now=now,
+            touch=next_status is None,
         )
         if public:
             await facts.public_reply(ticket_id=ticket_id, team_id=ticket["team"], at=now)
-            next_status = status_after_public_reply(ticket["status"])
             if next_status:
                 await _change_status(ticket, next_status, actor, now, quiet)
             if message_id and not quiet:
@@ -579,6 +625,20 @@ async def interactions_of(*, ticket_id: int) -> list[dict[str, Any]]:
     )
 
 
+async def get_interaction(*, interaction_id: int) -> dict[str, Any]:
+    """One interaction, as interactions_of returns them."""
+    row = (
+        await Interaction.select(
+            *Interaction.all_columns(), Interaction.author_agent.name.as_alias("author_name")
+        )
+        .where(Interaction.id == interaction_id)
+        .first()
+    )
+    if not row:
+        raise NotFound(f"interaction {interaction_id} does not exist", field="interaction_id")
+    return row
+
+
 async def events_of(*, ticket_id: int) -> list[dict[str, Any]]:
     return (
         await TicketEvent.select()
@@ -638,6 +698,50 @@ def _where(f: TicketFilter) -> list[Any]:
     return where
 
 
+# The customer's first email and the ticket's tags, as columns of the summary query.
+_CUSTOMER_EMAIL = (
+    '(SELECT ci."value" FROM "customer_identity" AS ci WHERE ci."customer" = "ticket"."customer"'
+    ' AND ci."kind" = \'email\' ORDER BY ci."id" LIMIT 1)'
+)
+_TAGS_POSTGRES = (
+    '(SELECT COALESCE(json_agg(tt."tag" ORDER BY tt."id"), \'[]\') FROM "ticket_tag" AS tt'
+    ' WHERE tt."ticket" = "ticket"."id")'
+)
+# SQLite < 3.44 has no ORDER BY inside an aggregate; it aggregates an ordered subquery in
+# order (an aggregate over a subquery with ORDER BY is never flattened).
+_TAGS_SQLITE = (
+    '(SELECT json_group_array(o."tag") FROM (SELECT tt."tag" FROM "ticket_tag" AS tt'
+    ' WHERE tt."ticket" = "ticket"."id" ORDER BY tt."id") AS o)'
+)
+
+
+def _summary_query() -> Any:
+    """Tickets with what a summary shows (customer and assignee names, the customer's first
+    email, the tags), in one query."""
+    return Ticket.select(
+        *Ticket.all_columns(),
+        Ticket.customer.name.as_alias("customer_name"),
+        Ticket.assignee.name.as_alias("assignee_name"),
+        Ticket.assignee.email.as_alias("assignee_email"),
+        QueryString(_CUSTOMER_EMAIL).as_alias("customer_email"),
+        QueryString(_TAGS_SQLITE if is_sqlite() else _TAGS_POSTGRES).as_alias("tags"),
+    )
+
+
+def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
+    tags = row["tags"]
+    row["tags"] = json.loads(tags) if isinstance(tags, str) else list(tags or [])
+    return row
+
+
+async def ticket_summary_row(ticket_id: int) -> dict[str, Any]:
+    """One ticket as list_tickets returns it."""
+    row = await _summary_query().where(Ticket.id == ticket_id).first()
+    if not row:
+        raise NotFound(f"ticket {ticket_id} does not exist", field="ticket_id")
+    return _summary_row(row)
+
+
 async def list_tickets(
     *, filters: TicketFilter, after: tuple[datetime, int] | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
@@ -649,29 +753,11 @@ async def list_tickets(
         where.append(
             (Ticket.updated_at < updated) | ((Ticket.updated_at == updated) & (Ticket.id < last_id))
         )
-    query = Ticket.select(
-        *Ticket.all_columns(),
-        Ticket.customer.name.as_alias("customer_name"),
-        Ticket.assignee.name.as_alias("assignee_name"),
-        Ticket.assignee.email.as_alias("assignee_email"),
-    )
+    query = _summary_query()
     if where:
         query = query.where(*where)
     rows = await query.order_by(Ticket.updated_at, Ticket.id, ascending=False).limit(limit)
-    ids = [row["id"] for row in rows]
-    tags: dict[int, list[str]] = {i: [] for i in ids}
-    if ids:
-        for tag in (
-            await TicketTag.select(TicketTag.ticket, TicketTag.tag)
-            .where(TicketTag.ticket.is_in(ids))
-            .order_by(TicketTag.id)
-        ):
-            tags[tag["ticket"]].append(tag["tag"])
-    emails = await customers.primary_identities(list({row["customer"] for row in rows}))
-    for row in rows:
-        row["tags"] = tags[row["id"]]
-        row["customer_email"] = emails.get(row["customer"], {}).get("email")
-    return rows
+    return [_summary_row(row) for row in rows]
 
 
 async def count_tickets(*, filters: TicketFilter) -> int:
