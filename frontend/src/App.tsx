@@ -4,13 +4,14 @@ import { Navigate, Route, Routes } from "react-router";
 import { AppLayout } from "./app/AppLayout";
 import { NotFound } from "./components/NoAccess";
 import { RequireAuth, RequireRole } from "./components/RequireAuth";
-import { CustomerPage } from "./pages/customer/CustomerPage";
 import { InboxPage } from "./pages/inbox/InboxPage";
 import { LoginPage } from "./pages/login/LoginPage";
-import { SurveyPage } from "./pages/survey/SurveyPage";
-import { TicketPage } from "./pages/ticket/TicketPage";
 
-// Charts and admin screens are split out of the main bundle.
+// Only the inbox (where agents land) and sign-in are in the main bundle; every other page
+// is loaded when first opened, so the inbox is usable sooner.
+const TicketPage = lazy(() => import("./pages/ticket/TicketPage").then((m) => ({ default: m.TicketPage })));
+const CustomerPage = lazy(() => import("./pages/customer/CustomerPage").then((m) => ({ default: m.CustomerPage })));
+const SurveyPage = lazy(() => import("./pages/survey/SurveyPage").then((m) => ({ default: m.SurveyPage })));
 const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const DrillPage = lazy(() => import("./pages/dashboard/DrillPage").then((m) => ({ default: m.DrillPage })));
 const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
@@ -33,7 +34,14 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
-      <Route path="/survey/:token" element={<SurveyPage />} />
+      <Route
+        path="/survey/:token"
+        element={
+          <Lazy>
+            <SurveyPage />
+          </Lazy>
+        }
+      />
       <Route
         element={
           <RequireAuth>
@@ -43,8 +51,22 @@ export function AppRoutes() {
       >
         <Route index element={<Navigate to="/inbox" replace />} />
         <Route path="/inbox" element={<InboxPage />} />
-        <Route path="/tickets/:id" element={<TicketPage />} />
-        <Route path="/customers/:id" element={<CustomerPage />} />
+        <Route
+          path="/tickets/:id"
+          element={
+            <Lazy>
+              <TicketPage />
+            </Lazy>
+          }
+        />
+        <Route
+          path="/customers/:id"
+          element={
+            <Lazy>
+              <CustomerPage />
+            </Lazy>
+          }
+        />
         <Route
           path="/dashboard"
           element={

@@ -1,3 +1,5 @@
+import "@mantine/dates/styles.css";
+import "@mantine/charts/styles.css";
 import { Anchor, Button, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { cxCsvUrl, useCxReport, useCxTrend } from "../../api/reports";

@@ -1,0 +1,115 @@
+"""Web UI first load: bundle sizes of the build, and the time until the inbox shows its
+first ticket in headless Chromium against the real server on the demo data.
+
+Usage: python bench/frontend.py [--base-url URL] [--email E --password P] [--runs N]
+With no --base-url it starts `servicedesk serve` on the current DATABASE_URL (load the
+demo data first: `servicedesk demo`). Loopback only, bounded: N cold loads."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from playwright.async_api import async_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "frontend" / "dist"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def bundle_sizes() -> list[tuple[str, int, int]]:
+    """(file, bytes, gzipped bytes) of every JS and CSS asset, largest first."""
+    sizes = []
+    for path in sorted(DIST.glob("assets/*")):
+        if path.suffix in (".js", ".css"):
+            data = path.read_bytes()
+            sizes.append((path.name, len(data), len(gzip.compress(data, 6))))
+    return sorted(sizes, key=lambda s: -s[1])
+
+
+async def time_inbox(base_url: str, email: str, password: str, runs: int) -> list[float]:
+    """Seconds from opening /inbox, signed in but with a cold browser cache, until the first
+    ticket row is on screen (HTML, JS, CSS, the API calls and rendering included)."""
+    login = httpx.post(f"{base_url}/api/auth/login", json={"email": email, "password": password})
+    login.raise_for_status()
+    cookie = {"name": "sd_session", "value": login.cookies["sd_session"], "url": base_url}
+    timings = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        for _ in range(runs):
+            context = await browser.new_context(viewport={"width": 1440, "height": 900})
+            await context.add_cookies([cookie])  # type: ignore[list-item]
+            page = await context.new_page()
+            start = time.perf_counter()
+            await page.goto(f"{base_url}/inbox?view=open")
+            await page.get_by_test_id("ticket-row").first.wait_for()
+            timings.append(time.perf_counter() - start)
+            await context.close()
+        await browser.close()
+    return timings
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "servicedesk.cli", "serve", "--port", str(port)],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--base-url")
+    parser.add_argument("--email", default="agent1@desk.example")
+    parser.add_argument("--password", default="demo-password")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print("bundle (bytes, gzip):")
+    for name, raw, packed in bundle_sizes():
+        print(f"  {name:40} {raw / 1024:8.1f} KiB  {packed / 1024:7.1f} KiB gz")
+    server = None
+    base_url = args.base_url
+    if not base_url:
+        server = start_server(8765)
+        base_url = "http://127.0.0.1:8765"
+    try:
+        timings = asyncio.run(time_inbox(base_url, args.email, args.password, args.runs))
+    finally:
+        if server:
+            server.terminate()
+    print(
+        f"inbox first ticket visible: median {statistics.median(timings) * 1000:.0f} ms, "
+        f"max {max(timings) * 1000:.0f} ms over {len(timings)} loads"
+    )
+
+
+if __name__ == "__main__":
+    main()
