@@ -107,6 +107,9 @@ async def test_agent_solves_customer_rates_lead_sees_it(
     customer = await new_page(browser)
     await customer_rates_from_the_email(customer, smtp_server)
 
+    await agent.goto(f"{live_server}/tickets/{ticket['id']}")
+    await expect(agent.get_by_test_id("csat-rating")).to_have_text("5 / 5")
+
     lead = await new_page(browser)
     await lead_sees_the_dashboard_and_drills_down(lead, live_server, subject)
 

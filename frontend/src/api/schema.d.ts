@@ -765,6 +765,12 @@ export interface components {
         OutboxPage: {
             items: components["schemas"]["OutboxItem"][];
         };
+        /** Satisfaction */
+        Satisfaction: {
+            ces_score: number | null;
+            comment: string | null;
+            rating: number;
+        };
         /** SessionOut */
         SessionOut: {
             agent: components["schemas"]["AgentOut"];
@@ -861,6 +867,7 @@ export interface components {
             number: number;
             /** @enum {string} */
             priority: "low" | "normal" | "high" | "urgent";
+            satisfaction: components["schemas"]["Satisfaction"] | null;
             /** @enum {string} */
             status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
             subject: string;

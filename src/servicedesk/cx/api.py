@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from servicedesk.accounts.guards import PUBLIC, requires_lead
 from servicedesk.errors import Invalid
@@ -38,7 +38,7 @@ class ReportController(Controller):
     @get("/cx", summary="FCR, resolution time and CSAT over the cohort of a period")
     async def cx(
         self,
-        from_: Annotated[datetime, Parameter(query="from")],
+        from_: Annotated[datetime, QueryParameter(name="from")],
         to: When,
         group_by: Annotated[str, Parameter(max_length=100)] = "",
         agent: str | None = None,
@@ -57,7 +57,7 @@ class ReportController(Controller):
     @get("/cx/trend", summary="The cx figures per day, week or month")
     async def trend(
         self,
-        from_: Annotated[datetime, Parameter(query="from")],
+        from_: Annotated[datetime, QueryParameter(name="from")],
         to: When,
         interval: Annotated[str, Parameter(pattern="^(day|week|month)$")] = "week",
         agent: str | None = None,
@@ -80,7 +80,7 @@ class ReportController(Controller):
     @get("/cx/tickets", summary="Drill-down: the tickets a figure counts, with the reason")
     async def drill_down(
         self,
-        from_: Annotated[datetime, Parameter(query="from")],
+        from_: Annotated[datetime, QueryParameter(name="from")],
         to: When,
         metric: str = "solved",
         agent: str | None = None,
@@ -98,20 +98,26 @@ class ReportController(Controller):
 
     @get("/nps", summary="NPS over the responses given in a period")
     async def nps(
-        self, from_: Annotated[datetime, Parameter(query="from")], to: When, format: Format = "json"
+        self,
+        from_: Annotated[datetime, QueryParameter(name="from")],
+        to: When,
+        format: Format = "json",
     ) -> Any:
         report = await reports.nps_report(start=from_, end=to)
         return _respond(report, format, lambda: formats.flat_csv([report]))
 
     @get("/ces", summary="CES mean and distribution, by channel")
     async def ces(
-        self, from_: Annotated[datetime, Parameter(query="from")], to: When
+        self, from_: Annotated[datetime, QueryParameter(name="from")], to: When
     ) -> dict[str, Any]:
         return await reports.ces_report(start=from_, end=to)
 
     @get("/customers", summary="Retention, churn, contacts per customer, channel mix")
     async def customers(
-        self, from_: Annotated[datetime, Parameter(query="from")], to: When, format: Format = "json"
+        self,
+        from_: Annotated[datetime, QueryParameter(name="from")],
+        to: When,
+        format: Format = "json",
     ) -> Any:
         report = await reports.customers_report(start=from_, end=to)
         flat = {k: v for k, v in report.items() if k != "channel_mix"}
@@ -133,8 +139,8 @@ class SurveyAdminController(Controller):
     async def comments(
         self,
         q: Annotated[str | None, Parameter(max_length=200)] = None,
-        from_: Annotated[datetime | None, Parameter(query="from")] = None,
-        to: Annotated[datetime | None, Parameter(query="to")] = None,
+        from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
+        to: Annotated[datetime | None, QueryParameter(name="to")] = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
     ) -> SurveyComments:
         for value, name in ((from_, "from"), (to, "to")):

@@ -416,3 +416,25 @@ async def search_comments(
         }
         for row in rows
     ]
+
+
+async def ticket_satisfaction(*, ticket_id: int) -> dict[str, Any] | None:
+    """The rating that counts for a ticket (the latest), its comment, and the latest CES."""
+    facts_row = (
+        await TicketMetrics.select(TicketMetrics.rating, TicketMetrics.rating_comment)
+        .where(TicketMetrics.ticket == ticket_id)
+        .first()
+    )
+    if not facts_row or facts_row["rating"] is None:
+        return None
+    ces = (
+        await SurveyResponse.select(SurveyResponse.score)
+        .where(SurveyResponse.ticket == ticket_id, SurveyResponse.kind == "ces")
+        .order_by(SurveyResponse.id, ascending=False)
+        .first()
+    )
+    return {
+        "rating": facts_row["rating"],
+        "comment": facts_row["rating_comment"],
+        "ces_score": ces["score"] if ces else None,
+    }

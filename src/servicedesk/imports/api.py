@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from servicedesk.accounts.guards import requires_admin
 from servicedesk.errors import Invalid
@@ -33,7 +33,7 @@ class ImportController(Controller):
     async def import_history(
         self,
         request: Request,
-        skip_invalid: Annotated[bool, Parameter(query="skip_invalid")] = False,
+        skip_invalid: Annotated[bool, QueryParameter(name="skip_invalid")] = False,
     ) -> Response[dict[str, Any]]:
         with tempfile.TemporaryDirectory(prefix="servicedesk-import-") as folder:
             path = Path(folder) / "history.jsonl"

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, Parameter
 from pydantic import BaseModel
 
 from servicedesk.accounts.guards import Principal
 from servicedesk.clock import utcnow
 from servicedesk.customers.service import ContactIdentity
+from servicedesk.cx import surveys
 from servicedesk.errors import Invalid
 
 from . import service
@@ -24,6 +25,7 @@ from .schemas import (
     InteractionOut,
     MessageIn,
     Priority,
+    Satisfaction,
     Status,
     TicketCounts,
     TicketDetail,
@@ -85,11 +87,13 @@ async def ticket_detail(ticket_id: int) -> TicketDetail:
         for e in await service.events_of(ticket_id=ticket_id)
     ]
     summary = TicketSummary.of(row)
+    answer = await surveys.ticket_satisfaction(ticket_id=ticket_id)
     return TicketDetail(
         **summary.model_dump(),
         follow_up_of=row["follow_up_of"],
         interactions=interactions,
         events=events,
+        satisfaction=Satisfaction(**answer) if answer else None,
     )
 
 
@@ -103,7 +107,7 @@ class ContactController(Controller):
         request: Request,
         data: ContactIn,
         idempotency_key: Annotated[
-            str | None, Parameter(header="Idempotency-Key", max_length=200)
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
         ] = None,
     ) -> ContactOut:
         principal: Principal = request.user

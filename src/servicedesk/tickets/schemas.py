@@ -115,10 +115,19 @@ class EventOut(BaseModel):
     created_at: datetime
 
 
+class Satisfaction(BaseModel):
+    """The customer's latest CSAT answer for the ticket (and CES, when given)."""
+
+    rating: int
+    comment: str | None
+    ces_score: int | None
+
+
 class TicketDetail(TicketSummary):
     follow_up_of: int | None
     interactions: list[InteractionOut]
     events: list[EventOut]
+    satisfaction: Satisfaction | None
 
 
 class TicketPage(Page):

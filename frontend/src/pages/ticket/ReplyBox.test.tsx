@@ -21,6 +21,7 @@ const ticket: TicketDetail = {
   interactions: [],
   events: [],
   follow_up_of: null,
+  satisfaction: null,
 };
 
 describe("ReplyBox", () => {

@@ -8,6 +8,7 @@ import { AuditTrail } from "./AuditTrail";
 import { CustomerCard } from "./CustomerCard";
 import { ReplyBox } from "./ReplyBox";
 import { Timeline } from "./Timeline";
+import { SatisfactionCard } from "./SatisfactionCard";
 import { TicketProperties } from "./TicketProperties";
 import classes from "./Ticket.module.css";
 
@@ -63,6 +64,7 @@ export function TicketPage() {
       </Stack>
       <Stack gap="md" component="aside" aria-label="Ticket details">
         <TicketProperties ticket={t} />
+        <SatisfactionCard satisfaction={t.satisfaction} />
         <CustomerCard ticket={t} />
         <AuditTrail events={t.events} />
       </Stack>
