@@ -6,6 +6,7 @@ import contextvars
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
@@ -95,3 +96,9 @@ async def close_pool() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+def matches_text(column: Any, pattern: str) -> Any:
+    """Case-insensitive LIKE on both engines: ILIKE on PostgreSQL; SQLite's LIKE already
+    ignores case (ASCII), and Piccolo warns on every ILIKE it rewrites there."""
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)

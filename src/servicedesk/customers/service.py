@@ -9,7 +9,7 @@ from typing import Any
 import phonenumbers
 
 from servicedesk.clock import utcnow
-from servicedesk.db import write_transaction
+from servicedesk.db import matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 
 from .tables import Customer, CustomerIdentity, Organization
@@ -212,7 +212,7 @@ async def search_customers(*, query: str = "", after_id: int = 0, limit: int = 5
         by_identity = CustomerIdentity.select(CustomerIdentity.customer).where(
             CustomerIdentity.value.like(pattern)
         )
-        where.append(Customer.name.ilike(pattern) | Customer.id.is_in(by_identity))
+        where.append(matches_text(Customer.name, pattern) | Customer.id.is_in(by_identity))
     return (
         await Customer.select(
             Customer.id,

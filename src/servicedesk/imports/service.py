@@ -356,7 +356,7 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
         if existing:
             ticket_id, done = existing["id"], existing["imported_events"]
         else:
-            ticket_id = await tickets.open_ticket(
+            ticket = await tickets.open_ticket(
                 customer_id=await lookups.customer_id(line.customer),
                 channel=line.channel,
                 subject=line.subject,
@@ -367,6 +367,7 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
                 now=line.events[0].at,
                 quiet=True,
             )
+            ticket_id = int(ticket["id"])
             done = 0
             if line.tags:
                 await tickets.update_ticket(

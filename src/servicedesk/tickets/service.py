@@ -24,7 +24,7 @@ from servicedesk.customers import service as customers
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import CustomerIdentity
 from servicedesk.cx import facts
-from servicedesk.db import is_sqlite, write_transaction
+from servicedesk.db import is_sqlite, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 
@@ -131,35 +131,9 @@ async def open_ticket(
     external_id: str | None = None,
     follow_up_of: int | None = None,
     quiet: bool = False,
-) -> int:
-    """Creates a ticket for a customer (its facts row too); returns its id."""
-    ticket = await _open_ticket(
-        customer_id=customer_id,
-        channel=channel,
-        subject=subject,
-        now=now,
-        actor=actor,
-        priority=priority,
-        external_id=external_id,
-        follow_up_of=follow_up_of,
-        quiet=quiet,
-    )
-    return int(ticket["id"])
-
-
-async def _open_ticket(
-    *,
-    customer_id: int,
-    channel: str,
-    subject: str,
-    now: datetime,
-    actor: Actor,
-    priority: str,
-    external_id: str | None,
-    follow_up_of: int | None,
-    quiet: bool,
 ) -> dict[str, Any]:
-    """open_ticket, returning the new ticket's row (from the INSERT, not read again)."""
+    """Creates a ticket for a customer (its facts row too); returns the new row, as the
+    INSERT returned it, so callers need not read it again."""
     _check_choice(channel, CHANNELS, "channel")
     _check_choice(priority, PRIORITIES, "priority")
     rows = await Ticket.insert(
@@ -220,16 +194,13 @@ async def receive_contact(*, contact: Contact, now: datetime | None = None) -> t
         customer_id = await customers.find_or_create_customer(identity=contact.identity, now=now)
         ticket = await _thread_ticket(contact.thread, customer_id)
         if ticket is None or ticket["status"] == "closed":
-            ticket = await _open_ticket(
+            ticket = await open_ticket(
                 customer_id=customer_id,
                 channel=contact.channel,
                 subject=contact.subject or (ticket["subject"] if ticket else contact.body[:80]),
                 external_id=None if ticket else contact.thread.external_id,
                 follow_up_of=ticket["id"] if ticket else None,
                 now=now,
-                actor=CUSTOMER,
-                priority="normal",
-                quiet=False,
             )
         ticket_id = int(ticket["id"])
         interaction_id = await add_inbound_message(
@@ -690,8 +661,10 @@ def _where(f: TicketFilter) -> list[Any]:
         where.append(Ticket.solved_at >= f.solved_since)
     if f.text:
         pattern = f"%{f.text}%"
-        in_body = Interaction.select(Interaction.ticket).where(Interaction.body_text.ilike(pattern))
-        condition = Ticket.subject.ilike(pattern) | Ticket.id.is_in(in_body)
+        in_body = Interaction.select(Interaction.ticket).where(
+            matches_text(Interaction.body_text, pattern)
+        )
+        condition = matches_text(Ticket.subject, pattern) | Ticket.id.is_in(in_body)
         if f.text.lstrip("#").isdigit():
             condition = condition | (Ticket.id == int(f.text.lstrip("#")))
         where.append(condition)
