@@ -99,6 +99,11 @@ def integrity_error(_: Request, exc: Exception) -> Response[dict[str, Any]]:
     )
 
 
+def out_of_range(_: Request, exc: Exception) -> Response[dict[str, Any]]:
+    """An id or date too large for the database or the calendar is the client's error."""
+    return problem(400, "Invalid request", f"a number or date is out of range: {exc}")
+
+
 def internal_error(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
@@ -158,13 +163,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         middleware=[
             login_rate_limit(settings.login_attempts_per_minute).middleware,
-            DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS),
+            # HEAD is authenticated like GET (Litestar would skip it by default).
+            DefineMiddleware(
+                AuthMiddleware, exclude=PUBLIC_PATHS, exclude_http_methods=["OPTIONS"]
+            ),
         ],
         exception_handlers={
             DomainError: domain_error,
             ValidationException: validation_error,
             HTTPException: http_error,
             sqlite3.IntegrityError: integrity_error,
+            OverflowError: out_of_range,
+            asyncpg.exceptions.DataError: out_of_range,
             asyncpg.exceptions.IntegrityConstraintViolationError: integrity_error,
             Exception: internal_error,
         },

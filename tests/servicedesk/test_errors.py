@@ -100,3 +100,26 @@ async def test_duplicate_team_name_is_a_conflict_not_a_500(admin_client: Any) ->
     renamed = await admin_client.patch(f"/api/teams/{other.json()['id']}", json={"name": "Billing"})
     assert first.status_code == 201 and renamed.status_code == 409
     assert renamed.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_out_of_range_ids_and_dates_are_400(admin_client: Any) -> None:
+    huge = "6049036187945260000162623413813248"
+    assert_problem(await admin_client.post(f"/api/outbox/{huge}/resend"), 400, "out of range")
+    assert_problem(await admin_client.get(f"/api/tickets/{huge}"), 400, "out of range")
+    period = {"from": "0001-01-01T00:00:00Z", "to": "2000-01-01T00:00:00Z"}
+    assert_problem(
+        await admin_client.get("/api/reports/customers", params=period), 400, "out of range"
+    )
+
+
+async def test_nulls_in_an_agent_update_leave_fields_as_they_are(admin_client: Any) -> None:
+    me = (await admin_client.get("/api/auth/me")).json()["agent"]
+    response = await admin_client.patch(
+        f"/api/agents/{me['id']}", json={"password": None, "name": None}
+    )
+    assert response.status_code == 200 and response.json()["name"] == me["name"]
+
+
+async def test_preflight_requests_are_not_server_errors(admin_client: Any) -> None:
+    response = await admin_client.options("/api/tokens")
+    assert response.status_code < 500

@@ -60,6 +60,8 @@ def requires_role(role: str):  # type: ignore[no-untyped-def]
     """A guard admitting agents whose role is `role` or above (agent < lead < admin)."""
 
     def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        if connection.scope.get("method") == "OPTIONS":
+            return  # a preflight carries no credentials and runs no handler
         principal: Principal = connection.user
         if ROLE_RANK.get(principal.agent["role"], 0) < ROLE_RANK[role]:
             raise PermissionDeniedException(f"this needs the {role} role")

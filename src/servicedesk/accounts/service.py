@@ -91,6 +91,9 @@ async def ensure_agent(*, email: str, name: str, team: str | None, now: datetime
 
 
 async def update_agent(*, agent_id: int, changes: dict[str, Any]) -> None:
+    """Changes the fields named; null leaves a field as it is, except team_id, where null
+    takes the agent out of their team."""
+    changes = {k: v for k, v in changes.items() if v is not None or k == "team_id"}
     values: dict[Any, Any] = {}
     if "role" in changes:
         if changes["role"] not in ROLES:
