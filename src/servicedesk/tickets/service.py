@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlparse
 
 import asyncpg
 import nh3
@@ -23,10 +24,11 @@ from servicedesk.clock import utcnow
 from servicedesk.customers import service as customers
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import CustomerIdentity
-from servicedesk.cx import facts
+from servicedesk.cx import facts, surveys
 from servicedesk.db import is_sqlite, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
+from servicedesk.settings import get_settings
 
 from .tables import IdempotencyKey, Interaction, Ticket, TicketEvent, TicketTag
 
@@ -346,10 +348,7 @@ async def add_agent_message(
 
 
 def _new_message_id(ticket_id: int) -> str:
-    from urllib.parse import urlparse
-
-    from servicedesk.settings import get_settings
-
+    """A Message-ID on our own host, so customers' replies can be threaded back to it."""
     host = urlparse(get_settings().base_url).hostname or "servicedesk.local"
     return f"<ticket-{ticket_id}-{secrets.token_hex(8)}@{host}>"
 
@@ -435,8 +434,6 @@ async def _change_status(
         topic = "ticket.reopened"
     await _emit(topic or "ticket.status_changed", ticket["id"], now, quiet, old=old, new=new)
     if new == "solved" and not quiet:
-        from servicedesk.cx import surveys
-
         await surveys.schedule_csat(ticket_id=ticket["id"], now=now)
 
 
