@@ -64,6 +64,11 @@ async def _mark_repeat_contacts_before(
         M.first_solved_at >= created_at - window,
         M.first_solved_at < created_at,
     )
+    await _refresh_repeat_contacts(customer_id=customer_id, rows=rows)
+
+
+async def _refresh_repeat_contacts(*, customer_id: int, rows: list[dict[str, Any]]) -> None:
+    """Sets each ticket's repeat contact to the earliest one after its first solve."""
     for row in rows:
         repeat = await _repeat_contact_after(
             customer_id=customer_id,
@@ -158,10 +163,4 @@ async def recompute_repeat_contacts(*, customer_id: int) -> None:
     rows = await M.select(M.ticket, M.first_solved_at).where(
         M.customer == customer_id, M.first_solved_at.is_not_null()
     )
-    for row in rows:
-        repeat = await _repeat_contact_after(
-            customer_id=customer_id,
-            ticket_id=row["ticket"],
-            first_solved_at=as_utc(row["first_solved_at"]),
-        )
-        await M.update({M.repeat_contact_ticket: repeat}).where(M.ticket == row["ticket"])
+    await _refresh_repeat_contacts(customer_id=customer_id, rows=rows)
