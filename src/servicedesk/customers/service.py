@@ -9,7 +9,7 @@ from typing import Any
 import phonenumbers
 
 from servicedesk.clock import utcnow
-from servicedesk.db import matches_text, write_transaction
+from servicedesk.db import Sql, fetch, fetch_one, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 
 from .tables import Customer, CustomerIdentity, Organization
@@ -65,8 +65,39 @@ async def _live_customer(customer_id: int) -> int:
         customer_id = row["merged_into"]
 
 
+# The statements of identifying an inbound contact's sender (every contact runs them), as
+# fixed SQL text built once per number of identities (a contact has one to three).
+_CUSTOMER_BY_EXTERNAL_ID = Sql('SELECT "id" FROM "customer" WHERE "external_id" = {}')
+_INSERT_CUSTOMER = Sql(
+    'INSERT INTO "customer" ("name", "external_id", "organization", "notes", "tags",'
+    ' "email_bounced", "surveys_opt_out", "marketing_consent", "merged_into", "created_at")'
+    " VALUES ({}, {}, NULL, '', '[]', {}, {}, {}, NULL, {}) RETURNING \"id\""
+)
+_owners_sql: dict[int, Sql] = {}
+_insert_identities_sql: dict[int, Sql] = {}
+
+
+def _owners_query(count: int) -> Sql:
+    if count not in _owners_sql:
+        _owners_sql[count] = Sql(
+            'SELECT ci."key", ci."customer", c."merged_into" FROM "customer_identity" AS ci'
+            ' JOIN "customer" AS c ON c."id" = ci."customer"'
+            f' WHERE ci."key" IN ({", ".join(["{}"] * count)}) ORDER BY ci."id"'
+        )
+    return _owners_sql[count]
+
+
+def _insert_identities_query(count: int) -> Sql:
+    if count not in _insert_identities_sql:
+        _insert_identities_sql[count] = Sql(
+            'INSERT INTO "customer_identity" ("customer", "kind", "value", "key") VALUES '
+            + ", ".join(["({}, {}, {}, {})"] * count)
+        )
+    return _insert_identities_sql[count]
+
+
 async def _by_external_id(external_id: str) -> int | None:
-    row = await Customer.select(Customer.id).where(Customer.external_id == external_id).first()
+    row = await fetch_one(_CUSTOMER_BY_EXTERNAL_ID, external_id)
     return await _live_customer(row["id"]) if row else None
 
 
@@ -79,15 +110,7 @@ async def _identity_owners(keys: list[str]) -> list[dict[str, Any]]:
     query, oldest identity first."""
     if not keys:
         return []
-    return (
-        await CustomerIdentity.select(
-            CustomerIdentity.key,
-            CustomerIdentity.customer,
-            CustomerIdentity.customer.merged_into.as_alias("merged_into"),
-        )
-        .where(CustomerIdentity.key.is_in(keys))
-        .order_by(CustomerIdentity.id)
-    )
+    return await fetch(_owners_query(len(keys)), *keys)
 
 
 async def _owner(owners: list[dict[str, Any]]) -> int | None:
@@ -145,26 +168,28 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
             customer_id = await _owner(owners)
         if customer_id is None:
             name = identity.name or (identity.email or identity.phone or identity.social or "")
-            rows = await Customer.insert(
-                Customer(
-                    name=name.split("@")[0] if not identity.name else name,
-                    external_id=identity.external_id,
-                    tags=[],
-                    created_at=now or utcnow(),
-                )
+            inserted = await fetch_one(
+                _INSERT_CUSTOMER,
+                name.split("@")[0] if not identity.name else name,
+                identity.external_id,
+                False,
+                False,
+                False,
+                now or utcnow(),
             )
-            customer_id = int(rows[0]["id"])
+            assert inserted is not None
+            customer_id = int(inserted["id"])
         # Identities another customer holds stay theirs. Two first contacts racing on the
         # same identity: the unique key refuses the second insert and its transaction is
         # retried (receive_contact_once), finding the customer the first one created.
         known = {row["key"] for row in owners}
         new = [
-            CustomerIdentity(customer=customer_id, kind=kind, value=value, key=f"{kind}:{value}")
+            (customer_id, kind, value, f"{kind}:{value}")
             for kind, value in keys
             if f"{kind}:{value}" not in known
         ]
         if new:
-            await CustomerIdentity.insert(*new)
+            await fetch(_insert_identities_query(len(new)), *[v for row in new for v in row])
         return customer_id
 
 

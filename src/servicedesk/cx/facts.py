@@ -10,6 +10,7 @@ from typing import Any
 
 from servicedesk.accounts.tables import Team
 from servicedesk.clock import as_utc
+from servicedesk.db import Sql, fetch
 from servicedesk.settings import get_settings
 
 from .business_hours import Schedule
@@ -41,10 +42,26 @@ async def _facts(ticket_id: int) -> dict[str, Any]:
     return row
 
 
+# The statements of a new ticket and an inbound message (they run on every contact) as
+# fixed SQL text, built once.
+_INSERT_FACTS = Sql(
+    'INSERT INTO "ticket_metrics" ("ticket", "customer", "channel", "status", "agent", "team",'
+    ' "created_at", "solves", "reopens", "inbound_before_first_solve",'
+    ' "replies_before_first_solve", "agent_public_replies", "surveys_sent")'
+    " VALUES ({}, {}, {}, 'new', NULL, NULL, {}, 0, 0, 0, 0, 0, 0)"
+)
+_SOLVED_WITHIN = Sql(
+    'SELECT "ticket", "first_solved_at" FROM "ticket_metrics" WHERE "customer" = {}'
+    ' AND "ticket" != {} AND "first_solved_at" >= {} AND "first_solved_at" < {}'
+)
+_COUNT_INBOUND = Sql(
+    'UPDATE "ticket_metrics" SET "inbound_before_first_solve" = "inbound_before_first_solve" + 1'
+    ' WHERE "ticket" = {} AND "first_solved_at" IS NULL'
+)
+
+
 async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: datetime) -> None:
-    await M.insert(
-        M(ticket=ticket_id, customer=customer_id, channel=channel, status="new", created_at=at)
-    )
+    await fetch(_INSERT_FACTS, ticket_id, customer_id, channel, at)
     await _mark_repeat_contacts_before(customer_id=customer_id, ticket_id=ticket_id, created_at=at)
 
 
@@ -58,12 +75,7 @@ async def _mark_repeat_contacts_before(
     replay Friday's contact before Wednesday's, and the drill-down must read as it would
     have live (and as after a merge, which asks _repeat_contact_after)."""
     window = timedelta(hours=get_settings().repeat_contact_hours)
-    rows = await M.select(M.ticket, M.first_solved_at).where(
-        M.customer == customer_id,
-        M.ticket != ticket_id,
-        M.first_solved_at >= created_at - window,
-        M.first_solved_at < created_at,
-    )
+    rows = await fetch(_SOLVED_WITHIN, customer_id, ticket_id, created_at - window, created_at)
     await _refresh_repeat_contacts(customer_id=customer_id, rows=rows)
 
 
@@ -99,9 +111,7 @@ async def _repeat_contact_after(
 
 async def inbound_message(*, ticket_id: int) -> None:
     """Counts a customer message until the first solve (one conditional UPDATE)."""
-    await M.update({M.inbound_before_first_solve: M.inbound_before_first_solve + 1}).where(
-        M.ticket == ticket_id, M.first_solved_at.is_null()
-    )
+    await fetch(_COUNT_INBOUND, ticket_id)
 
 
 async def public_reply(*, ticket_id: int, team_id: int | None, at: datetime) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from servicedesk.clock import utcnow
-from servicedesk.db import after_commit, write_transaction
+from servicedesk.db import Sql, after_commit, fetch, write_batched, write_transaction
 from servicedesk.errors import Conflict, NotFound
 from servicedesk.settings import get_settings
 
@@ -23,23 +24,46 @@ def _kick(message_id: int) -> None:
     deliver_outbox_message(message_id)
 
 
+def _kick_all(message_ids: list[int]) -> None:
+    """One queue task for the rows of one change (one round trip to the queue, not one each)."""
+    from .tasks import deliver_outbox_messages
+
+    deliver_outbox_messages(message_ids)
+
+
+# INSERT statements for 1..N event rows; a change emits one to four events.
+_EVENT_COLUMNS = (
+    '"kind", "topic", "payload", "ticket", "to_address", "subject", "body_text", "message_id",'
+    ' "in_reply_to", "references", "status", "attempts", "last_error", "not_before",'
+    ' "created_at", "sent_at"'
+)
+_EVENT_VALUES = "('event', {}, {}, {}, '', '', '', '', '', '', 'pending', 0, '', {}, {}, NULL)"
+_insert_events_sql: dict[int, Sql] = {}
+
+
+def _events_sql(count: int) -> Sql:
+    if count not in _insert_events_sql:
+        values = ", ".join([_EVENT_VALUES] * count)
+        _insert_events_sql[count] = Sql(
+            f'INSERT INTO "outbox_message" ({_EVENT_COLUMNS}) VALUES {values} RETURNING "id"'
+        )
+    return _insert_events_sql[count]
+
+
+async def _insert_events(rows: list[tuple[Any, ...]]) -> None:
+    """The events of one change, in one INSERT, in the order they were emitted."""
+    inserted = await fetch(_events_sql(len(rows)), *[value for row in rows for value in row])
+    ids = sorted(int(row["id"]) for row in inserted)
+    after_commit(lambda: _kick_all(ids))
+
+
 async def emit_event(
     *, topic: str, payload: dict[str, Any], ticket_id: int | None, now: datetime
-) -> int:
-    """Records a domain event (ticket.created, message.received, ticket.solved, ...)."""
-    rows = await Outbox.insert(
-        Outbox(
-            kind="event",
-            topic=topic,
-            payload=payload,
-            ticket=ticket_id,
-            not_before=now,
-            created_at=now,
-        )
-    )
-    message_id = int(rows[0]["id"])
-    after_commit(lambda: _kick(message_id))
-    return message_id
+) -> None:
+    """Records a domain event (ticket.created, message.received, ticket.solved, ...). Inside
+    a write transaction the events of the change are written together just before it
+    commits (still in it), so they cost one statement and one queue task per change."""
+    await write_batched(_insert_events, (topic, json.dumps(payload), ticket_id, now, now))
 
 
 async def queue_email(

@@ -62,6 +62,17 @@ def deliver_outbox_message(outbox_id: int) -> None:
     asyncio.run(deliver(outbox_id))
 
 
+@huey.task()
+def deliver_outbox_messages(outbox_ids: list[int]) -> None:
+    """The rows one change wrote, in one task (returns nothing, as above)."""
+
+    async def deliver_each() -> None:
+        for outbox_id in outbox_ids:
+            await deliver(outbox_id)
+
+    asyncio.run(deliver_each())
+
+
 @huey.periodic_task(crontab(minute="*"))
 def sweep_outbox() -> dict[str, int]:
     return asyncio.run(deliver_due())
