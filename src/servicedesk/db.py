@@ -113,10 +113,18 @@ async def write_transaction() -> AsyncIterator[None]:
         callback()
 
 
+async def _keep_session(connection: Any) -> None:
+    """Pool release without asyncpg's default reset query (advisory unlock, CLOSE ALL,
+    UNLISTEN, RESET ALL): a round trip on every release, i.e. on every query outside a
+    transaction. The app keeps no session state (no SET, LISTEN, cursors or advisory
+    locks; SET LOCAL ends with its transaction); asyncpg still rolls back an open
+    transaction before a connection goes back to the pool."""
+
+
 async def start_pool() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(max_size=20)
+        await engine.start_connection_pool(max_size=20, reset=_keep_session)
     else:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import queue
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,6 +17,7 @@ from servicedesk.settings import get_settings
 
 from .tables import OutboxMessage
 
+log = logging.getLogger(__name__)
 Outbox = OutboxMessage
 # A row left "sending" this long was claimed by a worker that died; it is tried again.
 STALE_CLAIM = timedelta(minutes=10)
@@ -24,11 +29,47 @@ def _kick(message_id: int) -> None:
     deliver_outbox_message(message_id)
 
 
-def _kick_all(message_ids: list[int]) -> None:
-    """One queue task for the rows of one change (one round trip to the queue, not one each)."""
-    from .tasks import deliver_outbox_messages
+class _Kicker:
+    """Hands the ids of committed event rows to the queue from a thread of its own, several
+    changes' rows in one task when they come faster than the queue answers. Enqueuing on
+    the request's event loop blocked every request in the process for a Redis round trip
+    per change. A kick lost with the process (or refused by the queue) is delivered by
+    the periodic sweep (sweep_outbox), as before."""
 
-    deliver_outbox_messages(message_ids)
+    def __init__(self) -> None:
+        self._ids: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def kick(self, message_ids: list[int]) -> None:
+        self._ids.put(message_ids)
+        if self._thread is None or not self._thread.is_alive():
+            with self._lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._thread = threading.Thread(
+                        target=self._run, name="outbox-kicker", daemon=True
+                    )
+                    self._thread.start()
+
+    def _run(self) -> None:
+        from .tasks import deliver_outbox_messages
+
+        while True:
+            ids = list(self._ids.get())
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    ids.extend(self._ids.get_nowait())
+            try:
+                deliver_outbox_messages(ids)
+            except Exception:  # the queue is down: the sweep delivers them later
+                log.exception("could not enqueue outbox rows %s", ids)
+
+
+_kicker = _Kicker()
+
+
+def _kick_all(message_ids: list[int]) -> None:
+    _kicker.kick(message_ids)
 
 
 # INSERT statements for 1..N event rows; a change emits one to four events.
