@@ -35,12 +35,19 @@ def engine_from_url(url: str) -> Engine:
     raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported")
 
 
-def get_engine() -> Engine:
-    from piccolo.engine import engine_finder
+_engine: Engine | None = None
 
-    engine = engine_finder()
-    assert engine is not None, "piccolo_conf.py defines no engine"
-    return engine
+
+def get_engine() -> Engine:
+    """The engine piccolo_conf.py defines (found once: Piccolo's finder imports the
+    configuration module on every call, and this runs for every statement)."""
+    global _engine
+    if _engine is None:
+        from piccolo.engine import engine_finder
+
+        _engine = engine_finder()
+        assert _engine is not None, "piccolo_conf.py defines no engine"
+    return _engine
 
 
 def is_sqlite() -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 
 from servicedesk.accounts.tables import Team
 from servicedesk.clock import as_utc
-from servicedesk.db import Sql, fetch
+from servicedesk.db import Sql, fetch, is_sqlite
 from servicedesk.settings import get_settings
 
 from .business_hours import Schedule
@@ -60,22 +60,30 @@ _COUNT_INBOUND = Sql(
 )
 
 
+# On PostgreSQL both in one statement: the SELECT reads the snapshot from before the
+# INSERT, which is what it wants (other tickets' first solves); SQLite has no INSERT in WITH.
+_INSERT_FACTS_AND_SOLVED_WITHIN = Sql(
+    f"WITH inserted AS ({_INSERT_FACTS.template}) {_SOLVED_WITHIN.template}"
+)
+
+
 async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: datetime) -> None:
-    await fetch(_INSERT_FACTS, ticket_id, customer_id, channel, at)
-    await _mark_repeat_contacts_before(customer_id=customer_id, ticket_id=ticket_id, created_at=at)
-
-
-async def _mark_repeat_contacts_before(
-    *, customer_id: int, ticket_id: int, created_at: datetime
-) -> None:
-    """A new ticket is a repeat contact for the customer's tickets first solved within the
-    window before it: first_solved_at < created_at <= first_solved_at + window.
+    """The new ticket's facts row. The ticket is also a repeat contact for the customer's
+    tickets first solved within the window before it: first_solved_at < created_at <=
+    first_solved_at + window.
 
     Each of them names the earliest such ticket, not the first one recorded: an import may
     replay Friday's contact before Wednesday's, and the drill-down must read as it would
     have live (and as after a merge, which asks _repeat_contact_after)."""
     window = timedelta(hours=get_settings().repeat_contact_hours)
-    rows = await fetch(_SOLVED_WITHIN, customer_id, ticket_id, created_at - window, created_at)
+    solved_within = (customer_id, ticket_id, at - window, at)
+    if is_sqlite():
+        await fetch(_INSERT_FACTS, ticket_id, customer_id, channel, at)
+        rows = await fetch(_SOLVED_WITHIN, *solved_within)
+    else:
+        rows = await fetch(
+            _INSERT_FACTS_AND_SOLVED_WITHIN, ticket_id, customer_id, channel, at, *solved_within
+        )
     await _refresh_repeat_contacts(customer_id=customer_id, rows=rows)
 
 
