@@ -23,10 +23,14 @@ Outbox = OutboxMessage
 STALE_CLAIM = timedelta(minutes=10)
 
 
-def _kick(message_id: int) -> None:
+def kick(message_id: int, at: datetime | None = None) -> None:
+    """Hands a row to the worker now, or at `at` for a delayed one (the sweep is the net)."""
     from .tasks import deliver_outbox_message
 
-    deliver_outbox_message(message_id)
+    if at is None:
+        deliver_outbox_message(message_id)
+    else:
+        deliver_outbox_message.schedule(args=(message_id,), eta=at)
 
 
 class _Kicker:
@@ -138,7 +142,9 @@ async def queue_email(
     )
     outbox_id = int(rows[0]["id"])
     if not_before is None or not_before <= now:
-        after_commit(lambda: _kick(outbox_id))
+        after_commit(lambda: kick(outbox_id))
+    else:
+        after_commit(lambda: kick(outbox_id, at=not_before))
     return outbox_id
 
 
@@ -162,19 +168,22 @@ async def mark_sent(*, outbox_id: int, now: datetime) -> None:
     )
 
 
-async def mark_attempt_failed(*, outbox_id: int, attempts: int, error: str, now: datetime) -> str:
-    """Schedules the next try with exponential backoff, or marks the row failed after the last."""
+async def mark_attempt_failed(
+    *, outbox_id: int, attempts: int, error: str, now: datetime
+) -> datetime | None:
+    """Puts the row back in line with exponential backoff and returns when it is due again,
+    or marks it failed after the last try and returns None."""
     settings = get_settings()
     if attempts >= settings.mail_max_attempts:
         await Outbox.update({Outbox.status: "failed", Outbox.last_error: error}).where(
             Outbox.id == outbox_id
         )
-        return "failed"
-    delay = timedelta(seconds=settings.mail_retry_delay_seconds * 2 ** (attempts - 1))
+        return None
+    due = now + timedelta(seconds=settings.mail_retry_delay_seconds * 2 ** (attempts - 1))
     await Outbox.update(
-        {Outbox.status: "pending", Outbox.last_error: error, Outbox.not_before: now + delay}
+        {Outbox.status: "pending", Outbox.last_error: error, Outbox.not_before: due}
     ).where(Outbox.id == outbox_id)
-    return "pending"
+    return due
 
 
 async def due_ids(*, now: datetime, limit: int = 100) -> list[int]:
@@ -203,7 +212,7 @@ async def resend(*, outbox_id: int, now: datetime | None = None) -> None:
         await Outbox.update(
             {Outbox.status: "pending", Outbox.attempts: 0, Outbox.not_before: now}
         ).where(Outbox.id == outbox_id)
-        after_commit(lambda: _kick(outbox_id))
+        after_commit(lambda: kick(outbox_id))
 
 
 async def list_messages(

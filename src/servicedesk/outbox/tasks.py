@@ -36,12 +36,18 @@ async def deliver(outbox_id: int, now: datetime | None = None) -> str:
         await asyncio.to_thread(send_message, message)
     except (OSError, ValueError, smtplib.SMTPException, MailNotConfigured) as exc:
         log.warning("mail %s not delivered (attempt %s): %s", outbox_id, row["attempts"], exc)
-        return await service.mark_attempt_failed(
+        due = await service.mark_attempt_failed(
             outbox_id=outbox_id,
             attempts=row["attempts"],
             error=str(exc) or type(exc).__name__,
             now=now or utcnow(),
         )
+        if due is None:
+            return "failed"
+        # The retry runs when it is due; the minute sweep stays as the safety net (a lost
+        # task, a worker restart) and finds nothing left to do when this one ran.
+        service.kick(outbox_id, at=due)
+        return "pending"
     await service.mark_sent(outbox_id=outbox_id, now=now or utcnow())
     return "sent"
 
