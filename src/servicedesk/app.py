@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import mimetypes
 import sqlite3
@@ -141,6 +142,14 @@ def _file(path: Path) -> File:
     return File(path, filename=path.name, media_type=media_type, content_disposition_type="inline")
 
 
+def _freeze_startup_objects() -> None:
+    """Moves what start-up allocated (modules, the app, the pool) out of the garbage
+    collector's view: a full collection then walks only request garbage, and these pauses
+    showed as the tail latency of POST /api/contacts."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     return Litestar(
@@ -178,7 +187,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             asyncpg.exceptions.IntegrityConstraintViolationError: integrity_error,
             Exception: internal_error,
         },
-        on_startup=[db.start_pool],
+        on_startup=[db.start_pool, _freeze_startup_objects],
         on_shutdown=[db.close_pool],
         openapi_config=OpenAPIConfig(title="servicedesk", version="0.1.0", path="/schema"),
         request_max_body_size=settings.max_body_bytes,
