@@ -3,7 +3,6 @@ index.html for client routes, hashed assets cached for good and sent gzipped."""
 
 from __future__ import annotations
 
-import gzip
 from typing import Any
 
 from servicedesk.spa import FRONTEND_DIST
