@@ -81,6 +81,8 @@ async def lead_sees_the_dashboard_and_drills_down(page: Page, base_url: str, sub
     await expect(
         page.get_by_role("link", name=re.compile(r"^Volume \(solved\): 1\b"))
     ).to_be_visible()
+    trend = page.get_by_role("img", name=re.compile("resolution time"))
+    await expect(trend.get_by_text("Median resolution (h)")).to_be_visible()
     await screenshot(page, "dashboard")
     assert await serious_accessibility_violations(page) == []
     await csat.click()
