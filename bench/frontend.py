@@ -1,7 +1,8 @@
 """Web UI first load: bundle sizes of the build, and the time until the inbox shows its
 first ticket in headless Chromium against the real server on the demo data.
 
-Usage: python bench/frontend.py [--base-url URL] [--email E --password P] [--runs N]
+Usage: python bench/frontend.py [--base-url URL] [--compare URL] [--email E --password P]
+       [--runs N] [--verbose]
 With no --base-url it starts `servicedesk serve` on the current DATABASE_URL (load the
 demo data first: `servicedesk demo`). Loopback only, bounded: N cold loads."""
 
@@ -15,10 +16,11 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "frontend" / "dist"
@@ -36,6 +38,12 @@ new MutationObserver((_, observer) => {
   }
 }).observe(document, { childList: true, subtree: true });
 """
+
+
+@dataclass
+class Load:
+    visible_ms: float  # until Playwright sees the first row (its polling included)
+    in_dom_ms: float  # when the first row entered the DOM, on the page's own clock
 
 
 def bundle_sizes() -> list[tuple[str, int, int]]:
@@ -72,31 +80,46 @@ async def breakdown(page: Page) -> str:
     return str(marks)
 
 
-async def time_inbox(
-    base_url: str, email: str, password: str, runs: int, verbose: bool
-) -> list[float]:
-    """Seconds from opening /inbox, signed in but with a cold browser cache, until the first
-    ticket row is on screen (HTML, JS, CSS, the API calls and rendering included)."""
+def signed_in_cookie(base_url: str, email: str, password: str) -> dict[str, str]:
     login = httpx.post(f"{base_url}/api/auth/login", json={"email": email, "password": password})
     login.raise_for_status()
-    cookie = {"name": "sd_session", "value": login.cookies["sd_session"], "url": base_url}
-    timings = []
+    return {"name": "sd_session", "value": login.cookies["sd_session"], "url": base_url}
+
+
+async def one_load(browser: Browser, base_url: str, cookie: dict[str, str], verbose: bool) -> Load:
+    """One cold load of the inbox (new context: empty cache, signed in through the cookie)."""
+    context = await browser.new_context(viewport={"width": 1440, "height": 900})
+    await context.add_cookies([cookie])  # type: ignore[list-item]
+    await context.add_init_script(FIRST_ROW_PROBE)
+    page = await context.new_page()
+    start = time.perf_counter()
+    await page.goto(f"{base_url}/inbox?view=open")
+    await page.get_by_test_id("ticket-row").first.wait_for()
+    load = Load(
+        visible_ms=(time.perf_counter() - start) * 1000,
+        in_dom_ms=float(await page.evaluate("window.__firstRow")),
+    )
+    if verbose:
+        print(f"  {base_url} {load.visible_ms:5.0f} ms: {await breakdown(page)}")
+    await context.close()
+    return load
+
+
+async def time_inbox(
+    base_urls: list[str], email: str, password: str, runs: int, verbose: bool
+) -> dict[str, list[Load]]:
+    """`runs` cold loads of /inbox per server, taking turns so that the servers share
+    whatever else the machine is doing: from navigation until the first ticket row is on
+    screen (HTML, JS, CSS, the API calls and rendering included)."""
+    cookies = {url: signed_in_cookie(url, email, password) for url in base_urls}
+    loads: dict[str, list[Load]] = {url: [] for url in base_urls}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         for _ in range(runs):
-            context = await browser.new_context(viewport={"width": 1440, "height": 900})
-            await context.add_cookies([cookie])  # type: ignore[list-item]
-            await context.add_init_script(FIRST_ROW_PROBE)
-            page = await context.new_page()
-            start = time.perf_counter()
-            await page.goto(f"{base_url}/inbox?view=open")
-            await page.get_by_test_id("ticket-row").first.wait_for()
-            timings.append(time.perf_counter() - start)
-            if verbose:
-                print(f"  {timings[-1] * 1000:5.0f} ms: {await breakdown(page)}")
-            await context.close()
+            for url in base_urls:
+                loads[url].append(await one_load(browser, url, cookies[url], verbose))
         await browser.close()
-    return timings
+    return loads
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
@@ -125,6 +148,13 @@ def main() -> None:
     parser.add_argument("--password", default="demo-password")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="another server (e.g. an older build) to load in turns with the first",
+    )
+    parser.add_argument(
         "--verbose", action="store_true", help="print each load's timeline (browser clock, ms)"
     )
     args = parser.parse_args()
@@ -138,17 +168,24 @@ def main() -> None:
         base_url = "http://127.0.0.1:8765"
     load_before = os.getloadavg()[0]
     try:
-        timings = asyncio.run(
-            time_inbox(base_url, args.email, args.password, args.runs, args.verbose)
+        results = asyncio.run(
+            time_inbox(
+                [base_url, *args.compare], args.email, args.password, args.runs, args.verbose
+            )
         )
     finally:
         if server:
             server.terminate()
-    print(
-        f"inbox first ticket visible: median {statistics.median(timings) * 1000:.0f} ms, "
-        f"max {max(timings) * 1000:.0f} ms over {len(timings)} loads "
-        f"(1-min load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)"
-    )
+    load_after = os.getloadavg()[0]
+    for url, loads in results.items():
+        visible = [load.visible_ms for load in loads]
+        in_dom = [load.in_dom_ms for load in loads]
+        print(
+            f"{url}: inbox first ticket visible: median {statistics.median(visible):.0f} ms, "
+            f"max {max(visible):.0f} ms over {len(loads)} loads (in the DOM at "
+            f"{statistics.median(in_dom):.0f} / {max(in_dom):.0f} ms by the page's clock)"
+        )
+    print(f"1-min load average {load_before:.1f} before, {load_after:.1f} after")
 
 
 if __name__ == "__main__":
