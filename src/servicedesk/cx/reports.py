@@ -103,6 +103,10 @@ def _cohort_sql(filters: dict[str, str | None]) -> tuple[str, list[Any]]:
     return sql, args
 
 
+# Group dimensions kept as an id in ticket_metrics: (id column, table, unique name column).
+NAMED_BY_ID = {"agent": ("m.agent", "agent", "email"), "team": ("m.team", "team", "name")}
+
+
 def _check_period(start: datetime, end: datetime) -> None:
     if start.tzinfo is None or end.tzinfo is None:
         raise Invalid("from and to need a time zone, e.g. 2026-01-01T00:00:00Z", field="from")
@@ -241,9 +245,11 @@ async def _figures_in_sql(
     group_by: list[str], from_sql: str, args: list[Any]
 ) -> tuple[list[Figures], Figures]:
     """PostgreSQL: one aggregate query, one scan and sort of the cohort for the groups and
-    the totals (GROUPING SETS); percentile_cont gives the medians and p90s."""
-    keys = [_group_expression(g) for g in group_by]
-    columns = [f"{key} AS {g}" for key, g in zip(keys, group_by, strict=True)]
+    the totals (GROUPING SETS); percentile_cont gives the medians and p90s. Agents and teams
+    are grouped by id (the sort by group compares integers, not text; emails and team names
+    are unique) and named on the grouped rows."""
+    keys = [NAMED_BY_ID[g][0] if g in NAMED_BY_ID else _group_expression(g) for g in group_by]
+    columns = [f"{key} AS group_{i}" for i, key in enumerate(keys)]
     columns.append("COUNT(*) AS solved")
     columns += [
         f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) AS {name}" for name, sql in CONDITIONS.items()
@@ -259,7 +265,19 @@ async def _figures_in_sql(
     if group_by:
         columns.append(f"GROUPING({', '.join(keys)}) AS is_total")
         grouping = f" GROUP BY GROUPING SETS (({', '.join(keys)}), ())"
-    found = await TicketMetrics.raw(f"SELECT {', '.join(columns)}{from_sql}{grouping}", *args)
+    names, joins = [], []
+    for i, g in enumerate(group_by):
+        if g in NAMED_BY_ID:
+            _, table, column = NAMED_BY_ID[g]
+            joins.append(f" LEFT JOIN {table} n{i} ON n{i}.id = s.group_{i}")
+            names.append(f", n{i}.{column} AS {g}")
+        else:
+            names.append(f", s.group_{i} AS {g}")
+    found = await TicketMetrics.raw(
+        f"SELECT s.*{''.join(names)} FROM (SELECT {', '.join(columns)}{from_sql}{grouping}) s"
+        + "".join(joins),
+        *args,
+    )
     figures = [
         Figures(
             values={
@@ -380,28 +398,32 @@ async def _sqlite_rows(sql: str, args: list[Any]) -> AsyncIterator[list[Any]]:
 async def _volume(start: datetime, end: datetime, filters: dict[str, str | None]) -> dict[str, int]:
     """Tickets opened in the period, and the backlog at its end: opened before `to` and
     not solved by then (a ticket reopened after its last solve before `to` counts as
-    solved; the facts keep the last solve, not every status change).
-
-    The backlog is counted as (opened before `to`) - (opened and solved before `to`): each
-    count is read from an index alone (created_at; the report's covering index), where one
-    query over all tickets opened before `to` would read every such row of the table."""
+    solved; the facts keep the last solve, not every status change)."""
     channel = filters.get("channel")
     where, args = ("", []) if channel is None else (" AND m.channel = {}", [channel])
-    count = "SELECT COUNT(*) FROM ticket_metrics m WHERE "
-    rows = await TicketMetrics.raw(
-        f"SELECT ({count}m.created_at >= {{}} AND m.created_at < {{}}{where}) AS created,"
-        f" ({count}m.created_at < {{}}{where}) AS opened,"
-        f" ({count}m.status IN ('solved', 'closed') AND m.last_solved_at < {{}}"
-        f" AND m.created_at < {{}}{where}) AS solved",
-        *[start, end, *args],
-        *[end, *args],
-        *[end, end, *args],
-    )
-    counts = rows[0]
-    return {
-        "created": int(counts["created"]),
-        "backlog_at_end": int(counts["opened"]) - int(counts["solved"]),
-    }
+    if is_sqlite():
+        # SQLite would fetch every row opened before `to` from the table (0.8 s at a million
+        # tickets); as (opened before `to`) - (opened and solved before `to`) each count is
+        # read from an index alone (created_at; the report's covering index): 0.1 s.
+        count = "SELECT COUNT(*) FROM ticket_metrics m WHERE "
+        rows = await TicketMetrics.raw(
+            f"SELECT ({count}m.created_at >= {{}} AND m.created_at < {{}}{where}) AS created,"
+            f" ({count}m.created_at < {{}}{where}) - ({count}m.status IN ('solved', 'closed')"
+            f" AND m.last_solved_at < {{}} AND m.created_at < {{}}{where}) AS backlog",
+            *[start, end, *args],
+            *[end, *args],
+            *[end, end, *args],
+        )
+    else:
+        # PostgreSQL: one (parallel) scan is faster than three counts.
+        rows = await TicketMetrics.raw(
+            "SELECT SUM(CASE WHEN m.created_at >= {} THEN 1 ELSE 0 END) AS created,"
+            " SUM(CASE WHEN m.last_solved_at IS NULL OR m.last_solved_at >= {}"
+            " OR m.status NOT IN ('solved', 'closed') THEN 1 ELSE 0 END) AS backlog"
+            f" FROM ticket_metrics m WHERE m.created_at < {{}}{where}",
+            *[start, end, end, *args],
+        )
+    return {"created": int(rows[0]["created"] or 0), "backlog_at_end": int(rows[0]["backlog"] or 0)}
 
 
 async def cohort_tickets(
