@@ -200,18 +200,11 @@ async def cx_report(
     filters = filters or {}
     from_sql, filter_args = _cohort_sql(filters)
     args = [start, end, *filter_args]
-    if is_sqlite():
-        groups, total = await _figures_in_python(group_by, from_sql, args)
-        volume = await _volume(start, end, filters)
-    else:
-        async with get_engine().transaction():
-            # The percentiles sort the cohort per group and once more for the totals: in
-            # memory rather than in temp files (default 4 MB), for this transaction only.
-            await TicketMetrics.raw(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
-            groups, total = await _figures_in_sql(group_by, from_sql, args)
-            volume = await _volume(start, end, filters)
+    add_up = _figures_in_python if is_sqlite() else _figures_in_sql
+    groups, total = await add_up(group_by, from_sql, args)
+    volume = await _volume(start, end, filters)
     totals = _row(total.values, [], total.quantiles)
-    rows = [_row(figures.values, group_by, figures.quantiles) for figures in groups]
+    rows = [_row(group.values, group_by, group.quantiles) for group in groups]
     return {
         "volume": volume,
         "from": iso(start),
@@ -220,9 +213,6 @@ async def cx_report(
         "rows": rows if group_by else [totals],
         "totals": totals,
     }
-
-
-REPORT_WORK_MEM = "64MB"
 
 
 @dataclass
