@@ -93,6 +93,36 @@ def timed_best(loop: asyncio.AbstractEventLoop, runs: int, func: Any) -> tuple[f
     return min(times), statistics.median(times), result
 
 
+def _backend_cpu(pid: int) -> float:
+    """User + system CPU seconds of a local PostgreSQL backend process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_best(loop: asyncio.AbstractEventLoop, runs: int, engine: str, func: Any) -> float:
+    """Least CPU seconds of `runs` runs, a figure the other load on the machine hardly moves.
+    SQLite: this process (the driver's thread included). PostgreSQL: the server backend, on
+    one connection with parallel workers off (their CPU would not be counted)."""
+    from servicedesk.cx.tables import TicketMetrics
+    from servicedesk.db import get_engine
+
+    async def serial() -> float:
+        async with get_engine().transaction():
+            pid = (await TicketMetrics.raw("SELECT pg_backend_pid() AS pid"))[0]["pid"]
+            await TicketMetrics.raw("SET LOCAL max_parallel_workers_per_gather = 0")
+            began = _backend_cpu(pid)
+            await func()
+            return _backend_cpu(pid) - began
+
+    async def in_process() -> float:
+        began = time.process_time()
+        await func()
+        return time.process_time() - began
+
+    measure = serial if engine == "postgres" else in_process
+    return min(loop.run_until_complete(measure()) for _ in range(runs))
+
+
 async def _scale_up(target: int) -> tuple[int, float]:
     """Copies the imported tickets and their metric facts (same times, agents, channels;
     new ids, no external id) until ticket_metrics has about `target` rows. Synthetic: it
@@ -197,6 +227,13 @@ def child(args: argparse.Namespace) -> None:
             loop, args.runs, lambda: cx_report(start=start, end=end, group_by=["agent", "channel"])
         )
         assert len(result["rows"]) == len(rows), (len(result["rows"]), len(rows))
+        hand_cpu = cpu_best(loop, args.runs, engine, lambda: TicketMetrics.raw(sql, start, end))
+        report_cpu = cpu_best(
+            loop,
+            args.runs,
+            engine,
+            lambda: cx_report(start=start, end=end, group_by=["agent", "channel"]),
+        )
         target = TARGETS["report"][engine]
         ratio = report_best / hand_best
         log(
@@ -211,6 +248,11 @@ def child(args: argparse.Namespace) -> None:
             f"[{engine}] hand-written SQL aggregate: best {hand_best:.3f} s, median "
             f"{hand_median:.3f} s; report/hand = {ratio:.2f}x (target <= {TARGETS['ratio']:g}x: "
             f"{'met' if ratio <= TARGETS['ratio'] else 'NOT met'})"
+        )
+        log(
+            f"[{engine}] CPU ({'server backend, no parallel workers' if engine == 'postgres' else 'this process'}):"
+            f" cx_report {report_cpu:.3f} s, hand-written {hand_cpu:.3f} s,"
+            f" report/hand = {report_cpu / hand_cpu:.2f}x; load average {os.getloadavg()[0]:.2f}"
         )
     finally:
         loop.run_until_complete(db.close_pool())

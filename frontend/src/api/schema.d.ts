@@ -1603,10 +1603,10 @@ export interface operations {
                 from: string;
                 /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to: string;
-                group_by?: string;
                 agent?: string | null;
                 channel?: string | null;
                 team?: string | null;
+                group_by?: string;
                 format?: string;
             };
             header?: never;
@@ -1647,10 +1647,10 @@ export interface operations {
                 from: string;
                 /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to: string;
-                metric?: string;
                 agent?: string | null;
                 channel?: string | null;
                 team?: string | null;
+                metric?: string;
                 format?: string;
             };
             header?: never;
@@ -1691,10 +1691,10 @@ export interface operations {
                 from: string;
                 /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to: string;
-                interval?: string;
                 agent?: string | null;
                 channel?: string | null;
                 team?: string | null;
+                interval?: string;
             };
             header?: never;
             path?: never;

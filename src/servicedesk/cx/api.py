@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
+from litestar.di import Provide
 from litestar.params import Parameter, QueryParameter
 
 from servicedesk.accounts.guards import PUBLIC, requires_lead
@@ -18,6 +20,28 @@ Format = Annotated[str, Parameter(pattern="^(json|csv)$")]
 When = Annotated[
     datetime, Parameter(description="ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z")
 ]
+
+
+@dataclass(frozen=True)
+class Period:
+    """The half-open period [from, to) of a report."""
+
+    start: datetime
+    end: datetime
+
+
+# The filters of a report's cohort: agent email, channel code, team name (None: all).
+Filters = dict[str, str | None]
+
+
+def period_parameters(from_: Annotated[datetime, QueryParameter(name="from")], to: When) -> Period:
+    return Period(start=from_, end=to)
+
+
+def filter_parameters(
+    agent: str | None = None, channel: str | None = None, team: str | None = None
+) -> Filters:
+    return {"agent": agent, "channel": channel, "team": team}
 
 
 def _respond(report: Any, fmt: str, csv_text: Any) -> Any:
@@ -34,41 +58,39 @@ class ReportController(Controller):
     path = "/api/reports"
     tags = ["reports"]
     guards = [requires_lead]
+    dependencies = {
+        "period": Provide(period_parameters, sync_to_thread=False),
+        "filters": Provide(filter_parameters, sync_to_thread=False),
+    }
 
     @get("/cx", summary="FCR, resolution time and CSAT over the cohort of a period")
     async def cx(
         self,
-        from_: Annotated[datetime, QueryParameter(name="from")],
-        to: When,
+        period: Period,
+        filters: Filters,
         group_by: Annotated[str, Parameter(max_length=100)] = "",
-        agent: str | None = None,
-        channel: str | None = None,
-        team: str | None = None,
         format: Format = "json",
     ) -> Any:
         report = await reports.cx_report(
-            start=from_,
-            end=to,
+            start=period.start,
+            end=period.end,
             group_by=reports.parse_group_by(group_by),
-            filters={"agent": agent, "channel": channel, "team": team},
+            filters=filters,
         )
         return _respond(report, format, lambda: formats.cx_csv(report))
 
     @get("/cx/trend", summary="The cx figures per day, week or month")
     async def trend(
         self,
-        from_: Annotated[datetime, QueryParameter(name="from")],
-        to: When,
+        period: Period,
+        filters: Filters,
         interval: Annotated[str, Parameter(pattern="^(day|week|month)$")] = "week",
-        agent: str | None = None,
-        channel: str | None = None,
-        team: str | None = None,
     ) -> dict[str, Any]:
         report = await reports.cx_report(
-            start=from_,
-            end=to,
+            start=period.start,
+            end=period.end,
             group_by=[interval],
-            filters={"agent": agent, "channel": channel, "team": team},
+            filters=filters,
         )
         return {
             "from": report["from"],
@@ -79,47 +101,28 @@ class ReportController(Controller):
 
     @get("/cx/tickets", summary="Drill-down: the tickets a figure counts, with the reason")
     async def drill_down(
-        self,
-        from_: Annotated[datetime, QueryParameter(name="from")],
-        to: When,
-        metric: str = "solved",
-        agent: str | None = None,
-        channel: str | None = None,
-        team: str | None = None,
-        format: Format = "json",
+        self, period: Period, filters: Filters, metric: str = "solved", format: Format = "json"
     ) -> Any:
         items = await reports.cohort_tickets(
-            start=from_,
-            end=to,
+            start=period.start,
+            end=period.end,
             metric=metric,
-            filters={"agent": agent, "channel": channel, "team": team},
+            filters=filters,
         )
         return _respond({"items": items}, format, lambda: formats.flat_csv(items))
 
     @get("/nps", summary="NPS over the responses given in a period")
-    async def nps(
-        self,
-        from_: Annotated[datetime, QueryParameter(name="from")],
-        to: When,
-        format: Format = "json",
-    ) -> Any:
-        report = await reports.nps_report(start=from_, end=to)
+    async def nps(self, period: Period, format: Format = "json") -> Any:
+        report = await reports.nps_report(start=period.start, end=period.end)
         return _respond(report, format, lambda: formats.flat_csv([report]))
 
     @get("/ces", summary="CES mean and distribution, by channel")
-    async def ces(
-        self, from_: Annotated[datetime, QueryParameter(name="from")], to: When
-    ) -> dict[str, Any]:
-        return await reports.ces_report(start=from_, end=to)
+    async def ces(self, period: Period) -> dict[str, Any]:
+        return await reports.ces_report(start=period.start, end=period.end)
 
     @get("/customers", summary="Retention, churn, contacts per customer, channel mix")
-    async def customers(
-        self,
-        from_: Annotated[datetime, QueryParameter(name="from")],
-        to: When,
-        format: Format = "json",
-    ) -> Any:
-        report = await reports.customers_report(start=from_, end=to)
+    async def customers(self, period: Period, format: Format = "json") -> Any:
+        report = await reports.customers_report(start=period.start, end=period.end)
         flat = {k: v for k, v in report.items() if k != "channel_mix"}
         return _respond(report, format, lambda: formats.flat_csv([flat]))
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from servicedesk.cx.reports import cx_report, nps_report
+from servicedesk.cx.tables import TicketMetrics
 from servicedesk.imports.service import import_file
 from tests.conftest import FIXTURES, truncate_all
 
@@ -98,3 +99,48 @@ async def test_report_csv_has_a_row_per_group_and_a_total(imported: None, lead_c
     assert lines[0].startswith("channel,solved,fcr_eligible")
     assert len(lines) == 1 + 5 + 1
     assert lines[-1].startswith("TOTAL,40,38,19,0.5")
+
+
+async def test_cx_report_of_a_period_without_solves_has_no_rows_and_zero_totals(
+    imported: None,
+) -> None:
+    report = await cx_report(
+        start=datetime(2020, 1, 1, tzinfo=UTC),
+        end=datetime(2020, 2, 1, tzinfo=UTC),
+        group_by=["agent", "channel"],
+    )
+    assert report["rows"] == []
+    assert report["totals"]["solved"] == 0
+    assert report["totals"]["median_resolution_hours"] is None
+    assert report["volume"] == {"created": 0, "backlog_at_end": 0}
+
+
+@pytest.mark.parametrize("channel", [None, "email", "phone"])
+async def test_volume_counts_tickets_opened_and_still_open_at_the_end(
+    imported: None, channel: str | None
+) -> None:
+    """The backlog is computed from index counts; here it is counted ticket by ticket."""
+    end = datetime(2026, 2, 1, tzinfo=UTC)
+    facts = await TicketMetrics.select(
+        TicketMetrics.channel,
+        TicketMetrics.status,
+        TicketMetrics.created_at,
+        TicketMetrics.last_solved_at,
+    )
+    mine = [f for f in facts if channel is None or f["channel"] == channel]
+    expected_backlog = sum(
+        1
+        for f in mine
+        if f["created_at"] < end
+        and not (
+            f["status"] in ("solved", "closed")
+            and f["last_solved_at"] is not None
+            and f["last_solved_at"] < end
+        )
+    )
+    report = await cx_report(start=START, end=end, group_by=[], filters={"channel": channel})
+    assert report["volume"] == {
+        "created": sum(1 for f in mine if START <= f["created_at"] < end),
+        "backlog_at_end": expected_backlog,
+    }
+    assert expected_backlog > 0
