@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from pydantic import TypeAdapter, ValidationError
 
+from servicedesk import writes
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.tables import Agent
 from servicedesk.actors import SYSTEM, Actor
@@ -18,11 +19,11 @@ from servicedesk.customers import service as customers
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import Customer
 from servicedesk.cx import surveys
-from servicedesk.cx.tables import SurveyResponse
+from servicedesk.cx.tables import SurveyResponse, TicketMetrics
 from servicedesk.db import write_transaction
 from servicedesk.errors import DomainError
 from servicedesk.tickets import service as tickets
-from servicedesk.tickets.tables import Ticket
+from servicedesk.tickets.tables import Ticket, TicketTag
 
 from .schemas import (
     AgentLine,
@@ -261,10 +262,11 @@ class _Lookups:
             self.customers.update({row["external_id"]: int(row["id"]) for row in rows})
         self.tickets = {}
         for start in range(0, len(ticket_ids), 500):
-            rows = await Ticket.select(Ticket.id, Ticket.external_id, Ticket.imported_events).where(
+            rows = await Ticket.select().where(
                 Ticket.external_id.is_in(ticket_ids[start : start + 500])
             )
             self.tickets.update({row["external_id"]: row for row in rows})
+        await _hold_known_tickets([row for row in self.tickets.values()])
 
     async def customer_id(self, external_id: str) -> int:
         found = self.customers.get(external_id)
@@ -283,14 +285,34 @@ class _Lookups:
         return found
 
 
+async def _hold_known_tickets(rows: list[dict[str, Any]]) -> None:
+    """Puts the already-imported tickets' rows, facts and tags into the unit of work, in
+    three queries for the batch, so that appending events to them reads nothing more."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return
+    tags: dict[int, list[str]] = {ticket_id: [] for ticket_id in ids}
+    for tag in (
+        await TicketTag.select(TicketTag.ticket, TicketTag.tag)
+        .where(TicketTag.ticket.is_in(ids))
+        .order_by(TicketTag.id)
+    ):
+        tags[tag["ticket"]].append(tag["tag"])
+    for row in rows:
+        writes.remember(Ticket, row["id"], row)
+        writes.remember(TicketTag, row["id"], tags[row["id"]])
+    for facts in await TicketMetrics.select().where(TicketMetrics.ticket.is_in(ids)):
+        writes.remember(TicketMetrics, facts["ticket"], facts)
+
+
 async def _apply_batch(
     lines: list[Any], report: ImportReport, lookups: _Lookups | None = None
 ) -> None:
-    """Writes a batch of validated lines in one transaction: one commit per batch, not
-    per line, is what makes a million-ticket import take minutes."""
+    """Writes a batch of validated lines in one transaction and one unit of work: the
+    ticket services keep the rows they read for the batch and write once at its end."""
     if lines:
         lookups = lookups or _Lookups()
-        async with write_transaction():
+        async with write_transaction(), writes.unit_of_work():
             await lookups.prefetch(lines)
             for line in lines:
                 await _apply(line, report, lookups)
@@ -352,9 +374,9 @@ async def _agent_actor(email: str | None) -> Actor:
 
 async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
     async with write_transaction():
-        existing = lookups.tickets.get(line.external_id)
-        if existing:
-            ticket_id, done = existing["id"], existing["imported_events"]
+        ticket = lookups.tickets.get(line.external_id)
+        if ticket:
+            ticket_id, done = ticket["id"], ticket["imported_events"]
         else:
             ticket = await tickets.open_ticket(
                 customer_id=await lookups.customer_id(line.customer),
@@ -368,6 +390,8 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
                 quiet=True,
             )
             ticket_id = int(ticket["id"])
+            writes.remember(Ticket, ticket_id, ticket)
+            writes.remember(TicketTag, ticket_id, [])
             done = 0
             if line.tags:
                 await tickets.update_ticket(
@@ -381,9 +405,7 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
         for event in new_events:
             await _apply_event(ticket_id, event, lookups)
         if new_events:
-            await Ticket.update({Ticket.imported_events: len(line.events)}).where(
-                Ticket.id == ticket_id
-            )
+            await writes.update(Ticket, ticket, {"imported_events": len(line.events)})
         return bool(new_events)
 
 
