@@ -43,14 +43,37 @@ class UnitOfWork:
     replaced: dict[tuple[type[Table], str, Any], list[Row]] = field(default_factory=dict)
     rows: dict[tuple[Hashable, Any], Any] = field(default_factory=dict)
     deferred: dict[Callable[[set[Any]], Awaitable[None]], set[Any]] = field(default_factory=dict)
+    # Ids taken from the table's sequence for rows whose id is needed before the flush.
+    ids: dict[type[Table], list[int]] = field(default_factory=dict)
+    last_id: dict[type[Table], int] = field(default_factory=dict)  # SQLite: highest taken
+
+    async def reserve(self, table: type[Table], count: int) -> None:
+        """Takes `count` ids of `table` now, in one query (see insert's need_id)."""
+        if count <= 0:
+            return
+        name = table._meta.tablename
+        if isinstance(get_engine(), PostgresEngine):
+            rows = await table.raw(
+                f"SELECT nextval(pg_get_serial_sequence('{name}', 'id')) AS id"
+                " FROM generate_series(1, {})",
+                count,
+            )
+            taken = [int(row["id"]) for row in rows]
+        else:
+            # Safe under SQLite's write lock, which the unit's transaction holds.
+            rows = await table.raw(f'SELECT COALESCE(MAX("id"), 0) AS id FROM "{name}"')
+            first = max(int(rows[0]["id"]), self.last_id.get(table, 0)) + 1
+            taken = list(range(first, first + count))
+            self.last_id[table] = taken[-1]
+        self.ids.setdefault(table, []).extend(reversed(taken))
 
     async def flush(self) -> None:
         """Writes everything collected, in foreign-key order, then the deferred steps."""
         for (table, key, value), rows in self.replaced.items():
             await table.delete().where(getattr(table, key) == value)
             self.inserts.setdefault(table, []).extend(rows)
-        for table, rows in self.inserts.items():
-            await _insert_many(table, rows)
+        for table in _referenced_first(list(self.inserts)):
+            await _insert_many(table, self.inserts[table])
         groups: dict[tuple[type[Table], str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
         for (table, key, value), (row, columns) in self.dirty.items():
             names = tuple(sorted(columns))
@@ -106,16 +129,39 @@ def remember(kind: Hashable, key: Any, row: Any) -> None:
         unit.rows[(kind, key)] = row
 
 
-async def insert(table: type[Table], row: Row) -> int:
-    """Inserts a row (all columns but `id`). Returns its id, or 0 inside a unit of work,
-    where ids are assigned when the batch is written."""
+def new_row(table: type[Table], values: Row) -> Row:
+    """A row of `table` (without id) with the columns' defaults, then `values`."""
+    defaults = _DEFAULTS.get(table)
+    if defaults is None:
+        defaults = _DEFAULTS[table] = {
+            column._meta.name: column.get_default_value() for column in table._meta.columns[1:]
+        }
+    row = {name: list(v) if isinstance(v, list) else v for name, v in defaults.items()}
+    row.update(values)
+    return row
+
+
+_DEFAULTS: dict[type[Table], Row] = {}
+
+
+async def insert(table: type[Table], row: Row, *, need_id: bool = False) -> int:
+    """Inserts a row (all columns but `id`). Returns its id, also set as row["id"].
+
+    Inside a unit of work the row is written with the batch, and its id is 0 (the database
+    assigns one then) unless `need_id`: then it is taken from the table's sequence now,
+    from the ids the caller reserved for the batch (UnitOfWork.reserve) or else one query."""
     unit = _current.get()
     if unit is None:
         inserted = await table.insert(table(**row)).returning(table._meta.primary_key)
-        return int(inserted[0]["id"])
+        row["id"] = int(inserted[0]["id"])
+        return int(row["id"])
+    if need_id:
+        if not unit.ids.get(table):
+            await unit.reserve(table, 1)
+        row["id"] = unit.ids[table].pop()
     unit.inserts.setdefault(table, []).append(row)
     unit.pending.add(id(row))
-    return 0
+    return int(row.get("id", 0))
 
 
 async def update(
@@ -178,6 +224,24 @@ def defer(step: Callable[[set[Any]], Awaitable[None]], item: Any) -> bool:
 
 
 # ---------------------------------------------------------------- the driver's bulk calls
+
+
+def _referenced_first(tables: list[type[Table]]) -> list[type[Table]]:
+    """`tables` ordered so that a table comes after those its foreign keys point to."""
+    ordered: list[type[Table]] = []
+
+    def visit(table: type[Table]) -> None:
+        if table in ordered:
+            return
+        for column in table._meta.foreign_key_columns:
+            target = column._foreign_key_meta.resolved_references
+            if target is not table and target in tables:
+                visit(target)
+        ordered.append(table)
+
+    for table in tables:
+        visit(table)
+    return ordered
 
 
 def _connection() -> Any:

@@ -55,14 +55,16 @@ async def _row_to_change(ticket_id: int) -> dict[str, Any]:
 
 
 async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: datetime) -> None:
-    row = {column._meta.name: column.get_default_value() for column in M._meta.columns[1:]}
-    row |= {
-        "ticket": ticket_id,
-        "customer": customer_id,
-        "channel": channel,
-        "status": "new",
-        "created_at": at,
-    }
+    row = writes.new_row(
+        M,
+        {
+            "ticket": ticket_id,
+            "customer": customer_id,
+            "channel": channel,
+            "status": "new",
+            "created_at": at,
+        },
+    )
     await writes.insert(M, row)
     writes.remember(M, ticket_id, row)
     # In a unit of work the other tickets of the batch are not written yet: the customer's

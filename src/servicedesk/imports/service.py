@@ -312,8 +312,13 @@ async def _apply_batch(
     ticket services keep the rows they read for the batch and write once at its end."""
     if lines:
         lookups = lookups or _Lookups()
-        async with write_transaction(), writes.unit_of_work():
+        async with write_transaction(), writes.unit_of_work() as unit:
             await lookups.prefetch(lines)
+            # The new tickets' ids in one query, in file order (see writes.insert).
+            new = [line for line in lines if isinstance(line, TicketLine)]
+            await unit.reserve(
+                Ticket, sum(1 for line in new if line.external_id not in lookups.tickets)
+            )
             for line in lines:
                 await _apply(line, report, lookups)
 
@@ -390,7 +395,6 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
                 quiet=True,
             )
             ticket_id = int(ticket["id"])
-            writes.remember(Ticket, ticket_id, ticket)
             writes.remember(TicketTag, ticket_id, [])
             done = 0
             if line.tags:

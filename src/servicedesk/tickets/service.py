@@ -142,24 +142,26 @@ async def open_ticket(
     follow_up_of: int | None = None,
     quiet: bool = False,
 ) -> dict[str, Any]:
-    """Creates a ticket for a customer (its facts row too); returns the new row, as the
-    INSERT returned it, so callers need not read it again."""
+    """Creates a ticket for a customer (its facts row too); returns the new row, as it was
+    inserted, so callers need not read it again."""
     _check_choice(channel, CHANNELS, "channel")
     _check_choice(priority, PRIORITIES, "priority")
-    rows = await Ticket.insert(
-        Ticket(
-            subject=subject.strip()[:300] or "(no subject)",
-            channel=channel,
-            priority=priority,
-            customer=customer_id,
-            external_id=external_id,
-            follow_up_of=follow_up_of,
-            created_at=now,
-            updated_at=now,
-        )
-    ).returning(*Ticket.all_columns())
-    ticket = rows[0]
-    ticket_id = int(ticket["id"])
+    ticket = writes.new_row(
+        Ticket,
+        {
+            "subject": subject.strip()[:300] or "(no subject)",
+            "channel": channel,
+            "priority": priority,
+            "customer": customer_id,
+            "external_id": external_id,
+            "follow_up_of": follow_up_of,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    # In a unit of work the row is written with the batch, its id taken from the sequence.
+    ticket_id = await writes.insert(Ticket, ticket, need_id=True)
+    writes.remember(Ticket, ticket_id, ticket)
     await facts.ticket_created(
         ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now
     )
