@@ -85,8 +85,12 @@ class UnitOfWork:
             await _execute_many(
                 f'UPDATE "{table._meta.tablename}" SET {assignments} WHERE "{key}" = ?', values
             )
-        for step, items in self.deferred.items():
+        deferred, self.deferred = self.deferred, {}
+        for step, items in deferred.items():
             await step(items)
+        # Empty again, so the unit can go on (the identity map stays: it holds what was
+        # written). Rows written without their id must not be changed after this.
+        self.inserts, self.pending, self.dirty, self.replaced = {}, set(), {}, {}
 
 
 _current: contextvars.ContextVar[UnitOfWork | None] = contextvars.ContextVar(
@@ -120,6 +124,13 @@ async def get(kind: Hashable, key: Any, load: Callable[[], Awaitable[Any]]) -> A
     if (kind, key) not in unit.rows:
         unit.rows[(kind, key)] = await load()
     return unit.rows[(kind, key)]
+
+
+async def flush() -> None:
+    """Writes what the current unit of work holds now (for a step that reads the database)."""
+    unit = _current.get()
+    if unit is not None:
+        await unit.flush()
 
 
 def remember(kind: Hashable, key: Any, row: Any) -> None:
@@ -162,6 +173,19 @@ async def insert(table: type[Table], row: Row, *, need_id: bool = False) -> int:
     unit.inserts.setdefault(table, []).append(row)
     unit.pending.add(id(row))
     return int(row.get("id", 0))
+
+
+async def insert_many(table: type[Table], rows: list[Row], *, need_id: bool = False) -> None:
+    """insert() for several rows; without a unit of work in one statement."""
+    if _current.get() is not None:
+        for row in rows:
+            await insert(table, row, need_id=need_id)
+    elif rows:
+        inserted = await table.insert(*[table(**row) for row in rows]).returning(
+            table._meta.primary_key
+        )
+        for row, new in zip(rows, inserted, strict=True):
+            row["id"] = int(new["id"])
 
 
 async def update(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import phonenumbers
 
+from servicedesk import writes
 from servicedesk.clock import utcnow
 from servicedesk.db import matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
@@ -65,8 +67,16 @@ async def _live_customer(customer_id: int) -> int:
         customer_id = row["merged_into"]
 
 
+BY_EXTERNAL_ID = (Customer, "external_id")  # identity-map kinds (servicedesk.writes)
+BY_KEY = (CustomerIdentity, "key")
+
+
 async def _by_external_id(external_id: str) -> int | None:
-    row = await Customer.select(Customer.id).where(Customer.external_id == external_id).first()
+    row = await writes.get(
+        BY_EXTERNAL_ID,
+        external_id,
+        Customer.select(Customer.id).where(Customer.external_id == external_id).first,
+    )
     return await _live_customer(row["id"]) if row else None
 
 
@@ -79,8 +89,23 @@ async def _identity_owners(keys: list[str]) -> list[dict[str, Any]]:
     query, oldest identity first."""
     if not keys:
         return []
+    if writes.current() is None:
+        return await identity_owners_query(keys)
+    # In a unit of work, from its identity map (the importer fills it for a batch).
+    rows = [await writes.get(BY_KEY, key, partial(_owner_of, key)) for key in keys]
+    return sorted((row for row in rows if row), key=lambda row: int(row["id"]))
+
+
+async def _owner_of(key: str) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await identity_owners_query([key]).first()
+    return row
+
+
+def identity_owners_query(keys: list[str]) -> Any:
+    """The identities among `keys` with their customer and its merged_into, oldest first."""
     return (
-        await CustomerIdentity.select(
+        CustomerIdentity.select(
+            CustomerIdentity.id,
             CustomerIdentity.key,
             CustomerIdentity.customer,
             CustomerIdentity.customer.merged_into.as_alias("merged_into"),
@@ -145,26 +170,28 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
             customer_id = await _owner(owners)
         if customer_id is None:
             name = identity.name or (identity.email or identity.phone or identity.social or "")
-            rows = await Customer.insert(
-                Customer(
-                    name=name.split("@")[0] if not identity.name else name,
-                    external_id=identity.external_id,
-                    tags=[],
-                    created_at=now or utcnow(),
-                )
+            customer = {
+                "name": name.split("@")[0] if not identity.name else name,
+                "external_id": identity.external_id,
+                "created_at": now or utcnow(),
+            }
+            customer_id = await writes.insert(
+                Customer, writes.new_row(Customer, customer), need_id=True
             )
-            customer_id = int(rows[0]["id"])
+            if identity.external_id:
+                writes.remember(BY_EXTERNAL_ID, identity.external_id, {"id": customer_id})
         # Identities another customer holds stay theirs. Two first contacts racing on the
         # same identity: the unique key refuses the second insert and its transaction is
         # retried (receive_contact_once), finding the customer the first one created.
         known = {row["key"] for row in owners}
         new = [
-            CustomerIdentity(customer=customer_id, kind=kind, value=value, key=f"{kind}:{value}")
+            {"customer": customer_id, "kind": kind, "value": value, "key": f"{kind}:{value}"}
             for kind, value in keys
             if f"{kind}:{value}" not in known
         ]
-        if new:
-            await CustomerIdentity.insert(*new)
+        await writes.insert_many(CustomerIdentity, new, need_id=True)
+        for row in new:
+            writes.remember(BY_KEY, row["key"], row | {"merged_into": None})
         return customer_id
 
 

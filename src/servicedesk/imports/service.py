@@ -17,7 +17,7 @@ from servicedesk.accounts.tables import Agent
 from servicedesk.actors import SYSTEM, Actor
 from servicedesk.customers import service as customers
 from servicedesk.customers.service import ContactIdentity
-from servicedesk.customers.tables import Customer
+from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.cx import surveys
 from servicedesk.cx.tables import SurveyResponse, TicketMetrics
 from servicedesk.db import write_transaction
@@ -254,6 +254,7 @@ class _Lookups:
             {line.customer for line in lines if isinstance(line, TicketLine | NpsLine | CesLine)}
         )
         ticket_ids = [line.external_id for line in lines if isinstance(line, TicketLine)]
+        await _hold_customers([line for line in lines if isinstance(line, CustomerLine)])
         self.customers = {}
         for start in range(0, len(customer_ids), 500):
             rows = await Customer.select(Customer.id, Customer.external_id).where(
@@ -283,6 +284,43 @@ class _Lookups:
             found = await _agent_actor(email)
             self.actors[email] = found
         return found
+
+
+def _identity(line: CustomerLine) -> ContactIdentity:
+    return ContactIdentity(
+        email=line.email,
+        phone=line.phone,
+        social=line.social,
+        external_id=line.external_id,
+        name=line.name or None,
+    )
+
+
+async def _hold_customers(lines: list[CustomerLine]) -> None:
+    """Puts what find_or_create_customer reads for these lines (customers by external id,
+    identities by key) into the unit of work, in two queries for the batch, and reserves
+    the ids of the customers and identities it may create."""
+    unit = writes.current()
+    if not lines or unit is None:
+        return
+    external_ids = [line.external_id for line in lines]
+    known = {
+        row["external_id"]: row
+        for row in await Customer.select(Customer.id, Customer.external_id).where(
+            Customer.external_id.is_in(external_ids)
+        )
+    }
+    for external_id in external_ids:
+        writes.remember(customers.BY_EXTERNAL_ID, external_id, known.get(external_id))
+    new = [line for line in lines if line.external_id not in known]
+    keys = list({f"{kind}:{value}" for line in new for kind, value in _identity(line).pairs()})
+    owners = (
+        {row["key"]: row for row in await customers.identity_owners_query(keys)} if keys else {}
+    )
+    for key in keys:
+        writes.remember(customers.BY_KEY, key, owners.get(key))
+    await unit.reserve(Customer, len(new))
+    await unit.reserve(CustomerIdentity, len(keys) - len(owners))
 
 
 async def _hold_known_tickets(rows: list[dict[str, Any]]) -> None:
@@ -346,17 +384,15 @@ async def _import_agent(line: AgentLine) -> bool:
 
 
 async def _import_customer(line: CustomerLine) -> bool:
-    if await Customer.exists().where(Customer.external_id == line.external_id):
+    if await writes.get(
+        customers.BY_EXTERNAL_ID,
+        line.external_id,
+        Customer.select(Customer.id).where(Customer.external_id == line.external_id).first,
+    ):
         return False
-    identity = ContactIdentity(
-        email=line.email,
-        phone=line.phone,
-        social=line.social,
-        external_id=line.external_id,
-        name=line.name or None,
-    )
-    customer_id = await customers.find_or_create_customer(identity=identity)
+    customer_id = await customers.find_or_create_customer(identity=_identity(line))
     if line.organization:
+        await writes.flush()  # update_customer reads the customer from the database
         await customers.update_customer(
             customer_id=customer_id, changes={"organization": line.organization}
         )
