@@ -3,11 +3,13 @@ same ticket services as live traffic, at each event's own timestamp, quietly."""
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -65,11 +67,24 @@ class ImportReport:
         }
 
 
-def _read(lines: Iterator[str]) -> Iterator[tuple[int, str, Any, str | None]]:
-    """(line number, raw text, parsed line or None, error) for each non-blank line."""
+# The line's `type` key, found without parsing the line: inside JSON strings quotes are
+# escaped, and no other object of the format has a "type" key (extra keys are refused).
+TYPE_KEY = re.compile(r'"type"\s*:\s*"([a-z_]+)"')
+
+
+def _read(
+    lines: Iterator[str], types: tuple[str, ...] = ()
+) -> Iterator[tuple[int, str, Any, str | None]]:
+    """(line number, raw text, parsed line or None, error) for each non-blank line; with
+    `types`, lines plainly of another type (already validated) come unparsed, as None."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
+        if types:
+            found = TYPE_KEY.search(raw)
+            if found and found.group(1) not in types:
+                yield number, raw, None, None
+                continue
         try:
             yield number, raw, LINE.validate_json(raw), None
         except ValidationError as exc:
@@ -146,7 +161,12 @@ def _ticket_problem(line: TicketLine, agents: set[str]) -> str | None:
 
 def _agents_named(event: Any) -> list[str]:
     names = [getattr(event, attr, None) for attr in ("author", "agent", "by")]
-    return [accounts.normalize_email(name) for name in names if isinstance(name, str)]
+    return [_normalized(name) for name in names if isinstance(name, str)]
+
+
+@functools.lru_cache(maxsize=4096)  # a history names a few agents a million times
+def _normalized(email: str) -> str:
+    return accounts.normalize_email(email)
 
 
 async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]]:
@@ -223,9 +243,10 @@ async def import_file(
     # People first (their lines may come after the tickets that name them), then history.
     lookups = _Lookups()
     for wanted in ((AgentLine, CustomerLine), (TicketLine, NpsLine, CesLine)):
+        types = tuple(get_args(kind.model_fields["type"].annotation)[0] for kind in wanted)
         with open_file() as handle:
             batch: list[Any] = []
-            for number, _, line, _error in _read(handle):
+            for number, _, line, _error in _read(handle, types):
                 if number not in errors and isinstance(line, wanted):
                     batch.append(line)
                 if len(batch) >= BATCH_LINES:
