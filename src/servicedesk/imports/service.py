@@ -3,15 +3,19 @@ same ticket services as live traffic, at each event's own timestamp, quietly."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+import multiprocessing
+import queue
 import re
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from servicedesk import writes
 from servicedesk.accounts import service as accounts
@@ -22,7 +26,7 @@ from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.cx import surveys
 from servicedesk.cx.tables import SurveyResponse, TicketMetrics
-from servicedesk.db import write_transaction
+from servicedesk.db import is_sqlite, write_transaction
 from servicedesk.errors import DomainError
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.tables import Ticket, TicketTag
@@ -44,7 +48,7 @@ from .schemas import (
 )
 
 LINE = TypeAdapter(ImportLine)
-BATCH_LINES = 200
+BATCH_LINES = 500
 Progress = Callable[[int], None]
 
 
@@ -159,8 +163,17 @@ def _ticket_problem(line: TicketLine, agents: set[str]) -> str | None:
     return None
 
 
+# Which fields of an event name an agent (asking Pydantic for a missing one is slow).
+AGENT_FIELDS = {
+    "message": ("author",),
+    "note": ("author",),
+    "assign": ("agent",),
+    "status": ("by",),
+}
+
+
 def _agents_named(event: Any) -> list[str]:
-    names = [getattr(event, attr, None) for attr in ("author", "agent", "by")]
+    names = [getattr(event, attr) for attr in AGENT_FIELDS.get(event.kind, ())]
     return [_normalized(name) for name in names if isinstance(name, str)]
 
 
@@ -225,9 +238,16 @@ async def import_file(
     skip_invalid: bool = False,
     reject_path: Path | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """Imports a history file. Nothing is written if any line is bad, unless skip_invalid,
-    in which case the good lines are imported and the bad ones copied to reject_path."""
+    in which case the good lines are imported and the bad ones copied to reject_path.
+
+    `workers` > 1 (PostgreSQL only; SQLite has one writer) replays the tickets in that many
+    processes, each taking the tickets of a share of the customers: a customer's tickets
+    stay in file order in one process, and tickets of different customers never share a
+    fact (repeat contacts are per customer). Ticket ids then follow the processes' progress,
+    not the file order."""
     open_file: Callable[[], TextIO] = lambda: path.open(encoding="utf-8")  # noqa: E731
     lines, errors = await validate(open_file)
     report = ImportReport(
@@ -241,21 +261,121 @@ async def import_file(
                 if number in errors:
                     rejects.write(raw if raw.endswith("\n") else raw + "\n")
     # People first (their lines may come after the tickets that name them), then history.
-    lookups = _Lookups()
-    for wanted in ((AgentLine, CustomerLine), (TicketLine, NpsLine, CesLine)):
-        types = tuple(get_args(kind.model_fields["type"].annotation)[0] for kind in wanted)
-        with open_file() as handle:
-            batch: list[Any] = []
-            for number, _, line, _error in _read(handle, types):
-                if number not in errors and isinstance(line, wanted):
-                    batch.append(line)
-                if len(batch) >= BATCH_LINES:
-                    await _apply_batch(batch, report, lookups)
-                    batch = []
-                if progress:
-                    progress(number)
-            await _apply_batch(batch, report, lookups)
+    await _pass(open_file, (AgentLine, CustomerLine), errors, report, progress)
+    if workers > 1 and not is_sqlite():
+        await _tickets_in_processes(path, errors, report, progress, workers, lines)
+        await _pass(open_file, (NpsLine, CesLine), errors, report)
+    else:
+        await _pass(open_file, (TicketLine, NpsLine, CesLine), errors, report, progress)
     return report
+
+
+async def _pass(
+    open_file: Callable[[], TextIO],
+    wanted: tuple[type[BaseModel], ...],
+    errors: Collection[int],
+    report: ImportReport,
+    progress: Progress | None = None,
+    share: tuple[int, int] = (0, 1),
+) -> None:
+    """Applies the good lines of the `wanted` types in batches; with `share` (k, n) only
+    the tickets of the customers that fall to process k of n."""
+    types = tuple(get_args(kind.model_fields["type"].annotation)[0] for kind in wanted)
+    lookups = _Lookups()
+    with open_file() as handle:
+        batch: list[Any] = []
+        for number, _, line, _error in _read(handle, types):
+            if (
+                number not in errors
+                and isinstance(line, wanted)
+                and (
+                    share[1] == 1 or _share_of(getattr(line, "customer", ""), share[1]) == share[0]
+                )
+            ):
+                batch.append(line)
+            if len(batch) >= BATCH_LINES:
+                await _apply_batch(batch, report, lookups)
+                batch = []
+            if progress:
+                progress(number)
+        await _apply_batch(batch, report, lookups)
+
+
+def _share_of(customer: str, shares: int) -> int:
+    return zlib.crc32(customer.encode()) % shares  # stable across processes, unlike hash()
+
+
+async def _tickets_in_processes(
+    path: Path,
+    errors: Collection[int],
+    report: ImportReport,
+    progress: Progress | None,
+    n: int,
+    lines: int,
+) -> None:
+    """The ticket lines in `n` processes (see import_file), each with its own connections;
+    reports each line to `progress` once every process has passed it."""
+    context = multiprocessing.get_context("spawn")  # no fork of a live event loop and pool
+    positions: Any = context.Array("q", n)
+    results: Any = context.Queue()
+    processes = [
+        context.Process(target=_ticket_worker, args=(path, set(errors), k, n, positions, results))
+        for k in range(n)
+    ]
+    for process in processes:
+        process.start()
+    reported = 0
+    done: list[tuple[dict[str, int], int, str | None]] = []
+    while len(done) < n:
+        ended = not any(process.is_alive() for process in processes)
+        while not results.empty() or (ended and len(done) < n):
+            try:
+                done.append(results.get(timeout=1))
+            except queue.Empty:  # every process ended, one without a word
+                done.append(({}, 0, "an import process ended without reporting"))
+        if progress:
+            passed = min(min(positions), lines)
+            for number in range(reported + 1, passed + 1):
+                progress(number)
+            reported = max(reported, passed)
+        await asyncio.sleep(0.1)
+    for process in processes:
+        process.join()
+    failures = [failure for _, _, failure in done if failure]
+    if failures:
+        raise RuntimeError(f"import worker failed: {failures[0]}")
+    for imported, unchanged, _ in done:
+        for what, count in imported.items():
+            report.imported[what] = report.imported.get(what, 0) + count
+        report.unchanged += unchanged
+
+
+def _ticket_worker(
+    path: Path, errors: set[int], k: int, n: int, positions: Any, results: Any
+) -> None:
+    """One import process: the tickets of its share of the customers."""
+    from servicedesk import db
+
+    async def work() -> None:
+        await db.start_pool()
+        try:
+            report = ImportReport()
+
+            def progress(number: int) -> None:
+                positions[k] = number
+
+            await _pass(
+                lambda: path.open(encoding="utf-8"), (TicketLine,), errors, report, progress, (k, n)
+            )
+            positions[k] = 1 << 62  # done: no longer holds the others' progress back
+            results.put((report.imported, report.unchanged, None))
+        finally:
+            await db.close_pool()
+
+    try:
+        asyncio.run(work())
+    except Exception as exc:  # reported to the parent, which fails the import
+        results.put(({}, 0, f"{type(exc).__name__}: {exc}"))
 
 
 @dataclass
