@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -198,6 +199,11 @@ def child(args: argparse.Namespace) -> None:
                 f"[{engine}]   CPU per ticket: importer {cpu_ms:.2f} ms, all postgres processes"
                 f" {pg_ms:.2f} ms; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
             )
+            peak = max(
+                resource.getrusage(who).ru_maxrss
+                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            )
+            log(f"[{engine}]   peak memory of one importer process: {peak / 1024:.0f} MB")
             if args.tickets < 1_000_000:
                 log(
                     f"[{engine}]   linear extrapolation to 1,000,000 tickets: "
