@@ -122,6 +122,7 @@ async def _ticket(ticket_id: int) -> dict[str, Any]:
 
 async def _emit(topic: str, ticket_id: int, now: datetime, quiet: bool, **payload: Any) -> None:
     if not quiet:
+        await writes.flush()  # the event names rows that a unit of work may still hold
         await outbox.emit_event(
             topic=topic, payload={"ticket_id": ticket_id, **payload}, ticket_id=ticket_id, now=now
         )
