@@ -2,7 +2,7 @@
 
 Starts `servicedesk serve` as a subprocess on a fresh database (a SQLite file in a temp
 dir, or the PostgreSQL database `bench`, dropped and recreated), creates an agent and an
-API token through the CLI, then runs N concurrent httpx clients posting inbound contacts
+API token through the CLI, then runs N concurrent keep-alive clients posting inbound contacts
 (varied customers and channels) for a bounded time after a short warm-up.
 
     python bench/contacts.py                      # both engines, 32 clients, 20 s each
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -28,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 
@@ -162,44 +164,100 @@ def contact(rng: random.Random, customers: int, serial: int) -> dict[str, Any]:
     }
 
 
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client for one connection: the benchmark's client
+    shares the 2 cores with the server and the database, and httpx spent 3-5 ms of CPU per
+    contact; this one writes the request bytes itself and reads only the status line, the
+    Content-Length and the body."""
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port = host, port
+        self.head = (
+            f"POST /api/contacts HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        )
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, body: bytes) -> int:
+        """Sends one contact; returns the status code (the body is read and dropped)."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(f"{self.head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length, close = 0, False
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+            elif name == b"transfer-encoding":
+                raise OSError("chunked responses are not expected from this endpoint")
+        await self.reader.readexactly(length)
+        if close:
+            await self.close()
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
 async def load(
     base_url: str, token: str, clients: int, duration: float, customers: int, seed: int = 0
 ) -> tuple[list[float], dict[str, int]]:
-    """Runs the clients for `duration` seconds; returns the latencies of the requests that
-    completed in that window, and the failures by status code or exception."""
+    """Runs the clients (one keep-alive connection each) for `duration` seconds; returns the
+    latencies of the requests that completed in that window, and the failures by status
+    code or exception."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
     stop_at = time.perf_counter() + duration
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        base_url=base_url, headers=headers, limits=limits, timeout=30
-    ) as client:
+    parsed = urlparse(base_url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
 
-        async def one_client(index: int) -> None:
-            rng = random.Random(seed * 1000 + index)
-            serial = seed * 100_000_000 + index * 1_000_000
+    async def one_client(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)
+        serial = seed * 100_000_000 + index * 1_000_000
+        connection = Connection(host, port, token)
+        try:
             while True:
                 began = time.perf_counter()
                 if began >= stop_at:
                     return
                 serial += 1
+                body = json.dumps(contact(rng, customers, serial)).encode()
                 try:
-                    response = await client.post(
-                        "/api/contacts", json=contact(rng, customers, serial)
-                    )
-                    outcome = str(response.status_code)
-                except httpx.HTTPError as exc:
+                    outcome = str(await connection.post(body))
+                except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                     outcome = type(exc).__name__
+                    await connection.close()
                 ended = time.perf_counter()
                 if ended <= stop_at:
                     if outcome == "201":
                         latencies.append(ended - began)
                     else:
                         errors[outcome] = errors.get(outcome, 0) + 1
+        finally:
+            await connection.close()
 
-        await asyncio.gather(*(one_client(i) for i in range(clients)))
+    await asyncio.gather(*(one_client(i) for i in range(clients)))
     return latencies, errors
+
+
+def run_async(work: Any) -> Any:
+    """Runs the load on uvloop when it is installed (uvicorn[standard] brings it): the
+    client's CPU is taken from the server's cores."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(work)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(work)
 
 
 def cli(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) -> str:
@@ -228,6 +286,26 @@ def wait_ready(base_url: str, server: subprocess.Popen[bytes], timeout: float = 
             pass
         time.sleep(0.2)
     raise SystemExit("the server did not answer /health in time")
+
+
+def profile(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """py-spy (a dev tool, not a dependency) sampling the server for the measured window."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("py-spy")),
+            "record",
+            "--subprocesses",
+            "--format",
+            "raw",
+            "--output",
+            args.py_spy,
+            "--duration",
+            str(int(args.duration)),
+            "--pid",
+            str(pid),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def run_engine(engine: str, args: argparse.Namespace) -> Result:
@@ -280,11 +358,12 @@ def run_engine(engine: str, args: argparse.Namespace) -> Result:
     try:
         wait_ready(base_url, server)
         if args.warmup:
-            asyncio.run(load(base_url, token, args.clients, args.warmup, args.customers, seed=1))
+            run_async(load(base_url, token, args.clients, args.warmup, args.customers, seed=1))
         load_before = os.getloadavg()[0]
         server_before, pg_before = tree_cpu(server.pid), postgres_cpu()
         client_before = time.process_time()
-        latencies, errors = asyncio.run(
+        profiler = profile(server.pid, args) if args.py_spy else None
+        latencies, errors = run_async(
             load(base_url, token, args.clients, args.duration, args.customers, seed=2)
         )
         result = Result(engine, args.workers, args.clients, args.duration, latencies, errors)
@@ -292,6 +371,8 @@ def run_engine(engine: str, args: argparse.Namespace) -> Result:
         result.client_cpu = time.process_time() - client_before
         result.server_cpu = tree_cpu(server.pid) - server_before
         result.postgres_cpu = postgres_cpu() - pg_before
+        if profiler:
+            profiler.wait()
     finally:
         server.terminate()
         try:
@@ -321,6 +402,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=5000, help="distinct senders (5000)")
     parser.add_argument("--queue", choices=["sqlite", "redis"], default=None)
     parser.add_argument("--pg-database", default="bench")
+    parser.add_argument(
+        "--py-spy", metavar="FILE", help="profile the server with py-spy (raw folded stacks)"
+    )
     parser.add_argument("--quick", action="store_true", help="5 s runs, 2 s warm-up")
     args = parser.parse_args()
     if args.quick:

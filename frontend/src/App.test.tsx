@@ -35,6 +35,7 @@ describe("routing and access", () => {
     expect(await screen.findByRole("heading", { name: "You do not have access" })).toBeInTheDocument();
     const nav = screen.getByRole("navigation", { name: "Main" });
     expect(nav).toHaveTextContent("Inbox");
+    expect(nav).toHaveTextContent("Customers");
     expect(nav).not.toHaveTextContent("Admin");
     expect(nav).not.toHaveTextContent("Dashboard");
   });

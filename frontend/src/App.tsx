@@ -10,6 +10,9 @@ import { LoginPage } from "./pages/login/LoginPage";
 // Only the inbox (where agents land) and sign-in are in the main bundle; every other page
 // is loaded when first opened, so the inbox is usable sooner.
 const TicketPage = lazy(() => import("./pages/ticket/TicketPage").then((m) => ({ default: m.TicketPage })));
+const CustomersPage = lazy(() =>
+  import("./pages/customers/CustomersPage").then((m) => ({ default: m.CustomersPage })),
+);
 const CustomerPage = lazy(() => import("./pages/customer/CustomerPage").then((m) => ({ default: m.CustomerPage })));
 const SurveyPage = lazy(() => import("./pages/survey/SurveyPage").then((m) => ({ default: m.SurveyPage })));
 const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
@@ -56,6 +59,14 @@ export function AppRoutes() {
           element={
             <Lazy>
               <TicketPage />
+            </Lazy>
+          }
+        />
+        <Route
+          path="/customers"
+          element={
+            <Lazy>
+              <CustomersPage />
             </Lazy>
           }
         />

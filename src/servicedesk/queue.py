@@ -9,12 +9,12 @@ from huey import Huey, RedisHuey, SqliteHuey
 from servicedesk.settings import get_settings
 
 
-def huey_from_url(url: str) -> Huey:
+def huey_from_url(url: str, name: str) -> Huey:
     if url.startswith("redis://"):
-        return RedisHuey("servicedesk", url=url)
+        return RedisHuey(name, url=url)
     path = url.removeprefix("sqlite:///")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("servicedesk", filename=path)
+    return SqliteHuey(name, filename=path)
 
 
-huey = huey_from_url(get_settings().queue_url)
+huey = huey_from_url(get_settings().queue_url, get_settings().queue_name)

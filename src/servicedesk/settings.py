@@ -17,6 +17,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///var/servicedesk.db"
     queue_url: str = "sqlite:///var/queue.db"
+    # Several desks (or test runs) can share one Redis when each has its own queue name.
+    queue_name: str = "servicedesk"
     smtp_url: str = ""
     mail_from: str = "Support <support@desk.example>"
     secret_key: str = ""

@@ -53,6 +53,17 @@ async def agent_solves_the_new_ticket(page: Page, base_url: str, subject: str) -
     await screenshot(page, "ticket")
 
 
+async def agent_finds_the_customer(page: Page, search: str, name: str) -> None:
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
+    await page.get_by_role("searchbox", name="Search customers").fill(search)
+    await page.wait_for_url("**/customers?q=*")
+    await expect(page.get_by_test_id("customer-row")).to_have_count(1)
+    violations = await serious_accessibility_violations(page)
+    assert violations == [], "\n".join(violations)
+    await page.get_by_role("link", name=name).click()
+    await page.wait_for_url("**/customers/*")
+
+
 async def customer_rates_from_the_email(page: Page, smtp_server: SmtpServer) -> None:
     await deliver_due()
     (survey,) = smtp_server.about("How did we do?")
@@ -70,6 +81,8 @@ async def lead_sees_the_dashboard_and_drills_down(page: Page, base_url: str, sub
     await expect(
         page.get_by_role("link", name=re.compile(r"^Volume \(solved\): 1\b"))
     ).to_be_visible()
+    trend = page.get_by_role("img", name=re.compile("resolution time"))
+    await expect(trend.get_by_text("Median resolution (h)")).to_be_visible()
     await screenshot(page, "dashboard")
     assert await serious_accessibility_violations(page) == []
     await csat.click()
@@ -98,7 +111,8 @@ async def test_agent_solves_customer_rates_lead_sees_it(
     await deliver_due()
     assert len(smtp_server.about(f"[#{ticket['id']}] Re: {subject}")) == 1 > len(reply)
 
-    await agent.goto(f"{live_server}/customers/{ticket['customer']['id']}")
+    await agent_finds_the_customer(agent, "carol@mail", "Carol Customer")
+    assert agent.url.endswith(f"/customers/{ticket['customer']['id']}")
     await expect(agent.get_by_test_id("customer-timeline-entry").first).to_be_visible()
     await screenshot(agent, "customer")
     violations = await serious_accessibility_violations(agent)

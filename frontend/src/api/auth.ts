@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, setCsrfToken, unwrap } from "./client";
 import type { Agent, Role, Session } from "./types";
 
@@ -19,13 +19,15 @@ export async function fetchSession(): Promise<Session | null> {
   }
 }
 
+export const sessionQuery = queryOptions({
+  queryKey: meKey,
+  queryFn: fetchSession,
+  staleTime: 5 * 60_000,
+  retry: false,
+});
+
 export function useSession() {
-  return useQuery({
-    queryKey: meKey,
-    queryFn: fetchSession,
-    staleTime: 5 * 60_000,
-    retry: false,
-  });
+  return useQuery(sessionQuery);
 }
 
 /** The signed-in agent (only call below <RequireAuth>). */

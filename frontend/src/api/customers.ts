@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
 import type { CustomerPatch } from "./types";
 
@@ -26,6 +26,19 @@ export function useCustomerSearch(q: string) {
     queryKey: ["customers", "search", query],
     queryFn: () => unwrap(api.GET("/api/customers", { params: { query: { q: query } } })),
     enabled: query.length >= 2,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** All customers, or those matching `q` (name, email, phone or handle), a page at a time. */
+export function useCustomerList(q: string) {
+  const query = q.trim();
+  return useInfiniteQuery({
+    queryKey: ["customers", "list", query],
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET("/api/customers", { params: { query: { ...(query ? { q: query } : {}), ...(pageParam ? { cursor: Number(pageParam) } : {}) } } })),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
     placeholderData: keepPreviousData,
   });
 }

@@ -37,6 +37,7 @@ describe("report normalisation", () => {
       solved: 2,
       fcr_rate: 1,
       avg_resolution_hours: 8.85,
+      median_resolution_hours: 8.85,
       csat_score: 0.5,
     });
   });

@@ -67,6 +67,7 @@ export function normalizeTrend(raw: unknown): CxTrend {
       solved: row.solved,
       fcr_rate: num(p.fcr_rate) ?? row.fcr.rate,
       avg_resolution_hours: row.avg_resolution_hours,
+      median_resolution_hours: row.median_resolution_hours,
       csat_score: num(p.csat_score) ?? row.csat.score,
     };
   });

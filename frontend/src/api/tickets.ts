@@ -1,5 +1,7 @@
 import {
+  infiniteQueryOptions,
   keepPreviousData,
+  queryOptions,
   useInfiniteQuery,
   useMutation,
   useQuery,
@@ -21,22 +23,30 @@ export function cleanQuery<T extends Record<string, unknown>>(q: T): T {
   return out as T;
 }
 
-export function useTicketCounts() {
-  return useQuery({
-    queryKey: ["tickets", "counts"],
-    queryFn: () => unwrap(api.GET("/api/tickets/counts")),
-    refetchInterval: POLL_MS,
-  });
-}
+/** Query definitions shared by the hooks and the prefetch before the app renders. */
+export const ticketCountsQuery = queryOptions({
+  queryKey: ["tickets", "counts"],
+  queryFn: () => unwrap(api.GET("/api/tickets/counts")),
+});
 
-export function useTicketList(filters: TicketFilters, opts: { poll?: boolean } = {}) {
+export function ticketListQuery(filters: TicketFilters) {
   const query = cleanQuery(filters);
-  return useInfiniteQuery({
+  return infiniteQueryOptions({
     queryKey: ["tickets", "list", query],
     queryFn: ({ pageParam }) =>
       unwrap(api.GET("/api/tickets", { params: { query: cleanQuery({ ...query, cursor: pageParam }) } })),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+}
+
+export function useTicketCounts() {
+  return useQuery({ ...ticketCountsQuery, refetchInterval: POLL_MS });
+}
+
+export function useTicketList(filters: TicketFilters, opts: { poll?: boolean } = {}) {
+  return useInfiniteQuery({
+    ...ticketListQuery(filters),
     refetchInterval: opts.poll === false ? false : POLL_MS,
     placeholderData: keepPreviousData,
   });

@@ -113,6 +113,7 @@ export interface CxTrendPoint {
   solved: number;
   fcr_rate: number | null;
   avg_resolution_hours: number | null;
+  median_resolution_hours: number | null;
   csat_score: number | null;
 }
 

@@ -10,7 +10,7 @@ import {
   useComputedColorScheme,
   useMantineColorScheme,
 } from "@mantine/core";
-import { IconChartBar, IconInbox, IconLogout, IconMoon, IconSettings, IconSun } from "@tabler/icons-react";
+import { IconChartBar, IconInbox, IconLogout, IconMoon, IconSettings, IconSun, IconUsers } from "@tabler/icons-react";
 import { NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { hasRole, useCurrentAgent, useLogout } from "../api/auth";
 import { ErrorBoundary } from "../components/ErrorBoundary";
@@ -58,6 +58,7 @@ export function AppLayout() {
             <nav aria-label="Main">
               <Group gap={4} wrap="nowrap">
                 <NavItem to="/inbox" label="Inbox" icon={<IconInbox size={18} aria-hidden />} />
+                <NavItem to="/customers" label="Customers" icon={<IconUsers size={18} aria-hidden />} />
                 {hasRole(agent, "lead", "admin") && (
                   <NavItem to="/dashboard" label="Dashboard" icon={<IconChartBar size={18} aria-hidden />} />
                 )}

@@ -17,13 +17,22 @@ export const testAgent: Agent = {
   active: true,
 };
 
-export function renderWithProviders(
-  ui: ReactElement,
-  { route = "/", path = "*", agent = testAgent as Agent | null } = {},
-) {
-  const client = new QueryClient({
+/** A query client that never retries or polls, so tests see each call once. */
+export function testQueryClient(): QueryClient {
+  return new QueryClient({
     defaultOptions: { queries: { retry: false, refetchInterval: false, gcTime: Infinity }, mutations: { retry: false } },
   });
+}
+
+export function renderWithProviders(
+  ui: ReactElement,
+  {
+    route = "/",
+    path = "*",
+    agent = testAgent as Agent | null,
+    client = testQueryClient(),
+  }: { route?: string; path?: string; agent?: Agent | null; client?: QueryClient } = {},
+) {
   if (agent) client.setQueryData(meKey, { agent, csrf_token: "test-csrf" });
   setCsrfToken(agent ? "test-csrf" : null);
   const result = render(

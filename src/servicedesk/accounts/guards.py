@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,11 +38,38 @@ class Principal:
         return Actor.agent(self.agent["id"], self.agent["email"], self.agent["role"])
 
 
+# Bearer token -> agent, cached in this process: API clients (channel adapters, the CRM)
+# send a request per contact, and the look-up was a query on every one. A revoked token or
+# a deactivated agent is refused at once by the process that made the change, and by the
+# other server processes within TOKEN_CACHE_SECONDS.
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_SIZE = 1024
+_token_cache: dict[bytes, tuple[float, int, dict[str, Any]]] = {}
+
+
+async def agent_for_bearer(token: str) -> dict[str, Any] | None:
+    """The agent owning an API token, from the cache while it is fresh."""
+    key = hashlib.sha256(token.encode()).digest()
+    now = time.monotonic()
+    cached = _token_cache.get(key)
+    if cached and cached[0] > now and cached[1] == service.credentials_version:
+        return cached[2]
+    version = service.credentials_version
+    agent = await service.agent_for_api_token(token=token)
+    if agent is None:
+        _token_cache.pop(key, None)  # unknown tokens are not cached: no memory for guesses
+        return None
+    if len(_token_cache) >= TOKEN_CACHE_SIZE:
+        _token_cache.clear()
+    _token_cache[key] = (now + TOKEN_CACHE_SECONDS, version, agent)
+    return agent
+
+
 class AuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         if header.lower().startswith("bearer "):
-            agent = await service.agent_for_api_token(token=header[7:].strip())
+            agent = await agent_for_bearer(header[7:].strip())
             if not agent:
                 raise NotAuthorizedException("the API token is not valid or was revoked")
             return AuthenticationResult(user=Principal(agent, "token"), auth="token")

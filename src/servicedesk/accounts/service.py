@@ -111,6 +111,7 @@ async def update_agent(*, agent_id: int, changes: dict[str, Any]) -> None:
         values[Agent.password_hash] = _hasher.hash(changes["password"])
     if values:
         await Agent.update(values).where(Agent.id == agent_id)
+        _credentials_changed()
 
 
 async def get_agent(*, agent_id: int) -> dict[str, Any]:
@@ -198,8 +199,20 @@ async def list_api_tokens() -> list[dict[str, Any]]:
     ).order_by(ApiToken.id)
 
 
+# Bumped whenever a token is revoked or an agent changes, so that the bearer-token cache
+# of this process (accounts.guards) drops what it holds at once; other processes drop
+# their entries when these expire (guards.TOKEN_CACHE_SECONDS).
+credentials_version = 0
+
+
+def _credentials_changed() -> None:
+    global credentials_version
+    credentials_version += 1
+
+
 async def revoke_api_token(*, token_id: int) -> None:
     await ApiToken.update({ApiToken.revoked: True}).where(ApiToken.id == token_id)
+    _credentials_changed()
 
 
 async def agent_for_api_token(*, token: str) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ import phonenumbers
 
 from servicedesk import writes
 from servicedesk.clock import utcnow
-from servicedesk.db import matches_text, write_transaction
+from servicedesk.db import Sql, fetch, fetch_one, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 
 from .tables import Customer, CustomerIdentity, Organization
@@ -71,11 +71,40 @@ BY_EXTERNAL_ID = (Customer, "external_id")  # identity-map kinds (servicedesk.wr
 BY_KEY = (CustomerIdentity, "key")
 
 
+# The statements of identifying an inbound contact's sender (every contact runs them), as
+# fixed SQL text built once per number of identities (a contact has one to three).
+_CUSTOMER_BY_EXTERNAL_ID = Sql('SELECT "id" FROM "customer" WHERE "external_id" = {}')
+_INSERT_CUSTOMER = Sql(
+    'INSERT INTO "customer" ("name", "external_id", "organization", "notes", "tags",'
+    ' "email_bounced", "surveys_opt_out", "marketing_consent", "merged_into", "created_at")'
+    " VALUES ({}, {}, NULL, '', '[]', {}, {}, {}, NULL, {}) RETURNING \"id\""
+)
+_owners_sql: dict[int, Sql] = {}
+_insert_identities_sql: dict[int, Sql] = {}
+
+
+def _owners_query(count: int) -> Sql:
+    if count not in _owners_sql:
+        _owners_sql[count] = Sql(
+            'SELECT ci."key", ci."customer", c."merged_into" FROM "customer_identity" AS ci'
+            ' JOIN "customer" AS c ON c."id" = ci."customer"'
+            f' WHERE ci."key" IN ({", ".join(["{}"] * count)}) ORDER BY ci."id"'
+        )
+    return _owners_sql[count]
+
+
+def _insert_identities_query(count: int) -> Sql:
+    if count not in _insert_identities_sql:
+        _insert_identities_sql[count] = Sql(
+            'INSERT INTO "customer_identity" ("customer", "kind", "value", "key") VALUES '
+            + ", ".join(["({}, {}, {}, {})"] * count)
+        )
+    return _insert_identities_sql[count]
+
+
 async def _by_external_id(external_id: str) -> int | None:
     row = await writes.get(
-        BY_EXTERNAL_ID,
-        external_id,
-        Customer.select(Customer.id).where(Customer.external_id == external_id).first,
+        BY_EXTERNAL_ID, external_id, partial(fetch_one, _CUSTOMER_BY_EXTERNAL_ID, external_id)
     )
     return await _live_customer(row["id"]) if row else None
 
@@ -90,7 +119,7 @@ async def _identity_owners(keys: list[str]) -> list[dict[str, Any]]:
     if not keys:
         return []
     if writes.current() is None:
-        return await identity_owners_query(keys)
+        return await fetch(_owners_query(len(keys)), *keys)
     # In a unit of work, from its identity map (the importer fills it for a batch).
     rows = [await writes.get(BY_KEY, key, partial(_owner_of, key)) for key in keys]
     return sorted((row for row in rows if row), key=lambda row: int(row["id"]))
@@ -170,16 +199,29 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
             customer_id = await _owner(owners)
         if customer_id is None:
             name = identity.name or (identity.email or identity.phone or identity.social or "")
-            customer = {
-                "name": name.split("@")[0] if not identity.name else name,
-                "external_id": identity.external_id,
-                "created_at": now or utcnow(),
-            }
-            customer_id = await writes.insert(
-                Customer, writes.new_row(Customer, customer), need_id=True
-            )
-            if identity.external_id:
-                writes.remember(BY_EXTERNAL_ID, identity.external_id, {"id": customer_id})
+            if writes.current() is not None:  # the importer's batch: written with it
+                customer = {
+                    "name": name.split("@")[0] if not identity.name else name,
+                    "external_id": identity.external_id,
+                    "created_at": now or utcnow(),
+                }
+                customer_id = await writes.insert(
+                    Customer, writes.new_row(Customer, customer), need_id=True
+                )
+                if identity.external_id:
+                    writes.remember(BY_EXTERNAL_ID, identity.external_id, {"id": customer_id})
+            else:
+                inserted = await fetch_one(
+                    _INSERT_CUSTOMER,
+                    name.split("@")[0] if not identity.name else name,
+                    identity.external_id,
+                    False,
+                    False,
+                    False,
+                    now or utcnow(),
+                )
+                assert inserted is not None
+                customer_id = int(inserted["id"])
         # Identities another customer holds stay theirs. Two first contacts racing on the
         # same identity: the unique key refuses the second insert and its transaction is
         # retried (receive_contact_once), finding the customer the first one created.
@@ -189,9 +231,15 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
             for kind, value in keys
             if f"{kind}:{value}" not in known
         ]
-        await writes.insert_many(CustomerIdentity, new, need_id=True)
-        for row in new:
-            writes.remember(BY_KEY, row["key"], row | {"merged_into": None})
+        if writes.current() is not None:  # the importer's batch: written with it
+            await writes.insert_many(CustomerIdentity, new, need_id=True)
+            for row in new:
+                writes.remember(BY_KEY, row["key"], row | {"merged_into": None})
+        elif new:
+            await fetch(
+                _insert_identities_query(len(new)),
+                *[row[name] for row in new for name in ("customer", "kind", "value", "key")],
+            )
         return customer_id
 
 

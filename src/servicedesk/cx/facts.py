@@ -12,6 +12,7 @@ from typing import Any
 from servicedesk import writes
 from servicedesk.accounts.tables import Team
 from servicedesk.clock import as_utc
+from servicedesk.db import Sql, fetch, is_sqlite
 from servicedesk.settings import get_settings
 
 from .business_hours import Schedule
@@ -54,43 +55,66 @@ async def _row_to_change(ticket_id: int) -> dict[str, Any]:
     return await _facts(ticket_id) if writes.current() else {"ticket": ticket_id}
 
 
+# The statements of a new ticket and an inbound message (they run on every contact) as
+# fixed SQL text, built once.
+_INSERT_FACTS = Sql(
+    'INSERT INTO "ticket_metrics" ("ticket", "customer", "channel", "status", "agent", "team",'
+    ' "created_at", "solves", "reopens", "inbound_before_first_solve",'
+    ' "replies_before_first_solve", "agent_public_replies", "surveys_sent")'
+    " VALUES ({}, {}, {}, 'new', NULL, NULL, {}, 0, 0, 0, 0, 0, 0)"
+)
+_SOLVED_WITHIN = Sql(
+    'SELECT "ticket", "first_solved_at" FROM "ticket_metrics" WHERE "customer" = {}'
+    ' AND "ticket" != {} AND "first_solved_at" >= {} AND "first_solved_at" < {}'
+)
+_COUNT_INBOUND = Sql(
+    'UPDATE "ticket_metrics" SET "inbound_before_first_solve" = "inbound_before_first_solve" + 1'
+    ' WHERE "ticket" = {} AND "first_solved_at" IS NULL'
+)
+
+
+# On PostgreSQL both in one statement: the SELECT reads the snapshot from before the
+# INSERT, which is what it wants (other tickets' first solves); SQLite has no INSERT in WITH.
+_INSERT_FACTS_AND_SOLVED_WITHIN = Sql(
+    f"WITH inserted AS ({_INSERT_FACTS.template}) {_SOLVED_WITHIN.template}"
+)
+
+
 async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: datetime) -> None:
-    row = writes.new_row(
-        M,
-        {
-            "ticket": ticket_id,
-            "customer": customer_id,
-            "channel": channel,
-            "status": "new",
-            "created_at": at,
-        },
-    )
-    await writes.insert(M, row)
-    writes.remember(M, ticket_id, row)
-    # In a unit of work the other tickets of the batch are not written yet: the customer's
-    # repeat contacts are worked out once, when they are.
-    if not writes.defer(refresh_repeat_contacts_of, customer_id):
-        await _mark_repeat_contacts_before(
-            customer_id=customer_id, ticket_id=ticket_id, created_at=at
-        )
-
-
-async def _mark_repeat_contacts_before(
-    *, customer_id: int, ticket_id: int, created_at: datetime
-) -> None:
-    """A new ticket is a repeat contact for the customer's tickets first solved within the
-    window before it: first_solved_at < created_at <= first_solved_at + window.
+    """The new ticket's facts row. The ticket is also a repeat contact for the customer's
+    tickets first solved within the window before it: first_solved_at < created_at <=
+    first_solved_at + window.
 
     Each of them names the earliest such ticket, not the first one recorded: an import may
     replay Friday's contact before Wednesday's, and the drill-down must read as it would
     have live (and as after a merge, which asks _repeat_contact_after)."""
+    if writes.current() is not None:
+        # In a unit of work (the importer) the row goes out with the batch, and the other
+        # tickets of the batch are not written yet: the customer's repeat contacts are
+        # worked out once, when they are (refresh_repeat_contacts_of).
+        row = writes.new_row(
+            M,
+            {
+                "ticket": ticket_id,
+                "customer": customer_id,
+                "channel": channel,
+                "status": "new",
+                "created_at": at,
+            },
+        )
+        await writes.insert(M, row)
+        writes.remember(M, ticket_id, row)
+        writes.defer(refresh_repeat_contacts_of, customer_id)
+        return
     window = timedelta(hours=get_settings().repeat_contact_hours)
-    rows = await M.select(M.ticket, M.first_solved_at).where(
-        M.customer == customer_id,
-        M.ticket != ticket_id,
-        M.first_solved_at >= created_at - window,
-        M.first_solved_at < created_at,
-    )
+    solved_within = (customer_id, ticket_id, at - window, at)
+    if is_sqlite():
+        await fetch(_INSERT_FACTS, ticket_id, customer_id, channel, at)
+        rows = await fetch(_SOLVED_WITHIN, *solved_within)
+    else:
+        rows = await fetch(
+            _INSERT_FACTS_AND_SOLVED_WITHIN, ticket_id, customer_id, channel, at, *solved_within
+        )
     await _refresh_repeat_contacts(customer_id=customer_id, rows=rows)
 
 
@@ -157,10 +181,7 @@ async def refresh_repeat_contacts_of(customer_ids: set[int]) -> None:
 async def inbound_message(*, ticket_id: int) -> None:
     """Counts a customer message until the first solve."""
     if writes.current() is None:
-        # Live: one conditional UPDATE, no read (the same condition as below).
-        await M.update({M.inbound_before_first_solve: M.inbound_before_first_solve + 1}).where(
-            M.ticket == ticket_id, M.first_solved_at.is_null()
-        )
+        await fetch(_COUNT_INBOUND, ticket_id)  # live: one conditional UPDATE, no read
         return
     facts = await _facts(ticket_id)
     if facts["first_solved_at"] is None:

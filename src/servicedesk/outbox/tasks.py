@@ -36,12 +36,18 @@ async def deliver(outbox_id: int, now: datetime | None = None) -> str:
         await asyncio.to_thread(send_message, message)
     except (OSError, ValueError, smtplib.SMTPException, MailNotConfigured) as exc:
         log.warning("mail %s not delivered (attempt %s): %s", outbox_id, row["attempts"], exc)
-        return await service.mark_attempt_failed(
+        due = await service.mark_attempt_failed(
             outbox_id=outbox_id,
             attempts=row["attempts"],
             error=str(exc) or type(exc).__name__,
             now=now or utcnow(),
         )
+        if due is None:
+            return "failed"
+        # The retry runs when it is due; the minute sweep stays as the safety net (a lost
+        # task, a worker restart) and finds nothing left to do when this one ran.
+        service.kick(outbox_id, at=due)
+        return "pending"
     await service.mark_sent(outbox_id=outbox_id, now=now or utcnow())
     return "sent"
 
@@ -60,6 +66,17 @@ def deliver_outbox_message(outbox_id: int) -> None:
     # Returns nothing on purpose: huey keeps every non-None result in its store until it is
     # read, and nobody reads these, so one entry per email would pile up forever.
     asyncio.run(deliver(outbox_id))
+
+
+@huey.task()
+def deliver_outbox_messages(outbox_ids: list[int]) -> None:
+    """The rows one change wrote, in one task (returns nothing, as above)."""
+
+    async def deliver_each() -> None:
+        for outbox_id in outbox_ids:
+            await deliver(outbox_id)
+
+    asyncio.run(deliver_each())
 
 
 @huey.periodic_task(crontab(minute="*"))

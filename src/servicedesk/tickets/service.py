@@ -26,7 +26,15 @@ from servicedesk.customers import service as customers
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import CustomerIdentity
 from servicedesk.cx import facts, surveys
-from servicedesk.db import is_sqlite, matches_text, write_transaction
+from servicedesk.db import (
+    Compiled,
+    Sql,
+    fetch,
+    fetch_one,
+    is_sqlite,
+    matches_text,
+    write_transaction,
+)
 from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 from servicedesk.settings import get_settings
@@ -91,19 +99,63 @@ def _check_choice(value: str, choices: tuple[str, ...], field: str) -> None:
         raise Invalid(f"{field} must be one of {', '.join(choices)}; got {value!r}", field=field)
 
 
+# The statements of an inbound contact, as fixed SQL text (db.Sql): built once instead of
+# by Piccolo's query builder on every request.
+_INSERT_EVENT = Sql(
+    'INSERT INTO "ticket_event" ("ticket", "actor_kind", "actor_agent", "actor_label", "field",'
+    ' "old_value", "new_value", "created_at") VALUES ({}, {}, {}, {}, {}, {}, {}, {})'
+)
+_INSERT_TICKET = Sql(
+    'INSERT INTO "ticket" ("subject", "status", "priority", "channel", "customer", "assignee",'
+    ' "team", "external_id", "follow_up_of", "created_at", "updated_at", "solved_at",'
+    " \"imported_events\") VALUES ({}, 'new', {}, {}, {}, NULL, NULL, {}, {}, {}, {}, NULL, 0)"
+    ' RETURNING "id"'
+)
+_INSERT_INTERACTION = Sql(
+    'INSERT INTO "interaction" ("ticket", "customer", "direction", "channel", "public",'
+    ' "author_kind", "author_agent", "body_text", "body_html", "message_id", "created_at")'
+    ' VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING "id"'
+)
+_TOUCH_TICKET = Sql('UPDATE "ticket" SET "updated_at" = {} WHERE "ticket"."id" = {}')
+_TICKET_BY_ID = Sql('SELECT * FROM "ticket" WHERE "ticket"."id" = {}')
+_TICKET_BY_EXTERNAL_ID = Sql('SELECT * FROM "ticket" WHERE "ticket"."external_id" = {}')
+_TICKET_OF_MESSAGE = Sql(
+    'SELECT "interaction"."ticket" FROM "interaction" WHERE "interaction"."message_id" = {} LIMIT 1'
+)
+_INSERT_IDEMPOTENCY_KEY = Sql(
+    'INSERT INTO "idempotency_key" ("key", "response", "created_at") VALUES ({}, {}, {})'
+)
+_SET_IDEMPOTENT_RESPONSE = Sql(
+    'UPDATE "idempotency_key" SET "response" = {} WHERE "idempotency_key"."key" = {}'
+)
+
+
 async def _log(ticket_id: int, actor: Actor, field: str, old: Any, new: Any, now: datetime) -> None:
-    await writes.insert(
-        TicketEvent,
-        {
-            "ticket": ticket_id,
-            "actor_kind": actor.kind,
-            "actor_agent": actor.agent_id,
-            "actor_label": actor.label,
-            "field": field,
-            "old_value": None if old is None else str(old),
-            "new_value": None if new is None else str(new),
-            "created_at": now,
-        },
+    if writes.current() is not None:  # the importer's batch: written with it
+        await writes.insert(
+            TicketEvent,
+            {
+                "ticket": ticket_id,
+                "actor_kind": actor.kind,
+                "actor_agent": actor.agent_id,
+                "actor_label": actor.label,
+                "field": field,
+                "old_value": None if old is None else str(old),
+                "new_value": None if new is None else str(new),
+                "created_at": now,
+            },
+        )
+        return
+    await fetch(
+        _INSERT_EVENT,
+        ticket_id,
+        actor.kind,
+        actor.agent_id,
+        actor.label,
+        field,
+        None if old is None else str(old),
+        None if new is None else str(new),
+        now,
     )
 
 
@@ -147,21 +199,39 @@ async def open_ticket(
     inserted, so callers need not read it again."""
     _check_choice(channel, CHANNELS, "channel")
     _check_choice(priority, PRIORITIES, "priority")
-    ticket = writes.new_row(
-        Ticket,
-        {
-            "subject": subject.strip()[:300] or "(no subject)",
-            "channel": channel,
-            "priority": priority,
-            "customer": customer_id,
-            "external_id": external_id,
-            "follow_up_of": follow_up_of,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
-    # In a unit of work the row is written with the batch, its id taken from the sequence.
-    ticket_id = await writes.insert(Ticket, ticket, need_id=True)
+    ticket: dict[str, Any] = {
+        "subject": subject.strip()[:300] or "(no subject)",
+        "status": "new",
+        "priority": priority,
+        "channel": channel,
+        "customer": customer_id,
+        "assignee": None,
+        "team": None,
+        "external_id": external_id,
+        "follow_up_of": follow_up_of,
+        "created_at": now,
+        "updated_at": now,
+        "solved_at": None,
+        "imported_events": 0,
+    }
+    if writes.current() is not None:
+        # The importer's batch: written with it, the id taken from the sequence now.
+        ticket_id = await writes.insert(Ticket, ticket, need_id=True)
+    else:
+        inserted = await fetch_one(
+            _INSERT_TICKET,
+            ticket["subject"],
+            priority,
+            channel,
+            customer_id,
+            external_id,
+            follow_up_of,
+            now,
+            now,
+        )
+        assert inserted is not None
+        ticket_id = int(inserted["id"])
+        ticket = {"id": ticket_id, **ticket}
     writes.remember(Ticket, ticket_id, ticket)
     await facts.ticket_created(
         ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now
@@ -177,19 +247,15 @@ async def _thread_ticket(thread: ThreadRef, customer_id: int) -> dict[str, Any] 
     """The ticket an inbound contact continues, if it names one of this customer's."""
     ticket: dict[str, Any] | None = None
     if thread.ticket_id is not None:
-        ticket = await Ticket.select().where(Ticket.id == thread.ticket_id).first()
+        ticket = await fetch_one(_TICKET_BY_ID, thread.ticket_id)
         if not ticket:
             raise NotFound(f"ticket {thread.ticket_id} does not exist", field="thread.ticket_id")
     elif thread.in_reply_to:
-        found = (
-            await Interaction.select(Interaction.ticket)
-            .where(Interaction.message_id == thread.in_reply_to.strip())
-            .first()
-        )
+        found = await fetch_one(_TICKET_OF_MESSAGE, thread.in_reply_to.strip())
         if found:
-            ticket = await _ticket(found["ticket"])
+            ticket = await fetch_one(_TICKET_BY_ID, found["ticket"])
     elif thread.external_id:
-        ticket = await Ticket.select().where(Ticket.external_id == thread.external_id).first()
+        ticket = await fetch_one(_TICKET_BY_EXTERNAL_ID, thread.external_id)
     if ticket and ticket["customer"] != customer_id:
         raise Conflict("the referenced ticket belongs to another customer", field="thread")
     return ticket
@@ -290,24 +356,46 @@ async def _insert_interaction(
     """Inserts an interaction; returns its id (0 in a unit of work: see writes.insert).
     `touch`: also set the ticket's updated_at to `now`; False when the caller changes the
     status right after (that UPDATE sets updated_at too)."""
-    interaction_id = await writes.insert(
-        Interaction,
-        {
-            "ticket": ticket["id"],
-            "customer": ticket["customer"],
-            "direction": direction,
-            "channel": channel,
-            "public": public,
-            "author_kind": author_kind,
-            "author_agent": agent_id,
-            "body_text": body,
-            "body_html": html,
-            "message_id": message_id,
-            "created_at": now,
-        },
-    )
+    if writes.current() is not None:  # the importer's batch: written with it
+        interaction_id = await writes.insert(
+            Interaction,
+            {
+                "ticket": ticket["id"],
+                "customer": ticket["customer"],
+                "direction": direction,
+                "channel": channel,
+                "public": public,
+                "author_kind": author_kind,
+                "author_agent": agent_id,
+                "body_text": body,
+                "body_html": html,
+                "message_id": message_id,
+                "created_at": now,
+            },
+        )
+    else:
+        inserted = await fetch_one(
+            _INSERT_INTERACTION,
+            ticket["id"],
+            ticket["customer"],
+            direction,
+            channel,
+            public,
+            author_kind,
+            agent_id,
+            body,
+            html,
+            message_id,
+            now,
+        )
+        assert inserted is not None
+        interaction_id = int(inserted["id"])
     if touch and ticket["updated_at"] != now:  # a ticket created by this change has it
-        await writes.update(Ticket, ticket, {"updated_at": now})
+        if writes.current() is None:
+            await fetch(_TOUCH_TICKET, now, ticket["id"])
+            ticket["updated_at"] = now
+        else:
+            await writes.update(Ticket, ticket, {"updated_at": now})
     return interaction_id
 
 
@@ -610,15 +698,22 @@ async def interactions_of(*, ticket_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def get_interaction(*, interaction_id: int) -> dict[str, Any]:
-    """One interaction, as interactions_of returns them."""
-    row = (
-        await Interaction.select(
+_INTERACTION_BY_ID = Compiled(
+    lambda interaction_id: (
+        Interaction.select(
             *Interaction.all_columns(), Interaction.author_agent.name.as_alias("author_name")
         )
         .where(Interaction.id == interaction_id)
-        .first()
-    )
+        .limit(1)
+    ),
+    arity=1,
+)
+
+
+async def get_interaction(*, interaction_id: int) -> dict[str, Any]:
+    """One interaction, as interactions_of returns them."""
+    rows = await _INTERACTION_BY_ID.fetch(interaction_id)
+    row = rows[0] if rows else None
     if not row:
         raise NotFound(f"interaction {interaction_id} does not exist", field="interaction_id")
     return row
@@ -721,9 +816,15 @@ def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+_SUMMARY_BY_ID = Compiled(
+    lambda ticket_id: _summary_query().where(Ticket.id == ticket_id).limit(1), arity=1
+)
+
+
 async def ticket_summary_row(ticket_id: int) -> dict[str, Any]:
     """One ticket as list_tickets returns it."""
-    row = await _summary_query().where(Ticket.id == ticket_id).first()
+    rows = await _SUMMARY_BY_ID.fetch(ticket_id)
+    row = rows[0] if rows else None
     if not row:
         raise NotFound(f"ticket {ticket_id} does not exist", field="ticket_id")
     return _summary_row(row)
@@ -764,19 +865,11 @@ async def receive_contact_once(
         try:
             async with write_transaction():
                 if key:
-                    await IdempotencyKey.insert(
-                        IdempotencyKey(key=key, response={}, created_at=now)
-                    )
+                    await fetch(_INSERT_IDEMPOTENCY_KEY, key, "{}", now)
                 ticket_id, interaction_id = await receive_contact(contact=contact, now=now)
                 if key:
-                    await IdempotencyKey.update(
-                        {
-                            IdempotencyKey.response: {
-                                "ticket_id": ticket_id,
-                                "interaction_id": interaction_id,
-                            }
-                        }
-                    ).where(IdempotencyKey.key == key)
+                    response = {"ticket_id": ticket_id, "interaction_id": interaction_id}
+                    await fetch(_SET_IDEMPOTENT_RESPONSE, json.dumps(response), key)
                 return ticket_id, interaction_id, False
         except UNIQUE_VIOLATIONS:
             # Either the key was used by a request that committed first, or two contacts

@@ -122,6 +122,17 @@ async def test_admin_manages_agents_teams_and_tokens(admin_client: Any) -> None:
         assert revoked.status_code == 401
 
 
+async def test_a_deactivated_agents_token_is_refused_at_once_though_it_was_cached(
+    client: httpx.AsyncClient,
+) -> None:
+    agent_id = await make_agent("crm@desk.example")
+    headers = {"Authorization": f"Bearer {await service.create_api_token(agent_id=agent_id)}"}
+    assert (await client.get("/api/tickets", headers=headers)).status_code == 200
+    assert (await client.get("/api/tickets", headers=headers)).status_code == 200  # cached
+    await service.update_agent(agent_id=agent_id, changes={"active": False})
+    assert (await client.get("/api/tickets", headers=headers)).status_code == 401
+
+
 async def test_bearer_token_needs_no_csrf(client: httpx.AsyncClient) -> None:
     agent_id = await make_agent("bot@desk.example")
     token = await service.create_api_token(agent_id=agent_id)

@@ -192,6 +192,28 @@ async def test_second_solve_within_the_fatigue_window_sends_no_survey(
     ]
 
 
+async def test_delayed_survey_is_queued_for_its_time_and_not_sent_before(
+    desk: Desk, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from servicedesk.queue import huey
+
+    monkeypatch.setenv("CSAT_DELAY_MINUTES", "30")
+    get_settings.cache_clear()
+    huey.flush()
+    ticket = await desk.contact()
+    await desk.reply(ticket["id"])
+    await desk.solve(ticket["id"])
+    await deliver_due()
+    assert smtp_server.about(CSAT_SUBJECT) == []
+
+    due = [task.eta for task in huey.pending() if task.eta is not None]
+    assert len(due) == 1
+    solved_at = utcnow().replace(tzinfo=None)
+    assert timedelta(minutes=29) < due[0] - solved_at <= timedelta(minutes=30)
+    await deliver_due(now=utcnow() + timedelta(minutes=31))
+    assert [m["To"] for m in smtp_server.about(CSAT_SUBJECT)] == ["carol@mail.example"]
+
+
 async def test_customer_who_opted_out_gets_no_survey(desk: Desk, smtp_server: SmtpServer) -> None:
     ticket = await desk.contact()
     opted = await desk.agent.patch(

@@ -160,6 +160,23 @@ async def test_mail_waits_out_an_smtp_outage_and_is_delivered_once(
     assert len(smtp_server.received) == 1
 
 
+async def test_a_failed_attempt_schedules_the_retry_for_when_it_is_due(
+    admin_client: httpx.AsyncClient, smtp_server: SmtpServer
+) -> None:
+    from servicedesk.queue import huey
+
+    huey.flush()
+    ticket_id = await open_ticket(admin_client)
+    await post_message(admin_client, ticket_id)
+    smtp_server.stop()
+    await deliver_due()
+
+    waiting = await the_email()
+    retries = [task for task in huey.pending() if task.args == (waiting["id"],) and task.eta]
+    assert len(retries) == 1
+    assert retries[0].eta == as_utc(waiting["not_before"]).replace(tzinfo=None)
+
+
 # ---------------------------------------------------------------- SMTP down for good
 
 

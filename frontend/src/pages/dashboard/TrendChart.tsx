@@ -1,7 +1,7 @@
-import { BarChart, LineChart } from "@mantine/charts";
+import { CompositeChart, LineChart } from "@mantine/charts";
 import { SimpleGrid, Text } from "@mantine/core";
-import dayjs from "dayjs";
 import type { CxTrendPoint } from "../../api/types";
+import { trendData } from "./trend";
 
 export function TrendChart({ points }: { points: CxTrendPoint[] }) {
   if (points.length === 0) {
@@ -11,20 +11,29 @@ export function TrendChart({ points }: { points: CxTrendPoint[] }) {
       </Text>
     );
   }
-  const data = points.map((p) => ({
-    week: dayjs(p.period_start).format("MMM D"),
-    Solved: p.solved,
-    "FCR %": p.fcr_rate === null ? null : Math.round(p.fcr_rate * 1000) / 10,
-    "CSAT %": p.csat_score === null ? null : Math.round(p.csat_score * 1000) / 10,
-    "Avg resolution (h)": p.avg_resolution_hours === null ? null : Math.round(p.avg_resolution_hours * 10) / 10,
-  }));
+  const data = trendData(points);
   return (
     <SimpleGrid cols={{ base: 1, lg: 2 }}>
-      <div role="img" aria-label="Weekly solved tickets and average resolution time">
+      <div role="img" aria-label="Weekly solved tickets, with average and median resolution time in hours">
         <Text size="sm" fw={600} mb="xs">
-          Volume per week
+          Volume and resolution time per week
         </Text>
-        <BarChart h={240} data={data} dataKey="week" series={[{ name: "Solved", color: "blue.6" }]} tickLine="y" />
+        {/* Tickets on the left axis, hours on the right: the two scales differ. */}
+        <CompositeChart
+          h={240}
+          data={data}
+          dataKey="week"
+          tickLine="y"
+          connectNulls
+          withLegend
+          withRightYAxis
+          rightYAxisLabel="hours"
+          series={[
+            { name: "Solved", color: "blue.6", type: "bar" },
+            { name: "Avg resolution (h)", color: "orange.7", type: "line", yAxisId: "right" },
+            { name: "Median resolution (h)", color: "orange.4", type: "line", yAxisId: "right", strokeDasharray: "5 5" },
+          ]}
+        />
       </div>
       <div role="img" aria-label="Weekly first contact resolution and CSAT in percent">
         <Text size="sm" fw={600} mb="xs">

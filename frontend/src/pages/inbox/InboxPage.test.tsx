@@ -108,3 +108,19 @@ describe("InboxPage", () => {
     expect(screen.getByRole("heading", { name: "Unassigned" })).toBeInTheDocument();
   });
 });
+
+describe("InboxPage with a full page of tickets", () => {
+  it("renders all 50 rows of a page (a screenful first) and j reaches past the first screenful", async () => {
+    mockFetch({
+      "GET /api/tickets": () => ({ items: Array.from({ length: 50 }, (_, i) => ticket(i + 1)), next_cursor: null }),
+      "GET /api/tickets/counts": () => ({ mine: 50, unassigned: 0, pending: 0, open: 50, solved: 0 }),
+      "GET /api/teams": () => [],
+    });
+    renderWithProviders(<InboxPage />, { route: "/inbox", path: "/inbox" });
+    await screen.findAllByTestId("ticket-row");
+    await waitFor(() => expect(screen.getAllByTestId("ticket-row")).toHaveLength(50));
+    const user = userEvent.setup();
+    await user.keyboard("j".repeat(30));
+    expect(screen.getAllByTestId("ticket-row")[30]).toHaveFocus();
+  });
+});

@@ -1,0 +1,89 @@
+import { Anchor, Button, Center, Group, Loader, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { useDebouncedCallback } from "@mantine/hooks";
+import { IconSearch } from "@tabler/icons-react";
+import { useState } from "react";
+import { Link, useSearchParams } from "react-router";
+import { useCustomerList } from "../../api/customers";
+import { QueryError } from "../../components/QueryError";
+
+/** Customers, searchable by name, email, phone or handle; the search lives in the URL. */
+export function CustomersPage() {
+  const [sp, setSp] = useSearchParams();
+  const q = sp.get("q") ?? "";
+  const [search, setSearch] = useState(q);
+  const pushSearch = useDebouncedCallback(
+    (value: string) => setSp(value.trim() ? { q: value.trim() } : {}, { replace: true }),
+    300,
+  );
+  const list = useCustomerList(q);
+  const customers = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <Stack p="md" maw={1100} mx="auto">
+      <Group justify="space-between" wrap="wrap" gap="sm">
+        <Title order={1} size="h3">
+          Customers
+        </Title>
+        <TextInput
+          aria-label="Search customers"
+          placeholder="Name, email, phone or handle…"
+          leftSection={<IconSearch size={16} aria-hidden />}
+          type="search"
+          value={search}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            pushSearch(e.currentTarget.value);
+          }}
+          w={{ base: "100%", sm: 320 }}
+        />
+      </Group>
+      {list.isError ? (
+        <QueryError error={list.error} onRetry={() => void list.refetch()} />
+      ) : list.isPending ? (
+        <Center py={60}>
+          <Loader aria-label="Loading customers" />
+        </Center>
+      ) : customers.length === 0 ? (
+        <Text c="dimmed">{q ? `No customer matches “${q}”.` : "No customers yet."}</Text>
+      ) : (
+        <>
+          <Table striped highlightOnHover aria-label="Customers">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Email</Table.Th>
+                <Table.Th>Phone</Table.Th>
+                <Table.Th>Organization</Table.Th>
+                <Table.Th>Tags</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {customers.map((c) => (
+                <Table.Tr key={c.id} data-testid="customer-row">
+                  <Table.Td>
+                    {/* A search still pending would otherwise navigate back here while the
+                        customer page loads. */}
+                    <Anchor component={Link} to={`/customers/${c.id}`} onClick={() => pushSearch.cancel()}>
+                      {c.name}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{c.email ?? "—"}</Table.Td>
+                  <Table.Td>{c.phone ?? "—"}</Table.Td>
+                  <Table.Td>{c.organization ?? "—"}</Table.Td>
+                  <Table.Td>{c.tags.map((t) => `#${t}`).join(" ")}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          {list.hasNextPage && (
+            <Center>
+              <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>
+                Load more
+              </Button>
+            </Center>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}
