@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -165,11 +166,26 @@ async def _scale_up(target: int) -> tuple[int, float]:
     return rows, time.perf_counter() - began
 
 
-async def _import(path: Path) -> dict[str, Any]:
+async def _import(path: Path, workers: int) -> dict[str, Any]:
     from servicedesk.imports.service import import_file
 
-    report = await import_file(path)
+    report = await import_file(path, workers=workers)
     return report.as_dict()
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every `postgres` process on this machine (other users' too), with
+    the ended backends' CPU that the postmaster has reaped (cutime, cstime)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                ticks = sum(int(value) for value in fields[11:15])
+                total += ticks / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return total
 
 
 def child(args: argparse.Namespace) -> None:
@@ -185,15 +201,39 @@ def child(args: argparse.Namespace) -> None:
     try:
         if not args.skip_import:
             path = Path(args.history)
-            began = time.perf_counter()
-            report = loop.run_until_complete(_import(path))
+            load = os.getloadavg()[0]
+            began, cpu, pg = time.perf_counter(), os.times(), postgres_cpu()
+            report = loop.run_until_complete(_import(path, args.import_workers))
             seconds = time.perf_counter() - began
+            after = os.times()
+            cpu_ms = (
+                (
+                    after.user
+                    + after.system
+                    + after.children_user
+                    + after.children_system
+                    - (cpu.user + cpu.system + cpu.children_user + cpu.children_system)
+                )
+                * 1000
+                / args.tickets
+            )
+            pg_ms = (postgres_cpu() - pg) * 1000 / args.tickets
             assert not report["rejected"], report["rejected"][:5]
             rate = args.tickets / seconds
             log(
-                f"[{engine}] import of {args.tickets:,} tickets: {seconds:.1f} s "
-                f"({rate:,.0f} tickets/s, {1000 / rate:.2f} ms/ticket) {report['imported']}"
+                f"[{engine}] import of {args.tickets:,} tickets, {args.import_workers} worker(s):"
+                f" {seconds:.1f} s ({rate:,.0f} tickets/s, {1000 / rate:.2f} ms/ticket)"
+                f" {report['imported']}"
             )
+            log(
+                f"[{engine}]   CPU per ticket: importer {cpu_ms:.2f} ms, all postgres processes"
+                f" {pg_ms:.2f} ms; load average {load:.1f} before, {os.getloadavg()[0]:.1f} after"
+            )
+            peak = max(
+                resource.getrusage(who).ru_maxrss
+                for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            )
+            log(f"[{engine}]   peak memory of one importer process: {peak / 1024:.0f} MB")
             if args.tickets < 1_000_000:
                 log(
                     f"[{engine}]   linear extrapolation to 1,000,000 tickets: "
@@ -290,6 +330,12 @@ def main() -> None:
     )
     parser.add_argument("--sqlite-path", default=None, help="keep the SQLite database here")
     parser.add_argument("--pg-database", default="bench")
+    parser.add_argument(
+        "--import-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="import processes on PostgreSQL (default: one per CPU; SQLite always 1)",
+    )
     parser.add_argument("--history", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -329,6 +375,8 @@ def main() -> None:
                 )
             command = [sys.executable, __file__, "--child", "--engine", engine]
             command += ["--tickets", str(args.tickets), "--runs", str(args.runs)]
+            workers = args.import_workers if engine == "postgres" else 1
+            command += ["--import-workers", str(workers)]
             command += ["--history", str(history)]
             if args.skip_import:
                 command.append("--skip-import")

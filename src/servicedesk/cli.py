@@ -103,8 +103,16 @@ def openapi() -> None:
     help="Import the good lines; write the bad ones to a reject file.",
 )
 @click.option("--reject-file", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def import_(path: Path, skip_invalid: bool, reject_file: Path | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes replaying the tickets (PostgreSQL; default: one per CPU). SQLite uses 1.",
+)
+def import_(path: Path, skip_invalid: bool, reject_file: Path | None, workers: int | None) -> None:
     """Import a JSON Lines history file (docs/import-format.md)."""
+    import os
+
     from rich.progress import BarColumn, Progress, TextColumn
 
     from servicedesk.imports.service import import_file
@@ -131,6 +139,7 @@ def import_(path: Path, skip_invalid: bool, reject_file: Path | None) -> None:
                 skip_invalid=skip_invalid,
                 reject_path=reject if skip_invalid else None,
                 progress=progress,
+                workers=workers or os.cpu_count() or 1,
             )
         )
     for rejected in report.rejected:

@@ -73,7 +73,8 @@ def generate_history(
             "external_id": f"c-{c:06d}",
             "email": f"customer{c}@mail.example",
             "name": f"Customer {c}",
-            "phone": f"+4416329{c % 100000:05d}",
+            # Distinct for every customer (area codes 1632, 1633, ... past 100,000).
+            "phone": f"+44{1632 + c // 100000}9{c % 100000:05d}",
         }
     start = end - timedelta(days=days)
     step = (end - start) / max(tickets, 1)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import phonenumbers
 
+from servicedesk import writes
 from servicedesk.clock import utcnow
 from servicedesk.db import Sql, fetch, fetch_one, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
@@ -65,6 +67,10 @@ async def _live_customer(customer_id: int) -> int:
         customer_id = row["merged_into"]
 
 
+BY_EXTERNAL_ID = (Customer, "external_id")  # identity-map kinds (servicedesk.writes)
+BY_KEY = (CustomerIdentity, "key")
+
+
 # The statements of identifying an inbound contact's sender (every contact runs them), as
 # fixed SQL text built once per number of identities (a contact has one to three).
 _CUSTOMER_BY_EXTERNAL_ID = Sql('SELECT "id" FROM "customer" WHERE "external_id" = {}')
@@ -97,7 +103,9 @@ def _insert_identities_query(count: int) -> Sql:
 
 
 async def _by_external_id(external_id: str) -> int | None:
-    row = await fetch_one(_CUSTOMER_BY_EXTERNAL_ID, external_id)
+    row = await writes.get(
+        BY_EXTERNAL_ID, external_id, partial(fetch_one, _CUSTOMER_BY_EXTERNAL_ID, external_id)
+    )
     return await _live_customer(row["id"]) if row else None
 
 
@@ -110,7 +118,30 @@ async def _identity_owners(keys: list[str]) -> list[dict[str, Any]]:
     query, oldest identity first."""
     if not keys:
         return []
-    return await fetch(_owners_query(len(keys)), *keys)
+    if writes.current() is None:
+        return await fetch(_owners_query(len(keys)), *keys)
+    # In a unit of work, from its identity map (the importer fills it for a batch).
+    rows = [await writes.get(BY_KEY, key, partial(_owner_of, key)) for key in keys]
+    return sorted((row for row in rows if row), key=lambda row: int(row["id"]))
+
+
+async def _owner_of(key: str) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await identity_owners_query([key]).first()
+    return row
+
+
+def identity_owners_query(keys: list[str]) -> Any:
+    """The identities among `keys` with their customer and its merged_into, oldest first."""
+    return (
+        CustomerIdentity.select(
+            CustomerIdentity.id,
+            CustomerIdentity.key,
+            CustomerIdentity.customer,
+            CustomerIdentity.customer.merged_into.as_alias("merged_into"),
+        )
+        .where(CustomerIdentity.key.is_in(keys))
+        .order_by(CustomerIdentity.id)
+    )
 
 
 async def _owner(owners: list[dict[str, Any]]) -> int | None:
@@ -168,28 +199,47 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
             customer_id = await _owner(owners)
         if customer_id is None:
             name = identity.name or (identity.email or identity.phone or identity.social or "")
-            inserted = await fetch_one(
-                _INSERT_CUSTOMER,
-                name.split("@")[0] if not identity.name else name,
-                identity.external_id,
-                False,
-                False,
-                False,
-                now or utcnow(),
-            )
-            assert inserted is not None
-            customer_id = int(inserted["id"])
+            if writes.current() is not None:  # the importer's batch: written with it
+                customer = {
+                    "name": name.split("@")[0] if not identity.name else name,
+                    "external_id": identity.external_id,
+                    "created_at": now or utcnow(),
+                }
+                customer_id = await writes.insert(
+                    Customer, writes.new_row(Customer, customer), need_id=True
+                )
+                if identity.external_id:
+                    writes.remember(BY_EXTERNAL_ID, identity.external_id, {"id": customer_id})
+            else:
+                inserted = await fetch_one(
+                    _INSERT_CUSTOMER,
+                    name.split("@")[0] if not identity.name else name,
+                    identity.external_id,
+                    False,
+                    False,
+                    False,
+                    now or utcnow(),
+                )
+                assert inserted is not None
+                customer_id = int(inserted["id"])
         # Identities another customer holds stay theirs. Two first contacts racing on the
         # same identity: the unique key refuses the second insert and its transaction is
         # retried (receive_contact_once), finding the customer the first one created.
         known = {row["key"] for row in owners}
         new = [
-            (customer_id, kind, value, f"{kind}:{value}")
+            {"customer": customer_id, "kind": kind, "value": value, "key": f"{kind}:{value}"}
             for kind, value in keys
             if f"{kind}:{value}" not in known
         ]
-        if new:
-            await fetch(_insert_identities_query(len(new)), *[v for row in new for v in row])
+        if writes.current() is not None:  # the importer's batch: written with it
+            await writes.insert_many(CustomerIdentity, new, need_id=True)
+            for row in new:
+                writes.remember(BY_KEY, row["key"], row | {"merged_into": None})
+        elif new:
+            await fetch(
+                _insert_identities_query(len(new)),
+                *[row[name] for row in new for name in ("customer", "kind", "value", "key")],
+            )
         return customer_id
 
 

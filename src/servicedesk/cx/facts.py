@@ -5,9 +5,11 @@ traffic, the importer and automation all produce the same facts."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from servicedesk import writes
 from servicedesk.accounts.tables import Team
 from servicedesk.clock import as_utc
 from servicedesk.db import Sql, fetch, is_sqlite
@@ -26,20 +28,31 @@ def _minutes(start: datetime, end: datetime) -> float:
 async def _schedule(team_id: int | None) -> Schedule:
     data: dict[str, Any] = {}
     if team_id is not None:
-        row = (
-            await Team.select(Team.schedule)
-            .where(Team.id == team_id)
-            .output(load_json=True)
-            .first()
+        row = await writes.get(
+            Team,
+            team_id,
+            Team.select(Team.schedule).where(Team.id == team_id).output(load_json=True).first,
         )
         data = (row or {}).get("schedule") or {}
     return Schedule.from_json(data, get_settings().timezone)
 
 
 async def _facts(ticket_id: int) -> dict[str, Any]:
-    row = await M.select().where(M.ticket == ticket_id).first()
-    assert row is not None, f"ticket {ticket_id} has no metrics row"
+    """The ticket's facts row (read once per unit of work, when there is one)."""
+
+    async def load() -> dict[str, Any]:
+        row = await M.select().where(M.ticket == ticket_id).first()
+        assert row is not None, f"ticket {ticket_id} has no metrics row"
+        return row
+
+    row: dict[str, Any] = await writes.get(M, ticket_id, load)
     return row
+
+
+async def _row_to_change(ticket_id: int) -> dict[str, Any]:
+    """The facts row to change: the whole row in a unit of work; without one just its key,
+    as an UPDATE that sets values or adds to counters needs no read."""
+    return await _facts(ticket_id) if writes.current() else {"ticket": ticket_id}
 
 
 # The statements of a new ticket and an inbound message (they run on every contact) as
@@ -75,6 +88,24 @@ async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: 
     Each of them names the earliest such ticket, not the first one recorded: an import may
     replay Friday's contact before Wednesday's, and the drill-down must read as it would
     have live (and as after a merge, which asks _repeat_contact_after)."""
+    if writes.current() is not None:
+        # In a unit of work (the importer) the row goes out with the batch, and the other
+        # tickets of the batch are not written yet: the customer's repeat contacts are
+        # worked out once, when they are (refresh_repeat_contacts_of).
+        row = writes.new_row(
+            M,
+            {
+                "ticket": ticket_id,
+                "customer": customer_id,
+                "channel": channel,
+                "status": "new",
+                "created_at": at,
+            },
+        )
+        await writes.insert(M, row)
+        writes.remember(M, ticket_id, row)
+        writes.defer(refresh_repeat_contacts_of, customer_id)
+        return
     window = timedelta(hours=get_settings().repeat_contact_hours)
     solved_within = (customer_id, ticket_id, at - window, at)
     if is_sqlite():
@@ -103,38 +134,74 @@ async def _repeat_contact_after(
 ) -> int | None:
     """The first other ticket of the customer created within the window after a first solve."""
     window = timedelta(hours=get_settings().repeat_contact_hours)
-    row = (
-        await M.select(M.ticket)
-        .where(
-            M.customer == customer_id,
-            M.ticket != ticket_id,
-            M.created_at > first_solved_at,
-            M.created_at <= first_solved_at + window,
-        )
-        .order_by(M.created_at, M.ticket)  # ties: the lower id, so every path agrees
-        .first()
+    rows = await M.select(M.ticket, M.created_at).where(
+        M.customer == customer_id,
+        M.created_at > first_solved_at,
+        M.created_at <= first_solved_at + window,
     )
-    return None if row is None else int(row["ticket"])
+    return _first_repeat(ticket_id, first_solved_at, rows)
+
+
+def _first_repeat(
+    ticket_id: int, first_solved_at: datetime, others: Iterable[dict[str, Any]]
+) -> int | None:
+    """The rule: the first other ticket of the customer created within the window after a
+    first solve (ties: the lower id, so every path agrees), among the customer's tickets."""
+    window = timedelta(hours=get_settings().repeat_contact_hours)
+    after = [
+        (as_utc(row["created_at"]), int(row["ticket"]))
+        for row in others
+        if row["ticket"] != ticket_id
+        and first_solved_at < as_utc(row["created_at"]) <= first_solved_at + window
+    ]
+    return min(after)[1] if after else None
+
+
+async def refresh_repeat_contacts_of(customer_ids: set[int]) -> None:
+    """The repeat contacts of every first-solved ticket of these customers, from their
+    tickets as they are now: the importer's batch step, one read and one write."""
+    ids = sorted(customer_ids)
+    tickets: dict[int, list[dict[str, Any]]] = {}
+    for start in range(0, len(ids), 500):
+        for row in await M.select(
+            M.ticket, M.customer, M.created_at, M.first_solved_at, M.repeat_contact_ticket
+        ).where(M.customer.is_in(ids[start : start + 500])):
+            tickets.setdefault(row["customer"], []).append(row)
+    changes = []
+    for rows in tickets.values():
+        for row in rows:
+            if row["first_solved_at"] is None:
+                continue
+            repeat = _first_repeat(row["ticket"], as_utc(row["first_solved_at"]), rows)
+            if repeat != row["repeat_contact_ticket"]:
+                changes.append((repeat, row["ticket"]))
+    await writes.update_many(M, "ticket", "repeat_contact_ticket", changes)
 
 
 async def inbound_message(*, ticket_id: int) -> None:
-    """Counts a customer message until the first solve (one conditional UPDATE)."""
-    await fetch(_COUNT_INBOUND, ticket_id)
+    """Counts a customer message until the first solve."""
+    if writes.current() is None:
+        await fetch(_COUNT_INBOUND, ticket_id)  # live: one conditional UPDATE, no read
+        return
+    facts = await _facts(ticket_id)
+    if facts["first_solved_at"] is None:
+        await writes.update(M, facts, add={"inbound_before_first_solve": 1}, key="ticket")
 
 
 async def public_reply(*, ticket_id: int, team_id: int | None, at: datetime) -> None:
     facts = await _facts(ticket_id)
-    changes: dict[Any, Any] = {M.agent_public_replies: M.agent_public_replies + 1}
+    values: dict[str, Any] = {}
+    add = {"agent_public_replies": 1}
     if facts["first_solved_at"] is None:
-        changes[M.replies_before_first_solve] = M.replies_before_first_solve + 1
+        add["replies_before_first_solve"] = 1
     if facts["first_response_at"] is None:
         created = facts["created_at"]
-        changes[M.first_response_at] = at
-        changes[M.first_response_minutes] = _minutes(created, at)
-        changes[M.first_response_business_minutes] = (await _schedule(team_id)).business_minutes(
+        values["first_response_at"] = at
+        values["first_response_minutes"] = _minutes(created, at)
+        values["first_response_business_minutes"] = (await _schedule(team_id)).business_minutes(
             as_utc(created), as_utc(at)
         )
-    await M.update(changes).where(M.ticket == ticket_id)
+    await writes.update(M, facts, values, add=add, key="ticket")
 
 
 async def solved(
@@ -142,34 +209,44 @@ async def solved(
 ) -> None:
     facts = await _facts(ticket_id)
     created = as_utc(facts["created_at"])
-    changes: dict[Any, Any] = {
-        M.status: "solved",
-        M.solves: M.solves + 1,
-        M.last_solved_at: at,
-        M.agent: agent_id,
-        M.team: team_id,
-        M.full_resolution_minutes: _minutes(created, at),
-        M.full_resolution_business_minutes: (await _schedule(team_id)).business_minutes(
+    values: dict[str, Any] = {
+        "status": "solved",
+        "last_solved_at": at,
+        "agent": agent_id,
+        "team": team_id,
+        "full_resolution_minutes": _minutes(created, at),
+        "full_resolution_business_minutes": (await _schedule(team_id)).business_minutes(
             created, at
         ),
     }
     if facts["first_solved_at"] is None:
-        changes[M.first_solved_at] = at
-        changes[M.repeat_contact_ticket] = await _repeat_contact_after(
-            customer_id=facts["customer"], ticket_id=ticket_id, first_solved_at=at
-        )
-    await M.update(changes).where(M.ticket == ticket_id)
+        values["first_solved_at"] = at
+        # In a unit of work, worked out when the batch is written (see ticket_created).
+        if not writes.defer(refresh_repeat_contacts_of, facts["customer"]):
+            values["repeat_contact_ticket"] = await _repeat_contact_after(
+                customer_id=facts["customer"], ticket_id=ticket_id, first_solved_at=at
+            )
+    await writes.update(M, facts, values, add={"solves": 1}, key="ticket")
 
 
 async def status_changed(*, ticket_id: int, old: str, new: str) -> None:
-    changes: dict[Any, Any] = {M.status: new}
-    if old == "solved" and new in ("new", "open", "pending", "on_hold"):
-        changes[M.reopens] = M.reopens + 1
-    await M.update(changes).where(M.ticket == ticket_id)
+    reopened = old == "solved" and new in ("new", "open", "pending", "on_hold")
+    await writes.update(
+        M,
+        await _row_to_change(ticket_id),
+        {"status": new},
+        add={"reopens": 1} if reopened else None,
+        key="ticket",
+    )
 
 
 async def rated(*, ticket_id: int, rating: int, comment: str | None) -> None:
-    await M.update({M.rating: rating, M.rating_comment: comment}).where(M.ticket == ticket_id)
+    await writes.update(
+        M,
+        await _row_to_change(ticket_id),
+        {"rating": rating, "rating_comment": comment},
+        key="ticket",
+    )
 
 
 async def survey_sent(*, ticket_id: int) -> None:

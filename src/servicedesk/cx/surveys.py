@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from servicedesk import writes
 from servicedesk.clock import as_utc, utcnow
 from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.db import write_transaction
@@ -205,19 +206,24 @@ async def record_csat(
 ) -> None:
     """Stores a CSAT rating; the latest one given for a ticket is the one that counts."""
     check_score("csat", rating)
-    customer = await Ticket.select(Ticket.customer).where(Ticket.id == ticket_id).first()
-    if not customer:
+    # The whole row, as the ticket services keep it in a unit of work (read once there).
+    ticket = await writes.get(
+        Ticket, ticket_id, Ticket.select().where(Ticket.id == ticket_id).first
+    )
+    if not ticket:
         raise NotFound(f"ticket {ticket_id} does not exist", field="ticket")
-    await SurveyResponse.insert(
-        SurveyResponse(
-            kind="csat",
-            customer=customer["customer"],
-            ticket=ticket_id,
-            survey=survey_id,
-            score=rating,
-            comment=comment or None,
-            created_at=now,
-        )
+    await writes.insert(
+        SurveyResponse,
+        {
+            "kind": "csat",
+            "customer": ticket["customer"],
+            "ticket": ticket_id,
+            "survey": survey_id,
+            "score": rating,
+            "comment": comment or None,
+            "anonymous": False,
+            "created_at": now,
+        },
     )
     await facts.rated(ticket_id=ticket_id, rating=rating, comment=comment or None)
 

@@ -3,26 +3,33 @@ same ticket services as live traffic, at each event's own timestamp, quietly."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
-from collections.abc import Callable, Iterator
+import multiprocessing
+import queue
+import re
+import zlib
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from servicedesk import writes
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.tables import Agent
 from servicedesk.actors import SYSTEM, Actor
 from servicedesk.customers import service as customers
 from servicedesk.customers.service import ContactIdentity
-from servicedesk.customers.tables import Customer
+from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.cx import surveys
-from servicedesk.cx.tables import SurveyResponse
-from servicedesk.db import write_transaction
+from servicedesk.cx.tables import SurveyResponse, TicketMetrics
+from servicedesk.db import is_sqlite, write_transaction
 from servicedesk.errors import DomainError
 from servicedesk.tickets import service as tickets
-from servicedesk.tickets.tables import Ticket
+from servicedesk.tickets.tables import Ticket, TicketTag
 
 from .schemas import (
     AgentLine,
@@ -41,7 +48,7 @@ from .schemas import (
 )
 
 LINE = TypeAdapter(ImportLine)
-BATCH_LINES = 200
+BATCH_LINES = 500
 Progress = Callable[[int], None]
 
 
@@ -64,11 +71,24 @@ class ImportReport:
         }
 
 
-def _read(lines: Iterator[str]) -> Iterator[tuple[int, str, Any, str | None]]:
-    """(line number, raw text, parsed line or None, error) for each non-blank line."""
+# The line's `type` key, found without parsing the line: inside JSON strings quotes are
+# escaped, and no other object of the format has a "type" key (extra keys are refused).
+TYPE_KEY = re.compile(r'"type"\s*:\s*"([a-z_]+)"')
+
+
+def _read(
+    lines: Iterator[str], types: tuple[str, ...] = ()
+) -> Iterator[tuple[int, str, Any, str | None]]:
+    """(line number, raw text, parsed line or None, error) for each non-blank line; with
+    `types`, lines plainly of another type (already validated) come unparsed, as None."""
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
+        if types:
+            found = TYPE_KEY.search(raw)
+            if found and found.group(1) not in types:
+                yield number, raw, None, None
+                continue
         try:
             yield number, raw, LINE.validate_json(raw), None
         except ValidationError as exc:
@@ -143,9 +163,23 @@ def _ticket_problem(line: TicketLine, agents: set[str]) -> str | None:
     return None
 
 
+# Which fields of an event name an agent (asking Pydantic for a missing one is slow).
+AGENT_FIELDS = {
+    "message": ("author",),
+    "note": ("author",),
+    "assign": ("agent",),
+    "status": ("by",),
+}
+
+
 def _agents_named(event: Any) -> list[str]:
-    names = [getattr(event, attr, None) for attr in ("author", "agent", "by")]
-    return [accounts.normalize_email(name) for name in names if isinstance(name, str)]
+    names = [getattr(event, attr) for attr in AGENT_FIELDS.get(event.kind, ())]
+    return [_normalized(name) for name in names if isinstance(name, str)]
+
+
+@functools.lru_cache(maxsize=4096)  # a history names a few agents a million times
+def _normalized(email: str) -> str:
+    return accounts.normalize_email(email)
 
 
 async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]]:
@@ -204,9 +238,16 @@ async def import_file(
     skip_invalid: bool = False,
     reject_path: Path | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """Imports a history file. Nothing is written if any line is bad, unless skip_invalid,
-    in which case the good lines are imported and the bad ones copied to reject_path."""
+    in which case the good lines are imported and the bad ones copied to reject_path.
+
+    `workers` > 1 (PostgreSQL only; SQLite has one writer) replays the tickets in that many
+    processes, each taking the tickets of a share of the customers: a customer's tickets
+    stay in file order in one process, and tickets of different customers never share a
+    fact (repeat contacts are per customer). Ticket ids then follow the processes' progress,
+    not the file order."""
     open_file: Callable[[], TextIO] = lambda: path.open(encoding="utf-8")  # noqa: E731
     lines, errors = await validate(open_file)
     report = ImportReport(
@@ -220,20 +261,139 @@ async def import_file(
                 if number in errors:
                     rejects.write(raw if raw.endswith("\n") else raw + "\n")
     # People first (their lines may come after the tickets that name them), then history.
-    lookups = _Lookups()
-    for wanted in ((AgentLine, CustomerLine), (TicketLine, NpsLine, CesLine)):
-        with open_file() as handle:
-            batch: list[Any] = []
-            for number, _, line, _error in _read(handle):
-                if number not in errors and isinstance(line, wanted):
-                    batch.append(line)
-                if len(batch) >= BATCH_LINES:
-                    await _apply_batch(batch, report, lookups)
-                    batch = []
-                if progress:
-                    progress(number)
-            await _apply_batch(batch, report, lookups)
+    await _pass(open_file, (AgentLine, CustomerLine), errors, report, progress)
+    if workers > 1 and not is_sqlite():
+        await _tickets_in_processes(path, errors, report, progress, workers, lines)
+        await _pass(open_file, (NpsLine, CesLine), errors, report)
+    else:
+        await _pass(open_file, (TicketLine, NpsLine, CesLine), errors, report, progress)
     return report
+
+
+async def _pass(
+    open_file: Callable[[], TextIO],
+    wanted: tuple[type[BaseModel], ...],
+    errors: Collection[int],
+    report: ImportReport,
+    progress: Progress | None = None,
+    share: tuple[int, int] = (0, 1),
+) -> None:
+    """Applies the good lines of the `wanted` types in batches; with `share` (k, n) only
+    the tickets of the customers that fall to process k of n."""
+    types = tuple(get_args(kind.model_fields["type"].annotation)[0] for kind in wanted)
+    lookups = _Lookups()
+    batches = 0
+    with open_file() as handle:
+        batch: list[Any] = []
+        for number, _, line, _error in _read(handle, types):
+            if (
+                number not in errors
+                and isinstance(line, wanted)
+                and (
+                    share[1] == 1 or _share_of(getattr(line, "customer", ""), share[1]) == share[0]
+                )
+            ):
+                batch.append(line)
+            if len(batch) >= BATCH_LINES:
+                await _apply_batch(batch, report, lookups)
+                batch, batches = [], batches + 1
+                if share[0] == 0:  # one process is enough
+                    await _analyze_growing_tables(batches)
+            if progress:
+                progress(number)
+        await _apply_batch(batch, report, lookups)
+    await _analyze_growing_tables(0)
+
+
+GROWING_TABLES = (Customer, CustomerIdentity, Ticket, TicketMetrics, TicketTag)
+
+
+async def _analyze_growing_tables(batches: int) -> None:
+    """ANALYZE the tables the import fills, after batch 1, 2, 4, 8, ... 64 and every 64th
+    (0: now), on PostgreSQL. Without fresh statistics (autovacuum may be off, or behind a
+    bulk load) the planner goes on scanning whole tables for the batch look-ups, and the
+    import slows down as the tables grow."""
+    if is_sqlite() or (batches and batches & (batches - 1) and batches % 64):
+        return
+    names = ", ".join(table._meta.tablename for table in GROWING_TABLES)
+    await Ticket.raw(f"ANALYZE {names}")
+
+
+def _share_of(customer: str, shares: int) -> int:
+    return zlib.crc32(customer.encode()) % shares  # stable across processes, unlike hash()
+
+
+async def _tickets_in_processes(
+    path: Path,
+    errors: Collection[int],
+    report: ImportReport,
+    progress: Progress | None,
+    n: int,
+    lines: int,
+) -> None:
+    """The ticket lines in `n` processes (see import_file), each with its own connections;
+    reports each line to `progress` once every process has passed it."""
+    context = multiprocessing.get_context("spawn")  # no fork of a live event loop and pool
+    positions: Any = context.Array("q", n)
+    results: Any = context.Queue()
+    processes = [
+        context.Process(target=_ticket_worker, args=(path, set(errors), k, n, positions, results))
+        for k in range(n)
+    ]
+    for process in processes:
+        process.start()
+    reported = 0
+    done: list[tuple[dict[str, int], int, str | None]] = []
+    while len(done) < n:
+        ended = not any(process.is_alive() for process in processes)
+        while not results.empty() or (ended and len(done) < n):
+            try:
+                done.append(results.get(timeout=1))
+            except queue.Empty:  # every process ended, one without a word
+                done.append(({}, 0, "an import process ended without reporting"))
+        if progress:
+            passed = min(min(positions), lines)
+            for number in range(reported + 1, passed + 1):
+                progress(number)
+            reported = max(reported, passed)
+        await asyncio.sleep(0.1)
+    for process in processes:
+        process.join()
+    failures = [failure for _, _, failure in done if failure]
+    if failures:
+        raise RuntimeError(f"import worker failed: {failures[0]}")
+    for imported, unchanged, _ in done:
+        for what, count in imported.items():
+            report.imported[what] = report.imported.get(what, 0) + count
+        report.unchanged += unchanged
+
+
+def _ticket_worker(
+    path: Path, errors: set[int], k: int, n: int, positions: Any, results: Any
+) -> None:
+    """One import process: the tickets of its share of the customers."""
+    from servicedesk import db
+
+    async def work() -> None:
+        await db.start_pool()
+        try:
+            report = ImportReport()
+
+            def progress(number: int) -> None:
+                positions[k] = number
+
+            await _pass(
+                lambda: path.open(encoding="utf-8"), (TicketLine,), errors, report, progress, (k, n)
+            )
+            positions[k] = 1 << 62  # done: no longer holds the others' progress back
+            results.put((report.imported, report.unchanged, None))
+        finally:
+            await db.close_pool()
+
+    try:
+        asyncio.run(work())
+    except Exception as exc:  # reported to the parent, which fails the import
+        results.put(({}, 0, f"{type(exc).__name__}: {exc}"))
 
 
 @dataclass
@@ -253,6 +413,7 @@ class _Lookups:
             {line.customer for line in lines if isinstance(line, TicketLine | NpsLine | CesLine)}
         )
         ticket_ids = [line.external_id for line in lines if isinstance(line, TicketLine)]
+        await _hold_customers([line for line in lines if isinstance(line, CustomerLine)])
         self.customers = {}
         for start in range(0, len(customer_ids), 500):
             rows = await Customer.select(Customer.id, Customer.external_id).where(
@@ -261,10 +422,11 @@ class _Lookups:
             self.customers.update({row["external_id"]: int(row["id"]) for row in rows})
         self.tickets = {}
         for start in range(0, len(ticket_ids), 500):
-            rows = await Ticket.select(Ticket.id, Ticket.external_id, Ticket.imported_events).where(
+            rows = await Ticket.select().where(
                 Ticket.external_id.is_in(ticket_ids[start : start + 500])
             )
             self.tickets.update({row["external_id"]: row for row in rows})
+        await _hold_known_tickets([row for row in self.tickets.values()])
 
     async def customer_id(self, external_id: str) -> int:
         found = self.customers.get(external_id)
@@ -283,15 +445,77 @@ class _Lookups:
         return found
 
 
+def _identity(line: CustomerLine) -> ContactIdentity:
+    return ContactIdentity(
+        email=line.email,
+        phone=line.phone,
+        social=line.social,
+        external_id=line.external_id,
+        name=line.name or None,
+    )
+
+
+async def _hold_customers(lines: list[CustomerLine]) -> None:
+    """Puts what find_or_create_customer reads for these lines (customers by external id,
+    identities by key) into the unit of work, in two queries for the batch, and reserves
+    the ids of the customers and identities it may create."""
+    unit = writes.current()
+    if not lines or unit is None:
+        return
+    external_ids = [line.external_id for line in lines]
+    known = {
+        row["external_id"]: row
+        for row in await Customer.select(Customer.id, Customer.external_id).where(
+            Customer.external_id.is_in(external_ids)
+        )
+    }
+    for external_id in external_ids:
+        writes.remember(customers.BY_EXTERNAL_ID, external_id, known.get(external_id))
+    new = [line for line in lines if line.external_id not in known]
+    keys = list({f"{kind}:{value}" for line in new for kind, value in _identity(line).pairs()})
+    owners = (
+        {row["key"]: row for row in await customers.identity_owners_query(keys)} if keys else {}
+    )
+    for key in keys:
+        writes.remember(customers.BY_KEY, key, owners.get(key))
+    await unit.reserve(Customer, len(new))
+    await unit.reserve(CustomerIdentity, len(keys) - len(owners))
+
+
+async def _hold_known_tickets(rows: list[dict[str, Any]]) -> None:
+    """Puts the already-imported tickets' rows, facts and tags into the unit of work, in
+    three queries for the batch, so that appending events to them reads nothing more."""
+    ids = [row["id"] for row in rows]
+    if not ids:
+        return
+    tags: dict[int, list[str]] = {ticket_id: [] for ticket_id in ids}
+    for tag in (
+        await TicketTag.select(TicketTag.ticket, TicketTag.tag)
+        .where(TicketTag.ticket.is_in(ids))
+        .order_by(TicketTag.id)
+    ):
+        tags[tag["ticket"]].append(tag["tag"])
+    for row in rows:
+        writes.remember(Ticket, row["id"], row)
+        writes.remember(TicketTag, row["id"], tags[row["id"]])
+    for facts in await TicketMetrics.select().where(TicketMetrics.ticket.is_in(ids)):
+        writes.remember(TicketMetrics, facts["ticket"], facts)
+
+
 async def _apply_batch(
     lines: list[Any], report: ImportReport, lookups: _Lookups | None = None
 ) -> None:
-    """Writes a batch of validated lines in one transaction: one commit per batch, not
-    per line, is what makes a million-ticket import take minutes."""
+    """Writes a batch of validated lines in one transaction and one unit of work: the
+    ticket services keep the rows they read for the batch and write once at its end."""
     if lines:
         lookups = lookups or _Lookups()
-        async with write_transaction():
+        async with write_transaction(), writes.unit_of_work() as unit:
             await lookups.prefetch(lines)
+            # The new tickets' ids in one query, in file order (see writes.insert).
+            new = [line for line in lines if isinstance(line, TicketLine)]
+            await unit.reserve(
+                Ticket, sum(1 for line in new if line.external_id not in lookups.tickets)
+            )
             for line in lines:
                 await _apply(line, report, lookups)
 
@@ -319,17 +543,15 @@ async def _import_agent(line: AgentLine) -> bool:
 
 
 async def _import_customer(line: CustomerLine) -> bool:
-    if await Customer.exists().where(Customer.external_id == line.external_id):
+    if await writes.get(
+        customers.BY_EXTERNAL_ID,
+        line.external_id,
+        Customer.select(Customer.id).where(Customer.external_id == line.external_id).first,
+    ):
         return False
-    identity = ContactIdentity(
-        email=line.email,
-        phone=line.phone,
-        social=line.social,
-        external_id=line.external_id,
-        name=line.name or None,
-    )
-    customer_id = await customers.find_or_create_customer(identity=identity)
+    customer_id = await customers.find_or_create_customer(identity=_identity(line))
     if line.organization:
+        await writes.flush()  # update_customer reads the customer from the database
         await customers.update_customer(
             customer_id=customer_id, changes={"organization": line.organization}
         )
@@ -352,9 +574,9 @@ async def _agent_actor(email: str | None) -> Actor:
 
 async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
     async with write_transaction():
-        existing = lookups.tickets.get(line.external_id)
-        if existing:
-            ticket_id, done = existing["id"], existing["imported_events"]
+        ticket = lookups.tickets.get(line.external_id)
+        if ticket:
+            ticket_id, done = ticket["id"], ticket["imported_events"]
         else:
             ticket = await tickets.open_ticket(
                 customer_id=await lookups.customer_id(line.customer),
@@ -368,6 +590,7 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
                 quiet=True,
             )
             ticket_id = int(ticket["id"])
+            writes.remember(TicketTag, ticket_id, [])
             done = 0
             if line.tags:
                 await tickets.update_ticket(
@@ -381,9 +604,7 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
         for event in new_events:
             await _apply_event(ticket_id, event, lookups)
         if new_events:
-            await Ticket.update({Ticket.imported_events: len(line.events)}).where(
-                Ticket.id == ticket_id
-            )
+            await writes.update(Ticket, ticket, {"imported_events": len(line.events)})
         return bool(new_events)
 
 

@@ -18,6 +18,7 @@ import asyncpg
 import nh3
 from piccolo.querystring import QueryString
 
+from servicedesk import writes
 from servicedesk.accounts.tables import Agent, Team
 from servicedesk.actors import CUSTOMER, Actor
 from servicedesk.clock import utcnow
@@ -130,6 +131,21 @@ _SET_IDEMPOTENT_RESPONSE = Sql(
 
 
 async def _log(ticket_id: int, actor: Actor, field: str, old: Any, new: Any, now: datetime) -> None:
+    if writes.current() is not None:  # the importer's batch: written with it
+        await writes.insert(
+            TicketEvent,
+            {
+                "ticket": ticket_id,
+                "actor_kind": actor.kind,
+                "actor_agent": actor.agent_id,
+                "actor_label": actor.label,
+                "field": field,
+                "old_value": None if old is None else str(old),
+                "new_value": None if new is None else str(new),
+                "created_at": now,
+            },
+        )
+        return
     await fetch(
         _INSERT_EVENT,
         ticket_id,
@@ -144,14 +160,21 @@ async def _log(ticket_id: int, actor: Actor, field: str, old: Any, new: Any, now
 
 
 async def _ticket(ticket_id: int) -> dict[str, Any]:
-    row = await Ticket.select().where(Ticket.id == ticket_id).first()
-    if not row:
-        raise NotFound(f"ticket {ticket_id} does not exist", field="ticket_id")
+    """The ticket's row (read once per unit of work, when there is one)."""
+
+    async def load() -> dict[str, Any]:
+        row = await Ticket.select().where(Ticket.id == ticket_id).first()
+        if not row:
+            raise NotFound(f"ticket {ticket_id} does not exist", field="ticket_id")
+        return row
+
+    row: dict[str, Any] = await writes.get(Ticket, ticket_id, load)
     return row
 
 
 async def _emit(topic: str, ticket_id: int, now: datetime, quiet: bool, **payload: Any) -> None:
     if not quiet:
+        await writes.flush()  # the event names rows that a unit of work may still hold
         await outbox.emit_event(
             topic=topic, payload={"ticket_id": ticket_id, **payload}, ticket_id=ticket_id, now=now
         )
@@ -172,8 +195,8 @@ async def open_ticket(
     follow_up_of: int | None = None,
     quiet: bool = False,
 ) -> dict[str, Any]:
-    """Creates a ticket for a customer (its facts row too); returns the new row, as the
-    INSERT returned it, so callers need not read it again."""
+    """Creates a ticket for a customer (its facts row too); returns the new row, as it was
+    inserted, so callers need not read it again."""
     _check_choice(channel, CHANNELS, "channel")
     _check_choice(priority, PRIORITIES, "priority")
     ticket: dict[str, Any] = {
@@ -191,20 +214,25 @@ async def open_ticket(
         "solved_at": None,
         "imported_events": 0,
     }
-    inserted = await fetch_one(
-        _INSERT_TICKET,
-        ticket["subject"],
-        priority,
-        channel,
-        customer_id,
-        external_id,
-        follow_up_of,
-        now,
-        now,
-    )
-    assert inserted is not None
-    ticket_id = int(inserted["id"])
-    ticket = {"id": ticket_id, **ticket}
+    if writes.current() is not None:
+        # The importer's batch: written with it, the id taken from the sequence now.
+        ticket_id = await writes.insert(Ticket, ticket, need_id=True)
+    else:
+        inserted = await fetch_one(
+            _INSERT_TICKET,
+            ticket["subject"],
+            priority,
+            channel,
+            customer_id,
+            external_id,
+            follow_up_of,
+            now,
+            now,
+        )
+        assert inserted is not None
+        ticket_id = int(inserted["id"])
+        ticket = {"id": ticket_id, **ticket}
+    writes.remember(Ticket, ticket_id, ticket)
     await facts.ticket_created(
         ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now
     )
@@ -325,27 +353,50 @@ async def _insert_interaction(
     now: datetime,
     touch: bool,
 ) -> int:
-    """Inserts an interaction. `touch`: also set the ticket's updated_at to `now`; False
-    when the caller changes the status right after (that UPDATE sets updated_at too)."""
-    inserted = await fetch_one(
-        _INSERT_INTERACTION,
-        ticket["id"],
-        ticket["customer"],
-        direction,
-        channel,
-        public,
-        author_kind,
-        agent_id,
-        body,
-        html,
-        message_id,
-        now,
-    )
-    assert inserted is not None
+    """Inserts an interaction; returns its id (0 in a unit of work: see writes.insert).
+    `touch`: also set the ticket's updated_at to `now`; False when the caller changes the
+    status right after (that UPDATE sets updated_at too)."""
+    if writes.current() is not None:  # the importer's batch: written with it
+        interaction_id = await writes.insert(
+            Interaction,
+            {
+                "ticket": ticket["id"],
+                "customer": ticket["customer"],
+                "direction": direction,
+                "channel": channel,
+                "public": public,
+                "author_kind": author_kind,
+                "author_agent": agent_id,
+                "body_text": body,
+                "body_html": html,
+                "message_id": message_id,
+                "created_at": now,
+            },
+        )
+    else:
+        inserted = await fetch_one(
+            _INSERT_INTERACTION,
+            ticket["id"],
+            ticket["customer"],
+            direction,
+            channel,
+            public,
+            author_kind,
+            agent_id,
+            body,
+            html,
+            message_id,
+            now,
+        )
+        assert inserted is not None
+        interaction_id = int(inserted["id"])
     if touch and ticket["updated_at"] != now:  # a ticket created by this change has it
-        await fetch(_TOUCH_TICKET, now, ticket["id"])
-        ticket["updated_at"] = now
-    return int(inserted["id"])
+        if writes.current() is None:
+            await fetch(_TOUCH_TICKET, now, ticket["id"])
+            ticket["updated_at"] = now
+        else:
+            await writes.update(Ticket, ticket, {"updated_at": now})
+    return interaction_id
 
 
 async def add_agent_message(
@@ -457,7 +508,7 @@ async def _change_status(
 ) -> None:
     old = ticket["status"]
     check_transition(old, new)
-    changes: dict[Any, Any] = {Ticket.status: new, Ticket.updated_at: now}
+    changes: dict[str, Any] = {"status": new, "updated_at": now}
     if new == "solved":
         assignee = ticket["assignee"]
         if assignee is None:
@@ -466,18 +517,16 @@ async def _change_status(
                     "an unassigned ticket can only be solved by an agent", field="status"
                 )
             assignee = actor.agent_id
-            changes[Ticket.assignee] = assignee
+            changes["assignee"] = assignee
             await _log(ticket["id"], actor, "assignee", None, assignee, now)
-            ticket["assignee"] = assignee
-        changes[Ticket.solved_at] = now
+        changes["solved_at"] = now
         await facts.solved(
             ticket_id=ticket["id"], agent_id=assignee, team_id=ticket["team"], at=now
         )
     else:
         await facts.status_changed(ticket_id=ticket["id"], old=old, new=new)
-    await Ticket.update(changes).where(Ticket.id == ticket["id"])
+    await writes.update(Ticket, ticket, changes)
     await _log(ticket["id"], actor, "status", old, new, now)
-    ticket["status"] = new
     topic = {"solved": "ticket.solved", "closed": "ticket.closed"}.get(new)
     if old == "solved" and new != "closed":
         topic = "ticket.reopened"
@@ -540,7 +589,7 @@ async def update_ticket(
         if "tags" in changes:
             await _set_tags(ticket, changes["tags"], actor, now)
         if "add_tags" in changes or "remove_tags" in changes:
-            current = await tags_of(ticket_id)
+            current = await _tags(ticket_id)
             wanted = [t for t in current if t not in changes.get("remove_tags", [])]
             wanted += [t for t in changes.get("add_tags", []) if t not in wanted]
             await _set_tags(ticket, wanted, actor, now)
@@ -556,19 +605,20 @@ async def _check_team(team_id: int | None) -> None:
 async def _set_field(
     ticket: dict[str, Any], field: str, value: Any, actor: Actor, now: datetime
 ) -> None:
-    if ticket[field] == value:
+    old = ticket[field]
+    if old == value:
         return
-    column = getattr(Ticket, field)
-    await Ticket.update({column: value, Ticket.updated_at: now}).where(Ticket.id == ticket["id"])
-    await _log(ticket["id"], actor, field, ticket[field], value, now)
-    ticket[field] = value
+    await writes.update(Ticket, ticket, {field: value, "updated_at": now})
+    await _log(ticket["id"], actor, field, old, value, now)
 
 
 async def _assign(
     ticket: dict[str, Any], agent_id: int | None, actor: Actor, now: datetime, quiet: bool
 ) -> None:
     if agent_id is not None:
-        agent = await Agent.select(Agent.active).where(Agent.id == agent_id).first()
+        agent = await writes.get(
+            Agent, agent_id, Agent.select(Agent.active).where(Agent.id == agent_id).first
+        )
         if not agent:
             raise Invalid(f"agent {agent_id} does not exist", field="assignee_id")
         if not agent["active"]:
@@ -611,15 +661,21 @@ async def tags_of(ticket_id: int) -> list[str]:
     return [row["tag"] for row in rows]
 
 
+async def _tags(ticket_id: int) -> list[str]:
+    """tags_of, read once per unit of work."""
+    tags: list[str] = await writes.get(TicketTag, ticket_id, lambda: tags_of(ticket_id))
+    return tags
+
+
 async def _set_tags(ticket: dict[str, Any], tags: list[str], actor: Actor, now: datetime) -> None:
     wanted = _clean_tags(tags)
-    current = await tags_of(ticket["id"])
+    current = await _tags(ticket["id"])
     if wanted == current:
         return
-    await TicketTag.delete().where(TicketTag.ticket == ticket["id"])
-    if wanted:
-        await TicketTag.insert(*[TicketTag(ticket=ticket["id"], tag=tag) for tag in wanted])
-    await Ticket.update({Ticket.updated_at: now}).where(Ticket.id == ticket["id"])
+    rows = [{"ticket": ticket["id"], "tag": tag} for tag in wanted]
+    await writes.replace(TicketTag, "ticket", ticket["id"], rows)
+    writes.remember(TicketTag, ticket["id"], wanted)
+    await writes.update(Ticket, ticket, {"updated_at": now})
     await _log(ticket["id"], actor, "tags", ",".join(current), ",".join(wanted), now)
 
 

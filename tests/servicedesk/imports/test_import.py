@@ -16,7 +16,7 @@ from servicedesk.imports.service import import_file
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.tickets.tables import Interaction, Ticket, TicketEvent
 from tests.conftest import FIXTURES
-from tests.servicedesk.cx.test_report_example import END, START
+from tests.servicedesk.cx.test_report_example import END, START, assert_matches
 
 GOOD_TICKET = {
     "type": "ticket",
@@ -250,3 +250,15 @@ async def test_api_import_is_admin_only_and_reports_lines(
     )
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["imported"]["ticket"] == 1
+
+
+async def test_import_in_two_processes_gives_the_worked_example_and_is_idempotent() -> None:
+    """Tickets split by customer over two processes (PostgreSQL; SQLite imports in one)."""
+    first = await import_file(FIXTURES / "cx-small.jsonl", workers=2)
+    assert first.imported == {"agent": 7, "customer": 350, "ticket": 80, "nps_response": 400}
+    expected = json.loads((FIXTURES / "cx-small.report-agent-channel.json").read_text())
+    assert_matches(await cx_report(start=START, end=END, group_by=["agent", "channel"]), expected)
+    before = await counts()
+    second = await import_file(FIXTURES / "cx-small.jsonl", workers=2)
+    assert second.imported == {}
+    assert await counts() == before
