@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 from litestar import MediaType, Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import File
 
 from servicedesk.accounts.guards import PUBLIC
@@ -27,7 +28,7 @@ MIN_COMPRESS_BYTES = 1024
 
 
 @get(["/", "/{path:path}"], include_in_schema=False, opt=PUBLIC)
-async def spa(request: Request[Any, Any, Any], path: str = "") -> Any:
+async def spa(request: Request[Any, Any, Any], path: FromPath[str] = "") -> Any:
     """The built SPA: a real file when one matches, else index.html for client routes."""
     path = path.lstrip("/")
     if path.startswith(("api/", "public/api/")):

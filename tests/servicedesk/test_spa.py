@@ -52,3 +52,10 @@ async def test_unknown_api_paths_are_404_problems_not_the_index(client: Any) -> 
 async def test_paths_cannot_escape_the_build_folder(client: Any) -> None:
     response = await client.get("/..%2F..%2Fpyproject.toml")
     assert "setuptools" not in response.text
+
+
+async def test_the_file_comes_from_the_path_not_a_query_parameter(client: Any) -> None:
+    # Before the handler declared `path` as a path parameter, Litestar read it from the
+    # query string on "/", so /?path=favicon.svg served the icon instead of the index.
+    response = await client.get("/", params={"path": "favicon.svg"})
+    assert response.headers["content-type"].startswith("text/html")

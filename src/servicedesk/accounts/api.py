@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.params import FromPath, JSONBody
 
 from servicedesk.cx.business_hours import Schedule
 from servicedesk.errors import NotFound
@@ -42,7 +43,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/login", opt=PUBLIC, summary="Sign in; sets the session cookie")
-    async def login(self, request: Request, data: LoginIn) -> Response[SessionOut]:
+    async def login(self, request: Request, data: JSONBody[LoginIn]) -> Response[SessionOut]:
         agent = await service.authenticate(email=data.email, password=data.password)
         if not agent:
             raise NotAuthorizedException("wrong email or password")
@@ -83,7 +84,7 @@ class AgentController(Controller):
         return [AgentOut.of(a) for a in await service.list_agents()]
 
     @post("/", guards=[requires_admin], summary="Create an agent")
-    async def create_agent(self, data: AgentCreate) -> AgentOut:
+    async def create_agent(self, data: JSONBody[AgentCreate]) -> AgentOut:
         agent_id = await service.create_agent(**data.model_dump())
         return AgentOut.of(await service.get_agent(agent_id=agent_id))
 
@@ -92,7 +93,7 @@ class AgentController(Controller):
         guards=[requires_admin],
         summary="Change an agent's name, role, team, password or status",
     )
-    async def update_agent(self, agent_id: int, data: AgentUpdate) -> AgentOut:
+    async def update_agent(self, agent_id: FromPath[int], data: JSONBody[AgentUpdate]) -> AgentOut:
         await service.get_agent(agent_id=agent_id)
         await service.update_agent(agent_id=agent_id, changes=data.model_dump(exclude_unset=True))
         return AgentOut.of(await service.get_agent(agent_id=agent_id))
@@ -115,7 +116,7 @@ class TeamController(Controller):
         return [_team(t) for t in await service.list_teams()]
 
     @post("/", guards=[requires_admin], summary="Create a team")
-    async def create_team(self, data: TeamCreate) -> TeamOut:
+    async def create_team(self, data: JSONBody[TeamCreate]) -> TeamOut:
         schedule = Schedule.from_json(data.schedule).to_json() if data.schedule else None
         team_id = await service.get_or_create_team(name=data.name)
         await service.update_team(team_id=team_id, name=None, schedule=schedule)
@@ -124,7 +125,7 @@ class TeamController(Controller):
     @patch(
         "/{team_id:int}", guards=[requires_admin], summary="Rename a team or set its business hours"
     )
-    async def update_team(self, team_id: int, data: TeamUpdate) -> TeamOut:
+    async def update_team(self, team_id: FromPath[int], data: JSONBody[TeamUpdate]) -> TeamOut:
         schedule = (
             Schedule.from_json(data.schedule).to_json() if data.schedule is not None else None
         )
@@ -156,11 +157,11 @@ class TokenController(Controller):
         ]
 
     @post("/", summary="Create a token for an integration; the token is shown once")
-    async def create_token(self, data: TokenCreate) -> TokenCreated:
+    async def create_token(self, data: JSONBody[TokenCreate]) -> TokenCreated:
         return TokenCreated(
             token=await service.create_api_token(agent_id=data.agent_id, name=data.name)
         )
 
     @delete("/{token_id:int}", status_code=204, summary="Revoke a token")
-    async def revoke_token(self, token_id: int) -> None:
+    async def revoke_token(self, token_id: FromPath[int]) -> None:
         await service.revoke_api_token(token_id=token_id)

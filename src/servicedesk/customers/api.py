@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from servicedesk.cx.tables import SurveyResponse
 from servicedesk.tickets import service as tickets
@@ -66,9 +66,9 @@ class CustomerController(Controller):
     @get("/", summary="Search customers by name, email, phone or handle")
     async def search(
         self,
-        q: Annotated[str | None, Parameter(max_length=200)] = None,
-        cursor: Annotated[int | None, Parameter(ge=0)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        cursor: Annotated[int | None, QueryParameter(ge=0)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> CustomerPage:
         rows = await service.search_customers(query=q or "", after_id=cursor or 0, limit=limit)
         identities = await service.primary_identities([r["id"] for r in rows])
@@ -78,11 +78,11 @@ class CustomerController(Controller):
         )
 
     @get("/{customer_id:int}", summary="A customer with identities, tickets and survey answers")
-    async def get_customer(self, customer_id: int) -> CustomerDetail:
+    async def get_customer(self, customer_id: FromPath[int]) -> CustomerDetail:
         return await customer_detail(customer_id)
 
     @get("/{customer_id:int}/timeline", summary="Every interaction of the customer, all channels")
-    async def timeline(self, customer_id: int) -> Timeline:
+    async def timeline(self, customer_id: FromPath[int]) -> Timeline:
         customer = await service.get_customer(customer_id=customer_id)
         rows = await service.timeline(customer_id=customer_id)
         return Timeline(
@@ -97,7 +97,9 @@ class CustomerController(Controller):
         )
 
     @patch("/{customer_id:int}", summary="Update a customer's profile")
-    async def update_customer(self, customer_id: int, data: CustomerUpdate) -> CustomerDetail:
+    async def update_customer(
+        self, customer_id: FromPath[int], data: JSONBody[CustomerUpdate]
+    ) -> CustomerDetail:
         changes = data.model_dump(exclude_unset=True)
         identity = changes.pop("add_identity", None)
         if identity:
@@ -112,7 +114,9 @@ class CustomerController(Controller):
     @post(
         "/{customer_id:int}/merge", status_code=200, summary="Merge another customer into this one"
     )
-    async def merge(self, request: Request, customer_id: int, data: MergeIn) -> CustomerDetail:
+    async def merge(
+        self, request: Request, customer_id: FromPath[int], data: JSONBody[MergeIn]
+    ) -> CustomerDetail:
         await flows.merge_customers(
             keep_id=customer_id, other_id=data.other_id, actor=request.user.actor
         )

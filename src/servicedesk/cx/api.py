@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
-from litestar.di import Provide
-from litestar.params import Parameter, QueryParameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
 
 from servicedesk.accounts.guards import PUBLIC, requires_lead
 from servicedesk.errors import Invalid
@@ -16,9 +16,9 @@ from servicedesk.errors import Invalid
 from . import formats, reports, surveys
 from .schemas import NpsSendIn, NpsSent, SurveyAnswerIn, SurveyComments, SurveyPage
 
-Format = Annotated[str, Parameter(pattern="^(json|csv)$")]
+Format = Annotated[str, QueryParameter(pattern="^(json|csv)$")]
 When = Annotated[
-    datetime, Parameter(description="ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z")
+    datetime, QueryParameter(description="ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z")
 ]
 
 
@@ -39,7 +39,9 @@ def period_parameters(from_: Annotated[datetime, QueryParameter(name="from")], t
 
 
 def filter_parameters(
-    agent: str | None = None, channel: str | None = None, team: str | None = None
+    agent: FromQuery[str | None] = None,
+    channel: FromQuery[str | None] = None,
+    team: FromQuery[str | None] = None,
 ) -> Filters:
     return {"agent": agent, "channel": channel, "team": team}
 
@@ -66,9 +68,9 @@ class ReportController(Controller):
     @get("/cx", summary="FCR, resolution time and CSAT over the cohort of a period")
     async def cx(
         self,
-        period: Period,
-        filters: Filters,
-        group_by: Annotated[str, Parameter(max_length=100)] = "",
+        period: NamedDependency[Period],
+        filters: NamedDependency[Filters],
+        group_by: Annotated[str, QueryParameter(max_length=100)] = "",
         format: Format = "json",
     ) -> Any:
         report = await reports.cx_report(
@@ -82,9 +84,9 @@ class ReportController(Controller):
     @get("/cx/trend", summary="The cx figures per day, week or month")
     async def trend(
         self,
-        period: Period,
-        filters: Filters,
-        interval: Annotated[str, Parameter(pattern="^(day|week|month)$")] = "week",
+        period: NamedDependency[Period],
+        filters: NamedDependency[Filters],
+        interval: Annotated[str, QueryParameter(pattern="^(day|week|month)$")] = "week",
     ) -> dict[str, Any]:
         report = await reports.cx_report(
             start=period.start,
@@ -101,7 +103,11 @@ class ReportController(Controller):
 
     @get("/cx/tickets", summary="Drill-down: the tickets a figure counts, with the reason")
     async def drill_down(
-        self, period: Period, filters: Filters, metric: str = "solved", format: Format = "json"
+        self,
+        period: NamedDependency[Period],
+        filters: NamedDependency[Filters],
+        metric: FromQuery[str] = "solved",
+        format: Format = "json",
     ) -> Any:
         items = await reports.cohort_tickets(
             start=period.start,
@@ -112,16 +118,16 @@ class ReportController(Controller):
         return _respond({"items": items}, format, lambda: formats.flat_csv(items))
 
     @get("/nps", summary="NPS over the responses given in a period")
-    async def nps(self, period: Period, format: Format = "json") -> Any:
+    async def nps(self, period: NamedDependency[Period], format: Format = "json") -> Any:
         report = await reports.nps_report(start=period.start, end=period.end)
         return _respond(report, format, lambda: formats.flat_csv([report]))
 
     @get("/ces", summary="CES mean and distribution, by channel")
-    async def ces(self, period: Period) -> dict[str, Any]:
+    async def ces(self, period: NamedDependency[Period]) -> dict[str, Any]:
         return await reports.ces_report(start=period.start, end=period.end)
 
     @get("/customers", summary="Retention, churn, contacts per customer, channel mix")
-    async def customers(self, period: Period, format: Format = "json") -> Any:
+    async def customers(self, period: NamedDependency[Period], format: Format = "json") -> Any:
         report = await reports.customers_report(start=period.start, end=period.end)
         flat = {k: v for k, v in report.items() if k != "channel_mix"}
         return _respond(report, format, lambda: formats.flat_csv([flat]))
@@ -133,7 +139,7 @@ class SurveyAdminController(Controller):
     guards = [requires_lead]
 
     @post("/nps", summary="Send the NPS survey to a segment of customers")
-    async def send_nps(self, data: NpsSendIn) -> NpsSent:
+    async def send_nps(self, data: JSONBody[NpsSendIn]) -> NpsSent:
         return NpsSent(
             sent=await surveys.send_nps(customer_ids=data.customer_ids, anonymous=data.anonymous)
         )
@@ -141,10 +147,10 @@ class SurveyAdminController(Controller):
     @get("/comments", summary="Search survey comments (voice of the customer)")
     async def comments(
         self,
-        q: Annotated[str | None, Parameter(max_length=200)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
         from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
         to: Annotated[datetime | None, QueryParameter(name="to")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> SurveyComments:
         for value, name in ((from_, "from"), (to, "to")):
             if value is not None and value.tzinfo is None:
@@ -159,12 +165,12 @@ class PublicSurveyController(Controller):
     opt = PUBLIC
 
     @get("/{token:str}", summary="The survey a link points to")
-    async def show(self, token: Annotated[str, Parameter(max_length=300)]) -> SurveyPage:
+    async def show(self, token: Annotated[str, PathParameter(max_length=300)]) -> SurveyPage:
         return SurveyPage(**await surveys.survey_page(token=token))
 
     @post("/{token:str}", status_code=200, summary="Answer a survey (rating, comment, CES)")
     async def answer(
-        self, token: Annotated[str, Parameter(max_length=300)], data: SurveyAnswerIn
+        self, token: Annotated[str, PathParameter(max_length=300)], data: JSONBody[SurveyAnswerIn]
     ) -> SurveyPage:
         if data.rating is None and data.comment is None and data.ces_score is None:
             raise Invalid("give a rating, a comment or a CES score", field="rating")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 from pydantic import BaseModel
 
 from servicedesk.accounts.guards import requires_admin
@@ -40,7 +40,9 @@ class OutboxController(Controller):
     @get("/", summary="Outgoing emails by status")
     async def list_outbox(
         self,
-        status: Annotated[str | None, Parameter(pattern="^(pending|sending|sent|failed)$")] = None,
+        status: Annotated[
+            str | None, QueryParameter(pattern="^(pending|sending|sent|failed)$")
+        ] = None,
     ) -> OutboxPage:
         rows = await service.list_messages(status=status)
         return OutboxPage(
@@ -63,6 +65,6 @@ class OutboxController(Controller):
         )
 
     @post("/{outbox_id:int}/resend", status_code=202, summary="Send a failed email again")
-    async def resend(self, outbox_id: int) -> dict[str, str]:
+    async def resend(self, outbox_id: FromPath[int]) -> dict[str, str]:
         await service.resend(outbox_id=outbox_id)
         return {"status": "pending"}

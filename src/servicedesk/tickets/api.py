@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import HeaderParameter, Parameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from pydantic import BaseModel
 
 from servicedesk.accounts.guards import Principal
@@ -105,7 +105,7 @@ class ContactController(Controller):
     async def receive_contact(
         self,
         request: Request,
-        data: ContactIn,
+        data: JSONBody[ContactIn],
         idempotency_key: Annotated[
             str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
         ] = None,
@@ -143,18 +143,18 @@ class TicketController(Controller):
         self,
         request: Request,
         view: Annotated[
-            str | None, Parameter(pattern="^(mine|unassigned|pending|open|solved)$")
+            str | None, QueryParameter(pattern="^(mine|unassigned|pending|open|solved)$")
         ] = None,
-        status: Status | None = None,
-        assignee_id: int | None = None,
-        team_id: int | None = None,
-        channel: Channel | None = None,
-        tag: Annotated[str | None, Parameter(max_length=100)] = None,
-        priority: Priority | None = None,
-        customer_id: int | None = None,
-        q: Annotated[str | None, Parameter(max_length=200)] = None,
-        cursor: Annotated[str | None, Parameter(max_length=200)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        status: FromQuery[Status | None] = None,
+        assignee_id: FromQuery[int | None] = None,
+        team_id: FromQuery[int | None] = None,
+        channel: FromQuery[Channel | None] = None,
+        tag: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        priority: FromQuery[Priority | None] = None,
+        customer_id: FromQuery[int | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> TicketPage:
         base = view_filter(view, request.user.agent["id"])
         filters = service.TicketFilter(
@@ -184,12 +184,12 @@ class TicketController(Controller):
         return TicketCounts(**values)
 
     @get("/{ticket_id:int}", summary="A ticket with its timeline and audit trail")
-    async def get_ticket(self, ticket_id: int) -> TicketDetail:
+    async def get_ticket(self, ticket_id: FromPath[int]) -> TicketDetail:
         return await ticket_detail(ticket_id)
 
     @patch("/{ticket_id:int}", summary="Change status, priority, assignee, team or tags")
     async def update_ticket(
-        self, request: Request, ticket_id: int, data: TicketUpdate
+        self, request: Request, ticket_id: FromPath[int], data: JSONBody[TicketUpdate]
     ) -> TicketDetail:
         principal: Principal = request.user
         await service.update_ticket(
@@ -199,7 +199,7 @@ class TicketController(Controller):
 
     @post("/{ticket_id:int}/messages", status_code=201, summary="Public reply or internal note")
     async def add_message(
-        self, request: Request, ticket_id: int, data: MessageIn
+        self, request: Request, ticket_id: FromPath[int], data: JSONBody[MessageIn]
     ) -> InteractionOut:
         principal: Principal = request.user
         interaction_id = await service.add_agent_message(
