@@ -144,6 +144,21 @@ def identity_owners_query(keys: list[str]) -> Any:
     )
 
 
+async def identity_holders(keys: list[str]) -> dict[str, int]:
+    """The live customer (merges followed, as find_or_create_customer does) holding each
+    known identity among `keys` ("kind:value"), in one query for the lot."""
+    if not keys:
+        return {}
+    holders: dict[str, int] = {}
+    for row in await fetch(_owners_query(len(keys)), *keys):
+        holders[row["key"]] = (
+            int(row["customer"])
+            if row["merged_into"] is None
+            else await _live_customer(row["merged_into"])
+        )
+    return holders
+
+
 async def _owner(owners: list[dict[str, Any]]) -> int | None:
     """The live customer the first of these identities belongs to."""
     if not owners:

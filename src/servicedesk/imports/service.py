@@ -110,6 +110,78 @@ class _Known:
     tickets: set[str] = field(default_factory=set)
 
 
+def _shown(key: str) -> str:
+    return key.replace(":", " ", 1)  # "email:ann@x.example" -> "email ann@x.example"
+
+
+@dataclass
+class _Identities:
+    """The identities the file's customer lines claim, checked as a help desk checks a new
+    user: an email, phone or handle belongs to one customer. Without this check the
+    customer service would silently merge a second claimant into the first, its external
+    id would never be stored, and its tickets would fail after validation.
+
+    Memory: one entry per distinct identity of the file (normalised key -> external id and
+    line of its first claim), plus a count per customer."""
+
+    claims: dict[str, tuple[str, int]] = field(default_factory=dict)
+    valid_lines: dict[str, int] = field(default_factory=dict)  # external id -> good lines
+    rejected: dict[str, int] = field(default_factory=dict)  # external id -> a bad line
+
+    def check(self, number: int, line: CustomerLine) -> str | None:
+        """Why this customer line is refused (None: it is fine); a fine line's identities
+        are claimed for its customer. The same customer may appear again (re-export)."""
+        external_id = line.external_id
+        self.valid_lines.setdefault(external_id, 0)
+        try:
+            keys = [f"{kind}:{value}" for kind, value in _identity(line).pairs()]
+        except DomainError as exc:  # the customer service's own normalisation refused it
+            return self.refuse(external_id, number, f"{exc.field}: {exc.detail}")
+        for key in keys:
+            owner = self.claims.get(key)
+            if owner and owner[0] != external_id:
+                return self.refuse(
+                    external_id,
+                    number,
+                    f"{_shown(key)} already belongs to customer {owner[0]} (line {owner[1]})",
+                )
+        for key in keys:
+            self.claims.setdefault(key, (external_id, number))
+        self.valid_lines[external_id] += 1
+        return None
+
+    def refuse(self, external_id: str, number: int, reason: str) -> str:
+        self.rejected.setdefault(external_id, number)
+        return reason
+
+    async def held_in_desk(self, in_desk: set[str]) -> dict[int, str]:
+        """{line: reason} for the lines of customers new to the desk that claim an identity
+        the desk gives another customer; batched look-ups, 500 keys a query."""
+        keys = [key for key, (external_id, _) in self.claims.items() if external_id not in in_desk]
+        errors: dict[int, str] = {}
+        for start in range(0, len(keys), 500):
+            holders = await customers.identity_holders(keys[start : start + 500])
+            for key, customer_id in holders.items():
+                external_id, number = self.claims[key]
+                if number not in errors:
+                    self.valid_lines[external_id] -= 1
+                    errors[number] = self.refuse(
+                        external_id,
+                        number,
+                        f"{_shown(key)} already belongs to customer #{customer_id} in the desk",
+                    )
+        return errors
+
+    def invalid(self, in_desk: set[str]) -> dict[str, int]:
+        """The customers no line of which is valid (and not already in the desk): their
+        tickets and survey answers cannot be imported. External id -> a rejected line."""
+        return {
+            external_id: number
+            for external_id, number in self.rejected.items()
+            if not self.valid_lines[external_id] and external_id not in in_desk
+        }
+
+
 async def _known_in_db(emails: set[str], customer_ids: set[str]) -> tuple[set[str], set[str]]:
     agents = (
         {
@@ -184,7 +256,7 @@ def _normalized(email: str) -> str:
 
 async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]]:
     """Checks the whole file; returns (line count, {line number: reason}) without writing."""
-    known, refs, errors = _Known(), _Known(), {}
+    known, refs, identities, errors = _Known(), _Known(), _Identities(), {}
     lines = 0
     with open_file() as handle:
         for number, _, line, error in _read(handle):
@@ -195,6 +267,8 @@ async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]
                 known.agents.add(accounts.normalize_email(line.email))
             elif isinstance(line, CustomerLine):
                 known.customers.add(line.external_id)
+                if problem := identities.check(number, line):
+                    errors[number] = problem
             elif isinstance(line, TicketLine):
                 if line.external_id in known.tickets:
                     errors[number] = f"ticket {line.external_id} appears twice in the file"
@@ -205,15 +279,21 @@ async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]
             elif isinstance(line, NpsLine | CesLine):
                 refs.customers.add(line.customer)
     db_agents, db_customers = await _known_in_db(
-        refs.agents - known.agents, refs.customers - known.customers
+        refs.agents - known.agents, refs.customers | known.customers
     )
+    # A file customer already in the desk is left as it is (the import is idempotent), so
+    # only the new ones can clash with the desk's identities.
+    errors.update(await identities.held_in_desk(db_customers & known.customers))
+    invalid = identities.invalid(db_customers)
     agents, customer_ids = known.agents | db_agents, known.customers | db_customers
     with open_file() as handle:
         for number, _, line, error in _read(handle):
             if error or number in errors:
                 continue
             problem = None
-            if (
+            if isinstance(line, TicketLine | NpsLine | CesLine) and line.customer in invalid:
+                problem = f"customer {line.customer} is invalid (line {invalid[line.customer]})"
+            elif (
                 isinstance(line, TicketLine | NpsLine | CesLine)
                 and line.customer not in customer_ids
             ):
