@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine
@@ -22,6 +22,7 @@ from piccolo.querystring import QueryString
 from servicedesk.clock import iso
 from servicedesk.db import get_engine, is_sqlite
 from servicedesk.errors import Invalid
+from servicedesk.tickets.schemas import Channel
 
 from .tables import SurveyResponse, TicketMetrics
 
@@ -300,7 +301,7 @@ async def _figures_in_python(
     each group's durations once (the totals merge the groups' sorted runs). Agents and
     teams are read as ids (no join and no text per row) and named once at the end."""
     width = len(group_by)
-    columns = [_group_key(g) for g in group_by]
+    columns = [_CHANNEL_NUMBER if g == "channel" else _group_key(g) for g in group_by]
     flags = " + ".join(
         f"(CASE WHEN {sql} THEN {1 << bit} ELSE 0 END)"
         for bit, sql in enumerate(CONDITIONS.values())
@@ -325,7 +326,11 @@ async def _figures_in_python(
         figures = [
             tally.figures(
                 {
-                    g: value if by_id is None else by_id.get(value)
+                    g: _channel_name(value)
+                    if g == "channel"
+                    else value
+                    if by_id is None
+                    else by_id.get(value)
                     for g, value, by_id in zip(group_by, key, names, strict=True)
                 }
             )
@@ -335,6 +340,20 @@ async def _figures_in_python(
         for tally in groups.values():
             total.merge(tally)
         return _sort_rows(figures, group_by), total.figures({})
+
+
+# The channel as a small number on SQLite: an int per row costs the driver less than a new
+# str per row (about 0.05 s at a million). A channel outside the list is read as itself.
+CHANNELS = get_args(Channel)
+_CHANNEL_NUMBER = (
+    "(CASE m.channel "
+    + " ".join(f"WHEN '{name}' THEN {number}" for number, name in enumerate(CHANNELS))
+    + " ELSE m.channel END)"
+)
+
+
+def _channel_name(value: int | str | None) -> str | None:
+    return CHANNELS[value] if isinstance(value, int) else value
 
 
 @contextmanager
@@ -400,7 +419,7 @@ class _Tally:
             values.extend(more)
 
     def figures(self, group: dict[str, Any]) -> Figures:
-        self.ordered = [sorted(v for v in values if v is not None) for values in self.durations]
+        self.ordered = [_sorted_values(values) for values in self.durations]
         durations = dict(zip(DURATIONS, self.ordered, strict=True))
         return Figures(
             values={
@@ -413,6 +432,13 @@ class _Tally:
                 for name, values in durations.items()
             },
         )
+
+
+def _sorted_values(values: list[float | None]) -> list[float]:
+    """The values without NULLs, sorted. Most lists have no NULL, and list.count runs in C:
+    a Python-level filter of every value took half the time of the sort."""
+    present = values if values.count(None) == 0 else [v for v in values if v is not None]
+    return sorted(present)  # type: ignore[arg-type]  # no None left
 
 
 async def _sqlite_rows(sql: str, args: list[Any]) -> AsyncIterator[list[Any]]:
