@@ -33,6 +33,10 @@ from urllib.parse import urlparse
 
 import httpx
 
+# Run as `python bench/contacts.py`: the repository root is not on the path by itself.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.processes import stop_process  # noqa: E402
+
 PG_ADMIN = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 PG_URL = "postgres://postgres@127.0.0.1:5432/bench"
 REDIS_URL = "redis://127.0.0.1:6379/11"
@@ -374,12 +378,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> Result:
         if profiler:
             profiler.wait()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=15)
         if queue == "redis":
             flush_redis_queue(REDIS_URL)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -28,6 +28,7 @@ DIST = ROOT / "frontend" / "dist"
 # the browser (path and flags) is the one the e2e tests use.
 sys.path.insert(0, str(ROOT))
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
+from tests.processes import stop_process  # noqa: E402
 
 # In the page, before any of its scripts: note when the first ticket row enters the DOM, and
 # when the browser has painted it (a task queued from the next animation frame runs after
@@ -179,7 +180,7 @@ def main() -> None:
         )
     finally:
         if server:
-            server.terminate()
+            stop_process(server)
     load_after = os.getloadavg()[0]
     for url, loads in results.items():
         visible = [load.visible_ms for load in loads]

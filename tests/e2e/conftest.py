@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.processes import stop_process
 from tests.smtp import SmtpServer, free_port
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -41,11 +42,7 @@ def live_server(smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Ite
         _wait_until_up(base_url, server, log)
         yield base_url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server)
 
 
 def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -19,6 +19,7 @@ from servicedesk.clock import as_utc, utcnow
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.outbox.tasks import deliver_due
 from servicedesk.settings import get_settings
+from tests.processes import stop_process
 from tests.smtp import SmtpServer
 
 CUSTOMER_EMAIL = "carol@mail.example"
@@ -274,15 +275,6 @@ def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    worker.terminate()
-    try:
-        worker.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
-
-
 async def wait_for(condition: Callable[[], Awaitable[bool]], seconds: float) -> bool:
     deadline = asyncio.get_running_loop().time() + seconds
     while asyncio.get_running_loop().time() < deadline:
@@ -312,7 +304,7 @@ async def test_worker_process_delivers_a_reply_made_through_the_api(
         assert await wait_for(delivered, seconds=20), log_path.read_text()
         assert worker.poll() is None, log_path.read_text()
     finally:
-        stop_worker(worker)
+        stop_process(worker)
 
     assert len(smtp_server.received) == 1
     mail = smtp_server.received[0].message
