@@ -4,7 +4,6 @@ same ticket services as live traffic, at each event's own timestamp, quietly."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import multiprocessing
 import queue
@@ -246,12 +245,7 @@ AGENT_FIELDS = {
 
 def _agents_named(event: Any) -> list[str]:
     names = [getattr(event, attr) for attr in AGENT_FIELDS.get(event.kind, ())]
-    return [_normalized(name) for name in names if isinstance(name, str)]
-
-
-@functools.lru_cache(maxsize=4096)  # a history names a few agents a million times
-def _normalized(email: str) -> str:
-    return accounts.normalize_email(email)
+    return [accounts.normalize_email(name) for name in names if isinstance(name, str)]
 
 
 async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]]:

@@ -77,10 +77,6 @@ class _Kicker:
 _kicker = _Kicker()
 
 
-def _kick_all(message_ids: list[int]) -> None:
-    _kicker.kick(message_ids)
-
-
 # INSERT statements for 1..N event rows; a change emits one to four events.
 _EVENT_COLUMNS = (
     '"kind", "topic", "payload", "ticket", "to_address", "subject", "body_text", "message_id",'
@@ -104,7 +100,7 @@ async def _insert_events(rows: list[tuple[Any, ...]]) -> None:
     """The events of one change, in one INSERT, in the order they were emitted."""
     inserted = await fetch(_events_sql(len(rows)), *[value for row in rows for value in row])
     ids = sorted(int(row["id"]) for row in inserted)
-    after_commit(lambda: _kick_all(ids))
+    after_commit(lambda: _kicker.kick(ids))
 
 
 async def emit_event(

@@ -131,32 +131,21 @@ _SET_IDEMPOTENT_RESPONSE = Sql(
 
 
 async def _log(ticket_id: int, actor: Actor, field: str, old: Any, new: Any, now: datetime) -> None:
+    # In the order of _INSERT_EVENT's columns.
+    row = {
+        "ticket": ticket_id,
+        "actor_kind": actor.kind,
+        "actor_agent": actor.agent_id,
+        "actor_label": actor.label,
+        "field": field,
+        "old_value": None if old is None else str(old),
+        "new_value": None if new is None else str(new),
+        "created_at": now,
+    }
     if writes.current() is not None:  # the importer's batch: written with it
-        await writes.insert(
-            TicketEvent,
-            {
-                "ticket": ticket_id,
-                "actor_kind": actor.kind,
-                "actor_agent": actor.agent_id,
-                "actor_label": actor.label,
-                "field": field,
-                "old_value": None if old is None else str(old),
-                "new_value": None if new is None else str(new),
-                "created_at": now,
-            },
-        )
-        return
-    await fetch(
-        _INSERT_EVENT,
-        ticket_id,
-        actor.kind,
-        actor.agent_id,
-        actor.label,
-        field,
-        None if old is None else str(old),
-        None if new is None else str(new),
-        now,
-    )
+        await writes.insert(TicketEvent, row)
+    else:
+        await fetch(_INSERT_EVENT, *row.values())
 
 
 async def _ticket(ticket_id: int) -> dict[str, Any]:
