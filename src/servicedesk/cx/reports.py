@@ -6,23 +6,17 @@ solve falls in the period; every figure of a row describes the same tickets."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import math
-from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, get_args
+from typing import Any
 
-import aiosqlite
-from piccolo.engine.sqlite import SQLiteEngine
-from piccolo.querystring import QueryString
+import numpy as np
+from numpy.typing import NDArray
 
 from servicedesk.clock import iso
 from servicedesk.db import get_engine, is_sqlite
 from servicedesk.errors import Invalid
-from servicedesk.tickets.schemas import Channel
 
 from .tables import SurveyResponse, TicketMetrics
 
@@ -48,15 +42,15 @@ def wilson(successes: int, total: int) -> tuple[float, float] | None:
     return max(0.0, center - half), min(1.0, center + half)
 
 
-def percentile(ordered: list[float], q: float) -> float | None:
+def percentile(ordered: NDArray[np.float64], q: float) -> float | None:
     """Linear interpolation between closest ranks of sorted values, as PostgreSQL's
     percentile_cont."""
-    if not ordered:
+    if not len(ordered):
         return None
     position = (len(ordered) - 1) * q
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
 
 
 def parse_group_by(value: str | list[str] | None) -> list[str]:
@@ -202,14 +196,18 @@ async def cx_report(
     _check_period(start, end)
     filters = filters or {}
     from_sql, filter_args = _cohort_sql(filters)
-    args = [start, end, *filter_args]
-    add_up = _figures_in_python if is_sqlite() else _figures_in_sql
-    groups, total = await add_up(group_by, from_sql, args)
-    volume = await _volume(start, end, filters)
+    figures = _figures(group_by, from_sql, [start, end, *filter_args])
+    volume = _volume(start, end, filters)
+    if get_engine().transaction_exists():
+        # One connection: its queries cannot overlap.
+        (groups, total), counts = await figures, await volume
+    else:
+        # Two connections, so two cores: the volume counts read other rows than the cohort.
+        (groups, total), counts = await asyncio.gather(figures, volume)
     totals = _row(total.values, [], total.quantiles)
     rows = [_row(group.values, group_by, group.quantiles) for group in groups]
     return {
-        "volume": volume,
+        "volume": counts,
         "from": iso(start),
         "to": iso(end),
         "group_by": group_by,
@@ -234,13 +232,16 @@ def _sort_rows(groups: list[Figures], group_by: list[str]) -> list[Figures]:
     )
 
 
-async def _figures_in_sql(
+async def _figures(
     group_by: list[str], from_sql: str, args: list[Any]
 ) -> tuple[list[Figures], Figures]:
-    """PostgreSQL: one aggregate query, one scan and sort of the cohort for the groups and
-    the totals (GROUPING SETS); percentile_cont gives the medians and p90s. Agents and teams
-    are grouped by id (the sort by group compares integers, not text; emails and team names
-    are unique) and named on the grouped rows."""
+    """One aggregate query over the cohort, on both engines: per group its counts, and its
+    durations as one list each (the query hashes or sorts the cohort once, by group).
+    NumPy sorts each group's durations for the medians and p90s, and the totals are added up
+    from the groups. Percentiles in SQL would sort every group again per duration, and the
+    whole cohort again for the totals (PostgreSQL's percentile_cont: 0.85 s of a 1.6 s
+    report at a million tickets); SQLite has none. Agents and teams are grouped by id (no
+    join, no text per row) and named once at the end."""
     keys = [_group_key(g) for g in group_by]
     columns = [f"{key} AS group_{i}" for i, key in enumerate(keys)]
     columns.append("COUNT(*) AS solved")
@@ -248,127 +249,73 @@ async def _figures_in_sql(
         f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) AS {name}" for name, sql in CONDITIONS.items()
     ]
     columns.append("SUM(m.surveys_sent) AS surveys_sent")
-    columns.append("SUM(m.full_resolution_minutes) AS resolution_minutes")
-    columns += [
-        f"percentile_cont(ARRAY[{', '.join(map(str, QUANTILES))}])"
-        f" WITHIN GROUP (ORDER BY {column}) AS {name}"
-        for name, column in DURATIONS.items()
-    ]
-    grouping = ""
-    if group_by:
-        columns.append(f"GROUPING({', '.join(keys)}) AS is_total")
-        grouping = f" GROUP BY GROUPING SETS (({', '.join(keys)}), ())"
-    names, joins = [], []
-    for i, g in enumerate(group_by):
-        if g in NAMED_BY_ID:
-            _, table, column = NAMED_BY_ID[g]
-            joins.append(f" LEFT JOIN {table} n{i} ON n{i}.id = s.group_{i}")
-            names.append(f", n{i}.{column} AS {g}")
-        else:
-            names.append(f", s.group_{i} AS {g}")
-    found = await TicketMetrics.raw(
-        f"SELECT s.*{''.join(names)} FROM (SELECT {', '.join(columns)}{from_sql}{grouping}) s"
-        + "".join(joins),
-        *args,
+    columns += [f"{_list_of(column)} AS {name}" for name, column in DURATIONS.items()]
+    grouping = f" GROUP BY {', '.join(keys)}" if keys else ""
+    found = await TicketMetrics.raw(f"SELECT {', '.join(columns)}{from_sql}{grouping}", *args)
+    names = [await _names(g) if g in NAMED_BY_ID else None for g in group_by]
+    groups = []
+    for values in found:
+        if not values["solved"]:
+            continue  # the one row of an aggregate without GROUP BY over no tickets
+        group = {
+            g: values[f"group_{i}"] if by_id is None else by_id.get(values[f"group_{i}"])
+            for i, (g, by_id) in enumerate(zip(group_by, names, strict=True))
+        }
+        counts = {name: int(values[name] or 0) for name in COUNTS}
+        durations = {name: _sorted_minutes(values[name]) for name in DURATIONS}
+        groups.append((group, counts, durations))
+    total_counts = {name: sum(counts[name] for _, counts, _ in groups) for name in COUNTS}
+    total_durations = {
+        name: np.sort(np.concatenate([durations[name] for _, _, durations in groups] or [_NONE]))
+        for name in DURATIONS
+    }
+    figures = [_figures_of(group, counts, durations) for group, counts, durations in groups]
+    return _sort_rows(figures, group_by), _figures_of({}, total_counts, total_durations)
+
+
+def _figures_of(
+    group: dict[str, Any], counts: dict[str, int], durations: dict[str, NDArray[np.float64]]
+) -> Figures:
+    """A row's figures from its counts and its sorted durations (minutes)."""
+    return Figures(
+        values={
+            **group,
+            **counts,
+            # Correctly rounded, so the same tickets give the same mean in any order.
+            "resolution_minutes": math.fsum(durations["resolution"].tolist()),
+        },
+        quantiles={
+            name: (percentile(values, QUANTILES[0]), percentile(values, QUANTILES[1]))
+            for name, values in durations.items()
+        },
     )
-    figures = [
-        Figures(
-            values={
-                **{g: values[g] for g in group_by},
-                **{name: int(values[name] or 0) for name in COUNTS},
-                "resolution_minutes": float(values["resolution_minutes"] or 0),
-                "is_total": bool(values.get("is_total", True)),
-            },
-            quantiles={
-                name: (values[name][0], values[name][1]) if values[name] else (None, None)
-                for name in DURATIONS
-            },
-        )
-        for values in found
-    ]
-    total = next(f for f in figures if f.values["is_total"])
-    return _sort_rows([f for f in figures if not f.values["is_total"]], group_by), total
 
 
-async def _figures_in_python(
-    group_by: list[str], from_sql: str, args: list[Any]
-) -> tuple[list[Figures], Figures]:
-    """SQLite has no percentile function, and its window functions sort the cohort once per
-    duration (9 to 23 s at a million tickets); its GROUP BY sorts the cohort too (0.37 s of
-    the hand-written query's 0.5 s at a million). Instead one scan reads, per cohort ticket,
-    its group, one integer (its CONDITIONS as bits, its surveys sent above them) and its
-    durations; Python buckets the rows by group and integer, counts the buckets, and sorts
-    each group's durations once (the totals merge the groups' sorted runs). Agents and
-    teams are read as ids (no join and no text per row) and named once at the end."""
-    width = len(group_by)
-    columns = [_CHANNEL_NUMBER if g == "channel" else _group_key(g) for g in group_by]
-    flags = " + ".join(
-        f"(CASE WHEN {sql} THEN {1 << bit} ELSE 0 END)"
-        for bit, sql in enumerate(CONDITIONS.values())
-    )
-    columns.append(f"{flags} + (m.surveys_sent << {len(CONDITIONS)})")
-    columns += DURATIONS.values()
-    sql, sql_args = QueryString(f"SELECT {', '.join(columns)}{from_sql}", *args).compile_string(
-        engine_type="sqlite"
-    )
-    groups: dict[tuple[Any, ...], _Tally] = {}
-    with _no_cyclic_gc():
-        async for chunk in _sqlite_rows(sql, sql_args):
-            buckets: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
-            for row in chunk:
-                buckets[row[: width + 1]].append(row)
-            for key, rows in buckets.items():
-                tally = groups.get(key[:width])
-                if tally is None:
-                    tally = groups[key[:width]] = _Tally()
-                tally.add(key[width], rows, width + 1)
-        names = [await _names(g) if g in NAMED_BY_ID else None for g in group_by]
-        figures = [
-            tally.figures(
-                {
-                    g: _channel_name(value)
-                    if g == "channel"
-                    else value
-                    if by_id is None
-                    else by_id.get(value)
-                    for g, value, by_id in zip(group_by, key, names, strict=True)
-                }
-            )
-            for key, tally in groups.items()
-        ]
-        total = _Tally()
-        for tally in groups.values():
-            total.merge(tally)
-        return _sort_rows(figures, group_by), total.figures({})
+_NONE: NDArray[np.float64] = np.empty(0)
+# A duration in minutes is (end - start).total_seconds() / 60 of two timestamps kept to the
+# microsecond (cx/facts.py), so it is a whole number of microseconds.
+MICROSECONDS_PER_MINUTE = 60_000_000
 
 
-# The channel as a small number on SQLite: an int per row costs the driver less than a new
-# str per row (about 0.05 s at a million). A channel outside the list is read as itself.
-CHANNELS = get_args(Channel)
-_CHANNEL_NUMBER = (
-    "(CASE m.channel "
-    + " ".join(f"WHEN '{name}' THEN {number}" for number, name in enumerate(CHANNELS))
-    + " ELSE m.channel END)"
-)
+def _list_of(column: str) -> str:
+    """An aggregate giving a group's values of a duration column, without NULLs."""
+    if is_sqlite():
+        # group_concat would print a REAL with 15 digits, which does not give the same
+        # double back; whole microseconds print exactly (_sorted_minutes rebuilds them).
+        return f"group_concat(CAST(round({column} * {MICROSECONDS_PER_MINUTE}) AS INTEGER))"
+    return f"array_agg({column}) FILTER (WHERE {column} IS NOT NULL)"
 
 
-def _channel_name(value: int | str | None) -> str | None:
-    return CHANNELS[value] if isinstance(value, int) else value
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """The cohort's rows are a million tuples of numbers and strings, which hold no cycles;
-    while they pile up the cyclic collector would walk all of them again and again (a
-    quarter of the report's Python time at a million tickets). Reference counting still
-    frees everything; the collector resumes afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+def _sorted_minutes(values: str | list[float] | None) -> NDArray[np.float64]:
+    """A group's durations, sorted: PostgreSQL's float8[] as a list, or SQLite's text of
+    microseconds, turned back into the very doubles the facts hold (an integer over 10**6,
+    then over 60, each division rounded once, as timedelta.total_seconds() / 60 is)."""
+    if values is None:
+        return _NONE
+    if isinstance(values, str):
+        microseconds = np.fromstring(values, dtype=np.int64, sep=",")
+        return np.sort(microseconds / 1_000_000 / 60)
+    return np.sort(np.array(values, dtype=np.float64))
 
 
 def _group_key(group: str) -> str:
@@ -380,82 +327,6 @@ async def _names(group: str) -> dict[int, str]:
     _, table, column = NAMED_BY_ID[group]
     rows = await TicketMetrics.raw(f"SELECT id, {column} AS name FROM {table}")
     return {row["id"]: row["name"] for row in rows}
-
-
-class _Tally:
-    """The running counts of a group (per integer of conditions and surveys, as
-    _figures_in_python selects it) and its durations (DURATIONS, in order)."""
-
-    def __init__(self) -> None:
-        self.codes: Counter[int] = Counter()
-        self.durations: list[list[float | None]] = [[] for _ in DURATIONS]
-        self.ordered: list[list[float]] = []
-
-    def add(self, code: int, rows: list[tuple[Any, ...]], skip: int) -> None:
-        """Adds cohort rows of one integer `code`; their durations follow `skip` columns."""
-        self.codes[code] += len(rows)
-        for values, column in zip(
-            self.durations, list(zip(*rows, strict=True))[skip:], strict=True
-        ):
-            values.extend(column)
-
-    @property
-    def counts(self) -> list[int]:
-        """COUNTS, in order."""
-        counts = [0] * len(COUNTS)
-        for code, tickets in self.codes.items():
-            counts[0] += tickets
-            for bit in range(len(CONDITIONS)):
-                if code >> bit & 1:
-                    counts[1 + bit] += tickets
-            counts[-1] += (code >> len(CONDITIONS)) * tickets
-        return counts
-
-    def merge(self, other: _Tally) -> None:
-        """Adds a group whose figures() were taken (their durations sorted, without NULLs:
-        the totals' sort then merges sorted runs)."""
-        self.codes.update(other.codes)
-        for values, more in zip(self.durations, other.ordered, strict=True):
-            values.extend(more)
-
-    def figures(self, group: dict[str, Any]) -> Figures:
-        self.ordered = [_sorted_values(values) for values in self.durations]
-        durations = dict(zip(DURATIONS, self.ordered, strict=True))
-        return Figures(
-            values={
-                **group,
-                **dict(zip(COUNTS, self.counts, strict=True)),
-                "resolution_minutes": math.fsum(durations["resolution"]),
-            },
-            quantiles={
-                name: (percentile(values, QUANTILES[0]), percentile(values, QUANTILES[1]))
-                for name, values in durations.items()
-            },
-        )
-
-
-def _sorted_values(values: list[float | None]) -> list[float]:
-    """The values without NULLs, sorted. Most lists have no NULL, and list.count runs in C:
-    a Python-level filter of every value took half the time of the sort."""
-    present = values if values.count(None) == 0 else [v for v in values if v is not None]
-    return sorted(present)  # type: ignore[arg-type]  # no None left
-
-
-async def _sqlite_rows(sql: str, args: list[Any]) -> AsyncIterator[list[Any]]:
-    """Plain tuples in chunks, straight from the sqlite3 driver: no dict per row and no
-    Python converter per declared column type (Piccolo's connections have both)."""
-    engine = get_engine()
-    assert isinstance(engine, SQLiteEngine)
-    options = {**engine.connection_kwargs, "detect_types": 0}
-    async with aiosqlite.connect(**options) as connection, connection.execute(sql, args) as cursor:
-        # The next chunk is read in aiosqlite's thread while the caller adds up this one.
-        pending = asyncio.ensure_future(cursor.fetchmany(20_000))
-        try:
-            while rows := await pending:
-                pending = asyncio.ensure_future(cursor.fetchmany(20_000))
-                yield list(rows)
-        finally:
-            pending.cancel()
 
 
 async def _volume(start: datetime, end: datetime, filters: dict[str, str | None]) -> dict[str, int]:
