@@ -303,19 +303,28 @@ def _list_of(column: str) -> str:
         # group_concat would print a REAL with 15 digits, which does not give the same
         # double back; whole microseconds print exactly (_sorted_minutes rebuilds them).
         return f"group_concat(CAST(round({column} * {MICROSECONDS_PER_MINUTE}) AS INTEGER))"
-    return f"array_agg({column}) FILTER (WHERE {column} IS NOT NULL)"
+    # The array in PostgreSQL's binary format: NumPy reads it as it is, where the driver
+    # would make a Python float per value (a tenth of the report at a million tickets).
+    return f"array_send(array_agg({column}) FILTER (WHERE {column} IS NOT NULL))"
 
 
-def _sorted_minutes(values: str | list[float] | None) -> NDArray[np.float64]:
-    """A group's durations, sorted: PostgreSQL's float8[] as a list, or SQLite's text of
-    microseconds, turned back into the very doubles the facts hold (an integer over 10**6,
-    then over 60, each division rounded once, as timedelta.total_seconds() / 60 is)."""
+# A float8[] element in array_send's format: its length (always 8 here), then the value.
+_ARRAY_ELEMENT = np.dtype([("length", ">i4"), ("value", ">f8")])
+
+
+def _sorted_minutes(values: str | bytes | None) -> NDArray[np.float64]:
+    """A group's durations, sorted, from what _list_of gives: a one-dimensional float8[]
+    from PostgreSQL (a header of 12 bytes and 8 per dimension, then the elements), or
+    SQLite's text of microseconds, turned back into the very doubles the facts hold (an
+    integer over 10**6, then over 60, each division rounded once, as
+    timedelta.total_seconds() / 60 is)."""
     if values is None:
         return _NONE
     if isinstance(values, str):
         microseconds = np.fromstring(values, dtype=np.int64, sep=",")
         return np.sort(microseconds / 1_000_000 / 60)
-    return np.sort(np.array(values, dtype=np.float64))
+    elements = np.frombuffer(values, dtype=_ARRAY_ELEMENT, offset=12 + 8)["value"]
+    return np.sort(elements.astype(np.float64))
 
 
 def _group_key(group: str) -> str:

@@ -241,18 +241,17 @@ async def record_response(
 ) -> None:
     """Stores an NPS or CES answer."""
     check_score(kind, score, field="score")
-    await SurveyResponse.insert(
-        SurveyResponse(
-            kind=kind,
-            customer=customer_id,
-            ticket=ticket_id,
-            survey=survey_id,
-            score=score,
-            comment=comment or None,
-            anonymous=anonymous,
-            created_at=now,
-        )
-    )
+    row = {
+        "kind": kind,
+        "customer": customer_id,
+        "ticket": ticket_id,
+        "survey": survey_id,
+        "score": score,
+        "comment": comment or None,
+        "anonymous": anonymous,
+        "created_at": now,
+    }
+    await writes.insert(SurveyResponse, writes.new_row(SurveyResponse, row))
 
 
 async def _survey_for(token: str) -> tuple[dict[str, Any], bool]:

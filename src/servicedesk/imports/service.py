@@ -11,6 +11,7 @@ import re
 import zlib
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
@@ -20,6 +21,7 @@ from servicedesk import writes
 from servicedesk.accounts import service as accounts
 from servicedesk.accounts.tables import Agent
 from servicedesk.actors import SYSTEM, Actor
+from servicedesk.clock import as_utc
 from servicedesk.customers import service as customers
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import Customer, CustomerIdentity
@@ -280,6 +282,10 @@ async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]
     errors.update(await identities.held_in_desk(db_customers & known.customers))
     invalid = identities.invalid(db_customers)
     agents, customer_ids = known.agents | db_agents, known.customers | db_customers
+    # Ticket lines refused, by external id -> line: a CES answer about one of them is
+    # refused too (checked after the pass: the answer may come before the ticket).
+    refused: dict[str, int] = {}
+    rated: list[tuple[int, str]] = []
     with open_file() as handle:
         for number, _, line, error in _read(handle):
             if error or number in errors:
@@ -294,15 +300,19 @@ async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]
                 problem = f"unknown customer {line.customer}"
             elif isinstance(line, TicketLine):
                 problem = _ticket_problem(line, agents)
-            elif (
-                isinstance(line, CesLine)
-                and line.ticket
-                and line.ticket not in known.tickets
-                and not await Ticket.exists().where(Ticket.external_id == line.ticket)
-            ):
-                problem = f"unknown ticket {line.ticket}"
+            elif isinstance(line, CesLine) and line.ticket:
+                rated.append((number, line.ticket))
             if problem:
                 errors[number] = problem
+                if isinstance(line, TicketLine):
+                    refused[line.external_id] = number
+    for number, ticket in rated:
+        if ticket in refused:
+            errors[number] = f"ticket {ticket} is invalid (line {refused[ticket]})"
+        elif ticket not in known.tickets and not await Ticket.exists().where(
+            Ticket.external_id == ticket
+        ):
+            errors[number] = f"unknown ticket {ticket}"
     return lines, errors
 
 
@@ -338,9 +348,10 @@ async def import_file(
     await _pass(open_file, (AgentLine, CustomerLine), errors, report, progress)
     if workers > 1 and not is_sqlite():
         await _tickets_in_processes(path, errors, report, progress, workers, lines)
-        await _pass(open_file, (NpsLine, CesLine), errors, report)
     else:
-        await _pass(open_file, (TicketLine, NpsLine, CesLine), errors, report, progress)
+        await _pass(open_file, (TicketLine,), errors, report, progress)
+    # Answers last: a CES answer may name a ticket further down the file.
+    await _pass(open_file, (NpsLine, CesLine), errors, report)
     return report
 
 
@@ -481,6 +492,10 @@ class _Lookups:
     actors: dict[str, Actor] = field(default_factory=dict)
     customers: dict[str, int] = field(default_factory=dict)
     tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # For NPS and CES lines: the answers their customers gave, as (kind, customer, time),
+    # and the ids of the tickets CES answers name, by external id.
+    answers: set[tuple[str, int, datetime]] = field(default_factory=set)
+    named_tickets: dict[str, int] = field(default_factory=dict)
 
     async def prefetch(self, lines: list[Any]) -> None:
         customer_ids = list(
@@ -501,6 +516,30 @@ class _Lookups:
             )
             self.tickets.update({row["external_id"]: row for row in rows})
         await _hold_known_tickets([row for row in self.tickets.values()])
+        await self._prefetch_answers(
+            [line for line in lines if isinstance(line, NpsLine | CesLine)]
+        )
+
+    async def _prefetch_answers(self, lines: list[NpsLine | CesLine]) -> None:
+        ids = list(
+            {self.customers[line.customer] for line in lines if line.customer in self.customers}
+        )
+        self.answers = set()
+        for start in range(0, len(ids), 500):
+            rows = await SurveyResponse.select(
+                SurveyResponse.kind, SurveyResponse.customer, SurveyResponse.created_at
+            ).where(
+                SurveyResponse.customer.is_in(ids[start : start + 500]),
+                SurveyResponse.kind.is_in(["nps", "ces"]),
+            )
+            self.answers.update((r["kind"], r["customer"], as_utc(r["created_at"])) for r in rows)
+        named = list({line.ticket for line in lines if isinstance(line, CesLine) and line.ticket})
+        self.named_tickets = {}
+        for start in range(0, len(named), 500):
+            rows = await Ticket.select(Ticket.id, Ticket.external_id).where(
+                Ticket.external_id.is_in(named[start : start + 500])
+            )
+            self.named_tickets.update({row["external_id"]: int(row["id"]) for row in rows})
 
     async def customer_id(self, external_id: str) -> int:
         found = self.customers.get(external_id)
@@ -745,29 +784,27 @@ async def _apply_event(ticket_id: int, event: Any, lookups: _Lookups) -> None:
 
 
 async def _import_response(line: NpsLine | CesLine, lookups: _Lookups) -> bool:
+    """An NPS or CES answer, unless the customer gave one of that kind at that time (the
+    answers of the batch's customers are read with the batch, and this one is added)."""
     kind = "nps" if isinstance(line, NpsLine) else "ces"
     customer_id = await lookups.customer_id(line.customer)
-    async with write_transaction():
-        if await SurveyResponse.exists().where(
-            SurveyResponse.kind == kind,
-            SurveyResponse.customer == customer_id,
-            SurveyResponse.created_at == line.at,
-        ):
-            return False
-        ticket_id = None
-        if isinstance(line, CesLine) and line.ticket:
-            row = await Ticket.select(Ticket.id).where(Ticket.external_id == line.ticket).first()
-            ticket_id = row["id"] if row else None
-        await surveys.record_response(
-            kind=kind,
-            customer_id=customer_id,
-            score=line.score,
-            now=line.at,
-            ticket_id=ticket_id,
-            comment=getattr(line, "comment", None),
-            anonymous=getattr(line, "anonymous", False),
-        )
-        return True
+    answer = (kind, customer_id, as_utc(line.at))
+    if answer in lookups.answers:
+        return False
+    lookups.answers.add(answer)
+    await surveys.record_response(
+        kind=kind,
+        customer_id=customer_id,
+        score=line.score,
+        now=line.at,
+        # Validation refused a CES line naming a ticket that is not in the file or desk.
+        ticket_id=lookups.named_tickets[line.ticket]
+        if isinstance(line, CesLine) and line.ticket
+        else None,
+        comment=getattr(line, "comment", None),
+        anonymous=getattr(line, "anonymous", False),
+    )
+    return True
 
 
 def dumps(report: ImportReport) -> str:

@@ -4,8 +4,11 @@ the ticket services with explicit times and checked on the facts and the cx repo
 from __future__ import annotations
 
 import json
+import math
+import statistics
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +19,7 @@ from servicedesk.customers.service import find_customer
 from servicedesk.cx import surveys
 from servicedesk.cx.business_hours import Schedule
 from servicedesk.cx.reports import cohort_tickets, wilson
+from servicedesk.cx.tables import TicketMetrics
 from servicedesk.imports.service import import_file
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.tables import Ticket
@@ -419,3 +423,58 @@ async def test_thirty_eligible_tickets_are_no_longer_a_low_sample() -> None:
     await surveys.record_csat(ticket_id=ids[0], rating=5, comment=None, now=T0 + 40 * H)
     totals = (await report())["totals"]
     assert totals["fcr"]["low_sample"] is False and totals["csat"]["low_sample"] is True
+
+
+# ---------------------------------------------------------------- medians and percentiles
+
+
+async def test_medians_and_p90s_are_those_of_the_facts_to_the_microsecond() -> None:
+    """Per agent and in the totals, checked against statistics.quantiles' inclusive method
+    (percentile_cont's definition) over the facts as stored: durations with microseconds
+    (SQLite sends them as text) and a group without any first response (no reply)."""
+    alice, bob = await agent("alice@desk.example"), await agent("bob@desk.example")
+    for n in range(7):
+        opened = T0 + n * D + timedelta(microseconds=123_457 * n)
+        ticket_id, _ = await tickets.receive_contact(
+            contact=contact(email=f"a{n}@mail.example"), now=opened
+        )
+        replied = opened + timedelta(minutes=7 * n + 3, microseconds=999_999 - n)
+        await tickets.add_agent_message(
+            ticket_id=ticket_id, actor=alice, body="Sorted.", public=True, now=replied
+        )
+        solved = replied + timedelta(hours=n * n, seconds=n, microseconds=31 * n)
+        await tickets.set_status(ticket_id=ticket_id, status="solved", actor=alice, now=solved)
+    for n in range(4):
+        opened = T0 + n * D + timedelta(microseconds=7 * n + 1)
+        ticket_id, _ = await tickets.receive_contact(
+            contact=contact(email=f"b{n}@mail.example"), now=opened
+        )
+        solved = opened + timedelta(minutes=13 ** (n + 1), microseconds=555_555)
+        await tickets.set_status(ticket_id=ticket_id, status="solved", actor=bob, now=solved)
+    facts = await TicketMetrics.select(
+        TicketMetrics.agent.email.as_alias("agent"),
+        TicketMetrics.full_resolution_minutes,
+        TicketMetrics.first_response_minutes,
+    )
+
+    def expected(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+        resolution = [r["full_resolution_minutes"] for r in rows]
+        first = [r["first_response_minutes"] for r in rows if r["first_response_minutes"]]
+        deciles = statistics.quantiles(resolution, n=10, method="inclusive")
+        first_deciles = statistics.quantiles(first, n=10, method="inclusive") if first else None
+        return {
+            "avg_resolution_hours": round(math.fsum(resolution) / len(resolution) / 60, 4),
+            "median_resolution_hours": round(deciles[4] / 60, 4),
+            "p90_resolution_hours": round(deciles[8] / 60, 4),
+            "first_response_median_minutes": round(first_deciles[4], 2) if first_deciles else None,
+            "first_response_p90_minutes": round(first_deciles[8], 2) if first_deciles else None,
+        }
+
+    result = await report(["agent"])
+    rows = {row["agent"]: row for row in result["rows"]}
+    for email in ("alice@desk.example", "bob@desk.example"):
+        want = expected([f for f in facts if f["agent"] == email])
+        assert {key: rows[email][key] for key in want} == want
+    want = expected(facts)
+    assert {key: result["totals"][key] for key in want} == want
+    assert rows["bob@desk.example"]["first_response_median_minutes"] is None

@@ -262,3 +262,45 @@ async def test_import_in_two_processes_gives_the_worked_example_and_is_idempoten
     second = await import_file(FIXTURES / "cx-small.jsonl", workers=2)
     assert second.imported == {}
     assert await counts() == before
+
+
+def ces(ticket: str, at: str = "2026-01-05T11:00:00Z", score: int = 6) -> dict[str, Any]:
+    return {"type": "ces_response", "customer": "c-1", "ticket": ticket, "at": at, "score": score}
+
+
+async def test_ces_answers_are_linked_to_their_ticket_and_imported_once(tmp_path: Path) -> None:
+    """The answer before its ticket in the file, one after it, and an NPS answer: linked in
+    the batch that opens the ticket, and not imported again from the same file."""
+    nps = {"type": "nps_response", "customer": "c-1", "at": "2026-01-06T09:00:00Z", "score": 9}
+    lines = [*PEOPLE, ces("t-1"), GOOD_TICKET, ces("t-1", "2026-01-05T12:00:00Z", 7), nps]
+    path = write_lines(tmp_path / "ces.jsonl", lines)
+    first = await import_file(path)
+    assert first.imported == {
+        "agent": 1,
+        "customer": 1,
+        "ticket": 1,
+        "ces_response": 2,
+        "nps_response": 1,
+    }
+    ticket = await Ticket.select(Ticket.id).where(Ticket.external_id == "t-1").first()
+    answers = await SurveyResponse.select(
+        SurveyResponse.kind, SurveyResponse.ticket, SurveyResponse.score
+    ).order_by(SurveyResponse.id)
+    assert answers == [
+        {"kind": "ces", "ticket": ticket["id"], "score": 6},
+        {"kind": "ces", "ticket": ticket["id"], "score": 7},
+        {"kind": "nps", "ticket": None, "score": 9},
+    ]
+    second = await import_file(path)
+    assert second.imported == {} and await SurveyResponse.count() == 3
+
+
+async def test_a_ces_answer_about_a_refused_ticket_is_refused_too(tmp_path: Path) -> None:
+    events = GOOD_TICKET["events"]
+    unknown_author = {**events[1], "author": "nobody@desk.example"}
+    broken = {**GOOD_TICKET, "events": [events[0], unknown_author, events[2]]}
+    path = write_lines(tmp_path / "ces.jsonl", [*PEOPLE, ces("t-1"), broken])
+    report = await import_file(path, skip_invalid=True)
+    assert [r["line"] for r in report.rejected] == [3, 4]
+    assert report.rejected[0]["reason"] == "ticket t-1 is invalid (line 4)"
+    assert await SurveyResponse.count() == 0
