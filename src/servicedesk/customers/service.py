@@ -213,30 +213,24 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
         if customer_id is None:
             customer_id = await _owner(owners)
         if customer_id is None:
-            name = identity.name or (identity.email or identity.phone or identity.social or "")
-            if writes.current() is not None:  # the importer's batch: written with it
-                customer = {
-                    "name": name.split("@")[0] if not identity.name else name,
-                    "external_id": identity.external_id,
-                    "created_at": now or utcnow(),
-                }
-                customer_id = await writes.insert(
-                    Customer, writes.new_row(Customer, customer), need_id=True
-                )
-                if identity.external_id:
-                    writes.remember(BY_EXTERNAL_ID, identity.external_id, {"id": customer_id})
-            else:
-                inserted = await fetch_one(
-                    _INSERT_CUSTOMER,
-                    name.split("@")[0] if not identity.name else name,
-                    identity.external_id,
-                    False,
-                    False,
-                    False,
-                    now or utcnow(),
-                )
-                assert inserted is not None
-                customer_id = int(inserted["id"])
+            address = identity.email or identity.phone or identity.social or ""
+            name = identity.name or address.split("@")[0]
+            created_at = now or utcnow()
+            customer = {"name": name, "external_id": identity.external_id, "created_at": created_at}
+            customer_id = await writes.insert_row(
+                Customer,
+                writes.new_row(Customer, customer),
+                _INSERT_CUSTOMER,
+                name,
+                identity.external_id,
+                False,
+                False,
+                False,
+                created_at,
+                need_id=True,  # in the importer's batch too: its identities name it
+            )
+            if identity.external_id:
+                writes.remember(BY_EXTERNAL_ID, identity.external_id, {"id": customer_id})
         # Identities another customer holds stay theirs. Two first contacts racing on the
         # same identity: the unique key refuses the second insert and its transaction is
         # retried (receive_contact_once), finding the customer the first one created.

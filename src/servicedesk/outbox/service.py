@@ -25,22 +25,12 @@ STALE_CLAIM = timedelta(minutes=10)
 KICK_GATHER_SECONDS = 0.01
 
 
-def kick(message_id: int, at: datetime | None = None) -> None:
-    """Hands a row to the worker now, or at `at` for a delayed one (the sweep is the net)."""
-    from .tasks import deliver_outbox_message
-
-    if at is None:
-        deliver_outbox_message(message_id)
-    else:
-        deliver_outbox_message.schedule(args=(message_id,), eta=at)
-
-
 class _Kicker:
-    """Hands the ids of committed event rows to the queue from a thread of its own, several
-    changes' rows in one task when they come faster than the queue answers. Enqueuing on
-    the request's event loop blocked every request in the process for a Redis round trip
-    per change. A kick lost with the process (or refused by the queue) is delivered by
-    the periodic sweep (sweep_outbox), as before."""
+    """Hands the ids of committed rows (a change's events, an email) to the queue from a
+    thread of its own, several changes' rows in one task when they come faster than the
+    queue answers. Enqueuing on the request's event loop blocked every request in the
+    process for a Redis round trip per change. A kick lost with the process (or refused by
+    the queue) is delivered by the periodic sweep (sweep_outbox), as before."""
 
     def __init__(self) -> None:
         self._ids: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
@@ -75,6 +65,17 @@ class _Kicker:
 
 
 _kicker = _Kicker()
+
+
+def kick(message_id: int, at: datetime | None = None) -> None:
+    """Hands a row to the worker: now through the kicker thread, or at `at` for a delayed
+    one (the sweep is the net)."""
+    if at is None:
+        _kicker.kick([message_id])
+    else:
+        from .tasks import deliver_outbox_message
+
+        deliver_outbox_message.schedule(args=(message_id,), eta=at)
 
 
 # INSERT statements for 1..N event rows; a change emits one to four events.

@@ -70,7 +70,8 @@ def deliver_outbox_message(outbox_id: int) -> None:
 
 @huey.task()
 def deliver_outbox_messages(outbox_ids: list[int]) -> None:
-    """The rows one change wrote, in one task (returns nothing, as above)."""
+    """The rows the kicker gathered from one or more changes, in one task (returns nothing,
+    as above)."""
 
     async def deliver_each() -> None:
         for outbox_id in outbox_ids:

@@ -142,10 +142,7 @@ async def _log(ticket_id: int, actor: Actor, field: str, old: Any, new: Any, now
         "new_value": None if new is None else str(new),
         "created_at": now,
     }
-    if writes.current() is not None:  # the importer's batch: written with it
-        await writes.insert(TicketEvent, row)
-    else:
-        await fetch(_INSERT_EVENT, *row.values())
+    await writes.insert_row(TicketEvent, row, _INSERT_EVENT, *row.values())
 
 
 async def _ticket(ticket_id: int) -> dict[str, Any]:
@@ -203,24 +200,20 @@ async def open_ticket(
         "solved_at": None,
         "imported_events": 0,
     }
-    if writes.current() is not None:
-        # The importer's batch: written with it, the id taken from the sequence now.
-        ticket_id = await writes.insert(Ticket, ticket, need_id=True)
-    else:
-        inserted = await fetch_one(
-            _INSERT_TICKET,
-            ticket["subject"],
-            priority,
-            channel,
-            customer_id,
-            external_id,
-            follow_up_of,
-            now,
-            now,
-        )
-        assert inserted is not None
-        ticket_id = int(inserted["id"])
-        ticket = {"id": ticket_id, **ticket}
+    ticket_id = await writes.insert_row(
+        Ticket,
+        ticket,
+        _INSERT_TICKET,
+        ticket["subject"],
+        priority,
+        channel,
+        customer_id,
+        external_id,
+        follow_up_of,
+        now,
+        now,
+        need_id=True,  # in the importer's batch too: the facts row and events name it
+    )
     writes.remember(Ticket, ticket_id, ticket)
     await facts.ticket_created(
         ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now
@@ -345,40 +338,21 @@ async def _insert_interaction(
     """Inserts an interaction; returns its id (0 in a unit of work: see writes.insert).
     `touch`: also set the ticket's updated_at to `now`; False when the caller changes the
     status right after (that UPDATE sets updated_at too)."""
-    if writes.current() is not None:  # the importer's batch: written with it
-        interaction_id = await writes.insert(
-            Interaction,
-            {
-                "ticket": ticket["id"],
-                "customer": ticket["customer"],
-                "direction": direction,
-                "channel": channel,
-                "public": public,
-                "author_kind": author_kind,
-                "author_agent": agent_id,
-                "body_text": body,
-                "body_html": html,
-                "message_id": message_id,
-                "created_at": now,
-            },
-        )
-    else:
-        inserted = await fetch_one(
-            _INSERT_INTERACTION,
-            ticket["id"],
-            ticket["customer"],
-            direction,
-            channel,
-            public,
-            author_kind,
-            agent_id,
-            body,
-            html,
-            message_id,
-            now,
-        )
-        assert inserted is not None
-        interaction_id = int(inserted["id"])
+    # In the order of _INSERT_INTERACTION's columns.
+    row = {
+        "ticket": ticket["id"],
+        "customer": ticket["customer"],
+        "direction": direction,
+        "channel": channel,
+        "public": public,
+        "author_kind": author_kind,
+        "author_agent": agent_id,
+        "body_text": body,
+        "body_html": html,
+        "message_id": message_id,
+        "created_at": now,
+    }
+    interaction_id = await writes.insert_row(Interaction, row, _INSERT_INTERACTION, *row.values())
     if touch and ticket["updated_at"] != now:  # a ticket created by this change has it
         if writes.current() is None:
             await fetch(_TOUCH_TICKET, now, ticket["id"])

@@ -284,17 +284,34 @@ async def wait_for(condition: Callable[[], Awaitable[bool]], seconds: float) -> 
     return False
 
 
-async def test_worker_process_delivers_a_reply_made_through_the_api(
+async def test_worker_process_delivers_a_reply_by_its_kick_before_any_sweep(
     admin_client: httpx.AsyncClient, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
+    """The worker sweeps the outbox when it starts and then every 60 s (huey's scheduler).
+    A reply posted after that first sweep and delivered within the minute after the worker
+    started was delivered by its kick, not by a sweep."""
     from servicedesk.queue import huey
 
     # Earlier tests queued tasks for rows that no longer exist (and a Redis queue outlives
     # test runs); the worker should see only this test's.
     huey.flush()
+    # A row nobody kicks: only the first sweep delivers it, which tells when it has run.
+    now = utcnow()
+    probe = await OutboxMessage.insert(
+        OutboxMessage(kind="event", topic="probe", not_before=now, created_at=now)
+    ).returning(OutboxMessage.id)
     log_path = tmp_path / "worker.log"
+    started = asyncio.get_running_loop().time()
     worker = start_worker(log_path)
     try:
+
+        async def swept() -> bool:
+            row = await OutboxMessage.select(OutboxMessage.status).where(
+                OutboxMessage.id == probe[0]["id"]
+            )
+            return row[0]["status"] == "sent"
+
+        assert await wait_for(swept, seconds=30), log_path.read_text()
         ticket_id = await open_ticket(admin_client)
         reply = await post_message(admin_client, ticket_id)
 
@@ -302,6 +319,7 @@ async def test_worker_process_delivers_a_reply_made_through_the_api(
             return bool(smtp_server.received) and (await the_email())["status"] == "sent"
 
         assert await wait_for(delivered, seconds=20), log_path.read_text()
+        assert asyncio.get_running_loop().time() - started < 60, "the next sweep may have sent it"
         assert worker.poll() is None, log_path.read_text()
     finally:
         stop_process(worker)
