@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Switch, Table, Text, TextInput } from "@mantine/core";
+import { Badge, Button, Group, Modal, PasswordInput, Select, Stack, Switch, Text, TextInput } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { useState, type FormEvent } from "react";
@@ -6,6 +6,7 @@ import { useCreateAgent, usePatchAgent } from "../../api/admin";
 import { ApiError } from "../../api/client";
 import { useAgents, useTeams } from "../../api/tickets";
 import type { Agent, Role } from "../../api/types";
+import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
 
 const ROLES: { value: Role; label: string }[] = [
@@ -91,6 +92,60 @@ export function AgentsTab() {
       { onSuccess: (r) => notifications.show({ message: `${r.name} ${r.active ? "reactivated" : "deactivated"}` }) },
     );
 
+  const columns: Column<Agent>[] = [
+    { key: "name", header: "Name", render: (a) => a.name },
+    { key: "email", header: "Email", render: (a) => a.email },
+    {
+      key: "role",
+      header: "Role",
+      render: (a) => (
+        <Select
+          size="xs"
+          w={110}
+          aria-label={`Role of ${a.name}`}
+          data={ROLES}
+          value={a.role}
+          allowDeselect={false}
+          onChange={(v) => v && v !== a.role && patch.mutate({ id: a.id, body: { role: v as Role } })}
+        />
+      ),
+    },
+    {
+      key: "team",
+      header: "Team",
+      render: (a) => (
+        <Select
+          size="xs"
+          w={150}
+          aria-label={`Team of ${a.name}`}
+          placeholder="No team"
+          clearable
+          data={teamOptions(a.team_id)}
+          value={a.team_id !== null ? String(a.team_id) : null}
+          onChange={(v) => patch.mutate({ id: a.id, body: { team_id: v ? Number(v) : null } })}
+        />
+      ),
+    },
+    {
+      key: "active",
+      header: "Active",
+      render: (a) => (
+        <Group gap="xs" wrap="nowrap">
+          <Switch
+            checked={a.active}
+            onChange={() => toggleActive(a)}
+            aria-label={`${a.active ? "Deactivate" : "Activate"} ${a.name}`}
+          />
+          {!a.active && (
+            <Badge color="gray" size="sm">
+              Deactivated
+            </Badge>
+          )}
+        </Group>
+      ),
+    },
+  ];
+
   return (
     <Stack>
       <Group justify="space-between">
@@ -102,64 +157,16 @@ export function AgentsTab() {
       {agents.isError ? (
         <QueryError error={agents.error} onRetry={() => void agents.refetch()} />
       ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped highlightOnHover>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Team</Table.Th>
-                <Table.Th>Active</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(agents.data ?? []).map((a) => (
-                <Table.Tr key={a.id} data-testid="agent-row" style={{ opacity: a.active ? 1 : 0.6 }}>
-                  <Table.Td>{a.name}</Table.Td>
-                  <Table.Td>{a.email}</Table.Td>
-                  <Table.Td>
-                    <Select
-                      size="xs"
-                      w={110}
-                      aria-label={`Role of ${a.name}`}
-                      data={ROLES}
-                      value={a.role}
-                      allowDeselect={false}
-                      onChange={(v) => v && v !== a.role && patch.mutate({ id: a.id, body: { role: v as Role } })}
-                    />
-                  </Table.Td>
-                  <Table.Td>
-                    <Select
-                      size="xs"
-                      w={150}
-                      aria-label={`Team of ${a.name}`}
-                      placeholder="No team"
-                      clearable
-                      data={teamOptions(a.team_id)}
-                      value={a.team_id !== null ? String(a.team_id) : null}
-                      onChange={(v) => patch.mutate({ id: a.id, body: { team_id: v ? Number(v) : null } })}
-                    />
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap="xs" wrap="nowrap">
-                      <Switch
-                        checked={a.active}
-                        onChange={() => toggleActive(a)}
-                        aria-label={`${a.active ? "Deactivate" : "Activate"} ${a.name}`}
-                      />
-                      {!a.active && (
-                        <Badge color="gray" size="sm">
-                          Deactivated
-                        </Badge>
-                      )}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <DataTable
+          striped
+          highlightOnHover
+          minWidth={640}
+          columns={columns}
+          rows={agents.data}
+          rowKey={(a) => a.id}
+          rowTestId="agent-row"
+          rowStyle={(a) => ({ opacity: a.active ? 1 : 0.6 })}
+        />
       )}
       <Modal opened={opened} onClose={modal.close} title="New agent">
         {opened && <CreateAgentForm onDone={modal.close} />}

@@ -1,9 +1,10 @@
-import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Select, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Select, Stack, Text, TextInput } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 import { useCreateToken, useRevokeToken, useTokens } from "../../api/admin";
 import { useCurrentAgent } from "../../api/auth";
 import { useAgents } from "../../api/tickets";
 import type { ApiToken } from "../../api/types";
+import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
 import { absTime, relTime } from "../../lib/format";
 
@@ -28,6 +29,25 @@ export function TokensTab() {
       },
     });
   };
+
+  const columns: Column<ApiToken>[] = [
+    { key: "name", header: "Name", render: (t) => t.name || "—" },
+    { key: "agent", header: "Agent", render: (t) => t.agent_email ?? `#${t.agent_id}` },
+    { key: "created", header: "Created", render: (t) => absTime(t.created_at) },
+    { key: "last-used", header: "Last used", render: (t) => (t.last_used_at ? relTime(t.last_used_at) : "Never") },
+    {
+      key: "revoke",
+      align: "right",
+      render: (t) =>
+        t.revoked ? (
+          <Badge color="gray">Revoked</Badge>
+        ) : (
+          <Button size="xs" color="red" variant="light" onClick={() => setRevoking(t)}>
+            Revoke
+          </Button>
+        ),
+    },
+  ];
 
   return (
     <Stack>
@@ -76,45 +96,7 @@ export function TokensTab() {
       {tokens.isError ? (
         <QueryError error={tokens.error} onRetry={() => void tokens.refetch()} />
       ) : (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Agent</Table.Th>
-              <Table.Th>Created</Table.Th>
-              <Table.Th>Last used</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(tokens.data ?? []).map((t) => (
-              <Table.Tr key={t.id}>
-                <Table.Td>{t.name || "—"}</Table.Td>
-                <Table.Td>{t.agent_email ?? `#${t.agent_id}`}</Table.Td>
-                <Table.Td>{absTime(t.created_at)}</Table.Td>
-                <Table.Td>{t.last_used_at ? relTime(t.last_used_at) : "Never"}</Table.Td>
-                <Table.Td ta="right">
-                  {t.revoked ? (
-                    <Badge color="gray">Revoked</Badge>
-                  ) : (
-                    <Button size="xs" color="red" variant="light" onClick={() => setRevoking(t)}>
-                      Revoke
-                    </Button>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-            {tokens.data?.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={5}>
-                  <Text c="dimmed" size="sm">
-                    No API tokens.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            )}
-          </Table.Tbody>
-        </Table>
+        <DataTable striped columns={columns} rows={tokens.data} rowKey={(t) => t.id} empty="No API tokens." />
       )}
       <Modal opened={revoking !== null} onClose={() => setRevoking(null)} title="Revoke API token">
         <Text size="sm">

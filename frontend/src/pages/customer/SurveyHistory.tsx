@@ -1,6 +1,7 @@
-import { Badge, Table, Text } from "@mantine/core";
+import { Badge, Text } from "@mantine/core";
 import { Link } from "react-router";
 import type { SurveyResult } from "../../api/types";
+import { DataTable, type Column } from "../../components/DataTable";
 import { absTime } from "../../lib/format";
 
 function scoreColor(s: SurveyResult): string {
@@ -11,6 +12,27 @@ function scoreColor(s: SurveyResult): string {
 
 const SCALE: Record<SurveyResult["kind"], string> = { csat: "/5", nps: "/10", ces: "/7" };
 
+const COLUMNS: Column<SurveyResult>[] = [
+  { key: "date", header: "Date", render: (s) => absTime(s.created_at) },
+  { key: "survey", header: "Survey", render: (s) => s.kind.toUpperCase() },
+  {
+    key: "score",
+    header: "Score",
+    render: (s) => (
+      <Badge color={scoreColor(s)} variant="light">
+        {s.score}
+        {SCALE[s.kind]}
+      </Badge>
+    ),
+  },
+  { key: "comment", header: "Comment", render: (s) => s.comment ?? "—" },
+  {
+    key: "ticket",
+    header: "Ticket",
+    render: (s) => (s.ticket_id !== null ? <Link to={`/tickets/${s.ticket_id}`}>Open</Link> : "—"),
+  },
+];
+
 export function SurveyHistory({ surveys }: { surveys: SurveyResult[] }) {
   if (surveys.length === 0)
     return (
@@ -20,32 +42,6 @@ export function SurveyHistory({ surveys }: { surveys: SurveyResult[] }) {
     );
   const sorted = [...surveys].sort((a, b) => b.created_at.localeCompare(a.created_at));
   return (
-    <Table striped>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Date</Table.Th>
-          <Table.Th>Survey</Table.Th>
-          <Table.Th>Score</Table.Th>
-          <Table.Th>Comment</Table.Th>
-          <Table.Th>Ticket</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {sorted.map((s, i) => (
-          <Table.Tr key={i}>
-            <Table.Td>{absTime(s.created_at)}</Table.Td>
-            <Table.Td>{s.kind.toUpperCase()}</Table.Td>
-            <Table.Td>
-              <Badge color={scoreColor(s)} variant="light">
-                {s.score}
-                {SCALE[s.kind]}
-              </Badge>
-            </Table.Td>
-            <Table.Td>{s.comment ?? "—"}</Table.Td>
-            <Table.Td>{s.ticket_id !== null ? <Link to={`/tickets/${s.ticket_id}`}>Open</Link> : "—"}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <DataTable striped columns={COLUMNS} rows={sorted} rowKey={(_s, i) => i} />
   );
 }

@@ -1,9 +1,11 @@
-import { Anchor, Button, Center, Group, Loader, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Button, Center, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useDebouncedCallback } from "@mantine/hooks";
 import { IconSearch } from "@tabler/icons-react";
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useCustomerList } from "../../api/customers";
+import type { CustomerSummary } from "../../api/types";
+import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
 
 /** Customers, searchable by name, email, phone or handle; the search lives in the URL. */
@@ -17,6 +19,22 @@ export function CustomersPage() {
   );
   const list = useCustomerList(q);
   const customers = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const columns: Column<CustomerSummary>[] = [
+    {
+      key: "name",
+      header: "Name",
+      render: (c) => (
+        // A search still pending would otherwise navigate back here while the customer page loads.
+        <Anchor component={Link} to={`/customers/${c.id}`} onClick={() => pushSearch.cancel()}>
+          {c.name}
+        </Anchor>
+      ),
+    },
+    { key: "email", header: "Email", render: (c) => c.email ?? "—" },
+    { key: "phone", header: "Phone", render: (c) => c.phone ?? "—" },
+    { key: "organization", header: "Organization", render: (c) => c.organization ?? "—" },
+    { key: "tags", header: "Tags", render: (c) => c.tags.map((t) => `#${t}`).join(" ") },
+  ];
 
   return (
     <Stack p="md" maw={1100} mx="auto">
@@ -47,34 +65,15 @@ export function CustomersPage() {
         <Text c="dimmed">{q ? `No customer matches “${q}”.` : "No customers yet."}</Text>
       ) : (
         <>
-          <Table striped highlightOnHover aria-label="Customers">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Email</Table.Th>
-                <Table.Th>Phone</Table.Th>
-                <Table.Th>Organization</Table.Th>
-                <Table.Th>Tags</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {customers.map((c) => (
-                <Table.Tr key={c.id} data-testid="customer-row">
-                  <Table.Td>
-                    {/* A search still pending would otherwise navigate back here while the
-                        customer page loads. */}
-                    <Anchor component={Link} to={`/customers/${c.id}`} onClick={() => pushSearch.cancel()}>
-                      {c.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{c.email ?? "—"}</Table.Td>
-                  <Table.Td>{c.phone ?? "—"}</Table.Td>
-                  <Table.Td>{c.organization ?? "—"}</Table.Td>
-                  <Table.Td>{c.tags.map((t) => `#${t}`).join(" ")}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <DataTable
+            striped
+            highlightOnHover
+            aria-label="Customers"
+            columns={columns}
+            rows={customers}
+            rowKey={(c) => c.id}
+            rowTestId="customer-row"
+          />
           {list.hasNextPage && (
             <Center>
               <Button variant="default" onClick={() => void list.fetchNextPage()} loading={list.isFetchingNextPage}>

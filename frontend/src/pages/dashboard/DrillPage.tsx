@@ -1,10 +1,35 @@
-import { Anchor, Breadcrumbs, Loader, SegmentedControl, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Breadcrumbs, Loader, SegmentedControl, Stack, Text, Title } from "@mantine/core";
 import { Link, useSearchParams } from "react-router";
 import { useCxDrill } from "../../api/reports";
-import type { DrillMetric } from "../../api/types";
+import type { DrillItem, DrillMetric } from "../../api/types";
+import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
 import { absTime, channelLabel } from "../../lib/format";
 import { METRIC_LABEL } from "./drill";
+
+const COLUMNS: Column<DrillItem>[] = [
+  {
+    key: "ticket",
+    header: "Ticket",
+    render: (i) => (
+      <Anchor component={Link} to={`/tickets/${i.ticket_id}`}>
+        #{i.number}
+      </Anchor>
+    ),
+  },
+  {
+    key: "subject",
+    header: "Subject",
+    render: (i) => (
+      <Anchor component={Link} to={`/tickets/${i.ticket_id}`} c="inherit">
+        {i.subject}
+      </Anchor>
+    ),
+  },
+  { key: "agent", header: "Agent", render: (i) => i.agent ?? "—" },
+  { key: "channel", header: "Channel", render: (i) => channelLabel(i.channel) },
+  { key: "reason", header: "Why it counts", render: (i) => i.reason },
+];
 
 export function DrillPage() {
   const [sp, setSp] = useSearchParams();
@@ -55,36 +80,14 @@ export function DrillPage() {
       ) : drill.data.items.length === 0 ? (
         <Text c="dimmed">No tickets.</Text>
       ) : (
-        <Table striped highlightOnHover>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Ticket</Table.Th>
-              <Table.Th>Subject</Table.Th>
-              <Table.Th>Agent</Table.Th>
-              <Table.Th>Channel</Table.Th>
-              <Table.Th>Why it counts</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {drill.data.items.map((i) => (
-              <Table.Tr key={i.ticket_id} data-testid="drill-row">
-                <Table.Td>
-                  <Anchor component={Link} to={`/tickets/${i.ticket_id}`}>
-                    #{i.number}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>
-                  <Anchor component={Link} to={`/tickets/${i.ticket_id}`} c="inherit">
-                    {i.subject}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{i.agent ?? "—"}</Table.Td>
-                <Table.Td>{channelLabel(i.channel)}</Table.Td>
-                <Table.Td>{i.reason}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable
+          striped
+          highlightOnHover
+          columns={COLUMNS}
+          rows={drill.data.items}
+          rowKey={(i) => i.ticket_id}
+          rowTestId="drill-row"
+        />
       )}
     </Stack>
   );
