@@ -22,5 +22,8 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     css: false,
     restoreMocks: true,
+    // jsdom renders Mantine slowly on a shared 2-core machine: the 50-row inbox test
+    // takes 5-6 s there, past Vitest's 5 s default. A limit, not an assertion.
+    testTimeout: 30_000,
   },
 });
