@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -195,14 +196,12 @@ async def cx_report(
     """The cx report of the spec: rows per group and the totals of the whole cohort."""
     _check_period(start, end)
     filters = filters or {}
-    from_sql, filter_args = _cohort_sql(filters)
-    figures = _figures(group_by, from_sql, [start, end, *filter_args])
+    figures = _figures(group_by, start, end, filters)
     volume = _volume(start, end, filters)
-    if get_engine().transaction_exists():
-        # One connection: its queries cannot overlap.
+    if _one_connection():
         (groups, total), counts = await figures, await volume
     else:
-        # Two connections, so two cores: the volume counts read other rows than the cohort.
+        # Connections of their own, so other cores: the volume reads other rows.
         (groups, total), counts = await asyncio.gather(figures, volume)
     totals = _row(total.values, [], total.quantiles)
     rows = [_row(group.values, group_by, group.quantiles) for group in groups]
@@ -214,6 +213,25 @@ async def cx_report(
         "rows": rows if group_by else [totals],
         "totals": totals,
     }
+
+
+def _one_connection() -> bool:
+    """Inside a transaction every query runs on its connection, which runs one at a time."""
+    return get_engine().transaction_exists()
+
+
+# The cohort is read in this many slices of the period at once, each on a connection of its
+# own: neither engine spreads this query over several cores by itself (SQLite never does;
+# PostgreSQL 15 does not for array_agg), and at a million tickets two slices on two cores
+# take 50-70 % of the time of one.
+SLICES = min(4, os.cpu_count() or 1)
+
+
+def _slices(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into SLICES equal half-open periods (one inside a transaction)."""
+    count = 1 if _one_connection() else SLICES
+    bounds = [start + (end - start) * i / count for i in range(count)] + [end]
+    return list(zip(bounds, bounds[1:], strict=False))
 
 
 @dataclass
@@ -233,7 +251,7 @@ def _sort_rows(groups: list[Figures], group_by: list[str]) -> list[Figures]:
 
 
 async def _figures(
-    group_by: list[str], from_sql: str, args: list[Any]
+    group_by: list[str], start: datetime, end: datetime, filters: dict[str, str | None]
 ) -> tuple[list[Figures], Figures]:
     """One aggregate query over the cohort, on both engines: per group its counts, and its
     durations as one list each (the query hashes or sorts the cohort once, by group).
@@ -241,7 +259,9 @@ async def _figures(
     from the groups. Percentiles in SQL would sort every group again per duration, and the
     whole cohort again for the totals (PostgreSQL's percentile_cont: 0.85 s of a 1.6 s
     report at a million tickets); SQLite has none. Agents and teams are grouped by id (no
-    join, no text per row) and named once at the end."""
+    join, no text per row) and named once at the end. The query runs once per slice of
+    the period (_slices), and a group's slices are added up like the groups' totals."""
+    from_sql, filter_args = _cohort_sql(filters)
     keys = [_group_key(g) for g in group_by]
     columns = [f"{key} AS group_{i}" for i, key in enumerate(keys)]
     columns.append("COUNT(*) AS solved")
@@ -251,19 +271,35 @@ async def _figures(
     columns.append("SUM(m.surveys_sent) AS surveys_sent")
     columns += [f"{_list_of(column)} AS {name}" for name, column in DURATIONS.items()]
     grouping = f" GROUP BY {', '.join(keys)}" if keys else ""
-    found = await TicketMetrics.raw(f"SELECT {', '.join(columns)}{from_sql}{grouping}", *args)
-    names = [await _names(g) if g in NAMED_BY_ID else None for g in group_by]
-    groups = []
-    for values in found:
+    sql = f"SELECT {', '.join(columns)}{from_sql}{grouping}"
+    queries = [TicketMetrics.raw(sql, *period, *filter_args) for period in _slices(start, end)]
+    found = [await q for q in queries] if _one_connection() else await asyncio.gather(*queries)
+    # Group values -> (COUNTS by name, per duration the lists of its slices)
+    merged: dict[tuple[Any, ...], tuple[dict[str, int], dict[str, list[NDArray[np.float64]]]]]
+    merged = {}
+    for values in (row for rows in found for row in rows):
         if not values["solved"]:
             continue  # the one row of an aggregate without GROUP BY over no tickets
-        group = {
-            g: values[f"group_{i}"] if by_id is None else by_id.get(values[f"group_{i}"])
-            for i, (g, by_id) in enumerate(zip(group_by, names, strict=True))
-        }
-        counts = {name: int(values[name] or 0) for name in COUNTS}
-        durations = {name: _sorted_minutes(values[name]) for name in DURATIONS}
-        groups.append((group, counts, durations))
+        key = tuple(values[f"group_{i}"] for i in range(len(group_by)))
+        counts, durations = merged.setdefault(
+            key, (dict.fromkeys(COUNTS, 0), {name: [] for name in DURATIONS})
+        )
+        for name in COUNTS:
+            counts[name] += int(values[name] or 0)
+        for name in DURATIONS:
+            durations[name].append(_minutes(values[name]))
+    names = [await _names(g) if g in NAMED_BY_ID else None for g in group_by]
+    groups = [
+        (
+            {
+                g: value if by_id is None else by_id.get(value)
+                for g, value, by_id in zip(group_by, key, names, strict=True)
+            },
+            counts,
+            {name: np.sort(np.concatenate(lists)) for name, lists in durations.items()},
+        )
+        for key, (counts, durations) in merged.items()
+    ]
     total_counts = {name: sum(counts[name] for _, counts, _ in groups) for name in COUNTS}
     total_durations = {
         name: np.sort(np.concatenate([durations[name] for _, _, durations in groups] or [_NONE]))
@@ -301,7 +337,7 @@ def _list_of(column: str) -> str:
     """An aggregate giving a group's values of a duration column, without NULLs."""
     if is_sqlite():
         # group_concat would print a REAL with 15 digits, which does not give the same
-        # double back; whole microseconds print exactly (_sorted_minutes rebuilds them).
+        # double back; whole microseconds print exactly (_minutes rebuilds them).
         return f"group_concat(CAST(round({column} * {MICROSECONDS_PER_MINUTE}) AS INTEGER))"
     # The array in PostgreSQL's binary format: NumPy reads it as it is, where the driver
     # would make a Python float per value (a tenth of the report at a million tickets).
@@ -312,19 +348,17 @@ def _list_of(column: str) -> str:
 _ARRAY_ELEMENT = np.dtype([("length", ">i4"), ("value", ">f8")])
 
 
-def _sorted_minutes(values: str | bytes | None) -> NDArray[np.float64]:
-    """A group's durations, sorted, from what _list_of gives: a one-dimensional float8[]
-    from PostgreSQL (a header of 12 bytes and 8 per dimension, then the elements), or
-    SQLite's text of microseconds, turned back into the very doubles the facts hold (an
-    integer over 10**6, then over 60, each division rounded once, as
-    timedelta.total_seconds() / 60 is)."""
+def _minutes(values: str | bytes | None) -> NDArray[np.float64]:
+    """A group's durations from what _list_of gives: a one-dimensional float8[] from
+    PostgreSQL (a header of 12 bytes and 8 per dimension, then the elements), or SQLite's
+    text of microseconds, turned back into the very doubles the facts hold (an integer
+    over 10**6, then over 60, each division rounded once, as timedelta.total_seconds() / 60
+    is)."""
     if values is None:
         return _NONE
     if isinstance(values, str):
-        microseconds = np.fromstring(values, dtype=np.int64, sep=",")
-        return np.sort(microseconds / 1_000_000 / 60)
-    elements = np.frombuffer(values, dtype=_ARRAY_ELEMENT, offset=12 + 8)["value"]
-    return np.sort(elements.astype(np.float64))
+        return np.fromstring(values, dtype=np.int64, sep=",") / 1_000_000 / 60
+    return np.frombuffer(values, dtype=_ARRAY_ELEMENT, offset=12 + 8)["value"].astype(np.float64)
 
 
 def _group_key(group: str) -> str:
