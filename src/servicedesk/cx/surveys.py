@@ -71,26 +71,30 @@ def check_score(kind: str, score: int, field: str = "rating") -> None:
 # ---------------------------------------------------------------- sending
 
 
-async def _email_of(customer_id: int) -> str | None:
-    row = (
-        await CustomerIdentity.select(CustomerIdentity.value)
-        .where(CustomerIdentity.customer == customer_id, CustomerIdentity.kind == "email")
-        .order_by(CustomerIdentity.id)
-        .first()
-    )
-    return None if row is None else str(row["value"])
-
-
-async def _may_survey(customer_id: int) -> str | None:
-    """The address to survey this customer at, unless they bounced or opted out."""
-    customer = (
-        await Customer.select(Customer.email_bounced, Customer.surveys_opt_out)
-        .where(Customer.id == customer_id)
-        .first()
-    )
-    if not customer or customer["email_bounced"] or customer["surveys_opt_out"]:
-        return None
-    return await _email_of(customer_id)
+async def _survey_addresses(customer_ids: list[int]) -> dict[int, str]:
+    """The address to survey each customer at (their first email address), leaving out
+    customers who bounced or opted out: two queries per 500 customers."""
+    addresses: dict[int, str] = {}
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), 500):
+        allowed = await Customer.select(Customer.id).where(
+            Customer.id.is_in(ids[start : start + 500]),
+            Customer.email_bounced.eq(False),
+            Customer.surveys_opt_out.eq(False),
+        )
+        if not allowed:
+            continue
+        emails = (
+            await CustomerIdentity.select(CustomerIdentity.customer, CustomerIdentity.value)
+            .where(
+                CustomerIdentity.customer.is_in([row["id"] for row in allowed]),
+                CustomerIdentity.kind == "email",
+            )
+            .order_by(CustomerIdentity.id)
+        )
+        for row in emails:
+            addresses.setdefault(row["customer"], str(row["value"]))
+    return addresses
 
 
 async def schedule_csat(*, ticket_id: int, now: datetime) -> int | None:
@@ -108,7 +112,7 @@ async def schedule_csat(*, ticket_id: int, now: datetime) -> int | None:
     if not metrics or metrics["agent_public_replies"] == 0:
         return None
     customer_id = metrics["customer"]
-    address = await _may_survey(customer_id)
+    address = (await _survey_addresses([customer_id])).get(customer_id)
     if not address:
         return None
     if settings.csat_fatigue_days and await Survey.exists().where(
@@ -118,10 +122,9 @@ async def schedule_csat(*, ticket_id: int, now: datetime) -> int | None:
     ):
         return None
     ticket = await Ticket.select(Ticket.subject).where(Ticket.id == ticket_id).first()
-    survey_id, nonce = await _create_survey(
-        "csat", customer_id, ticket_id, metrics["solves"], False, now
-    )
-    token = link_token(nonce)
+    row = _survey_row("csat", customer_id, ticket_id, metrics["solves"], False, now)
+    survey_id = int((await Survey.insert(Survey(**row)).returning(Survey.id))[0]["id"])
+    token = link_token(row["nonce"])
     links = "\n".join(
         f"  {score} {label}: {settings.base_url}/survey/{token}?rating={score}"
         for score, label in (
@@ -133,69 +136,71 @@ async def schedule_csat(*, ticket_id: int, now: datetime) -> int | None:
         )
     )
     subject = (ticket or {}).get("subject", "")
-    await outbox.queue_email(
+    survey = outbox.Email(
         to=address,
         subject=f"[#{ticket_id}] How did we do? {subject}",
         body=f"{CSAT_QUESTION}\n\nYour request: {subject}\n\nClick one:\n{links}\n",
         ticket_id=ticket_id,
         topic="csat_survey",
-        now=now,
         not_before=now + timedelta(minutes=settings.csat_delay_minutes),
     )
+    await outbox.queue_emails([survey], now=now)
     await facts.survey_sent(ticket_id=ticket_id)
     return survey_id
 
 
-async def _create_survey(
+def _survey_row(
     kind: str,
     customer_id: int,
     ticket_id: int | None,
     solve_number: int,
     anonymous: bool,
     now: datetime,
-) -> tuple[int, str]:
-    nonce = secrets.token_urlsafe(18)
-    rows = await Survey.insert(
-        Survey(
-            kind=kind,
-            customer=customer_id,
-            ticket=ticket_id,
-            solve_number=solve_number,
-            nonce=nonce,
-            anonymous=anonymous,
-            sent_at=now,
-        )
-    )
-    return int(rows[0]["id"]), nonce
+) -> dict[str, Any]:
+    """A survey invitation; its link names the random nonce."""
+    return {
+        "kind": kind,
+        "customer": customer_id,
+        "ticket": ticket_id,
+        "solve_number": solve_number,
+        "nonce": secrets.token_urlsafe(18),
+        "anonymous": anonymous,
+        "sent_at": now,
+    }
 
 
 async def send_nps(
     *, customer_ids: list[int], anonymous: bool = False, now: datetime | None = None
 ) -> int:
-    """Sends the NPS relationship survey to a segment; returns how many were sent."""
+    """Sends the NPS relationship survey to a segment (each customer once, none who bounced
+    or opted out); returns how many were sent. Written in a few statements per 500
+    customers, so a segment of thousands is sent within the request."""
     now = now or utcnow()
     base = get_settings().base_url
-    sent = 0
+    addresses = await _survey_addresses(customer_ids)
+    segment = [c for c in dict.fromkeys(customer_ids) if c in addresses]
     async with write_transaction():
-        for customer_id in customer_ids:
-            address = await _may_survey(customer_id)
-            if not address:
-                continue
-            _, nonce = await _create_survey("nps", customer_id, None, 0, anonymous, now)
-            token = link_token(nonce)
-            links = " ".join(
-                f"{score}: {base}/survey/{token}?rating={score}" for score in range(11)
-            )
-            await outbox.queue_email(
-                to=address,
-                subject="A quick question",
-                topic="nps_survey",
-                ticket_id=None,
+        for start in range(0, len(segment), 500):
+            rows = [
+                _survey_row("nps", c, None, 0, anonymous, now) for c in segment[start : start + 500]
+            ]
+            await Survey.insert(*[Survey(**row) for row in rows])
+            await outbox.queue_emails(
+                [_nps_email(addresses[row["customer"]], row["nonce"], base) for row in rows],
                 now=now,
-                body=f"{NPS_QUESTION} (0 = not at all, 10 = extremely)\n\n{links}\n",
             )
-            sent += 1
-    return sent
+    return len(segment)
+
+
+def _nps_email(address: str, nonce: str, base_url: str) -> outbox.Email:
+    token = link_token(nonce)
+    links = " ".join(f"{score}: {base_url}/survey/{token}?rating={score}" for score in range(11))
+    return outbox.Email(
+        to=address,
+        subject="A quick question",
+        topic="nps_survey",
+        body=f"{NPS_QUESTION} (0 = not at all, 10 = extremely)\n\n{links}\n",
+    )
 
 
 # ---------------------------------------------------------------- answering

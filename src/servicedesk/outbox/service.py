@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import queue
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -113,41 +115,54 @@ async def emit_event(
     await write_batched(_insert_events, (topic, json.dumps(payload), ticket_id, now, now))
 
 
-async def queue_email(
-    *,
-    to: str,
-    subject: str,
-    body: str,
-    ticket_id: int | None,
-    now: datetime,
-    message_id: str = "",
-    in_reply_to: str = "",
-    references: str = "",
-    topic: str = "reply",
-    not_before: datetime | None = None,
-) -> int:
-    """Records an email to send; the worker delivers it after the transaction commits."""
+@dataclass
+class Email:
+    """An email to record in the outbox (see queue_emails)."""
+
+    to: str
+    subject: str
+    body: str
+    ticket_id: int | None = None
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: str = ""
+    topic: str = "reply"
+    not_before: datetime | None = None
+
+
+async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
+    """Records emails to send, in one statement; the worker delivers each after the
+    transaction commits (at its not_before, if that is later)."""
+    if not emails:
+        return []
     rows = await Outbox.insert(
-        Outbox(
-            kind="email",
-            topic=topic,
-            to_address=to,
-            subject=subject,
-            body_text=body,
-            ticket=ticket_id,
-            message_id=message_id,
-            in_reply_to=in_reply_to,
-            references=references,
-            not_before=not_before or now,
-            created_at=now,
-        )
-    )
-    outbox_id = int(rows[0]["id"])
-    if not_before is None or not_before <= now:
-        after_commit(lambda: kick(outbox_id))
-    else:
-        after_commit(lambda: kick(outbox_id, at=not_before))
-    return outbox_id
+        *[
+            Outbox(
+                kind="email",
+                topic=email.topic,
+                to_address=email.to,
+                subject=email.subject,
+                body_text=email.body,
+                ticket=email.ticket_id,
+                message_id=email.message_id,
+                in_reply_to=email.in_reply_to,
+                references=email.references,
+                not_before=email.not_before or now,
+                created_at=now,
+            )
+            for email in emails
+        ]
+    ).returning(Outbox.id)
+    ids = [int(row["id"]) for row in rows]
+    due_now = [
+        i for i, e in zip(ids, emails, strict=True) if not e.not_before or e.not_before <= now
+    ]
+    if due_now:
+        after_commit(lambda: _kicker.kick(due_now))
+    for outbox_id, email in zip(ids, emails, strict=True):
+        if email.not_before and email.not_before > now:
+            after_commit(functools.partial(kick, outbox_id, at=email.not_before))
+    return ids
 
 
 async def claim(*, outbox_id: int, now: datetime) -> dict[str, Any] | None:
@@ -188,14 +203,18 @@ async def mark_attempt_failed(
     return due
 
 
-async def due_ids(*, now: datetime, limit: int = 100) -> list[int]:
-    """Rows to deliver now; stale claims of dead workers are released first."""
+async def release_stale_claims(*, now: datetime) -> None:
+    """Rows a dead worker left "sending" become pending again."""
     await Outbox.update({Outbox.status: "pending"}).where(
         Outbox.status == "sending", Outbox.not_before < now - STALE_CLAIM
     )
+
+
+async def due_ids(*, now: datetime, after: int = 0, limit: int = 100) -> list[int]:
+    """A page of the rows to deliver now, by id after `after`."""
     rows = (
         await Outbox.select(Outbox.id)
-        .where(Outbox.status == "pending", Outbox.not_before <= now)
+        .where(Outbox.status == "pending", Outbox.not_before <= now, Outbox.id > after)
         .order_by(Outbox.id)
         .limit(limit)
     )

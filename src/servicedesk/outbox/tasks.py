@@ -53,11 +53,16 @@ async def deliver(outbox_id: int, now: datetime | None = None) -> str:
 
 
 async def deliver_due(now: datetime | None = None) -> dict[str, int]:
-    """Delivers every due row; the periodic sweep and tests call this."""
+    """Delivers every due row, a page at a time (a segment's NPS emails may be thousands);
+    the periodic sweep and tests call this. A row that fails is due again only later."""
     counts: dict[str, int] = {}
-    for outbox_id in await service.due_ids(now=now or utcnow()):
-        status = await deliver(outbox_id, now=now)
-        counts[status] = counts.get(status, 0) + 1
+    await service.release_stale_claims(now=now or utcnow())
+    last = 0
+    while page := await service.due_ids(now=now or utcnow(), after=last):
+        for outbox_id in page:
+            status = await deliver(outbox_id, now=now)
+            counts[status] = counts.get(status, 0) + 1
+        last = page[-1]
     return counts
 
 

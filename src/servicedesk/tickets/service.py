@@ -435,7 +435,7 @@ async def _email_reply(ticket: dict[str, Any], body: str, message_id: str, now: 
     )
     references = [row["message_id"] for row in earlier]
     subject = ticket["subject"]
-    await outbox.queue_email(
+    reply = outbox.Email(
         to=address["value"],
         subject=f"[#{ticket['id']}] Re: {subject}",
         body=body,
@@ -443,8 +443,8 @@ async def _email_reply(ticket: dict[str, Any], body: str, message_id: str, now: 
         message_id=message_id,
         in_reply_to=references[-1] if references else "",
         references=" ".join(references),
-        now=now,
     )
+    await outbox.queue_emails([reply], now=now)
 
 
 # ---------------------------------------------------------------- status machine

@@ -14,6 +14,11 @@ import httpx
 import pytest
 
 from servicedesk.clock import utcnow
+from servicedesk.customers.service import ContactIdentity, find_or_create_customer
+from servicedesk.customers.tables import Customer
+from servicedesk.cx.surveys import link_token
+from servicedesk.cx.tables import Survey
+from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.outbox.tasks import deliver_due
 from servicedesk.settings import get_settings
 from tests.conftest import app_client, make_agent, sign_in
@@ -298,3 +303,34 @@ async def test_survey_comments_are_searchable(desk: Desk, smtp_server: SmtpServe
     assert (await desk.agent.get("/api/surveys/comments")).status_code == 403
     naive = await desk.lead.get("/api/surveys/comments", params={"from": "2026-01-01T00:00:00"})
     assert naive.status_code in (400, 422)
+
+
+async def test_nps_to_a_segment_of_hundreds_surveys_each_reachable_customer_once(
+    desk: Desk, smtp_server: SmtpServer
+) -> None:
+    """More customers than one batch of 500, a customer named twice, one who opted out, one
+    whose email bounced, one with a phone only and an id no customer has."""
+    ids = [
+        await find_or_create_customer(identity=ContactIdentity(email=f"c{n}@mail.example"))
+        for n in range(520)
+    ]
+    phone_only = await find_or_create_customer(identity=ContactIdentity(phone="+441632960001"))
+    await Customer.update({Customer.surveys_opt_out: True}).where(Customer.id == ids[0])
+    await Customer.update({Customer.email_bounced: True}).where(Customer.id == ids[1])
+    segment = [*ids, ids[5], phone_only, 999_999]
+    sent = await desk.lead.post("/api/surveys/nps", json={"customer_ids": segment})
+    assert sent.status_code == 201, sent.text
+    assert sent.json() == {"sent": 518}
+    surveys = await Survey.select(Survey.customer, Survey.nonce).where(Survey.kind == "nps")
+    assert sorted(s["customer"] for s in surveys) == sorted(ids[2:])
+    emails = await OutboxMessage.select(OutboxMessage.to_address, OutboxMessage.body_text).where(
+        OutboxMessage.topic == "nps_survey"
+    )
+    address_of = {s["customer"]: f"c{ids.index(s['customer'])}@mail.example" for s in surveys}
+    token_to = {link_token(s["nonce"]): address_of[s["customer"]] for s in surveys}
+    assert len(emails) == 518
+    for email in emails:
+        [token] = set(re.findall(r"/survey/([^?\s]+)\?", email["body_text"]))
+        assert token_to[token] == email["to_address"]
+    await deliver_due()
+    assert len(smtp_server.about(NPS_SUBJECT)) == 518
