@@ -26,15 +26,22 @@ def _minutes(start: datetime, end: datetime) -> float:
 
 
 async def _schedule(team_id: int | None) -> Schedule:
-    data: dict[str, Any] = {}
-    if team_id is not None:
-        row = await writes.get(
-            Team,
-            team_id,
-            Team.select(Team.schedule).where(Team.id == team_id).output(load_json=True).first,
-        )
-        data = (row or {}).get("schedule") or {}
-    return Schedule.from_json(data, get_settings().timezone)
+    """The team's business hours (read and parsed once per unit of work, when there is one)."""
+
+    async def load() -> Schedule:
+        data: dict[str, Any] = {}
+        if team_id is not None:
+            row = (
+                await Team.select(Team.schedule)
+                .where(Team.id == team_id)
+                .output(load_json=True)
+                .first()
+            )
+            data = (row or {}).get("schedule") or {}
+        return Schedule.from_json(data, get_settings().timezone)
+
+    schedule: Schedule = await writes.get(Schedule, team_id, load)
+    return schedule
 
 
 async def _facts(ticket_id: int) -> dict[str, Any]:
