@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,7 +19,13 @@ from tests.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.processes import stop_process
 from tests.smtp import SmtpServer, free_port
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's screenshots are refreshed on demand (UPDATE_SCREENSHOTS=1); otherwise the
+# shots go to a temporary folder, so that a test run leaves the checkout as it found it.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "servicedesk-screenshots"
+)
 
 
 @pytest.fixture
