@@ -154,14 +154,14 @@ async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
         ]
     ).returning(Outbox.id)
     ids = [int(row["id"]) for row in rows]
-    due_now = [
-        i for i, e in zip(ids, emails, strict=True) if not e.not_before or e.not_before <= now
-    ]
-    if due_now:
-        after_commit(lambda: _kicker.kick(due_now))
+    due_now = []
     for outbox_id, email in zip(ids, emails, strict=True):
         if email.not_before and email.not_before > now:
             after_commit(functools.partial(kick, outbox_id, at=email.not_before))
+        else:
+            due_now.append(outbox_id)
+    if due_now:
+        after_commit(lambda: _kicker.kick(due_now))
     return ids
 
 
