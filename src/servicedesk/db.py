@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextvars
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
@@ -140,6 +140,18 @@ async def close_pool() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+T = TypeVar("T")
+# Ids per IN list of a look-up: SQLite limits a statement's parameters, and PostgreSQL plans
+# a bounded list as well as any.
+CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """`items` in slices of at most `size`, for look-ups by a list of keys."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def matches_text(column: Any, pattern: str) -> Any:

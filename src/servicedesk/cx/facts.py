@@ -12,7 +12,7 @@ from typing import Any
 from servicedesk import writes
 from servicedesk.accounts.tables import Team
 from servicedesk.clock import as_utc
-from servicedesk.db import Sql, fetch, is_sqlite
+from servicedesk.db import Sql, chunks, fetch, is_sqlite
 from servicedesk.settings import get_settings
 
 from .business_hours import Schedule
@@ -169,10 +169,10 @@ async def refresh_repeat_contacts_of(customer_ids: set[int]) -> None:
     tickets as they are now: the importer's batch step, one read and one write."""
     ids = sorted(customer_ids)
     tickets: dict[int, list[dict[str, Any]]] = {}
-    for start in range(0, len(ids), 500):
+    for chunk in chunks(ids):
         for row in await M.select(
             M.ticket, M.customer, M.created_at, M.first_solved_at, M.repeat_contact_ticket
-        ).where(M.customer.is_in(ids[start : start + 500])):
+        ).where(M.customer.is_in(list(chunk))):
             tickets.setdefault(row["customer"], []).append(row)
     changes = []
     for rows in tickets.values():

@@ -16,7 +16,7 @@ from typing import Any
 from servicedesk import writes
 from servicedesk.clock import as_utc, utcnow
 from servicedesk.customers.tables import Customer, CustomerIdentity
-from servicedesk.db import write_transaction
+from servicedesk.db import chunks, write_transaction
 from servicedesk.errors import Gone, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 from servicedesk.settings import get_settings
@@ -76,9 +76,9 @@ async def _survey_addresses(customer_ids: list[int]) -> dict[int, str]:
     customers who bounced or opted out: two queries per 500 customers."""
     addresses: dict[int, str] = {}
     ids = sorted(set(customer_ids))
-    for start in range(0, len(ids), 500):
+    for chunk in chunks(ids):
         allowed = await Customer.select(Customer.id).where(
-            Customer.id.is_in(ids[start : start + 500]),
+            Customer.id.is_in(list(chunk)),
             Customer.email_bounced.eq(False),
             Customer.surveys_opt_out.eq(False),
         )
@@ -180,10 +180,8 @@ async def send_nps(
     addresses = await _survey_addresses(customer_ids)
     segment = [c for c in dict.fromkeys(customer_ids) if c in addresses]
     async with write_transaction():
-        for start in range(0, len(segment), 500):
-            rows = [
-                _survey_row("nps", c, None, 0, anonymous, now) for c in segment[start : start + 500]
-            ]
+        for chunk in chunks(segment):
+            rows = [_survey_row("nps", c, None, 0, anonymous, now) for c in chunk]
             await Survey.insert(*[Survey(**row) for row in rows])
             await outbox.queue_emails(
                 [_nps_email(addresses[row["customer"]], row["nonce"], base) for row in rows],

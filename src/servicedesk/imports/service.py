@@ -27,7 +27,7 @@ from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.cx import surveys
 from servicedesk.cx.tables import SurveyResponse, TicketMetrics
-from servicedesk.db import is_sqlite, write_transaction
+from servicedesk.db import chunks, is_sqlite, write_transaction
 from servicedesk.errors import DomainError
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.tables import Ticket, TicketTag
@@ -160,8 +160,8 @@ class _Identities:
         the desk gives another customer; batched look-ups, 500 keys a query."""
         keys = [key for key, (external_id, _) in self.claims.items() if external_id not in in_desk]
         errors: dict[int, str] = {}
-        for start in range(0, len(keys), 500):
-            holders = await customers.identity_holders(keys[start : start + 500])
+        for chunk in chunks(keys):
+            holders = await customers.identity_holders(list(chunk))
             for key, customer_id in holders.items():
                 external_id, number = self.claims[key]
                 if number not in errors:
@@ -194,9 +194,9 @@ async def _known_in_db(emails: set[str], customer_ids: set[str]) -> tuple[set[st
     )
     found: set[str] = set()
     ids = list(customer_ids)
-    for start in range(0, len(ids), 500):
+    for chunk in chunks(ids):
         rows = await Customer.select(Customer.external_id).where(
-            Customer.external_id.is_in(ids[start : start + 500])
+            Customer.external_id.is_in(list(chunk))
         )
         found |= {row["external_id"] for row in rows}
     return agents, found
@@ -505,16 +505,14 @@ class _Lookups:
         ticket_ids = [line.external_id for line in lines if isinstance(line, TicketLine)]
         await _hold_customers([line for line in lines if isinstance(line, CustomerLine)])
         self.customers = {}
-        for start in range(0, len(customer_ids), 500):
+        for chunk in chunks(customer_ids):
             rows = await Customer.select(Customer.id, Customer.external_id).where(
-                Customer.external_id.is_in(customer_ids[start : start + 500])
+                Customer.external_id.is_in(list(chunk))
             )
             self.customers.update({row["external_id"]: int(row["id"]) for row in rows})
         self.tickets = {}
-        for start in range(0, len(ticket_ids), 500):
-            rows = await Ticket.select().where(
-                Ticket.external_id.is_in(ticket_ids[start : start + 500])
-            )
+        for chunk in chunks(ticket_ids):
+            rows = await Ticket.select().where(Ticket.external_id.is_in(list(chunk)))
             self.tickets.update({row["external_id"]: row for row in rows})
         await _hold_known_tickets([row for row in self.tickets.values()])
         await self._prefetch_answers(
@@ -526,19 +524,19 @@ class _Lookups:
             {self.customers[line.customer] for line in lines if line.customer in self.customers}
         )
         self.answers = set()
-        for start in range(0, len(ids), 500):
+        for chunk in chunks(ids):
             rows = await SurveyResponse.select(
                 SurveyResponse.kind, SurveyResponse.customer, SurveyResponse.created_at
             ).where(
-                SurveyResponse.customer.is_in(ids[start : start + 500]),
+                SurveyResponse.customer.is_in(list(chunk)),
                 SurveyResponse.kind.is_in(["nps", "ces"]),
             )
             self.answers.update((r["kind"], r["customer"], as_utc(r["created_at"])) for r in rows)
         named = list({line.ticket for line in lines if isinstance(line, CesLine) and line.ticket})
         self.named_tickets = {}
-        for start in range(0, len(named), 500):
+        for external_ids in chunks(named):
             rows = await Ticket.select(Ticket.id, Ticket.external_id).where(
-                Ticket.external_id.is_in(named[start : start + 500])
+                Ticket.external_id.is_in(list(external_ids))
             )
             self.named_tickets.update({row["external_id"]: int(row["id"]) for row in rows})
 
