@@ -14,7 +14,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from servicedesk import db
+from servicedesk import db, plugins
 from servicedesk.accounts.api import (
     AgentController,
     AuthController,
@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController,
             list_canned_replies,
             health,
+            *[handler for plugin in plugins.plugins() for handler in plugin.route_handlers],
             spa,
         ],
         middleware=[

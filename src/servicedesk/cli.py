@@ -79,10 +79,17 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--workers", default=2, type=int)
 def worker(workers: int) -> None:
     """Run the huey consumer: outbox delivery and periodic jobs."""
+    import importlib
+
     from huey.consumer import Consumer
 
     import servicedesk.tasks  # noqa: F401  (registers the tasks)
+    from servicedesk.plugins import plugins
     from servicedesk.queue import huey
+
+    for plugin in plugins():
+        for module in plugin.task_modules:
+            importlib.import_module(module)
 
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
@@ -290,6 +297,16 @@ def demo(customers: int, tickets: int, seed: int) -> None:
     summary = run(lambda: load_demo(customers=customers, tickets=tickets, seed=seed))
     click.echo(summary)
 
+
+def _add_plugin_commands() -> None:
+    from servicedesk.plugins import plugins
+
+    for plugin in plugins():
+        for command in plugin.cli_commands:
+            main.add_command(command)
+
+
+_add_plugin_commands()
 
 if __name__ == "__main__":
     main()

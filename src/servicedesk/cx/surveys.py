@@ -369,6 +369,20 @@ async def answer_survey(
             )
         if not is_edit:
             await Survey.update({Survey.link_used_at: now}).where(Survey.id == survey["id"])
+        await outbox.emit_event(
+            topic="survey.answered",
+            payload={
+                "survey_id": survey["id"],
+                "kind": kind,
+                "rating": score,
+                "comment": text,
+                "customer_id": survey["customer"],
+                "ticket_id": survey["ticket"],
+                "edit": is_edit,
+            },
+            ticket_id=survey["ticket"],
+            now=now,
+        )
         page = await _page(survey)
     page["edit_token"] = edit_token(survey["nonce"])
     return page

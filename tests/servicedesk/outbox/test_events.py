@@ -59,3 +59,55 @@ async def test_a_change_that_rolls_back_leaves_no_events_and_the_next_only_its_o
 async def test_an_event_outside_a_transaction_is_written_at_once() -> None:
     await outbox.emit_event(topic="alone", payload={"n": 1}, ticket_id=None, now=NOW)
     assert await topics() == ["alone"]
+
+
+async def payload_of(topic: str) -> dict:
+    row = (
+        await OutboxMessage.select(OutboxMessage.payload)
+        .where(OutboxMessage.topic == topic)
+        .order_by(OutboxMessage.id, ascending=False)
+        .output(load_json=True)
+        .first()
+    )
+    assert row is not None, f"no {topic} event"
+    return dict(row["payload"])
+
+
+async def test_a_new_customer_and_an_agents_change_raise_their_events() -> None:
+    from servicedesk.actors import Actor
+    from tests.conftest import make_agent
+
+    contact = tickets.Contact(
+        channel="web", identity=ContactIdentity(email="bo@mail.example"), body="hi"
+    )
+    ticket_id, _ = await tickets.receive_contact(contact=contact, now=NOW)
+    assert (await payload_of("customer.created"))["customer_id"] > 0
+    agent_id = await make_agent("eve@desk.example")
+    await tickets.update_ticket(
+        ticket_id=ticket_id,
+        changes={"priority": "urgent", "add_tags": ["refund"], "assignee_id": agent_id},
+        actor=Actor.agent(agent_id),
+        now=NOW,
+    )
+    changes = (await payload_of("ticket.updated"))["changes"]
+    assert changes == {
+        "priority": ["normal", "urgent"],
+        "assignee": [None, agent_id],
+        "tags": [[], ["refund"]],
+    }
+    await tickets.set_status(
+        ticket_id=ticket_id, status="pending", actor=Actor.agent(agent_id), now=NOW
+    )
+    assert (await payload_of("ticket.updated"))["changes"] == {"status": ["new", "pending"]}
+    await tickets.add_agent_message(
+        ticket_id=ticket_id, actor=Actor.agent(agent_id), body="done", public=True, now=NOW
+    )
+    assert "reply.sent" in await topics(ticket_id)
+
+
+async def test_events_emitted_under_a_cause_carry_it() -> None:
+    with outbox.caused_by(rule_id=3, depth=2):
+        await outbox.emit_event(topic="caused", payload={"n": 1}, ticket_id=None, now=NOW)
+    await outbox.emit_event(topic="plain", payload={"n": 2}, ticket_id=None, now=NOW)
+    assert await payload_of("caused") == {"n": 1, "cause": {"rule_id": 3, "depth": 2}}
+    assert await payload_of("plain") == {"n": 2}
