@@ -128,6 +128,15 @@ class Result:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    @property
+    def cpu_per_item(self) -> float:
+        """ms of CPU of the server and PostgreSQL per contact (or peer ticket)."""
+        return 1000 * (self.server_cpu + self.postgres_cpu) / max(1, len(self.latencies))
+
     def line(self) -> str:
         done = len(self.latencies)
         rate = done / self.seconds
@@ -138,7 +147,7 @@ class Result:
             return f"{seconds / self.seconds:.0%} of a core{per}"
 
         usage = f"CPU: client {cpu(self.client_cpu)}; server {cpu(self.server_cpu)}"
-        if self.engine == "postgres":
+        if self.engine in ("postgres", "peer"):
             usage += f"; postgres {cpu(self.postgres_cpu)}"
         return (
             f"{self.engine:8} workers={self.workers} clients={self.clients}: "
@@ -174,11 +183,11 @@ class Connection:
     contact; this one writes the request bytes itself and reads only the status line, the
     Content-Length and the body."""
 
-    def __init__(self, host: str, port: int, token: str) -> None:
+    def __init__(self, host: str, port: int, authorization: str, path: str) -> None:
         self.host, self.port = host, port
         self.head = (
-            f"POST /api/contacts HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Authorization: {authorization}\r\nContent-Type: application/json\r\n"
         )
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
@@ -212,8 +221,31 @@ class Connection:
             self.writer = None
 
 
+def peer_ticket(rng: random.Random, customers: int, serial: int) -> dict[str, Any]:
+    """The same contact in django-helpdesk's shape (its API makes one ticket per request,
+    with the submitter's email; /work/shared/peer/contact.lua sends the same)."""
+    return {
+        "queue": 1,
+        "title": f"Order {serial} did not arrive",
+        "description": f"Hello, my order {serial} has not arrived yet. Can you help?",
+        "submitter_email": f"customer{rng.randint(1, customers)}@bench.example",
+        "priority": 3,
+    }
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the clients post, and what."""
+
+    base_url: str
+    authorization: str
+    path: str = "/api/contacts"
+    body: Any = contact
+    created: str = "201"
+
+
 async def load(
-    base_url: str, token: str, clients: int, duration: float, customers: int, seed: int = 0
+    target: Target, clients: int, duration: float, customers: int, seed: int = 0
 ) -> tuple[list[float], dict[str, int]]:
     """Runs the clients (one keep-alive connection each) for `duration` seconds; returns the
     latencies of the requests that completed in that window, and the failures by status
@@ -221,20 +253,20 @@ async def load(
     latencies: list[float] = []
     errors: dict[str, int] = {}
     stop_at = time.perf_counter() + duration
-    parsed = urlparse(base_url)
+    parsed = urlparse(target.base_url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
 
     async def one_client(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
         serial = seed * 100_000_000 + index * 1_000_000
-        connection = Connection(host, port, token)
+        connection = Connection(host, port, target.authorization, target.path)
         try:
             while True:
                 began = time.perf_counter()
                 if began >= stop_at:
                     return
                 serial += 1
-                body = json.dumps(contact(rng, customers, serial)).encode()
+                body = json.dumps(target.body(rng, customers, serial)).encode()
                 try:
                     outcome = str(await connection.post(body))
                 except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
@@ -242,7 +274,7 @@ async def load(
                     await connection.close()
                 ended = time.perf_counter()
                 if ended <= stop_at:
-                    if outcome == "201":
+                    if outcome == target.created:
                         latencies.append(ended - began)
                     else:
                         errors[outcome] = errors.get(outcome, 0) + 1
@@ -278,13 +310,19 @@ def cli(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) ->
     return done.stdout.strip()
 
 
-def wait_ready(base_url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_ready(
+    base_url: str,
+    server: subprocess.Popen[bytes],
+    timeout: float = 30,
+    path: str = "/health",
+    headers: dict[str, str] | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("the server exited during start-up")
         try:
-            if httpx.get(base_url + "/health", timeout=1).status_code == 200:
+            if httpx.get(base_url + path, headers=headers, timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -310,6 +348,70 @@ def profile(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
         ],
         stdout=subprocess.DEVNULL,
     )
+
+
+def measure(
+    label: str, target: Target, server: subprocess.Popen[bytes], args: argparse.Namespace
+) -> Result:
+    """A warm-up, then the measured window: latencies, errors and the CPU of the client,
+    the server's process tree and every PostgreSQL process."""
+    if args.warmup:
+        run_async(load(target, args.clients, args.warmup, args.customers, seed=1))
+    load_before = os.getloadavg()[0]
+    server_before, pg_before = tree_cpu(server.pid), postgres_cpu()
+    client_before = time.process_time()
+    profiler = profile(server.pid, args) if args.py_spy and label != "peer" else None
+    latencies, errors = run_async(load(target, args.clients, args.duration, args.customers, seed=2))
+    result = Result(label, args.workers, args.clients, args.duration, latencies, errors)
+    result.load_before, result.load_after = load_before, os.getloadavg()[0]
+    result.client_cpu = time.process_time() - client_before
+    result.server_cpu = tree_cpu(server.pid) - server_before
+    result.postgres_cpu = postgres_cpu() - pg_before
+    if profiler:
+        profiler.wait()
+    return result
+
+
+def run_peer(args: argparse.Namespace) -> Result:
+    """django-helpdesk (set up by /work/shared/peer/setup.sh in --peer-home, on the
+    PostgreSQL database --peer-database) under gunicorn with 2 sync workers, as its docs
+    recommend for 2 cores, posting the same tickets through its API."""
+    home = Path(args.peer_home).expanduser()
+    token = (home / "token").read_text().strip()
+    env = {
+        **os.environ,
+        "PEER_DB": "postgres",
+        "PEER_PGDB": args.peer_database,
+        "PEER_PGUSER": "postgres",
+        "PEER_PGHOST": "127.0.0.1",
+        "PEER_HOME": str(home),
+        "PYTHONPATH": str(home),
+        "DJANGO_SETTINGS_MODULE": "settings",
+    }
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(home / ".venv/bin/gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:application",
+        ],
+        env=env,
+        cwd=home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_ready(
+            base_url, server, path="/api/tickets/", headers={"Authorization": f"Token {token}"}
+        )
+        target = Target(base_url, f"Token {token}", "/api/tickets/", peer_ticket)
+        return measure("peer", target, server, args)
+    finally:
+        stop_process(server, timeout=15)
 
 
 def run_engine(engine: str, args: argparse.Namespace) -> Result:
@@ -361,22 +463,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> Result:
     )
     try:
         wait_ready(base_url, server)
-        if args.warmup:
-            run_async(load(base_url, token, args.clients, args.warmup, args.customers, seed=1))
-        load_before = os.getloadavg()[0]
-        server_before, pg_before = tree_cpu(server.pid), postgres_cpu()
-        client_before = time.process_time()
-        profiler = profile(server.pid, args) if args.py_spy else None
-        latencies, errors = run_async(
-            load(base_url, token, args.clients, args.duration, args.customers, seed=2)
-        )
-        result = Result(engine, args.workers, args.clients, args.duration, latencies, errors)
-        result.load_before, result.load_after = load_before, os.getloadavg()[0]
-        result.client_cpu = time.process_time() - client_before
-        result.server_cpu = tree_cpu(server.pid) - server_before
-        result.postgres_cpu = postgres_cpu() - pg_before
-        if profiler:
-            profiler.wait()
+        result = measure(engine, Target(base_url, f"Bearer {token}"), server, args)
     finally:
         stop_process(server, timeout=15)
         if queue == "redis":
@@ -402,6 +489,13 @@ def main() -> None:
     parser.add_argument("--queue", choices=["sqlite", "redis"], default=None)
     parser.add_argument("--pg-database", default="bench")
     parser.add_argument(
+        "--peer",
+        action="store_true",
+        help="also run django-helpdesk (PostgreSQL) in the same run and print the ratio",
+    )
+    parser.add_argument("--peer-home", default="~/.cache/django-helpdesk-peer")
+    parser.add_argument("--peer-database", default="peer")
+    parser.add_argument(
         "--py-spy", metavar="FILE", help="profile the server with py-spy (raw folded stacks)"
     )
     parser.add_argument("--quick", action="store_true", help="5 s runs, 2 s warm-up")
@@ -409,8 +503,22 @@ def main() -> None:
     if args.quick:
         args.duration, args.warmup = 5, 2
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
+    if args.peer and "postgres" not in engines:
+        engines.append("postgres")
+    results = {}
     for engine in engines:
-        print(run_engine(engine, args).line(), flush=True)
+        results[engine] = run_engine(engine, args)
+        print(results[engine].line(), flush=True)
+    if args.peer:
+        peer = run_peer(args)
+        print(peer.line(), flush=True)
+        ours = results["postgres"]
+        print(
+            f"ratio (same run): {ours.rate / peer.rate:.1f}x the peer's tickets/s;"
+            f" CPU per contact, server + PostgreSQL: {ours.cpu_per_item:.2f} ms here,"
+            f" {peer.cpu_per_item:.2f} ms for the peer",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

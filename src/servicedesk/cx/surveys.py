@@ -254,7 +254,7 @@ async def record_response(
         "anonymous": anonymous,
         "created_at": now,
     }
-    await writes.insert(SurveyResponse, writes.new_row(SurveyResponse, row))
+    await writes.insert(SurveyResponse, row)
 
 
 async def _survey_for(token: str) -> tuple[dict[str, Any], bool]:

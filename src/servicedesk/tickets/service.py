@@ -27,9 +27,6 @@ from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import CustomerIdentity
 from servicedesk.cx import facts, surveys
 from servicedesk.db import (
-    Compiled,
-    Sql,
-    fetch,
     fetch_one,
     is_sqlite,
     matches_text,
@@ -39,6 +36,7 @@ from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 from servicedesk.settings import get_settings
 
+from . import queries
 from .tables import IdempotencyKey, Interaction, Ticket, TicketEvent, TicketTag
 
 UNIQUE_VIOLATIONS = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
@@ -99,39 +97,7 @@ def _check_choice(value: str, choices: tuple[str, ...], field: str) -> None:
         raise Invalid(f"{field} must be one of {', '.join(choices)}; got {value!r}", field=field)
 
 
-# The statements of an inbound contact, as fixed SQL text (db.Sql): built once instead of
-# by Piccolo's query builder on every request.
-_INSERT_EVENT = Sql(
-    'INSERT INTO "ticket_event" ("ticket", "actor_kind", "actor_agent", "actor_label", "field",'
-    ' "old_value", "new_value", "created_at") VALUES ({}, {}, {}, {}, {}, {}, {}, {})'
-)
-_INSERT_TICKET = Sql(
-    'INSERT INTO "ticket" ("subject", "status", "priority", "channel", "customer", "assignee",'
-    ' "team", "external_id", "follow_up_of", "created_at", "updated_at", "solved_at",'
-    " \"imported_events\") VALUES ({}, 'new', {}, {}, {}, NULL, NULL, {}, {}, {}, {}, NULL, 0)"
-    ' RETURNING "id"'
-)
-_INSERT_INTERACTION = Sql(
-    'INSERT INTO "interaction" ("ticket", "customer", "direction", "channel", "public",'
-    ' "author_kind", "author_agent", "body_text", "body_html", "message_id", "created_at")'
-    ' VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING "id"'
-)
-_TOUCH_TICKET = Sql('UPDATE "ticket" SET "updated_at" = {} WHERE "ticket"."id" = {}')
-_TICKET_BY_ID = Sql('SELECT * FROM "ticket" WHERE "ticket"."id" = {}')
-_TICKET_BY_EXTERNAL_ID = Sql('SELECT * FROM "ticket" WHERE "ticket"."external_id" = {}')
-_TICKET_OF_MESSAGE = Sql(
-    'SELECT "interaction"."ticket" FROM "interaction" WHERE "interaction"."message_id" = {} LIMIT 1'
-)
-_INSERT_IDEMPOTENCY_KEY = Sql(
-    'INSERT INTO "idempotency_key" ("key", "response", "created_at") VALUES ({}, {}, {})'
-)
-_SET_IDEMPOTENT_RESPONSE = Sql(
-    'UPDATE "idempotency_key" SET "response" = {} WHERE "idempotency_key"."key" = {}'
-)
-
-
 async def _log(ticket_id: int, actor: Actor, field: str, old: Any, new: Any, now: datetime) -> None:
-    # In the order of _INSERT_EVENT's columns.
     row = {
         "ticket": ticket_id,
         "actor_kind": actor.kind,
@@ -142,7 +108,7 @@ async def _log(ticket_id: int, actor: Actor, field: str, old: Any, new: Any, now
         "new_value": None if new is None else str(new),
         "created_at": now,
     }
-    await writes.insert_row(TicketEvent, row, _INSERT_EVENT, *row.values())
+    await writes.insert(TicketEvent, row)
 
 
 async def _ticket(ticket_id: int) -> dict[str, Any]:
@@ -197,23 +163,9 @@ async def open_ticket(
         "follow_up_of": follow_up_of,
         "created_at": now,
         "updated_at": now,
-        "solved_at": None,
-        "imported_events": 0,
     }
-    ticket_id = await writes.insert_row(
-        Ticket,
-        ticket,
-        _INSERT_TICKET,
-        ticket["subject"],
-        priority,
-        channel,
-        customer_id,
-        external_id,
-        follow_up_of,
-        now,
-        now,
-        need_id=True,  # in the importer's batch too: the facts row and events name it
-    )
+    # need_id: in the importer's batch too, as the facts row and events name it.
+    ticket_id = await writes.insert(Ticket, ticket, need_id=True)
     writes.remember(Ticket, ticket_id, ticket)
     await facts.ticket_created(
         ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now
@@ -229,15 +181,15 @@ async def _thread_ticket(thread: ThreadRef, customer_id: int) -> dict[str, Any] 
     """The ticket an inbound contact continues, if it names one of this customer's."""
     ticket: dict[str, Any] | None = None
     if thread.ticket_id is not None:
-        ticket = await fetch_one(_TICKET_BY_ID, thread.ticket_id)
+        ticket = await fetch_one(queries.TICKET_BY_ID, thread.ticket_id)
         if not ticket:
             raise NotFound(f"ticket {thread.ticket_id} does not exist", field="thread.ticket_id")
     elif thread.in_reply_to:
-        found = await fetch_one(_TICKET_OF_MESSAGE, thread.in_reply_to.strip())
+        found = await fetch_one(queries.TICKET_OF_MESSAGE, thread.in_reply_to.strip())
         if found:
-            ticket = await fetch_one(_TICKET_BY_ID, found["ticket"])
+            ticket = await fetch_one(queries.TICKET_BY_ID, found["ticket"])
     elif thread.external_id:
-        ticket = await fetch_one(_TICKET_BY_EXTERNAL_ID, thread.external_id)
+        ticket = await fetch_one(queries.TICKET_BY_EXTERNAL_ID, thread.external_id)
     if ticket and ticket["customer"] != customer_id:
         raise Conflict("the referenced ticket belongs to another customer", field="thread")
     return ticket
@@ -338,7 +290,6 @@ async def _insert_interaction(
     """Inserts an interaction; returns its id (0 in a unit of work: see writes.insert).
     `touch`: also set the ticket's updated_at to `now`; False when the caller changes the
     status right after (that UPDATE sets updated_at too)."""
-    # In the order of _INSERT_INTERACTION's columns.
     row = {
         "ticket": ticket["id"],
         "customer": ticket["customer"],
@@ -352,13 +303,9 @@ async def _insert_interaction(
         "message_id": message_id,
         "created_at": now,
     }
-    interaction_id = await writes.insert_row(Interaction, row, _INSERT_INTERACTION, *row.values())
+    interaction_id = await writes.insert(Interaction, row)
     if touch and ticket["updated_at"] != now:  # a ticket created by this change has it
-        if writes.current() is None:
-            await fetch(_TOUCH_TICKET, now, ticket["id"])
-            ticket["updated_at"] = now
-        else:
-            await writes.update(Ticket, ticket, {"updated_at": now})
+        await writes.update(Ticket, ticket, {"updated_at": now})
     return interaction_id
 
 
@@ -661,22 +608,15 @@ async def interactions_of(*, ticket_id: int) -> list[dict[str, Any]]:
     )
 
 
-_INTERACTION_BY_ID = Compiled(
-    lambda interaction_id: (
-        Interaction.select(
+async def get_interaction(*, interaction_id: int) -> dict[str, Any]:
+    """One interaction, as interactions_of returns them."""
+    row = (
+        await Interaction.select(
             *Interaction.all_columns(), Interaction.author_agent.name.as_alias("author_name")
         )
         .where(Interaction.id == interaction_id)
-        .limit(1)
-    ),
-    arity=1,
-)
-
-
-async def get_interaction(*, interaction_id: int) -> dict[str, Any]:
-    """One interaction, as interactions_of returns them."""
-    rows = await _INTERACTION_BY_ID.fetch(interaction_id)
-    row = rows[0] if rows else None
+        .first()
+    )
     if not row:
         raise NotFound(f"interaction {interaction_id} does not exist", field="interaction_id")
     return row
@@ -743,23 +683,6 @@ def _where(f: TicketFilter) -> list[Any]:
     return where
 
 
-# The customer's first email and the ticket's tags, as columns of the summary query.
-_CUSTOMER_EMAIL = (
-    '(SELECT ci."value" FROM "customer_identity" AS ci WHERE ci."customer" = "ticket"."customer"'
-    ' AND ci."kind" = \'email\' ORDER BY ci."id" LIMIT 1)'
-)
-_TAGS_POSTGRES = (
-    '(SELECT COALESCE(json_agg(tt."tag" ORDER BY tt."id"), \'[]\') FROM "ticket_tag" AS tt'
-    ' WHERE tt."ticket" = "ticket"."id")'
-)
-# SQLite < 3.44 has no ORDER BY inside an aggregate; it aggregates an ordered subquery in
-# order (an aggregate over a subquery with ORDER BY is never flattened).
-_TAGS_SQLITE = (
-    '(SELECT json_group_array(o."tag") FROM (SELECT tt."tag" FROM "ticket_tag" AS tt'
-    ' WHERE tt."ticket" = "ticket"."id" ORDER BY tt."id") AS o)'
-)
-
-
 def _summary_query() -> Any:
     """Tickets with what a summary shows (customer and assignee names, the customer's first
     email, the tags), in one query."""
@@ -768,8 +691,8 @@ def _summary_query() -> Any:
         Ticket.customer.name.as_alias("customer_name"),
         Ticket.assignee.name.as_alias("assignee_name"),
         Ticket.assignee.email.as_alias("assignee_email"),
-        QueryString(_CUSTOMER_EMAIL).as_alias("customer_email"),
-        QueryString(_TAGS_SQLITE if is_sqlite() else _TAGS_POSTGRES).as_alias("tags"),
+        QueryString(queries.CUSTOMER_EMAIL).as_alias("customer_email"),
+        QueryString(queries.TAGS_SQLITE if is_sqlite() else queries.TAGS_POSTGRES).as_alias("tags"),
     )
 
 
@@ -779,15 +702,9 @@ def _summary_row(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-_SUMMARY_BY_ID = Compiled(
-    lambda ticket_id: _summary_query().where(Ticket.id == ticket_id).limit(1), arity=1
-)
-
-
 async def ticket_summary_row(ticket_id: int) -> dict[str, Any]:
     """One ticket as list_tickets returns it."""
-    rows = await _SUMMARY_BY_ID.fetch(ticket_id)
-    row = rows[0] if rows else None
+    row = await _summary_query().where(Ticket.id == ticket_id).first()
     if not row:
         raise NotFound(f"ticket {ticket_id} does not exist", field="ticket_id")
     return _summary_row(row)
@@ -828,11 +745,13 @@ async def receive_contact_once(
         try:
             async with write_transaction():
                 if key:
-                    await fetch(_INSERT_IDEMPOTENCY_KEY, key, "{}", now)
+                    await writes.insert(IdempotencyKey, {"key": key, "created_at": now})
                 ticket_id, interaction_id = await receive_contact(contact=contact, now=now)
                 if key:
                     response = {"ticket_id": ticket_id, "interaction_id": interaction_id}
-                    await fetch(_SET_IDEMPOTENT_RESPONSE, json.dumps(response), key)
+                    await writes.update(
+                        IdempotencyKey, {"key": key}, {"response": json.dumps(response)}, key="key"
+                    )
                 return ticket_id, interaction_id, False
         except UNIQUE_VIOLATIONS:
             # Either the key was used by a request that committed first, or two contacts
