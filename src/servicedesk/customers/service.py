@@ -168,22 +168,42 @@ async def add_identity(*, customer_id: int, kind: str, value: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a contact: the customer, with the name and first email a ticket summary
+    shows when the identification already knew them (None: not known without a read)."""
+
+    id: int
+    name: str | None = None
+    email: str | None = None
+
+
 async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | None = None) -> int:
     """Identifies the sender of a contact, creating the customer on first contact and
     learning identities it did not know yet (an email customer who now phones)."""
+    return (await identify_sender(identity=identity, now=now)).id
+
+
+async def identify_sender(*, identity: ContactIdentity, now: datetime | None = None) -> Sender:
+    """find_or_create_customer, also telling the customer's name and first email where the
+    queries it runs anyway tell them (a new customer; a known one found by an identity)."""
     keys = identity.pairs()
     if not keys and not identity.external_id:
         raise Invalid(
             "a contact needs an email, phone, social handle or external id", field="customer"
         )
     async with write_transaction():
-        # One query tells both who the sender is and which identities are new.
+        # One query tells who the sender is, which identities are new, and the customer's
+        # name and first email.
         owners = await _identity_owners(_keys(keys))
         customer_id = None
+        sender = None
         if identity.external_id:
             customer_id = await _by_external_id(identity.external_id)
         if customer_id is None:
             customer_id = await _owner(owners)
+            if customer_id is not None and owners[0]["customer"] == customer_id:
+                sender = Sender(customer_id, owners[0].get("name"), owners[0].get("email"))
         if customer_id is None:
             address = identity.email or identity.phone or identity.social or ""
             name = identity.name or address.split("@")[0]
@@ -191,6 +211,7 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
             customer = {"name": name, "external_id": identity.external_id, "created_at": created_at}
             # need_id: in the importer's batch too, as its identities name it.
             customer_id = await writes.insert(Customer, customer, need_id=True)
+            sender = Sender(customer_id, name, None)
             if identity.external_id:
                 writes.remember(BY_EXTERNAL_ID, identity.external_id, {"id": customer_id})
         # Identities another customer holds stay theirs. Two first contacts racing on the
@@ -205,7 +226,12 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
         await writes.insert_many(CustomerIdentity, new, need_id=True)
         for row in new:  # the importer's batch reads them from its identity map
             writes.remember(BY_KEY, row["key"], row | {"merged_into": None})
-        return customer_id
+        if sender is None:
+            return Sender(customer_id)
+        if sender.email is None:  # the first email may be the one just learnt
+            emails = [str(row["value"]) for row in new if row["kind"] == "email"]
+            sender = Sender(customer_id, sender.name, emails[0] if emails else None)
+        return sender
 
 
 async def get_customer(*, customer_id: int) -> dict[str, Any]:
