@@ -405,8 +405,13 @@ def run_peer(args: argparse.Namespace) -> Result:
         stderr=subprocess.DEVNULL,
     )
     try:
+        # Django starts slowly on a busy machine.
         wait_ready(
-            base_url, server, path="/api/tickets/", headers={"Authorization": f"Token {token}"}
+            base_url,
+            server,
+            timeout=120,
+            path="/api/tickets/",
+            headers={"Authorization": f"Token {token}"},
         )
         target = Target(base_url, f"Token {token}", "/api/tickets/", peer_ticket)
         return measure("peer", target, server, args)

@@ -31,7 +31,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
 from servicedesk import statements
-from servicedesk.db import Sql, chunks, fetch, get_engine
+from servicedesk.db import Sql, chunks, fetch, get_engine, write_batched
 
 Row = dict[str, Any]
 
@@ -194,11 +194,14 @@ async def update(
     add: dict[str, int] | None = None,
     key: str = "id",
     when_null: str | None = None,
+    later: bool = False,
 ) -> None:
     """Sets `values` and adds `add` to counters, in `row` and in the database; with
     `when_null`, only while that column is NULL. Without a unit of work the counters are
     added in SQL (`n = n + 1`), so concurrent requests on the same row do not lose an
-    increment, and the caller may hold only the key of the row."""
+    increment, and the caller may hold only the key of the row. `later`: the UPDATE goes
+    with the change's later writes (insert_later), for a row nothing reads back within the
+    change."""
     values, add = values or {}, add or {}
     if when_null is not None and row.get(when_null) is not None:
         return
@@ -216,10 +219,123 @@ async def update(
                 key=key,
                 when_null=when_null,
             )
-            await fetch(sql, *values.values(), *add.values(), row[key])
+            args = (*values.values(), *add.values(), row[key])
+            if later:
+                await write_batched(_write_later, _Later(table, update=(sql, args)))
+            else:
+                await fetch(sql, *args)
     elif id(row) not in unit.pending:
         _, columns = unit.dirty.setdefault((table, key, row[key]), (row, set()))
         columns.update(values, add)
+
+
+@dataclass
+class _Later:
+    """A write that waits for the end of the change (see insert_later)."""
+
+    table: type[Table]
+    rows: list[Row] = field(default_factory=list)  # an INSERT's rows
+    update: tuple[Sql, tuple[Any, ...]] | None = None  # or an UPDATE and its arguments
+    returned: list[Callable[[], None]] = field(default_factory=list)
+
+
+async def insert_later(
+    table: type[Table],
+    rows: list[Row],
+    *,
+    returned: Callable[[], None] | None = None,
+    need_id: bool = False,
+) -> None:
+    """Inserts rows that nothing reads back within the change (the audit trail, outbox
+    events, a new customer's identities), just before the change commits and still in its
+    transaction: on PostgreSQL the change's later writes go in one statement (data-modifying
+    WITH clauses), a round trip for all of them. `returned()` runs once the rows have
+    their ids (row["id"]). Inside a unit of work they go out with its batch, as with
+    insert() (and have no id yet unless `need_id`; returned() runs at once)."""
+    if _current.get() is not None:
+        for row in rows:
+            await insert(table, row, need_id=need_id)
+        if returned is not None:
+            returned()
+        return
+    if not rows:
+        return
+    for row in rows:
+        statements.fill_defaults(table, row)
+    later = _Later(table, rows=rows, returned=[returned] if returned else [])
+    await write_batched(_write_later, later)
+
+
+async def _write_later(writes: list[_Later]) -> None:
+    """The change's later writes: each table's rows in one INSERT, then on PostgreSQL all
+    in one statement, as WITH clauses around the last; the ids of a table whose caller
+    asked for them come back from that last statement (one such table per statement)."""
+    merged: list[_Later] = []
+    inserts: dict[type[Table], _Later] = {}
+    for write in writes:
+        if write.update is not None:
+            merged.append(write)
+        elif write.table in inserts:
+            inserts[write.table].rows.extend(write.rows)
+            inserts[write.table].returned.extend(write.returned)
+        else:
+            inserts[write.table] = _Later(write.table, list(write.rows), None, list(write.returned))
+            merged.append(inserts[write.table])
+    # Those that want their ids last: the statement's own RETURNING answers them.
+    merged.sort(key=lambda write: bool(write.returned))
+    parts: list[tuple[Sql, tuple[Any, ...], _Later]] = []
+    for write in merged:
+        if write.update is not None:
+            parts.append((*write.update, write))
+        else:
+            args = tuple(v for row in write.rows for v in statements.values(write.table, row))
+            sql = statements.insert(
+                write.table, rows=len(write.rows), returning=bool(write.returned)
+            )
+            parts.append((sql, args, write))
+    if not isinstance(get_engine(), PostgresEngine):
+        for sql, args, write in parts:
+            _answer(write, await fetch(sql, *args))
+        return
+    # A statement ends where its writes want ids (its own RETURNING answers them), and
+    # before a second UPDATE of a table (one statement's WITH clauses must not change a
+    # row twice).
+    group: list[tuple[Sql, tuple[Any, ...], _Later]] = []
+    for part in parts:
+        write = part[2]
+        if write.update is not None and any(
+            other.update is not None and other.table is write.table for _, _, other in group
+        ):
+            await _run_together(group)
+            group = []
+        group.append(part)
+        if write.returned:
+            await _run_together(group)
+            group = []
+    await _run_together(group)
+
+
+async def _run_together(parts: list[tuple[Sql, tuple[Any, ...], _Later]]) -> None:
+    if not parts:
+        return
+    key = tuple(sql.template for sql, _, _ in parts)
+    combined = _COMBINED.get(key)
+    if combined is None:
+        clauses = ", ".join(f"w{n} AS ({text})" for n, text in enumerate(key[:-1]))
+        combined = _COMBINED[key] = Sql(f"WITH {clauses} {key[-1]}" if clauses else key[-1])
+    rows = await fetch(combined, *[arg for _, args, _ in parts for arg in args])
+    _answer(parts[-1][2], rows)
+
+
+_COMBINED: dict[tuple[str, ...], Sql] = {}
+
+
+def _answer(write: _Later, rows: list[Row]) -> None:
+    if write.returned:
+        for row, new in zip(write.rows, rows, strict=True):
+            row["id"] = int(new["id"])
+        for returned in write.returned:
+            returned()
 
 
 async def replace(table: type[Table], key: str, value: Any, rows: list[Row]) -> None:

@@ -137,3 +137,30 @@ async def test_an_update_when_null_changes_only_rows_where_the_column_is_null(
         await writes.update(probe, {"id": row["id"]}, add={"count": 5}, when_null="name")
     rows = await probe.select(probe.count).order_by(probe.id)
     assert [row["count"] for row in rows] == [5, 0]
+
+
+async def test_later_writes_go_in_at_the_end_of_the_change_with_their_ids(
+    probe: type[Probe],
+) -> None:
+    """insert_later and update(later=True): written just before the change commits (on
+    PostgreSQL in as few statements as can be: two UPDATEs of one table are not combined,
+    as one statement must not change a row twice), ids set where asked for."""
+    kept = {"name": "kept", "created_at": NOW}
+    await writes.insert(probe, kept)
+    told: list[list[int]] = []
+    async with write_transaction():
+        first = [{"name": "first", "created_at": NOW}, {"name": "second", "created_at": NOW}]
+        third = [{"name": "third", "created_at": NOW}]
+        await writes.insert_later(probe, first)
+        await writes.insert_later(probe, third, returned=lambda: told.append([third[0]["id"]]))
+        for _ in range(2):
+            await writes.update(probe, {"id": kept["id"]}, add={"count": 1}, later=True)
+        assert len(await probe.select(probe.id)) == 1 and told == []  # not written yet
+    rows = await probe.select(probe.id, probe.name, probe.count).order_by(probe.id)
+    assert [(row["name"], row["count"]) for row in rows] == [
+        ("kept", 2),
+        ("first", 0),
+        ("second", 0),
+        ("third", 0),
+    ]
+    assert told == [[rows[3]["id"]]]

@@ -223,7 +223,9 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
             for kind, value in keys
             if f"{kind}:{value}" not in known
         ]
-        await writes.insert_many(CustomerIdentity, new, need_id=True)
+        # Written with the change's later writes: a unique key the insert violates (a
+        # race) fails the change there, and receive_contact_once retries it.
+        await writes.insert_later(CustomerIdentity, new, need_id=True)
         for row in new:  # the importer's batch reads them from its identity map
             writes.remember(BY_KEY, row["key"], row | {"merged_into": None})
         if sender is None:

@@ -175,13 +175,14 @@ async def refresh_repeat_contacts_of(customer_ids: set[int]) -> None:
 
 async def inbound_message(*, ticket_id: int) -> None:
     """Counts a customer message until the first solve."""
-    # Live: one conditional UPDATE of the key, no read.
+    # Live: one conditional UPDATE of the key, no read, with the change's later writes.
     await writes.update(
         M,
         await _row_to_change(ticket_id),
         add={"inbound_before_first_solve": 1},
         key="ticket",
         when_null="first_solved_at",
+        later=True,
     )
 
 

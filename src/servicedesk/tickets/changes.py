@@ -33,7 +33,7 @@ async def log_change(
         "new_value": None if new is None else str(new),
         "created_at": now,
     }
-    await writes.insert(TicketEvent, row)
+    await writes.insert_later(TicketEvent, [row])  # nothing reads it within the change
 
 
 async def emit(topic: str, ticket_id: int, now: datetime, quiet: bool, **payload: Any) -> None:
