@@ -1,4 +1,17 @@
-"""The database engine chosen by DATABASE_URL, and write transactions that work on both."""
+"""The database engine chosen by DATABASE_URL, and write transactions that work on both.
+
+The ways to run a query, and when each is used:
+
+- Piccolo's query builder: the default, for every read and write not named below.
+- A `Sql` statement run by `fetch` / `fetch_one`: its text is built once and, on
+  PostgreSQL, prepared once per connection by asyncpg. Only two kinds exist: the INSERT
+  and UPDATE statements that servicedesk.statements builds from each table's own columns
+  (run by servicedesk.writes, the one write path), and the named hand-written reads of a
+  domain's queries.py that run on every inbound contact. Piccolo's builder spent about
+  half the CPU of a contact rebuilding the same SQL text on every call.
+- `Table.raw`, for the reports' aggregates (cx/reports.py, cx/surveys.py) that the query
+  builder cannot express; they run once per report, not per request.
+"""
 
 from __future__ import annotations
 
