@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +129,20 @@ class Result:
     def quantile(self, q: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+    def add(self, earlier: Result | None) -> Result:
+        """This window and an earlier one of the same server, as one result."""
+        if earlier is None:
+            return self
+        self.seconds += earlier.seconds
+        self.latencies += earlier.latencies
+        for outcome, count in earlier.errors.items():
+            self.errors[outcome] = self.errors.get(outcome, 0) + count
+        self.client_cpu += earlier.client_cpu
+        self.server_cpu += earlier.server_cpu
+        self.postgres_cpu += earlier.postgres_cpu
+        self.load_before = earlier.load_before
+        return self
 
     @property
     def rate(self) -> float:
@@ -353,18 +369,26 @@ def profile(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
 
 
 def measure(
-    label: str, target: Target, server: subprocess.Popen[bytes], args: argparse.Namespace
+    label: str,
+    target: Target,
+    server: subprocess.Popen[bytes],
+    args: argparse.Namespace,
+    duration: float | None = None,
+    warmup: float | None = None,
+    seed: int = 2,
 ) -> Result:
     """A warm-up, then the measured window: latencies, errors and the CPU of the client,
     the server's process tree and every PostgreSQL process."""
-    if args.warmup:
-        run_async(load(target, args.clients, args.warmup, args.customers, seed=1))
+    duration = args.duration if duration is None else duration
+    warmup = args.warmup if warmup is None else warmup
+    if warmup:
+        run_async(load(target, args.clients, warmup, args.customers, seed=1000 + seed))
     load_before = os.getloadavg()[0]
     server_before, pg_before = tree_cpu(server.pid), postgres_cpu()
     client_before = time.process_time()
     profiler = profile(server.pid, args) if args.py_spy and label != "peer" else None
-    latencies, errors = run_async(load(target, args.clients, args.duration, args.customers, seed=2))
-    result = Result(label, args.workers, args.clients, args.duration, latencies, errors)
+    latencies, errors = run_async(load(target, args.clients, duration, args.customers, seed=seed))
+    result = Result(label, args.workers, args.clients, duration, latencies, errors)
     result.load_before, result.load_after = load_before, os.getloadavg()[0]
     result.client_cpu = time.process_time() - client_before
     result.server_cpu = tree_cpu(server.pid) - server_before
@@ -374,7 +398,8 @@ def measure(
     return result
 
 
-def run_peer(args: argparse.Namespace) -> Result:
+@contextlib.contextmanager
+def serve_peer(args: argparse.Namespace) -> Iterator[tuple[subprocess.Popen[bytes], Target]]:
     """django-helpdesk (set up by /work/shared/peer/setup.sh in --peer-home, on the
     PostgreSQL database --peer-database) under gunicorn with 2 sync workers, as its docs
     recommend for 2 cores, posting the same tickets through its API."""
@@ -409,13 +434,16 @@ def run_peer(args: argparse.Namespace) -> Result:
     try:
         # Any answer will do: its ticket list is not paged, and grows with every run.
         wait_ready(base_url, server, timeout=120, path="/", any_answer=True)
-        target = Target(base_url, f"Token {token}", "/api/tickets/", peer_ticket)
-        return measure("peer", target, server, args)
+        yield server, Target(base_url, f"Token {token}", "/api/tickets/", peer_ticket)
     finally:
         stop_process(server, timeout=15)
 
 
-def run_engine(engine: str, args: argparse.Namespace) -> Result:
+@contextlib.contextmanager
+def serve(
+    engine: str, args: argparse.Namespace
+) -> Iterator[tuple[subprocess.Popen[bytes], Target]]:
+    """`servicedesk serve` on a fresh database of `engine`, with an admin's API token."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-contacts-{engine}-"))
     queue = args.queue or ("redis" if engine == "postgres" else "sqlite")
     env = {
@@ -464,13 +492,35 @@ def run_engine(engine: str, args: argparse.Namespace) -> Result:
     )
     try:
         wait_ready(base_url, server)
-        result = measure(engine, Target(base_url, f"Bearer {token}"), server, args)
+        yield server, Target(base_url, f"Bearer {token}")
     finally:
         stop_process(server, timeout=15)
         if queue == "redis":
             flush_redis_queue(REDIS_URL)
         shutil.rmtree(workdir, ignore_errors=True)
-    return result
+
+
+def run_engine(engine: str, args: argparse.Namespace) -> Result:
+    with serve(engine, args) as (server, target):
+        return measure(engine, target, server, args)
+
+
+def run_with_peer(args: argparse.Namespace) -> tuple[Result, Result]:
+    """This project on PostgreSQL and the peer, both serving at once, measured in turns
+    (--rounds windows each, alternating): a change in the machine's other load then hits
+    both sides alike, and the ratio compares like with like."""
+    window = args.duration / args.rounds
+    with serve("postgres", args) as (server, target), serve_peer(args) as (peer, peer_target):
+        ours = theirs = None
+        for n in range(args.rounds):
+            warmup = args.warmup if n == 0 else 0
+            ours = measure("postgres", target, server, args, window, warmup, seed=2 + n).add(ours)
+            theirs = measure("peer", peer_target, peer, args, window, warmup, seed=2 + n).add(
+                theirs
+            )
+    assert ours is not None and theirs is not None
+    theirs.workers = 2
+    return ours, theirs
 
 
 def main() -> None:
@@ -495,6 +545,12 @@ def main() -> None:
         help="also run django-helpdesk (PostgreSQL) in the same run and print the ratio",
     )
     parser.add_argument("--peer-home", default="~/.cache/django-helpdesk-peer")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="with --peer: alternating windows per side (4), --duration in all per side",
+    )
     parser.add_argument("--peer-database", default="peer")
     parser.add_argument(
         "--py-spy", metavar="FILE", help="profile the server with py-spy (raw folded stacks)"
@@ -503,23 +559,20 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.duration, args.warmup = 5, 2
-    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
-    if args.peer and "postgres" not in engines:
-        engines.append("postgres")
-    results = {}
-    for engine in engines:
-        results[engine] = run_engine(engine, args)
-        print(results[engine].line(), flush=True)
     if args.peer:
-        peer = run_peer(args)
+        ours, peer = run_with_peer(args)
+        print(ours.line(), flush=True)
         print(peer.line(), flush=True)
-        ours = results["postgres"]
         print(
             f"ratio (same run): {ours.rate / peer.rate:.1f}x the peer's tickets/s;"
             f" CPU per contact, server + PostgreSQL: {ours.cpu_per_item:.2f} ms here,"
             f" {peer.cpu_per_item:.2f} ms for the peer",
             flush=True,
         )
+        return
+    engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
+    for engine in engines:
+        print(run_engine(engine, args).line(), flush=True)
 
 
 if __name__ == "__main__":
