@@ -1,7 +1,10 @@
-"""A unit of work for the ticket services: rows read once, writes collected and written
-together.
+"""The one write path: services hand rows (dicts keyed by column) to `insert`,
+`insert_many`, `insert_later`, `update` and `replace`, which pick the live statement or the
+batch by themselves.
 
-Live requests run without one: each service reads and writes as it goes, as before. The
+Live requests run without a unit of work: each write runs when the service makes it,
+except the rows nothing reads back within the change (`insert_later`, `update(later=
+True)`), which go in together just before it commits. The
 importer opens one per batch (`unit_of_work()`, inside its transaction). Then:
 
 - the rows the services read (ticket, facts, tags, agents) are kept in an identity map,
