@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,6 +130,29 @@ class Result:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
+    def add(self, earlier: Result | None) -> Result:
+        """This window and an earlier one of the same server, as one result."""
+        if earlier is None:
+            return self
+        self.seconds += earlier.seconds
+        self.latencies += earlier.latencies
+        for outcome, count in earlier.errors.items():
+            self.errors[outcome] = self.errors.get(outcome, 0) + count
+        self.client_cpu += earlier.client_cpu
+        self.server_cpu += earlier.server_cpu
+        self.postgres_cpu += earlier.postgres_cpu
+        self.load_before = earlier.load_before
+        return self
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    @property
+    def cpu_per_item(self) -> float:
+        """ms of CPU of the server and PostgreSQL per contact (or peer ticket)."""
+        return 1000 * (self.server_cpu + self.postgres_cpu) / max(1, len(self.latencies))
+
     def line(self) -> str:
         done = len(self.latencies)
         rate = done / self.seconds
@@ -138,7 +163,7 @@ class Result:
             return f"{seconds / self.seconds:.0%} of a core{per}"
 
         usage = f"CPU: client {cpu(self.client_cpu)}; server {cpu(self.server_cpu)}"
-        if self.engine == "postgres":
+        if self.engine in ("postgres", "peer"):
             usage += f"; postgres {cpu(self.postgres_cpu)}"
         return (
             f"{self.engine:8} workers={self.workers} clients={self.clients}: "
@@ -174,11 +199,11 @@ class Connection:
     contact; this one writes the request bytes itself and reads only the status line, the
     Content-Length and the body."""
 
-    def __init__(self, host: str, port: int, token: str) -> None:
+    def __init__(self, host: str, port: int, authorization: str, path: str) -> None:
         self.host, self.port = host, port
         self.head = (
-            f"POST /api/contacts HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Authorization: {authorization}\r\nContent-Type: application/json\r\n"
         )
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
@@ -212,8 +237,31 @@ class Connection:
             self.writer = None
 
 
+def peer_ticket(rng: random.Random, customers: int, serial: int) -> dict[str, Any]:
+    """The same contact in django-helpdesk's shape (its API makes one ticket per request,
+    with the submitter's email; /work/shared/peer/contact.lua sends the same)."""
+    return {
+        "queue": 1,
+        "title": f"Order {serial} did not arrive",
+        "description": f"Hello, my order {serial} has not arrived yet. Can you help?",
+        "submitter_email": f"customer{rng.randint(1, customers)}@bench.example",
+        "priority": 3,
+    }
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the clients post, and what."""
+
+    base_url: str
+    authorization: str
+    path: str = "/api/contacts"
+    body: Any = contact
+    created: str = "201"
+
+
 async def load(
-    base_url: str, token: str, clients: int, duration: float, customers: int, seed: int = 0
+    target: Target, clients: int, duration: float, customers: int, seed: int = 0
 ) -> tuple[list[float], dict[str, int]]:
     """Runs the clients (one keep-alive connection each) for `duration` seconds; returns the
     latencies of the requests that completed in that window, and the failures by status
@@ -221,20 +269,20 @@ async def load(
     latencies: list[float] = []
     errors: dict[str, int] = {}
     stop_at = time.perf_counter() + duration
-    parsed = urlparse(base_url)
+    parsed = urlparse(target.base_url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
 
     async def one_client(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
         serial = seed * 100_000_000 + index * 1_000_000
-        connection = Connection(host, port, token)
+        connection = Connection(host, port, target.authorization, target.path)
         try:
             while True:
                 began = time.perf_counter()
                 if began >= stop_at:
                     return
                 serial += 1
-                body = json.dumps(contact(rng, customers, serial)).encode()
+                body = json.dumps(target.body(rng, customers, serial)).encode()
                 try:
                     outcome = str(await connection.post(body))
                 except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
@@ -242,7 +290,7 @@ async def load(
                     await connection.close()
                 ended = time.perf_counter()
                 if ended <= stop_at:
-                    if outcome == "201":
+                    if outcome == target.created:
                         latencies.append(ended - began)
                     else:
                         errors[outcome] = errors.get(outcome, 0) + 1
@@ -278,13 +326,21 @@ def cli(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) ->
     return done.stdout.strip()
 
 
-def wait_ready(base_url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_ready(
+    base_url: str,
+    server: subprocess.Popen[bytes],
+    timeout: float = 30,
+    path: str = "/health",
+    any_answer: bool = False,
+) -> None:
+    """Waits until `path` answers 200 (or anything at all, with `any_answer`)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("the server exited during start-up")
         try:
-            if httpx.get(base_url + "/health", timeout=1).status_code == 200:
+            status = httpx.get(base_url + path, timeout=1).status_code
+            if status == 200 or any_answer:
                 return
         except httpx.HTTPError:
             pass
@@ -312,7 +368,82 @@ def profile(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
     )
 
 
-def run_engine(engine: str, args: argparse.Namespace) -> Result:
+def measure(
+    label: str,
+    target: Target,
+    server: subprocess.Popen[bytes],
+    args: argparse.Namespace,
+    duration: float | None = None,
+    warmup: float | None = None,
+    seed: int = 2,
+) -> Result:
+    """A warm-up, then the measured window: latencies, errors and the CPU of the client,
+    the server's process tree and every PostgreSQL process."""
+    duration = args.duration if duration is None else duration
+    warmup = args.warmup if warmup is None else warmup
+    if warmup:
+        run_async(load(target, args.clients, warmup, args.customers, seed=1000 + seed))
+    load_before = os.getloadavg()[0]
+    server_before, pg_before = tree_cpu(server.pid), postgres_cpu()
+    client_before = time.process_time()
+    profiler = profile(server.pid, args) if args.py_spy and label != "peer" else None
+    latencies, errors = run_async(load(target, args.clients, duration, args.customers, seed=seed))
+    result = Result(label, args.workers, args.clients, duration, latencies, errors)
+    result.load_before, result.load_after = load_before, os.getloadavg()[0]
+    result.client_cpu = time.process_time() - client_before
+    result.server_cpu = tree_cpu(server.pid) - server_before
+    result.postgres_cpu = postgres_cpu() - pg_before
+    if profiler:
+        profiler.wait()
+    return result
+
+
+@contextlib.contextmanager
+def serve_peer(args: argparse.Namespace) -> Iterator[tuple[subprocess.Popen[bytes], Target]]:
+    """django-helpdesk (set up by /work/shared/peer/setup.sh in --peer-home, on the
+    PostgreSQL database --peer-database) under gunicorn with 2 sync workers, as its docs
+    recommend for 2 cores, posting the same tickets through its API."""
+    home = Path(args.peer_home).expanduser()
+    token = (home / "token").read_text().strip()
+    env = {
+        **os.environ,
+        "PEER_DB": "postgres",
+        "PEER_PGDB": args.peer_database,
+        "PEER_PGUSER": "postgres",
+        "PEER_PGHOST": "127.0.0.1",
+        "PEER_HOME": str(home),
+        "PYTHONPATH": str(home),
+        "DJANGO_SETTINGS_MODULE": "settings",
+    }
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(home / ".venv/bin/gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:application",
+        ],
+        env=env,
+        cwd=home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # Any answer will do: its ticket list is not paged, and grows with every run.
+        wait_ready(base_url, server, timeout=120, path="/", any_answer=True)
+        yield server, Target(base_url, f"Token {token}", "/api/tickets/", peer_ticket)
+    finally:
+        stop_process(server, timeout=15)
+
+
+@contextlib.contextmanager
+def serve(
+    engine: str, args: argparse.Namespace
+) -> Iterator[tuple[subprocess.Popen[bytes], Target]]:
+    """`servicedesk serve` on a fresh database of `engine`, with an admin's API token."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-contacts-{engine}-"))
     queue = args.queue or ("redis" if engine == "postgres" else "sqlite")
     env = {
@@ -361,28 +492,35 @@ def run_engine(engine: str, args: argparse.Namespace) -> Result:
     )
     try:
         wait_ready(base_url, server)
-        if args.warmup:
-            run_async(load(base_url, token, args.clients, args.warmup, args.customers, seed=1))
-        load_before = os.getloadavg()[0]
-        server_before, pg_before = tree_cpu(server.pid), postgres_cpu()
-        client_before = time.process_time()
-        profiler = profile(server.pid, args) if args.py_spy else None
-        latencies, errors = run_async(
-            load(base_url, token, args.clients, args.duration, args.customers, seed=2)
-        )
-        result = Result(engine, args.workers, args.clients, args.duration, latencies, errors)
-        result.load_before, result.load_after = load_before, os.getloadavg()[0]
-        result.client_cpu = time.process_time() - client_before
-        result.server_cpu = tree_cpu(server.pid) - server_before
-        result.postgres_cpu = postgres_cpu() - pg_before
-        if profiler:
-            profiler.wait()
+        yield server, Target(base_url, f"Bearer {token}")
     finally:
         stop_process(server, timeout=15)
         if queue == "redis":
             flush_redis_queue(REDIS_URL)
         shutil.rmtree(workdir, ignore_errors=True)
-    return result
+
+
+def run_engine(engine: str, args: argparse.Namespace) -> Result:
+    with serve(engine, args) as (server, target):
+        return measure(engine, target, server, args)
+
+
+def run_with_peer(args: argparse.Namespace) -> tuple[Result, Result]:
+    """This project on PostgreSQL and the peer, both serving at once, measured in turns
+    (--rounds windows each, alternating): a change in the machine's other load then hits
+    both sides alike, and the ratio compares like with like."""
+    window = args.duration / args.rounds
+    with serve("postgres", args) as (server, target), serve_peer(args) as (peer, peer_target):
+        ours = theirs = None
+        for n in range(args.rounds):
+            warmup = args.warmup if n == 0 else 0
+            ours = measure("postgres", target, server, args, window, warmup, seed=2 + n).add(ours)
+            theirs = measure("peer", peer_target, peer, args, window, warmup, seed=2 + n).add(
+                theirs
+            )
+    assert ours is not None and theirs is not None
+    theirs.workers = 2
+    return ours, theirs
 
 
 def main() -> None:
@@ -402,12 +540,36 @@ def main() -> None:
     parser.add_argument("--queue", choices=["sqlite", "redis"], default=None)
     parser.add_argument("--pg-database", default="bench")
     parser.add_argument(
+        "--peer",
+        action="store_true",
+        help="also run django-helpdesk (PostgreSQL) in the same run and print the ratio",
+    )
+    parser.add_argument("--peer-home", default="~/.cache/django-helpdesk-peer")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="with --peer: alternating windows per side (4), --duration in all per side",
+    )
+    parser.add_argument("--peer-database", default="peer")
+    parser.add_argument(
         "--py-spy", metavar="FILE", help="profile the server with py-spy (raw folded stacks)"
     )
     parser.add_argument("--quick", action="store_true", help="5 s runs, 2 s warm-up")
     args = parser.parse_args()
     if args.quick:
         args.duration, args.warmup = 5, 2
+    if args.peer:
+        ours, peer = run_with_peer(args)
+        print(ours.line(), flush=True)
+        print(peer.line(), flush=True)
+        print(
+            f"ratio (same run): {ours.rate / peer.rate:.1f}x the peer's tickets/s;"
+            f" CPU per contact, server + PostgreSQL: {ours.cpu_per_item:.2f} ms here,"
+            f" {peer.cpu_per_item:.2f} ms for the peer",
+            flush=True,
+        )
+        return
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     for engine in engines:
         print(run_engine(engine, args).line(), flush=True)

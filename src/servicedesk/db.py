@@ -1,4 +1,17 @@
-"""The database engine chosen by DATABASE_URL, and write transactions that work on both."""
+"""The database engine chosen by DATABASE_URL, and write transactions that work on both.
+
+The ways to run a query, and when each is used:
+
+- Piccolo's query builder: the default, for every read and write not named below.
+- A `Sql` statement run by `fetch` / `fetch_one`: its text is built once and, on
+  PostgreSQL, prepared once per connection by asyncpg. Only two kinds exist: the INSERT
+  and UPDATE statements that servicedesk.statements builds from each table's own columns
+  (run by servicedesk.writes, the one write path), and the named hand-written reads of a
+  domain's queries.py that run on every inbound contact. Piccolo's builder spent about
+  half the CPU of a contact rebuilding the same SQL text on every call.
+- `Table.raw`, for the reports' aggregates (cx/reports.py, cx/surveys.py) that the query
+  builder cannot express; they run once per report, not per request.
+"""
 
 from __future__ import annotations
 
@@ -171,6 +184,11 @@ class Sql:
         parts = template.split("{}")
         self.postgres = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
 
+    @property
+    def sqlite(self) -> str:
+        """The text with SQLite's `?` placeholders (for executemany)."""
+        return self.template.replace("{}", "?")
+
     @classmethod
     def text(cls, postgres: str) -> Sql:
         """A statement already in PostgreSQL's form ($1, $2, ...), run on PostgreSQL only."""
@@ -197,26 +215,3 @@ async def fetch(sql: Sql, *args: Any) -> list[dict[str, Any]]:
 async def fetch_one(sql: Sql, *args: Any) -> dict[str, Any] | None:
     rows = await fetch(sql, *args)
     return rows[0] if rows else None
-
-
-class Compiled:
-    """A Piccolo query with a fixed shape, built once: on PostgreSQL its SQL text is compiled
-    on first use and then run with new values for its parameters (in order); elsewhere the
-    query is built and run as usual. For queries too long to keep as hand-written text
-    (joins, subquery columns) that run on every request."""
-
-    def __init__(self, build: Callable[..., Any], arity: int) -> None:
-        self.build, self.arity = build, arity
-        self._sql: Sql | None = None
-
-    async def fetch(self, *args: Any) -> list[dict[str, Any]]:
-        engine = get_engine()
-        if not isinstance(engine, PostgresEngine):
-            return list(await self.build(*args))
-        if self._sql is None:
-            text, values = (
-                self.build(*args).querystrings[0].compile_string(engine_type=engine.engine_type)
-            )
-            assert len(values) == self.arity, f"{len(values)} parameters in {text}"
-            self._sql = Sql.text(text)
-        return await fetch(self._sql, *args)

@@ -1,7 +1,10 @@
-"""A unit of work for the ticket services: rows read once, writes collected and written
-together.
+"""The one write path: services hand rows (dicts keyed by column) to `insert`,
+`insert_many`, `insert_later`, `update` and `replace`, which pick the live statement or the
+batch by themselves.
 
-Live requests run without one: each service reads and writes as it goes, as before. The
+Live requests run without a unit of work: each write runs when the service makes it,
+except the rows nothing reads back within the change (`insert_later`, `update(later=
+True)`), which go in together just before it commits. The
 importer opens one per batch (`unit_of_work()`, inside its transaction). Then:
 
 - the rows the services read (ticket, facts, tags, agents) are kept in an identity map,
@@ -14,8 +17,9 @@ importer opens one per batch (`unit_of_work()`, inside its transaction). Then:
   (`defer`).
 
 The rules are the same code in both cases; only when the rows reach the database differs.
-Where the live path inserts with fixed SQL text instead (the contact path), `insert_row`
-takes both the row for the batch and that statement.
+Both ways run the statements servicedesk.statements builds from the tables themselves: one
+by one (prepared once per connection on PostgreSQL) in a live change, COPY or executemany
+for a batch.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
-from servicedesk.db import Sql, fetch, get_engine
+from servicedesk import statements
+from servicedesk.db import Sql, chunks, fetch, get_engine, write_batched
 
 Row = dict[str, Any]
 
@@ -53,17 +58,12 @@ class UnitOfWork:
         """Takes `count` ids of `table` now, in one query (see insert's need_id)."""
         if count <= 0:
             return
-        name = table._meta.tablename
         if isinstance(get_engine(), PostgresEngine):
-            rows = await table.raw(
-                f"SELECT nextval(pg_get_serial_sequence('{name}', 'id')) AS id"
-                " FROM generate_series(1, {})",
-                count,
-            )
+            rows = await fetch(statements.next_ids(table), count)
             taken = [int(row["id"]) for row in rows]
         else:
             # Safe under SQLite's write lock, which the unit's transaction holds.
-            rows = await table.raw(f'SELECT COALESCE(MAX("id"), 0) AS id FROM "{name}"')
+            rows = await fetch(statements.highest_id(table))
             first = max(int(rows[0]["id"]), self.last_id.get(table, 0)) + 1
             taken = list(range(first, first + count))
             self.last_id[table] = taken[-1]
@@ -88,10 +88,7 @@ class UnitOfWork:
                 (*(row[name] for name in names), value)
             )
         for (table, key, names), values in groups.items():
-            assignments = ", ".join(f'"{name}" = ?' for name in names)
-            await _execute_many(
-                f'UPDATE "{table._meta.tablename}" SET {assignments} WHERE "{key}" = ?', values
-            )
+            await _execute_many(statements.update(table, set_columns=names, key=key), values)
         deferred, self.deferred = self.deferred, {}
         for step, items in deferred.items():
             await step(items)
@@ -147,30 +144,19 @@ def remember(kind: Hashable, key: Any, row: Any) -> None:
         unit.rows[(kind, key)] = row
 
 
-def new_row(table: type[Table], values: Row) -> Row:
-    """A row of `table` (without id) with the columns' defaults, then `values`."""
-    defaults = _DEFAULTS.get(table)
-    if defaults is None:
-        defaults = _DEFAULTS[table] = {
-            column._meta.name: column.get_default_value() for column in table._meta.columns[1:]
-        }
-    row = {name: list(v) if isinstance(v, list) else v for name, v in defaults.items()}
-    row.update(values)
-    return row
-
-
-_DEFAULTS: dict[type[Table], Row] = {}
-
-
 async def insert(table: type[Table], row: Row, *, need_id: bool = False) -> int:
-    """Inserts a row (all columns but `id`). Returns its id, also set as row["id"].
+    """Inserts a row: the columns it names, the others at their defaults (set in `row`).
+    Returns its id, also set as row["id"].
 
-    Inside a unit of work the row is written with the batch, and its id is 0 (the database
-    assigns one then) unless `need_id`: then it is taken from the table's sequence now,
-    from the ids the caller reserved for the batch (UnitOfWork.reserve) or else one query."""
+    Without a unit of work (a live request) the table's INSERT statement (statements.py)
+    runs now. Inside one (the importer) the row is written with the batch, and its id is 0
+    (the database assigns one then) unless `need_id`: then it is taken from the table's
+    sequence now, from the ids the caller reserved for the batch (UnitOfWork.reserve) or
+    else one query."""
+    statements.fill_defaults(table, row)
     unit = _current.get()
     if unit is None:
-        inserted = await table.insert(table(**row)).returning(table._meta.primary_key)
+        inserted = await fetch(statements.insert(table), *statements.values(table, row))
         row["id"] = int(inserted[0]["id"])
         return int(row["id"])
     if need_id:
@@ -182,37 +168,25 @@ async def insert(table: type[Table], row: Row, *, need_id: bool = False) -> int:
     return int(row.get("id", 0))
 
 
-async def insert_row(
-    table: type[Table], row: Row, sql: Sql, *args: Any, need_id: bool = False
-) -> int:
-    """Inserts `row` into `table`, in one of two ways; returns its id (also set as
-    row["id"]), or 0 where the batch has none yet or `sql` does not return it.
+# Rows per INSERT of insert_many: bounded, as SQLite bounds a statement's parameters.
+_ROWS_PER_INSERT = 100
 
-    Inside a unit of work (the importer) the row goes out with the batch, as with insert().
-    Without one (a live request) `sql` runs now with `args`: the same INSERT as fixed SQL
-    text (db.Sql), which PostgreSQL prepares once per connection. The live contact path
-    runs several of these per request, and building each with Piccolo's query builder cost
-    it about half its CPU. `sql` ends in RETURNING "id" where the caller needs the id."""
+
+async def insert_many(table: type[Table], rows: list[Row], *, need_id: bool = False) -> list[int]:
+    """insert() for several rows, in one statement when there is no unit of work (in
+    order: the ids returned are the rows' own, also set as row["id"])."""
     if _current.get() is not None:
-        return await insert(table, row, need_id=need_id)
-    inserted = await fetch(sql, *args)
-    if not inserted:
-        return 0
-    row["id"] = new_id = int(inserted[0]["id"])
-    return new_id
-
-
-async def insert_many(table: type[Table], rows: list[Row], *, need_id: bool = False) -> None:
-    """insert() for several rows; without a unit of work in one statement."""
-    if _current.get() is not None:
-        for row in rows:
-            await insert(table, row, need_id=need_id)
-    elif rows:
-        inserted = await table.insert(*[table(**row) for row in rows]).returning(
-            table._meta.primary_key
-        )
-        for row, new in zip(rows, inserted, strict=True):
+        return [await insert(table, row, need_id=need_id) for row in rows]
+    for part in chunks(rows, _ROWS_PER_INSERT):
+        args = [
+            value
+            for row in part
+            for value in statements.values(table, statements.fill_defaults(table, row))
+        ]
+        inserted = await fetch(statements.insert(table, rows=len(part)), *args)
+        for row, new in zip(part, inserted, strict=True):
             row["id"] = int(new["id"])
+    return [int(row["id"]) for row in rows]
 
 
 async def update(
@@ -222,25 +196,149 @@ async def update(
     *,
     add: dict[str, int] | None = None,
     key: str = "id",
+    when_null: str | None = None,
+    later: bool = False,
 ) -> None:
-    """Sets `values` and adds `add` to counters, in `row` and in the database. Without a
-    unit of work the counters are added in SQL (`n = n + 1`), so concurrent requests on
-    the same row do not lose an increment."""
+    """Sets `values` and adds `add` to counters, in `row` and in the database; with
+    `when_null`, only while that column is NULL. Without a unit of work the counters are
+    added in SQL (`n = n + 1`), so concurrent requests on the same row do not lose an
+    increment, and the caller may hold only the key of the row. `later`: the UPDATE goes
+    with the change's later writes (insert_later), for a row nothing reads back within the
+    change."""
     values, add = values or {}, add or {}
+    if when_null is not None and row.get(when_null) is not None:
+        return
     row.update(values)
     for name, step in add.items():
         if name in row:  # without a unit of work the caller may hold only the key
             row[name] += step
     unit = _current.get()
     if unit is None:
-        changes: dict[Any, Any] = {getattr(table, name): value for name, value in values.items()}
-        for name, step in add.items():
-            changes[getattr(table, name)] = getattr(table, name) + step
-        if changes:
-            await table.update(changes).where(getattr(table, key) == row[key])
+        if values or add:
+            sql = statements.update(
+                table,
+                set_columns=tuple(values),
+                add_columns=tuple(add),
+                key=key,
+                when_null=when_null,
+            )
+            args = (*values.values(), *add.values(), row[key])
+            if later:
+                await write_batched(_write_later, _Later(table, update=(sql, args)))
+            else:
+                await fetch(sql, *args)
     elif id(row) not in unit.pending:
         _, columns = unit.dirty.setdefault((table, key, row[key]), (row, set()))
         columns.update(values, add)
+
+
+@dataclass
+class _Later:
+    """A write that waits for the end of the change (see insert_later)."""
+
+    table: type[Table]
+    rows: list[Row] = field(default_factory=list)  # an INSERT's rows
+    update: tuple[Sql, tuple[Any, ...]] | None = None  # or an UPDATE and its arguments
+    returned: list[Callable[[], None]] = field(default_factory=list)
+
+
+async def insert_later(
+    table: type[Table],
+    rows: list[Row],
+    *,
+    returned: Callable[[], None] | None = None,
+    need_id: bool = False,
+) -> None:
+    """Inserts rows that nothing reads back within the change (the audit trail, outbox
+    events, a new customer's identities), just before the change commits and still in its
+    transaction: on PostgreSQL the change's later writes go in one statement (data-modifying
+    WITH clauses), a round trip for all of them. `returned()` runs once the rows have
+    their ids (row["id"]). Inside a unit of work they go out with its batch, as with
+    insert() (and have no id yet unless `need_id`; returned() runs at once)."""
+    if _current.get() is not None:
+        for row in rows:
+            await insert(table, row, need_id=need_id)
+        if returned is not None:
+            returned()
+        return
+    if not rows:
+        return
+    for row in rows:
+        statements.fill_defaults(table, row)
+    later = _Later(table, rows=rows, returned=[returned] if returned else [])
+    await write_batched(_write_later, later)
+
+
+async def _write_later(writes: list[_Later]) -> None:
+    """The change's later writes: each table's rows in one INSERT, then on PostgreSQL all
+    in one statement, as WITH clauses around the last; the ids of a table whose caller
+    asked for them come back from that last statement (one such table per statement)."""
+    merged: list[_Later] = []
+    inserts: dict[type[Table], _Later] = {}
+    for write in writes:
+        if write.update is not None:
+            merged.append(write)
+        elif write.table in inserts:
+            inserts[write.table].rows.extend(write.rows)
+            inserts[write.table].returned.extend(write.returned)
+        else:
+            inserts[write.table] = _Later(write.table, list(write.rows), None, list(write.returned))
+            merged.append(inserts[write.table])
+    # Those that want their ids last: the statement's own RETURNING answers them.
+    merged.sort(key=lambda write: bool(write.returned))
+    parts: list[tuple[Sql, tuple[Any, ...], _Later]] = []
+    for write in merged:
+        if write.update is not None:
+            parts.append((*write.update, write))
+        else:
+            args = tuple(v for row in write.rows for v in statements.values(write.table, row))
+            sql = statements.insert(
+                write.table, rows=len(write.rows), returning=bool(write.returned)
+            )
+            parts.append((sql, args, write))
+    if not isinstance(get_engine(), PostgresEngine):
+        for sql, args, write in parts:
+            _answer(write, await fetch(sql, *args))
+        return
+    # A statement ends where its writes want ids (its own RETURNING answers them), and
+    # before a second UPDATE of a table (one statement's WITH clauses must not change a
+    # row twice).
+    group: list[tuple[Sql, tuple[Any, ...], _Later]] = []
+    for part in parts:
+        write = part[2]
+        if write.update is not None and any(
+            other.update is not None and other.table is write.table for _, _, other in group
+        ):
+            await _run_together(group)
+            group = []
+        group.append(part)
+        if write.returned:
+            await _run_together(group)
+            group = []
+    await _run_together(group)
+
+
+async def _run_together(parts: list[tuple[Sql, tuple[Any, ...], _Later]]) -> None:
+    if not parts:
+        return
+    key = tuple(sql.template for sql, _, _ in parts)
+    combined = _COMBINED.get(key)
+    if combined is None:
+        clauses = ", ".join(f"w{n} AS ({text})" for n, text in enumerate(key[:-1]))
+        combined = _COMBINED[key] = Sql(f"WITH {clauses} {key[-1]}" if clauses else key[-1])
+    rows = await fetch(combined, *[arg for _, args, _ in parts for arg in args])
+    _answer(parts[-1][2], rows)
+
+
+_COMBINED: dict[tuple[str, ...], Sql] = {}
+
+
+def _answer(write: _Later, rows: list[Row]) -> None:
+    if write.returned:
+        for row, new in zip(write.rows, rows, strict=True):
+            row["id"] = int(new["id"])
+        for returned in write.returned:
+            returned()
 
 
 async def replace(table: type[Table], key: str, value: Any, rows: list[Row]) -> None:
@@ -248,8 +346,7 @@ async def replace(table: type[Table], key: str, value: Any, rows: list[Row]) -> 
     unit = _current.get()
     if unit is None:
         await table.delete().where(getattr(table, key) == value)
-        if rows:
-            await table.insert(*[table(**row) for row in rows])
+        await insert_many(table, rows)
     else:
         unit.replaced[(table, key, value)] = rows
 
@@ -259,9 +356,7 @@ async def update_many(
 ) -> None:
     """Sets `column` to each pair's first item where `key` is its second, in one statement."""
     if pairs:
-        await _execute_many(
-            f'UPDATE "{table._meta.tablename}" SET "{column}" = ? WHERE "{key}" = ?', pairs
-        )
+        await _execute_many(statements.update(table, set_columns=(column,), key=key), pairs)
 
 
 def defer(step: Callable[[set[Any]], Awaitable[None]], item: Any) -> bool:
@@ -302,25 +397,29 @@ def _connection() -> Any:
     return transaction.connection
 
 
-async def _execute_many(sql: str, values: list[tuple[Any, ...]]) -> None:
-    """One statement, many parameter sets (`?` placeholders, as SQLite writes them)."""
+async def _execute_many(sql: Sql, values: list[tuple[Any, ...]]) -> None:
+    """One statement, many parameter sets."""
     if isinstance(get_engine(), PostgresEngine):
-        parts = sql.split("?")
-        sql = "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], start=1)) + parts[-1]
-    await _connection().executemany(sql, values)
+        await _connection().executemany(sql.postgres, values)
+    else:
+        await _connection().executemany(sql.sqlite, values)
 
 
 async def _insert_many(table: type[Table], rows: list[Row]) -> None:
-    """The rows of one table in one COPY (PostgreSQL) or one executemany (SQLite)."""
-    by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-    for row in rows:
-        names = tuple(row)
-        by_columns.setdefault(names, []).append(tuple(row.values()))
-    name = table._meta.tablename
-    for names, values in by_columns.items():
+    """The rows of one table in one COPY (PostgreSQL) or one executemany (SQLite): those
+    with an id taken ahead, and those without."""
+    for with_id in (True, False):
+        values = [
+            statements.values(table, statements.fill_defaults(table, row), with_id=with_id)
+            for row in rows
+            if ("id" in row) == with_id
+        ]
+        if not values:
+            continue
         if isinstance(get_engine(), PostgresEngine):
-            await _connection().copy_records_to_table(name, records=values, columns=list(names))
+            names = (["id"] if with_id else []) + list(statements.columns(table))
+            await _connection().copy_records_to_table(
+                table._meta.tablename, records=values, columns=names
+            )
         else:
-            columns = ", ".join(f'"{column}"' for column in names)
-            marks = ", ".join("?" for _ in names)
-            await _execute_many(f'INSERT INTO "{name}" ({columns}) VALUES ({marks})', values)
+            await _execute_many(statements.insert(table, returning=False, with_id=with_id), values)

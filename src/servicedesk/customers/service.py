@@ -11,10 +11,11 @@ import phonenumbers
 
 from servicedesk import writes
 from servicedesk.clock import utcnow
-from servicedesk.db import Sql, fetch, fetch_one, matches_text, write_transaction
+from servicedesk.db import fetch, fetch_one, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 
+from . import queries
 from .tables import Customer, CustomerIdentity, Organization
 
 IDENTITY_KINDS = ("email", "phone", "social")
@@ -72,40 +73,11 @@ BY_EXTERNAL_ID = (Customer, "external_id")  # identity-map kinds (servicedesk.wr
 BY_KEY = (CustomerIdentity, "key")
 
 
-# The statements of identifying an inbound contact's sender (every contact runs them), as
-# fixed SQL text built once per number of identities (a contact has one to three).
-_CUSTOMER_BY_EXTERNAL_ID = Sql('SELECT "id" FROM "customer" WHERE "external_id" = {}')
-_INSERT_CUSTOMER = Sql(
-    'INSERT INTO "customer" ("name", "external_id", "organization", "notes", "tags",'
-    ' "email_bounced", "surveys_opt_out", "marketing_consent", "merged_into", "created_at")'
-    " VALUES ({}, {}, NULL, '', '[]', {}, {}, {}, NULL, {}) RETURNING \"id\""
-)
-_owners_sql: dict[int, Sql] = {}
-_insert_identities_sql: dict[int, Sql] = {}
-
-
-def _owners_query(count: int) -> Sql:
-    if count not in _owners_sql:
-        _owners_sql[count] = Sql(
-            'SELECT ci."key", ci."customer", c."merged_into" FROM "customer_identity" AS ci'
-            ' JOIN "customer" AS c ON c."id" = ci."customer"'
-            f' WHERE ci."key" IN ({", ".join(["{}"] * count)}) ORDER BY ci."id"'
-        )
-    return _owners_sql[count]
-
-
-def _insert_identities_query(count: int) -> Sql:
-    if count not in _insert_identities_sql:
-        _insert_identities_sql[count] = Sql(
-            'INSERT INTO "customer_identity" ("customer", "kind", "value", "key") VALUES '
-            + ", ".join(["({}, {}, {}, {})"] * count)
-        )
-    return _insert_identities_sql[count]
-
-
 async def _by_external_id(external_id: str) -> int | None:
     row = await writes.get(
-        BY_EXTERNAL_ID, external_id, partial(fetch_one, _CUSTOMER_BY_EXTERNAL_ID, external_id)
+        BY_EXTERNAL_ID,
+        external_id,
+        partial(fetch_one, queries.CUSTOMER_BY_EXTERNAL_ID, external_id),
     )
     return await _live_customer(row["id"]) if row else None
 
@@ -120,7 +92,7 @@ async def _identity_owners(keys: list[str]) -> list[dict[str, Any]]:
     if not keys:
         return []
     if writes.current() is None:
-        return await fetch(_owners_query(len(keys)), *keys)
+        return await fetch(queries.identity_owners(len(keys)), *keys)
     # In a unit of work, from its identity map (the importer fills it for a batch).
     rows = [await writes.get(BY_KEY, key, partial(_owner_of, key)) for key in keys]
     return sorted((row for row in rows if row), key=lambda row: int(row["id"]))
@@ -151,7 +123,7 @@ async def identity_holders(keys: list[str]) -> dict[str, int]:
     if not keys:
         return {}
     holders: dict[str, int] = {}
-    for row in await fetch(_owners_query(len(keys)), *keys):
+    for row in await fetch(queries.identity_owners(len(keys)), *keys):
         holders[row["key"]] = (
             int(row["customer"])
             if row["merged_into"] is None
@@ -197,39 +169,50 @@ async def add_identity(*, customer_id: int, kind: str, value: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a contact: the customer, with the name and first email a ticket summary
+    shows when the identification already knew them (None: not known without a read)."""
+
+    id: int
+    name: str | None = None
+    email: str | None = None
+
+
 async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | None = None) -> int:
     """Identifies the sender of a contact, creating the customer on first contact and
     learning identities it did not know yet (an email customer who now phones)."""
+    return (await identify_sender(identity=identity, now=now)).id
+
+
+async def identify_sender(*, identity: ContactIdentity, now: datetime | None = None) -> Sender:
+    """find_or_create_customer, also telling the customer's name and first email where the
+    queries it runs anyway tell them (a new customer; a known one found by an identity)."""
     keys = identity.pairs()
     if not keys and not identity.external_id:
         raise Invalid(
             "a contact needs an email, phone, social handle or external id", field="customer"
         )
     async with write_transaction():
-        # One query tells both who the sender is and which identities are new.
+        # One query tells who the sender is, which identities are new, and the customer's
+        # name and first email.
         owners = await _identity_owners(_keys(keys))
         customer_id = None
+        sender = None
         if identity.external_id:
             customer_id = await _by_external_id(identity.external_id)
         if customer_id is None:
             customer_id = await _owner(owners)
+            if customer_id is not None and owners[0]["customer"] == customer_id:
+                sender = Sender(customer_id, owners[0].get("name"), owners[0].get("email"))
         if customer_id is None:
             address = identity.email or identity.phone or identity.social or ""
             name = identity.name or address.split("@")[0]
             created_at = now or utcnow()
             customer = {"name": name, "external_id": identity.external_id, "created_at": created_at}
-            customer_id = await writes.insert_row(
-                Customer,
-                writes.new_row(Customer, customer),
-                _INSERT_CUSTOMER,
-                name,
-                identity.external_id,
-                False,
-                False,
-                False,
-                created_at,
-                need_id=True,  # in the importer's batch too: its identities name it
-            )
+            # need_id: in the importer's batch too, as its identities name it.
+            customer_id = await writes.insert(Customer, customer, need_id=True)
+            sender = Sender(customer_id, name, None)
             if identity.external_id:
                 writes.remember(BY_EXTERNAL_ID, identity.external_id, {"id": customer_id})
             if writes.current() is None:  # live, not an import replaying history
@@ -248,16 +231,17 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
             for kind, value in keys
             if f"{kind}:{value}" not in known
         ]
-        if writes.current() is not None:  # the importer's batch: written with it
-            await writes.insert_many(CustomerIdentity, new, need_id=True)
-            for row in new:
-                writes.remember(BY_KEY, row["key"], row | {"merged_into": None})
-        elif new:
-            await fetch(
-                _insert_identities_query(len(new)),
-                *[row[name] for row in new for name in ("customer", "kind", "value", "key")],
-            )
-        return customer_id
+        # Written with the change's later writes: a unique key the insert violates (a
+        # race) fails the change there, and receive_contact_once retries it.
+        await writes.insert_later(CustomerIdentity, new, need_id=True)
+        for row in new:  # the importer's batch reads them from its identity map
+            writes.remember(BY_KEY, row["key"], row | {"merged_into": None})
+        if sender is None:
+            return Sender(customer_id)
+        if sender.email is None:  # the first email may be the one just learnt
+            emails = [str(row["value"]) for row in new if row["kind"] == "email"]
+            sender = Sender(customer_id, sender.name, emails[0] if emails else None)
+        return sender
 
 
 async def get_customer(*, customer_id: int) -> dict[str, Any]:

@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from servicedesk import writes
+from servicedesk import statements, writes
 from servicedesk.accounts.tables import Team
 from servicedesk.clock import as_utc
 from servicedesk.db import Sql, chunks, fetch, is_sqlite
 from servicedesk.settings import get_settings
 
+from . import queries
 from .business_hours import Schedule
 from .tables import TicketMetrics
 
@@ -62,29 +63,20 @@ async def _row_to_change(ticket_id: int) -> dict[str, Any]:
     return await _facts(ticket_id) if writes.current() else {"ticket": ticket_id}
 
 
-# The statements of a new ticket and an inbound message (they run on every contact) as
-# fixed SQL text, built once.
-_INSERT_FACTS = Sql(
-    'INSERT INTO "ticket_metrics" ("ticket", "customer", "channel", "status", "agent", "team",'
-    ' "created_at", "solves", "reopens", "inbound_before_first_solve",'
-    ' "replies_before_first_solve", "agent_public_replies", "surveys_sent")'
-    " VALUES ({}, {}, {}, 'new', NULL, NULL, {}, 0, 0, 0, 0, 0, 0)"
-)
-_SOLVED_WITHIN = Sql(
-    'SELECT "ticket", "first_solved_at" FROM "ticket_metrics" WHERE "customer" = {}'
-    ' AND "ticket" != {} AND "first_solved_at" >= {} AND "first_solved_at" < {}'
-)
-_COUNT_INBOUND = Sql(
-    'UPDATE "ticket_metrics" SET "inbound_before_first_solve" = "inbound_before_first_solve" + 1'
-    ' WHERE "ticket" = {} AND "first_solved_at" IS NULL'
-)
+def _insert_and_solved_within() -> Sql:
+    """PostgreSQL: the facts row's INSERT and SOLVED_WITHIN in one statement; the SELECT
+    reads the snapshot from before the INSERT, which is what it wants (other tickets' first
+    solves). SQLite has no INSERT in WITH: there they are two statements."""
+    global _INSERT_AND_SOLVED_WITHIN
+    if _INSERT_AND_SOLVED_WITHIN is None:
+        insert = statements.insert(M, returning=False)
+        _INSERT_AND_SOLVED_WITHIN = Sql(
+            f"WITH inserted AS ({insert.template}) {queries.SOLVED_WITHIN.template}"
+        )
+    return _INSERT_AND_SOLVED_WITHIN
 
 
-# On PostgreSQL both in one statement: the SELECT reads the snapshot from before the
-# INSERT, which is what it wants (other tickets' first solves); SQLite has no INSERT in WITH.
-_INSERT_FACTS_AND_SOLVED_WITHIN = Sql(
-    f"WITH inserted AS ({_INSERT_FACTS.template}) {_SOLVED_WITHIN.template}"
-)
+_INSERT_AND_SOLVED_WITHIN: Sql | None = None
 
 
 async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: datetime) -> None:
@@ -95,20 +87,17 @@ async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: 
     Each of them names the earliest such ticket, not the first one recorded: an import may
     replay Friday's contact before Wednesday's, and the drill-down must read as it would
     have live (and as after a merge, which asks _repeat_contact_after)."""
+    row = {
+        "ticket": ticket_id,
+        "customer": customer_id,
+        "channel": channel,
+        "status": "new",
+        "created_at": at,
+    }
     if writes.current() is not None:
         # In a unit of work (the importer) the row goes out with the batch, and the other
         # tickets of the batch are not written yet: the customer's repeat contacts are
         # worked out once, when they are (refresh_repeat_contacts_of).
-        row = writes.new_row(
-            M,
-            {
-                "ticket": ticket_id,
-                "customer": customer_id,
-                "channel": channel,
-                "status": "new",
-                "created_at": at,
-            },
-        )
         await writes.insert(M, row)
         writes.remember(M, ticket_id, row)
         writes.defer(refresh_repeat_contacts_of, customer_id)
@@ -116,12 +105,11 @@ async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: 
     window = timedelta(hours=get_settings().repeat_contact_hours)
     solved_within = (customer_id, ticket_id, at - window, at)
     if is_sqlite():
-        await fetch(_INSERT_FACTS, ticket_id, customer_id, channel, at)
-        rows = await fetch(_SOLVED_WITHIN, *solved_within)
+        await writes.insert(M, row)
+        rows = await fetch(queries.SOLVED_WITHIN, *solved_within)
     else:
-        rows = await fetch(
-            _INSERT_FACTS_AND_SOLVED_WITHIN, ticket_id, customer_id, channel, at, *solved_within
-        )
+        values = statements.values(M, statements.fill_defaults(M, row))
+        rows = await fetch(_insert_and_solved_within(), *values, *solved_within)
     await _refresh_repeat_contacts(customer_id=customer_id, rows=rows)
 
 
@@ -187,12 +175,15 @@ async def refresh_repeat_contacts_of(customer_ids: set[int]) -> None:
 
 async def inbound_message(*, ticket_id: int) -> None:
     """Counts a customer message until the first solve."""
-    if writes.current() is None:
-        await fetch(_COUNT_INBOUND, ticket_id)  # live: one conditional UPDATE, no read
-        return
-    facts = await _facts(ticket_id)
-    if facts["first_solved_at"] is None:
-        await writes.update(M, facts, add={"inbound_before_first_solve": 1}, key="ticket")
+    # Live: one conditional UPDATE of the key, no read, with the change's later writes.
+    await writes.update(
+        M,
+        await _row_to_change(ticket_id),
+        add={"inbound_before_first_solve": 1},
+        key="ticket",
+        when_null="first_solved_at",
+        later=True,
+    )
 
 
 async def public_reply(*, ticket_id: int, team_id: int | None, at: datetime) -> None:

@@ -159,7 +159,7 @@ async def record_csat_sent(*, ticket_id: int, now: datetime) -> None:
         raise NotFound(f"ticket {ticket_id} does not exist", field="ticket")
     solve_number = await facts.solves(ticket_id=ticket_id)
     row = _survey_row("csat", ticket["customer"], ticket_id, solve_number, False, now)
-    await writes.insert(Survey, writes.new_row(Survey, row))
+    await writes.insert(Survey, row)
     await facts.survey_sent(ticket_id=ticket_id)
 
 
@@ -268,7 +268,7 @@ async def record_response(
         "anonymous": anonymous,
         "created_at": now,
     }
-    await writes.insert(SurveyResponse, writes.new_row(SurveyResponse, row))
+    await writes.insert(SurveyResponse, row)
 
 
 async def _survey_for(token: str) -> tuple[dict[str, Any], bool]:

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Channel = Literal["email", "web", "chat", "phone", "social", "in_person", "api"]
-Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
-Priority = Literal["low", "normal", "high", "urgent"]
+from servicedesk.tickets.rules import Channel, Priority, Status
+
+__all__ = ["Channel", "Priority", "Status"]
 
 
 class Line(BaseModel):

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from servicedesk import writes
 from servicedesk.clock import utcnow
-from servicedesk.db import Sql, after_commit, fetch, write_batched, write_transaction
+from servicedesk.db import after_commit, write_transaction
 from servicedesk.errors import Conflict, NotFound
 from servicedesk.settings import get_settings
 
@@ -81,32 +82,6 @@ def kick(message_id: int, at: datetime | None = None) -> None:
         deliver_outbox_message.schedule(args=(message_id,), eta=at)
 
 
-# INSERT statements for 1..N event rows; a change emits one to four events.
-_EVENT_COLUMNS = (
-    '"kind", "topic", "payload", "ticket", "to_address", "subject", "body_text", "message_id",'
-    ' "in_reply_to", "references", "status", "attempts", "last_error", "not_before",'
-    ' "created_at", "sent_at"'
-)
-_EVENT_VALUES = "('event', {}, {}, {}, '', '', '', '', '', '', 'pending', 0, '', {}, {}, NULL)"
-_insert_events_sql: dict[int, Sql] = {}
-
-
-def _events_sql(count: int) -> Sql:
-    if count not in _insert_events_sql:
-        values = ", ".join([_EVENT_VALUES] * count)
-        _insert_events_sql[count] = Sql(
-            f'INSERT INTO "outbox_message" ({_EVENT_COLUMNS}) VALUES {values} RETURNING "id"'
-        )
-    return _insert_events_sql[count]
-
-
-async def _insert_events(rows: list[tuple[Any, ...]]) -> None:
-    """The events of one change, in one INSERT, in the order they were emitted."""
-    inserted = await fetch(_events_sql(len(rows)), *[value for row in rows for value in row])
-    ids = sorted(int(row["id"]) for row in inserted)
-    after_commit(lambda: _kicker.kick(ids))
-
-
 _cause: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "event_cause", default=None
 )
@@ -129,11 +104,27 @@ async def emit_event(
 ) -> None:
     """Records a domain event (ticket.created, message.received, ticket.solved, ...). Inside
     a write transaction the events of the change are written together just before it
-    commits (still in it), so they cost one statement and one queue task per change."""
+    commits (still in it, with its other later writes: writes.insert_later), and handed
+    to the queue once it has."""
     cause = _cause.get()
     if cause is not None:
         payload = {**payload, "cause": cause}
-    await write_batched(_insert_events, (topic, json.dumps(payload), ticket_id, now, now))
+    row = {
+        "kind": "event",
+        "topic": topic,
+        "payload": json.dumps(payload),
+        "ticket": ticket_id,
+        "not_before": now,
+        "created_at": now,
+    }
+    await writes.insert_later(
+        Outbox, [row], returned=lambda: after_commit(lambda: _kick_event(row))
+    )
+
+
+def _kick_event(row: dict[str, Any]) -> None:
+    if row.get("id"):  # none yet: in a unit of work's batch, the sweep delivers it
+        _kicker.kick([int(row["id"])])
 
 
 @dataclass
@@ -156,27 +147,27 @@ async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
     transaction commits (at its not_before, if that is later)."""
     if not emails:
         return []
-    rows = await Outbox.insert(
-        *[
-            Outbox(
-                kind="email",
-                topic=email.topic,
-                to_address=email.to,
-                subject=email.subject,
-                body_text=email.body,
-                ticket=email.ticket_id,
-                message_id=email.message_id,
-                in_reply_to=email.in_reply_to,
-                references=email.references,
-                not_before=email.not_before or now,
-                created_at=now,
-            )
-            for email in emails
-        ]
-    ).returning(Outbox.id)
-    ids = [int(row["id"]) for row in rows]
+    rows = [
+        {
+            "kind": "email",
+            "topic": email.topic,
+            "to_address": email.to,
+            "subject": email.subject,
+            "body_text": email.body,
+            "ticket": email.ticket_id,
+            "message_id": email.message_id,
+            "in_reply_to": email.in_reply_to,
+            "references": email.references,
+            "not_before": email.not_before or now,
+            "created_at": now,
+        }
+        for email in emails
+    ]
+    ids = await writes.insert_many(Outbox, rows)
     due_now = []
     for outbox_id, email in zip(ids, emails, strict=True):
+        if not outbox_id:  # in a unit of work's batch: the sweep delivers it
+            continue
         if email.not_before and email.not_before > now:
             after_commit(functools.partial(kick, outbox_id, at=email.not_before))
         else:

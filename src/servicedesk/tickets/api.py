@@ -122,15 +122,12 @@ class ContactController(Controller):
             thread=service.ThreadRef(**thread.model_dump()) if thread else service.ThreadRef(),
         )
         key = f"{principal.agent['id']}:{idempotency_key}" if idempotency_key else None
-        ticket_id, interaction_id, replayed = await service.receive_contact_once(
-            key=key, contact=contact
-        )
-        ticket = TicketSummary.of(await service.ticket_summary_row(ticket_id))
-        interaction = await service.get_interaction(interaction_id=interaction_id)
+        received = await service.receive_contact_answered(key=key, contact=contact)
+        ticket = TicketSummary.of(received.ticket)
         return ContactOut(
             ticket=ticket,
-            interaction=InteractionOut.of(interaction, ticket.customer.name),
-            replayed=replayed,
+            interaction=InteractionOut.of(received.interaction, ticket.customer.name),
+            replayed=received.replayed,
         )
 
 

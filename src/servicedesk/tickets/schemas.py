@@ -7,9 +7,9 @@ from pydantic import BaseModel, Field
 
 from servicedesk.schemas import Changes, Page, Request
 
-Channel = Literal["email", "web", "chat", "phone", "social", "in_person", "api"]
-Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
-Priority = Literal["low", "normal", "high", "urgent"]
+from .rules import Channel, Priority, Status
+
+__all__ = ["Channel", "Priority", "Status"]
 
 
 class CustomerRef(BaseModel):

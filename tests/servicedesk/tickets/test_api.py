@@ -126,3 +126,38 @@ async def test_ticket_shows_the_customers_latest_rating(agent_client: Any) -> No
         "comment": "sorted in the end",
         "ces_score": None,
     }
+
+
+async def test_the_contact_answer_built_from_the_rows_written_matches_a_fresh_read(
+    agent_client: Any,
+) -> None:
+    """POST /api/contacts answers from the rows the contact just wrote (no read back) when
+    they tell all; the answer must be what reading the ticket afterwards shows, for a new
+    customer, a known one, one learning an email, and a contact threaded into a ticket."""
+    contacts = [
+        CONTACT,  # a new customer
+        {**CONTACT, "subject": "Order 13"},  # known, by email
+        {"channel": "phone", "customer": {"phone": "+441632960001"}, "body": "Calling"},
+        # known by phone, learning an email that becomes the first one
+        {
+            "channel": "web",
+            "customer": {"phone": "+441632960001", "email": "Pat@Mail.example"},
+            "body": "By the form",
+        },
+        {"channel": "chat", "customer": {"social": "twitter:@ann"}, "body": "No email at all"},
+    ]
+    emails = []
+    first_ticket = 0
+    for contact in [*contacts, {**CONTACT, "body": "Any news?", "thread": {"ticket_id": 1}}]:
+        if "thread" in contact:  # continues the first ticket, answered by a read
+            contact = {**contact, "thread": {"ticket_id": first_ticket}}
+        response = await agent_client.post("/api/contacts", json=contact)
+        assert response.status_code == 201, response.text
+        answer = response.json()
+        first_ticket = first_ticket or answer["ticket"]["id"]
+        detail = (await agent_client.get(f"/api/tickets/{answer['ticket']['id']}")).json()
+        assert answer["ticket"] == {key: detail[key] for key in answer["ticket"]}
+        listed = [i for i in detail["interactions"] if i["id"] == answer["interaction"]["id"]]
+        assert listed == [answer["interaction"]]
+        emails.append(answer["ticket"]["customer"]["email"])
+    assert emails[3] == "pat@mail.example" and emails[4] is None

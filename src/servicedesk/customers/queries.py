@@ -1,0 +1,24 @@
+"""The hand-written reads of customers, named (db.Sql: written once, prepared once per
+connection on PostgreSQL): identifying the sender runs them on every inbound contact.
+Every other read is a Piccolo query in the service; rows are written by servicedesk.writes."""
+
+from __future__ import annotations
+
+import functools
+
+from servicedesk.db import Sql
+
+CUSTOMER_BY_EXTERNAL_ID = Sql('SELECT "id" FROM "customer" WHERE "external_id" = {}')
+
+
+@functools.cache
+def identity_owners(count: int) -> Sql:
+    """The identities among `count` keys, with their customer, its merged_into and name,
+    and the customer's first email (what a ticket summary shows), oldest identity first."""
+    return Sql(
+        'SELECT ci."key", ci."customer", c."merged_into", c."name",'
+        ' (SELECT e."value" FROM "customer_identity" AS e WHERE e."customer" = c."id"'
+        ' AND e."kind" = \'email\' ORDER BY e."id" LIMIT 1) AS "email"'
+        ' FROM "customer_identity" AS ci JOIN "customer" AS c ON c."id" = ci."customer"'
+        f' WHERE ci."key" IN ({", ".join(["{}"] * count)}) ORDER BY ci."id"'
+    )

@@ -1,0 +1,127 @@
+"""The INSERT and UPDATE statements of every table, built from the Piccolo table itself.
+
+A table's columns are written once, in its Piccolo class; the statements that write its
+rows are made here from `Table._meta.columns`, once per table and shape (number of rows,
+columns set), and kept. So adding a column means editing the table class and adding a
+migration, nothing else: the next INSERT names it, with its default unless a service sets
+it. servicedesk.writes runs these; tests/servicedesk/test_statements.py checks them
+against every table of the apps.
+
+The statements are db.Sql: Piccolo's `{}` placeholders, turned into `$1, $2, ...` for
+PostgreSQL (where asyncpg prepares each text once per connection) and `?` for SQLite.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from piccolo.columns.defaults.base import Default
+from piccolo.table import Table
+
+from servicedesk.db import Sql
+
+Row = dict[str, Any]
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+@functools.cache
+def columns(table: type[Table]) -> tuple[str, ...]:
+    """The table's columns but its primary key, in the class's order: what an INSERT sets."""
+    key = table._meta.primary_key._meta.db_column_name
+    return tuple(
+        column._meta.db_column_name
+        for column in table._meta.columns
+        if column._meta.db_column_name != key
+    )
+
+
+@functools.cache
+def _defaults(table: type[Table]) -> tuple[tuple[str, Any, bool], ...]:
+    """(column, default, whether the default is computed per row, such as TimestamptzNow)."""
+    found = []
+    for column in table._meta.columns:
+        if column is table._meta.primary_key:
+            continue
+        default = column.get_default_value()
+        found.append((column._meta.db_column_name, default, isinstance(default, Default)))
+    return tuple(found)
+
+
+def fill_defaults(table: type[Table], row: Row) -> Row:
+    """Sets the columns `row` does not name to their defaults, in place; returns `row`.
+    Lists (JSON defaults given as Python values) are copied, never shared between rows."""
+    for name, default, computed in _defaults(table):
+        if name not in row:
+            if computed:
+                row[name] = default.python()
+            else:
+                row[name] = list(default) if isinstance(default, list) else default
+    return row
+
+
+def values(table: type[Table], row: Row, *, with_id: bool = False) -> tuple[Any, ...]:
+    """The row's values in the order of insert()'s columns (fill_defaults first)."""
+    names = columns(table)
+    if with_id:
+        return (row["id"], *(row[name] for name in names))
+    return tuple(row[name] for name in names)
+
+
+@functools.cache
+def insert(
+    table: type[Table], *, rows: int = 1, returning: bool = True, with_id: bool = False
+) -> Sql:
+    """INSERT of `rows` rows with every column (and the id when `with_id`, for ids taken
+    ahead from the table's sequence), returning the new ids in order when `returning`."""
+    names = (("id",) if with_id else ()) + columns(table)
+    marks = "(" + ", ".join(["{}"] * len(names)) + ")"
+    text = (
+        f"INSERT INTO {_quoted(table._meta.tablename)} ({', '.join(map(_quoted, names))})"
+        f" VALUES {', '.join([marks] * rows)}"
+    )
+    return Sql(text + ' RETURNING "id"' if returning else text)
+
+
+@functools.cache
+def update(
+    table: type[Table],
+    *,
+    set_columns: tuple[str, ...],
+    add_columns: tuple[str, ...] = (),
+    key: str = "id",
+    when_null: str | None = None,
+) -> Sql:
+    """UPDATE setting `set_columns` and adding to `add_columns` (`n = n + {}`: concurrent
+    changes of one row lose no increment) where `key` equals the last parameter, and, with
+    `when_null`, only while that column is NULL."""
+    known = set(columns(table)) | {"id"}
+    unknown = [name for name in (*set_columns, *add_columns, key) if name not in known]
+    assert not unknown, f"{table._meta.tablename} has no column {unknown}"
+    assignments = [f"{_quoted(name)} = {{}}" for name in set_columns]
+    assignments += [f"{_quoted(name)} = {_quoted(name)} + {{}}" for name in add_columns]
+    text = (
+        f"UPDATE {_quoted(table._meta.tablename)} SET {', '.join(assignments)}"
+        f" WHERE {_quoted(key)} = {{}}"
+    )
+    if when_null:
+        text += f" AND {_quoted(when_null)} IS NULL"
+    return Sql(text)
+
+
+@functools.cache
+def next_ids(table: type[Table]) -> Sql:
+    """PostgreSQL: the next {} ids of the table's sequence."""
+    name = table._meta.tablename
+    return Sql.text(
+        f"SELECT nextval(pg_get_serial_sequence('{name}', 'id')) AS id FROM generate_series(1, $1)"
+    )
+
+
+@functools.cache
+def highest_id(table: type[Table]) -> Sql:
+    """The highest id the table holds (0 when empty)."""
+    return Sql(f'SELECT COALESCE(MAX("id"), 0) AS id FROM {_quoted(table._meta.tablename)}')
