@@ -66,3 +66,60 @@ async def run_log(rule_id: int) -> list[dict[str, Any]]:
 
 
 __all__ = ["RuleRun", "audit", "contact", "rule", "run_log", "work"]
+
+
+async def desk_team() -> dict[str, int]:
+    """Team Support with Alice (agent) and Lena (its lead); Bob, a lead of another team."""
+    from servicedesk.accounts import service as accounts
+    from tests.conftest import make_agent
+
+    ids = {
+        "alice": await make_agent("alice@desk.example", "agent", team="Support"),
+        "lena": await make_agent("lena@desk.example", "lead", team="Support"),
+        "bob": await make_agent("bob@desk.example", "lead", team="Sales"),
+    }
+    ids["team"] = await accounts.get_or_create_team(name="Support")
+    return ids
+
+
+async def worked_ticket(
+    people: dict[str, int], *, email: str = CUSTOMER, status: str | None = None
+) -> int:
+    """A customer's ticket in team Support, assigned to Alice, answered in public, then
+    put in `status` by her."""
+    from servicedesk.actors import Actor
+
+    alice = Actor.agent(people["alice"], "alice@desk.example")
+    ticket_id = await contact(email=email, subject="Order 12 is late")
+    await tickets.update_ticket(
+        ticket_id=ticket_id,
+        changes={"team_id": people["team"], "assignee_id": people["alice"]},
+        actor=alice,
+    )
+    await tickets.add_agent_message(ticket_id=ticket_id, actor=alice, body="On its way", public=True)
+    if status:
+        await tickets.update_ticket(ticket_id=ticket_id, changes={"status": status}, actor=alice)
+    return ticket_id
+
+
+def automation_cli(*args: str) -> str:
+    """`servicedesk automation ARGS` in a process of its own, with this run's environment."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "servicedesk.cli", "automation", *args],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def tick(at: datetime) -> dict[str, Any]:
+    import json
+
+    return dict(json.loads(automation_cli("tick", "--now", at.isoformat())))
