@@ -3,9 +3,18 @@
  * editor's catalog (fields, operators, actions with live choices) and the dry run.
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { getCsrfToken, unwrap } from "./client";
+import { api, getCsrfToken, unwrap } from "./client";
+import type { components } from "./schema";
+import type { ResponseOf } from "./types";
 
-export type FieldType = "choice" | "text" | "number" | "set" | "bool";
+type Schemas = components["schemas"];
+
+export type Catalog = ResponseOf<"/api/automation/catalog", "get">;
+export type CatalogField = Schemas["CatalogField"];
+export type CatalogParam = Schemas["CatalogParam"];
+export type CatalogAction = Schemas["CatalogAction"];
+export type FieldType = CatalogField["type"];
+export type RuleRun = ResponseOf<"/api/automation/rules/{rule_id}/runs", "get">[number];
 export type ConditionValue = string | number | boolean | string[] | null;
 
 export interface Condition {
@@ -31,50 +40,11 @@ export interface RuleBody {
   actions: RuleAction[];
 }
 
-export interface Rule extends RuleBody {
-  id: number;
-  created_at: string;
-  updated_at: string;
-  last_fired_at: string | null;
-  fired_count: number;
-  error_count: number;
-}
-
-export interface RuleRun {
-  id: number;
-  rule_id: number;
-  at: string;
-  ticket_id: number | null;
-  event_id: number | null;
-  event: string;
-  actions: string[];
-  error: string | null;
-}
-
-export interface CatalogField {
-  name: string;
-  type: FieldType;
-  choices?: string[];
-}
-
-export interface CatalogParam {
-  name: string;
-  type: string;
-  choices?: string[];
-}
-
-export interface CatalogAction {
-  type: string;
-  label: string;
-  params: CatalogParam[];
-}
-
-export interface Catalog {
-  events: string[];
-  fields: CatalogField[];
-  operators: Record<string, string[]>;
-  actions: CatalogAction[];
-}
+/**
+ * A rule as the API answers it. The API publishes trigger, conditions and actions as free
+ * JSON objects; their shape is the spec's (RuleBody).
+ */
+export type Rule = Omit<Schemas["RuleOut"], keyof RuleBody> & RuleBody;
 
 export interface DryRunItem {
   ticket_id: number;
@@ -99,8 +69,8 @@ export interface DryRunRequest {
 const UNSAFE = new Set(["POST", "PATCH", "DELETE"]);
 
 /**
- * One JSON call through `unwrap`, so errors are the same ApiError (problem+json with
- * field errors) as the typed client's.
+ * A JSON call to an endpoint the generated schema does not have yet (the dry run), through
+ * `unwrap`, so its errors are the same ApiError (problem+json with field errors).
  */
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
@@ -128,16 +98,25 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   );
 }
 
+function patchRule(id: number, body: Partial<RuleBody>): Promise<Rule> {
+  return unwrap(
+    api.PATCH("/api/automation/rules/{rule_id}", {
+      params: { path: { rule_id: id } },
+      body: body as Record<string, unknown>,
+    }),
+  ) as Promise<Rule>;
+}
+
 export const rulesKey = ["automation", "rules"] as const;
 
 export function useRules() {
-  return useQuery({ queryKey: rulesKey, queryFn: () => call<Rule[]>("GET", "/api/automation/rules") });
+  return useQuery({ queryKey: rulesKey, queryFn: () => unwrap(api.GET("/api/automation/rules")) as Promise<Rule[]> });
 }
 
 export function useRule(id: number | null) {
   return useQuery({
     queryKey: [...rulesKey, id],
-    queryFn: () => call<Rule>("GET", `/api/automation/rules/${id}`),
+    queryFn: () => unwrap(api.GET("/api/automation/rules/{rule_id}", { params: { path: { rule_id: id! } } })) as Promise<Rule>,
     enabled: id !== null,
   });
 }
@@ -145,7 +124,7 @@ export function useRule(id: number | null) {
 export function useRuleRuns(id: number, limit = 100) {
   return useQuery({
     queryKey: [...rulesKey, id, "runs", limit],
-    queryFn: () => call<RuleRun[]>("GET", `/api/automation/rules/${id}/runs?limit=${limit}`),
+    queryFn: () => unwrap(api.GET("/api/automation/rules/{rule_id}/runs", { params: { path: { rule_id: id }, query: { limit } } })),
     placeholderData: keepPreviousData,
   });
 }
@@ -153,7 +132,7 @@ export function useRuleRuns(id: number, limit = 100) {
 export function useCatalog() {
   return useQuery({
     queryKey: ["automation", "catalog"],
-    queryFn: () => call<Catalog>("GET", "/api/automation/catalog"),
+    queryFn: () => unwrap(api.GET("/api/automation/catalog")),
     staleTime: 60_000,
   });
 }
@@ -162,7 +141,7 @@ export function usePatchRule() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ id, body }: { id: number; body: Partial<RuleBody> }) =>
-      call<Rule>("PATCH", `/api/automation/rules/${id}`, body),
+      patchRule(id, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: rulesKey }),
   });
 }
@@ -174,8 +153,8 @@ export function useSaveRule(id: number | null) {
   return useMutation({
     mutationFn: (body: RuleBody) =>
       id === null
-        ? call<Rule>("POST", "/api/automation/rules", body)
-        : call<Rule>("PATCH", `/api/automation/rules/${id}`, body),
+        ? (unwrap(api.POST("/api/automation/rules", { body: body as unknown as Record<string, unknown> })) as Promise<Rule>)
+        : patchRule(id, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: rulesKey }),
     // The editor shows the 422's field errors beside the fields.
     meta: { silent: true },
@@ -186,7 +165,7 @@ export function useMoveRules() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: async (moves: { id: number; position: number }[]) => {
-      for (const m of moves) await call<Rule>("PATCH", `/api/automation/rules/${m.id}`, { position: m.position });
+      for (const m of moves) await patchRule(m.id, { position: m.position });
     },
     onSettled: () => qc.invalidateQueries({ queryKey: rulesKey }),
   });
@@ -195,7 +174,7 @@ export function useMoveRules() {
 export function useDeleteRule() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => call<void>("DELETE", `/api/automation/rules/${id}`),
+    mutationFn: (id: number) => unwrap(api.DELETE("/api/automation/rules/{rule_id}", { params: { path: { rule_id: id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: rulesKey }),
   });
 }

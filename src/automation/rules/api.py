@@ -44,7 +44,13 @@ _WHY = {
 
 def problems(*codes: int) -> dict[int, ResponseSpec]:
     return {
-        code: ResponseSpec(data_container=Problem, media_type=PROBLEM, description=_WHY[code])
+        code: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM,
+            description=_WHY[code],
+            # Litestar would put Problem instances in the schema as examples: not JSON.
+            generate_examples=False,
+        )
         for code in (401, 403, *codes)
     }
 

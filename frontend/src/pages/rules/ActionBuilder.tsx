@@ -1,7 +1,7 @@
 import { ActionIcon, Button, Group, NumberInput, Paper, Select, Stack, Switch, TagsInput, Text, TextInput, Textarea } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import type { Catalog, CatalogParam, RuleAction } from "../../api/automation";
-import { newAction } from "./rule";
+import { LIST_PARAM_TYPES, newAction, paramChoices } from "./rule";
 
 function paramLabel(name: string): string {
   return name.replace(/_/g, " ");
@@ -10,20 +10,22 @@ function paramLabel(name: string): string {
 /** One parameter of an action, picked the way its catalog type says. */
 function ParamInput({
   param,
+  choices,
   value,
   label,
   error,
   onChange,
 }: {
   param: CatalogParam;
+  choices: string[];
   value: unknown;
   label: string;
   error?: string;
   onChange: (value: unknown) => void;
 }) {
   const common = { label: paramLabel(param.name), "aria-label": label, error };
-  if (param.choices?.length) {
-    const data = typeof value === "string" && value && !param.choices.includes(value) ? [value, ...param.choices] : param.choices;
+  if (choices.length) {
+    const data = typeof value === "string" && value && !choices.includes(value) ? [value, ...choices] : choices;
     return (
       <Select
         {...common}
@@ -34,9 +36,12 @@ function ParamInput({
       />
     );
   }
-  switch (param.type) {
-    case "set":
-      return <TagsInput {...common} value={Array.isArray(value) ? value.map(String) : []} onChange={onChange} />;
+  if (LIST_PARAM_TYPES.has(param.type)) {
+    return <TagsInput {...common} value={Array.isArray(value) ? value.map(String) : []} onChange={onChange} />;
+  }
+  // Bodies are templates of several lines.
+  const kind = param.name === "body" ? "template" : param.type;
+  switch (kind) {
     case "number":
       return (
         <NumberInput
@@ -110,10 +115,18 @@ function ActionRow({
           <ParamInput
             key={p.name}
             param={p}
+            choices={paramChoices(catalog, action, p)}
             value={action[p.name]}
             label={`${label} ${paramLabel(p.name)}`}
             error={errors[`${path}.${p.name}`]}
-            onChange={(value) => onChange({ ...action, [p.name]: value })}
+            onChange={(value) =>
+              // A `set` action's value depends on its field: a new field starts it again.
+              onChange(
+                action.type === "set" && p.name === "field"
+                  ? { type: action.type, field: value }
+                  : { ...action, [p.name]: value },
+              )
+            }
           />
         ))}
         {errors[path] && (

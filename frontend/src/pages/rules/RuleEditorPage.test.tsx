@@ -86,9 +86,10 @@ describe("RuleEditorPage", () => {
     renderNew();
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Add action" }));
-    expect(shownRule().actions).toEqual([{ type: "set", field: "status", value: "" }]);
+    expect(shownRule().actions).toEqual([{ type: "set", field: "status" }]);
+    // The value of `set` offers the choices of the field it sets.
     await pick(user, "Action 1 field", "priority");
-    await user.type(input("Action 1 value"), "urgent");
+    await pick(user, "Action 1 value", "urgent");
     await user.click(screen.getByRole("button", { name: "Add action" }));
     await pick(user, "Action 2 type", "Add tags");
     await user.type(input("Action 2 value"), "refund{Enter}");

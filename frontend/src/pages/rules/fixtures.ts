@@ -1,4 +1,5 @@
-/** Test data of the rules pages: a catalog and rules shaped as the API answers them. */
+/** Test data of the rules pages: a catalog and rules shaped as the API answers them
+ * (parameter types as automation/rules/catalog.py writes them). */
 import type { Catalog, Rule } from "../../api/automation";
 
 export const catalog: Catalog = {
@@ -6,6 +7,7 @@ export const catalog: Catalog = {
   fields: [
     { name: "ticket.subject", type: "text" },
     { name: "ticket.status", type: "choice", choices: ["new", "open", "pending", "on_hold", "solved", "closed"] },
+    { name: "ticket.priority", type: "choice", choices: ["low", "normal", "high", "urgent"] },
     { name: "ticket.tags", type: "set" },
     { name: "ticket.reopens", type: "number" },
     { name: "customer.marketing_consent", type: "bool" },
@@ -26,8 +28,8 @@ export const catalog: Catalog = {
         { name: "value", type: "text" },
       ],
     },
-    { type: "add_tags", label: "Add tags", params: [{ name: "value", type: "set" }] },
-    { type: "note", label: "Internal note", params: [{ name: "body", type: "template" }] },
+    { type: "add_tags", label: "Add tags", params: [{ name: "value", type: "list" }] },
+    { type: "note", label: "Internal note", params: [{ name: "body", type: "text" }] },
   ],
 };
 

@@ -1,5 +1,5 @@
 /** Pure helpers of the rule editor and list: value kinds, defaults, JSON parsing, reordering. */
-import type { Catalog, Condition, ConditionValue, DryRunResult, Rule, RuleAction, RuleBody } from "../../api/automation";
+import type { Catalog, CatalogParam, Condition, ConditionValue, DryRunResult, Rule, RuleAction, RuleBody } from "../../api/automation";
 
 export const CONDITION_GROUPS = ["all", "any"] as const;
 export type ConditionGroup = (typeof CONDITION_GROUPS)[number];
@@ -116,15 +116,30 @@ export function changeOperator(catalog: Catalog, condition: Condition, op: strin
   return withValue(next, valueKind(catalog, next));
 }
 
-/** A new action of a type with every parameter present (choices default to the first). */
+/** Parameter types the catalog gives for a list of strings. */
+export const LIST_PARAM_TYPES = new Set(["list", "set"]);
+
+/**
+ * A new action of a type: choices start at the first, lists empty; the other parameters
+ * are left out until filled in, so an optional one is not sent as "" (the server names a
+ * required one that is missing).
+ */
 export function newAction(catalog: Catalog, type: string): RuleAction {
   const spec = catalog.actions.find((a) => a.type === type);
   const action: RuleAction = { type };
   for (const p of spec?.params ?? []) {
-    action[p.name] =
-      p.type === "set" ? [] : p.type === "number" ? null : p.type === "bool" ? false : (p.choices?.[0] ?? "");
+    if (LIST_PARAM_TYPES.has(p.type)) action[p.name] = [];
+    else if (p.choices?.length) action[p.name] = p.choices[0];
   }
   return action;
+}
+
+/** The choices of an action's parameter; a `set` action's value takes those of the field it sets. */
+export function paramChoices(catalog: Catalog, action: RuleAction, param: CatalogParam): string[] {
+  if (action.type === "set" && param.name === "value" && typeof action.field === "string") {
+    return fieldOf(catalog, `ticket.${action.field}`)?.choices ?? [];
+  }
+  return param.choices ?? [];
 }
 
 export type Parsed = { rule: RuleBody; error?: undefined } | { rule?: undefined; error: string };
