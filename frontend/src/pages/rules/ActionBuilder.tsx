@@ -1,10 +1,11 @@
-import { ActionIcon, Button, Group, NumberInput, Paper, Select, Stack, Switch, TagsInput, Text, TextInput, Textarea } from "@mantine/core";
+import { ActionIcon, Button, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, TagsInput, Text, TextInput, Textarea } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import type { Catalog, CatalogParam, RuleAction } from "../../api/automation";
 import { LIST_PARAM_TYPES, newAction, paramChoices } from "./rule";
 
 function paramLabel(name: string): string {
-  return name.replace(/_/g, " ");
+  const words = name.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** One parameter of an action, picked the way its catalog type says. */
@@ -56,6 +57,7 @@ function ParamInput({
       return (
         <Textarea
           {...common}
+          style={{ gridColumn: "1 / -1" }}
           autosize
           minRows={2}
           description="Jinja2 over ticket, customer, agent, survey and lead"
@@ -111,24 +113,26 @@ function ActionRow({
             <IconTrash size={16} />
           </ActionIcon>
         </Group>
-        {spec?.params.map((p) => (
-          <ParamInput
-            key={p.name}
-            param={p}
-            choices={paramChoices(catalog, action, p)}
-            value={action[p.name]}
-            label={`${label} ${paramLabel(p.name)}`}
-            error={errors[`${path}.${p.name}`]}
-            onChange={(value) =>
-              // A `set` action's value depends on its field: a new field starts it again.
-              onChange(
-                action.type === "set" && p.name === "field"
-                  ? { type: action.type, field: value }
-                  : { ...action, [p.name]: value },
-              )
-            }
-          />
-        ))}
+        <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
+          {spec?.params.map((p) => (
+            <ParamInput
+              key={p.name}
+              param={p}
+              choices={paramChoices(catalog, action, p)}
+              value={action[p.name]}
+              label={`${label} ${p.name.replace(/_/g, " ")}`}
+              error={errors[`${path}.${p.name}`]}
+              onChange={(value) =>
+                // A `set` action's value depends on its field: a new field starts it again.
+                onChange(
+                  action.type === "set" && p.name === "field"
+                    ? { type: action.type, field: value }
+                    : { ...action, [p.name]: value },
+                )
+              }
+            />
+          ))}
+        </SimpleGrid>
         {errors[path] && (
           <Text size="xs" c="red">
             {errors[path]}

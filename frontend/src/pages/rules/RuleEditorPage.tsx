@@ -22,7 +22,17 @@ import { notifications } from "@mantine/notifications";
 import dayjs from "dayjs";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { useCatalog, useDryRun, useRule, useSaveRule, type Catalog, type RuleBody } from "../../api/automation";
+import { useQueryClient } from "@tanstack/react-query";
+import {
+  rulesKey,
+  useCatalog,
+  useDryRun,
+  useRule,
+  useSaveRule,
+  type Catalog,
+  type Rule,
+  type RuleBody,
+} from "../../api/automation";
 import { ApiError, errorMessage } from "../../api/client";
 import { QueryError } from "../../components/QueryError";
 import { ActionBuilder } from "./ActionBuilder";
@@ -236,31 +246,34 @@ function RuleEditor({ id, initial, catalog }: { id: number | null; initial: Rule
                 errors={errors}
                 onChange={(actions) => edit({ ...rule, actions })}
               />
-            </Stack>
+          </Stack>
           </Paper>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
-          <Paper withBorder p="md" radius="md" component="section" aria-label="Rule JSON" h="100%">
-            <Textarea
-              label="JSON"
-              description="The same rule as the builder, as the API and rule files write it"
-              value={text}
-              onChange={(e) => editJson(e.currentTarget.value)}
-              error={jsonError}
-              autosize
-              minRows={18}
-              spellCheck={false}
-              styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 12 } }}
+          <Stack>
+            <DryRunPanel
+              result={dryRun.data}
+              stale={previewed !== null && previewed !== ruleJson(rule)}
+              running={dryRun.isPending}
+              onRun={onDryRun}
             />
-          </Paper>
+            <Paper withBorder p="md" radius="md" component="section" aria-label="Rule JSON">
+              <Textarea
+                label="JSON"
+                description="The same rule as the builder, as the API and rule files write it"
+                value={text}
+                onChange={(e) => editJson(e.currentTarget.value)}
+                error={jsonError}
+                autosize
+                minRows={12}
+                maxRows={30}
+                spellCheck={false}
+                styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 12 } }}
+              />
+            </Paper>
+          </Stack>
         </Grid.Col>
       </Grid>
-      <DryRunPanel
-        result={dryRun.data}
-        stale={previewed !== null && previewed !== ruleJson(rule)}
-        running={dryRun.isPending}
-        onRun={onDryRun}
-      />
     </Stack>
   );
 }
@@ -269,6 +282,7 @@ function RuleEditor({ id, initial, catalog }: { id: number | null; initial: Rule
 export function RuleEditorPage() {
   const params = useParams();
   const id = params.id ? Number(params.id) : null;
+  const qc = useQueryClient();
   const catalog = useCatalog();
   const rule = useRule(id);
   const failed = catalog.error ?? rule.error;
@@ -292,6 +306,9 @@ export function RuleEditorPage() {
       </Center>
     );
   }
-  const initial = rule.data ? ruleBody(rule.data) : emptyRule();
+  const known = qc.getQueryData<Rule[]>(rulesKey);
+  const initial = rule.data
+    ? ruleBody(rule.data)
+    : { ...emptyRule(), position: known?.length ? Math.max(...known.map((r) => r.position)) + 10 : 10 };
   return <RuleEditor key={id ?? "new"} id={id} initial={initial} catalog={catalog.data} />;
 }
