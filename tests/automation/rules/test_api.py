@@ -90,42 +90,78 @@ REFUSED = [
     ({**RULE, "trigger": {"every": "hour"}}, "trigger.every"),
     ({**RULE, "trigger": {"events": ["lead.stage_changed"]}}, "trigger.events[0]"),
     (with_condition({"field": "ticket.mood", "op": "is", "value": "x"}), "conditions.all[0].field"),
-    (with_condition({"field": "ticket.status", "op": "sounds_like", "value": "x"}),
-     "conditions.all[0].op"),
-    (with_condition({"field": "ticket.reopens", "op": "contains", "value": "x"}),
-     "conditions.all[0].op"),
-    (with_condition({"field": "ticket.reopens", "op": "gt", "value": "two"}),
-     "conditions.all[0].value"),
-    (with_condition({"field": "ticket.status", "op": "is", "value": "sleeping"}),
-     "conditions.all[0].value"),
-    (with_condition({"field": "message.body", "op": "matches", "value": "(a+)+$"}),
-     "conditions.all[0].value"),
-    (with_condition({"field": "message.body", "op": "matches", "value": r"(\w)\1"}),
-     "conditions.all[0].value"),
-    (with_condition({"field": "message.body", "op": "matches", "value": "a" * 201}),
-     "conditions.all[0].value"),
-    (with_condition({"field": "ticket.assignee", "op": "is", "value": "ghost@desk.example"}),
-     "conditions.all[0].value"),
-    (with_condition({"field": "lead.stage", "op": "is", "value": "won"}),
-     "conditions.all[0].field"),
+    (
+        with_condition({"field": "ticket.status", "op": "sounds_like", "value": "x"}),
+        "conditions.all[0].op",
+    ),
+    (
+        with_condition({"field": "ticket.reopens", "op": "contains", "value": "x"}),
+        "conditions.all[0].op",
+    ),
+    (
+        with_condition({"field": "ticket.reopens", "op": "gt", "value": "two"}),
+        "conditions.all[0].value",
+    ),
+    (
+        with_condition({"field": "ticket.status", "op": "is", "value": "sleeping"}),
+        "conditions.all[0].value",
+    ),
+    (
+        with_condition({"field": "message.body", "op": "matches", "value": "(a+)+$"}),
+        "conditions.all[0].value",
+    ),
+    (
+        with_condition({"field": "message.body", "op": "matches", "value": r"(\w)\1"}),
+        "conditions.all[0].value",
+    ),
+    (
+        with_condition({"field": "message.body", "op": "matches", "value": "a" * 201}),
+        "conditions.all[0].value",
+    ),
+    (
+        with_condition({"field": "ticket.assignee", "op": "is", "value": "ghost@desk.example"}),
+        "conditions.all[0].value",
+    ),
+    (
+        with_condition({"field": "lead.stage", "op": "is", "value": "won"}),
+        "conditions.all[0].field",
+    ),
     (with_action({"type": "teleport"}), "actions[1].type"),
     (with_action({"type": "set", "field": "priority", "value": "whenever"}), "actions[1].value"),
     (with_action({"type": "add_tags", "value": "not-a-list"}), "actions[1].value"),
-    (with_action({"type": "set", "field": "assignee", "value": "ghost@desk.example"}),
-     "actions[1].value"),
+    (
+        with_action({"type": "set", "field": "assignee", "value": "ghost@desk.example"}),
+        "actions[1].value",
+    ),
     (with_action({"type": "set", "field": "team", "value": "Nobody"}), "actions[1].value"),
     (with_action({"type": "note", "body": "{{ ticket.nope }}"}), "actions[1].body"),
-    (with_action({"type": "note", "body": "{{ ticket.subject.__class__.__mro__ }}"}),
-     "actions[1].body"),
-    (with_action({"type": "email_customer", "subject": "{% if %}", "body": "x"}),
-     "actions[1].subject"),
-    (with_action({"type": "notify", "to": "agent", "agent": "ghost@desk.example",
-                  "subject": "s", "body": "b"}), "actions[1].agent"),
+    (
+        with_action({"type": "note", "body": "{{ ticket.subject.__class__.__mro__ }}"}),
+        "actions[1].body",
+    ),
+    (
+        with_action({"type": "email_customer", "subject": "{% if %}", "body": "x"}),
+        "actions[1].subject",
+    ),
+    (
+        with_action(
+            {
+                "type": "notify",
+                "to": "agent",
+                "agent": "ghost@desk.example",
+                "subject": "s",
+                "body": "b",
+            }
+        ),
+        "actions[1].agent",
+    ),
     (with_action({"type": "webhook", "webhook_id": 99}), "actions[1].type"),
     (with_action({"type": "create_lead", "value": "x"}), "actions[1].type"),
     (with_action({"type": "set_journey_stage", "value": "x"}), "actions[1].type"),
-    (with_action({"type": "follow_up", "after_hours": -1, "subject": "s", "body": "b"}),
-     "actions[1].after_hours"),
+    (
+        with_action({"type": "follow_up", "after_hours": -1, "subject": "s", "body": "b"}),
+        "actions[1].after_hours",
+    ),
 ]
 
 
