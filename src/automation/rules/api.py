@@ -44,7 +44,12 @@ _WHY = {
 
 def problems(*codes: int) -> dict[int, ResponseSpec]:
     return {
-        code: ResponseSpec(data_container=Problem, media_type=PROBLEM, description=_WHY[code])
+        code: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM,
+            description=_WHY[code],
+            generate_examples=False,
+        )
         for code in (401, 403, *codes)
     }
 
