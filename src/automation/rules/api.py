@@ -48,7 +48,6 @@ def problems(*codes: int) -> dict[int, ResponseSpec]:
             data_container=Problem,
             media_type=PROBLEM,
             description=_WHY[code],
-            # Litestar would put Problem instances in the schema as examples: not JSON.
             generate_examples=False,
         )
         for code in (401, 403, *codes)

@@ -6,9 +6,9 @@ means is checked by conditions.py and actions.py, which know the catalog."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 # The events a rule can listen to (the spec's list); lead.stage_changed has no emitter yet.
 EVENTS = (
@@ -38,6 +38,18 @@ class TimeTrigger(Strict):
     every: Literal["minute"]
 
 
+def _trigger_kind(value: Any) -> str:
+    data = value if isinstance(value, dict) else getattr(value, "__dict__", {})
+    return "TimeTrigger" if "every" in data else "EventTrigger"
+
+
+# A trigger with "every" is a time rule; errors name the keys of the kind it looks like.
+Trigger = Annotated[
+    Annotated[EventTrigger, Tag("EventTrigger")] | Annotated[TimeTrigger, Tag("TimeTrigger")],
+    Discriminator(_trigger_kind),
+]
+
+
 class Condition(Strict):
     field: str
     op: str
@@ -55,7 +67,7 @@ class RuleIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     active: bool = True
     position: int = 0
-    trigger: EventTrigger | TimeTrigger
+    trigger: Trigger
     conditions: Conditions = Conditions()
     # Each action's own shape is checked by its type's model in actions.py.
     actions: list[dict[str, Any]] = Field(min_length=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from automation.rules import service as rules
 from servicedesk.tickets import service as tickets
 
 from .helpers import audit, contact, rule, run_log, work
@@ -61,3 +62,79 @@ async def test_rules_run_in_position_order_each_seeing_the_earlier_changes() -> 
     ticket_id = await contact()
     await work()
     assert (await tickets.get_ticket(ticket_id=ticket_id))["tags"] == ["saw-high", "third"]
+
+
+async def test_a_chain_of_rules_stops_at_depth_3_and_the_stop_is_logged() -> None:
+    up = await rule(
+        name="up",
+        position=1,
+        trigger={"events": ["ticket.created", "ticket.updated"]},
+        conditions={"all": [{"field": "ticket.priority", "op": "is", "value": "normal"}]},
+        actions=[{"type": "set", "field": "priority", "value": "high"}],
+    )
+    down = await rule(
+        name="down",
+        position=2,
+        trigger={"events": ["ticket.updated"]},
+        conditions={"all": [{"field": "ticket.priority", "op": "changed_to", "value": "high"}]},
+        actions=[{"type": "set", "field": "priority", "value": "normal"}],
+    )
+    ticket_id = await contact()
+    await work()
+    # created -> up (1) -> updated -> down (2) -> updated -> up (3) -> updated: stop.
+    assert (await tickets.get_ticket(ticket_id=ticket_id))["priority"] == "high"
+    up_runs = await run_log(up["id"])
+    assert [(r["event"], r["error"]) for r in up_runs] == [
+        ("ticket.updated", None),
+        ("ticket.created", None),
+    ]
+    down_runs = await run_log(down["id"])
+    assert [r["error"] for r in down_runs] == [
+        "not run: the chain of rules is deeper than 3 levels",
+        None,
+    ]
+    assert down_runs[0]["actions"] == []
+    listed = {r["name"]: r for r in await rules.list_rules()}
+    assert (listed["down"]["fired_count"], listed["down"]["error_count"]) == (1, 1)
+
+
+async def test_a_failing_action_rolls_back_its_rule_only_and_is_logged() -> None:
+    failing = await rule(
+        name="tag then notify the team",
+        position=1,
+        actions=[
+            {"type": "add_tags", "value": ["escalated"]},
+            {"type": "notify", "to": "leads", "subject": "new", "body": "{{ ticket.id }}"},
+        ],
+    )
+    await rule(name="next", position=2, actions=[{"type": "add_tags", "value": ["next"]}])
+    ticket_id = await contact()  # no team: nobody to notify
+    await work()
+    assert (await tickets.get_ticket(ticket_id=ticket_id))["tags"] == ["next"]
+    runs = await run_log(failing["id"])
+    assert [(r["actions"], r["error"]) for r in runs] == [([], "the ticket has no team to notify")]
+    assert [e["new_value"] for e in await audit(ticket_id) if e["field"] == "tags"] == ["next"]
+    listed = {r["name"]: r for r in await rules.list_rules()}
+    assert listed["tag then notify the team"]["error_count"] == 1
+
+
+async def test_a_retried_event_applies_nothing_twice() -> None:
+    from automation.rules.runner import consume
+    from servicedesk.outbox.tables import OutboxMessage
+
+    await rule(
+        name="note once",
+        actions=[{"type": "note", "body": "Thanks {{ customer.email }}"}],
+    )
+    ticket_id = await contact()
+    await work()
+    created = (
+        await OutboxMessage.select()
+        .where(OutboxMessage.topic == "ticket.created")
+        .output(load_json=True)
+        .first()
+    )
+    assert created is not None
+    await consume(created)  # the worker died after the commit, before marking it sent
+    notes = [i for i in await tickets.interactions_of(ticket_id=ticket_id) if not i["public"]]
+    assert [n["body_text"] for n in notes] == ["Thanks ann@mail.example"]
