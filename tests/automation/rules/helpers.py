@@ -96,7 +96,9 @@ async def worked_ticket(
         changes={"team_id": people["team"], "assignee_id": people["alice"]},
         actor=alice,
     )
-    await tickets.add_agent_message(ticket_id=ticket_id, actor=alice, body="On its way", public=True)
+    await tickets.add_agent_message(
+        ticket_id=ticket_id, actor=alice, body="On its way", public=True
+    )
     if status:
         await tickets.update_ticket(ticket_id=ticket_id, changes={"status": status}, actor=alice)
     return ticket_id

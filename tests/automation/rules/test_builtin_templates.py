@@ -74,7 +74,9 @@ async def test_pending_reminder_after_48h_once_then_auto_solve_after_7_days(
     assert (await tickets.get_ticket(ticket_id=ticket_id))["status"] == "solved"
     trail = [e for e in await audit(ticket_id) if e["field"] == "status"]
     assert (trail[-1]["new_value"], trail[-1]["actor_kind"], trail[-1]["actor_label"]) == (
-        "solved", "rule", "rule: Auto-solve after 7 days pending"
+        "solved",
+        "rule",
+        "rule: Auto-solve after 7 days pending",
     )
     notes = [i for i in await tickets.interactions_of(ticket_id=ticket_id) if not i["public"]]
     assert ["Solved automatically" in n["body_text"] for n in notes] == [True]
@@ -116,7 +118,9 @@ async def test_csat_of_2_or_less_opens_a_recovery_ticket_for_the_lead(
         survey = await Survey.select(Survey.nonce).where(Survey.ticket == ticket_id).first()
         assert survey is not None
         await surveys.answer_survey(
-            token=surveys.link_token(survey["nonce"]), rating=rating, comment="too slow",
+            token=surveys.link_token(survey["nonce"]),
+            rating=rating,
+            comment="too slow",
             ces_score=None,
         )
     await work()
@@ -124,7 +128,10 @@ async def test_csat_of_2_or_less_opens_a_recovery_ticket_for_the_lead(
     assert len(recovery) == 1
     new = recovery[0]
     assert (new["follow_up_of"], new["assignee"], new["team"], new["priority"]) == (
-        unhappy, people["lena"], people["team"], "high"
+        unhappy,
+        people["lena"],
+        people["team"],
+        "high",
     )
     assert new["subject"] == "Service recovery: Order 12 is late"
     note = (await tickets.interactions_of(ticket_id=new["id"]))[-1]
