@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .rules.cli import export_command, import_command, tick_command
+from .rules.cli import dry_run_command, export_command, import_command, tick_command
 
 
 @click.group()
@@ -15,3 +15,4 @@ def automation() -> None:
 automation.add_command(tick_command)
 automation.add_command(export_command)
 automation.add_command(import_command)
+automation.add_command(dry_run_command)

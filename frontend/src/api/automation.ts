@@ -3,7 +3,7 @@
  * editor's catalog (fields, operators, actions with live choices) and the dry run.
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, getCsrfToken, unwrap } from "./client";
+import { api, unwrap } from "./client";
 import type { components } from "./schema";
 import type { ResponseOf } from "./types";
 
@@ -46,19 +46,8 @@ export interface RuleBody {
  */
 export type Rule = Omit<Schemas["RuleOut"], keyof RuleBody> & RuleBody;
 
-export interface DryRunItem {
-  ticket_id: number;
-  subject: string;
-  event: string;
-  at: string;
-  actions: string[];
-}
-
-export interface DryRunResult {
-  fired: number;
-  tickets: number;
-  items: DryRunItem[];
-}
+export type DryRunResult = ResponseOf<"/api/automation/dry-run", "post">;
+export type DryRunItem = DryRunResult["items"][number];
 
 export interface DryRunRequest {
   rule: RuleBody;
@@ -66,57 +55,31 @@ export interface DryRunRequest {
   to: string;
 }
 
-const UNSAFE = new Set(["POST", "PATCH", "DELETE"]);
-
-/**
- * A JSON call to an endpoint the generated schema does not have yet (the dry run), through
- * `unwrap`, so its errors are the same ApiError (problem+json with field errors).
- */
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const csrf = getCsrfToken();
-  if (csrf && UNSAFE.has(method)) headers["X-CSRF-Token"] = csrf;
-  const origin = window.location?.origin && window.location.origin !== "null" ? window.location.origin : "http://localhost";
-  const request = new Request(new URL(path, origin), {
-    method,
-    headers,
-    credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return unwrap<T>(
-    globalThis.fetch(request).then(async (response) => {
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: unwrap turns the text into the problem's detail
-      }
-      return response.ok ? { data: parsed as T, response } : { error: parsed, response };
-    }),
-  );
+/** The API types a rule's body as a free JSON object; ours is the spec's shape. */
+function json(body: Partial<RuleBody>): Record<string, unknown> {
+  return body as Record<string, unknown>;
 }
 
 function patchRule(id: number, body: Partial<RuleBody>): Promise<Rule> {
   return unwrap(
-    api.PATCH("/api/automation/rules/{rule_id}", {
-      params: { path: { rule_id: id } },
-      body: body as Record<string, unknown>,
-    }),
+    api.PATCH("/api/automation/rules/{rule_id}", { params: { path: { rule_id: id } }, body: json(body) }),
   ) as Promise<Rule>;
 }
 
 export const rulesKey = ["automation", "rules"] as const;
 
 export function useRules() {
-  return useQuery({ queryKey: rulesKey, queryFn: () => unwrap(api.GET("/api/automation/rules")) as Promise<Rule[]> });
+  return useQuery({
+    queryKey: rulesKey,
+    queryFn: () => unwrap(api.GET("/api/automation/rules")) as Promise<Rule[]>,
+  });
 }
 
 export function useRule(id: number | null) {
   return useQuery({
     queryKey: [...rulesKey, id],
-    queryFn: () => unwrap(api.GET("/api/automation/rules/{rule_id}", { params: { path: { rule_id: id! } } })) as Promise<Rule>,
+    queryFn: () =>
+      unwrap(api.GET("/api/automation/rules/{rule_id}", { params: { path: { rule_id: id! } } })) as Promise<Rule>,
     enabled: id !== null,
   });
 }
@@ -124,7 +87,8 @@ export function useRule(id: number | null) {
 export function useRuleRuns(id: number, limit = 100) {
   return useQuery({
     queryKey: [...rulesKey, id, "runs", limit],
-    queryFn: () => unwrap(api.GET("/api/automation/rules/{rule_id}/runs", { params: { path: { rule_id: id }, query: { limit } } })),
+    queryFn: () =>
+      unwrap(api.GET("/api/automation/rules/{rule_id}/runs", { params: { path: { rule_id: id }, query: { limit } } })),
     placeholderData: keepPreviousData,
   });
 }
@@ -140,20 +104,18 @@ export function useCatalog() {
 export function usePatchRule() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, body }: { id: number; body: Partial<RuleBody> }) =>
-      patchRule(id, body),
+    mutationFn: ({ id, body }: { id: number; body: Partial<RuleBody> }) => patchRule(id, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: rulesKey }),
   });
 }
 
-/** PATCH in turn, then one refresh of the list: a reorder moves several positions. */
 /** The editor's save: POST for a new rule, PATCH of the whole rule otherwise. */
 export function useSaveRule(id: number | null) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: RuleBody) =>
       id === null
-        ? (unwrap(api.POST("/api/automation/rules", { body: body as unknown as Record<string, unknown> })) as Promise<Rule>)
+        ? (unwrap(api.POST("/api/automation/rules", { body: json(body) })) as Promise<Rule>)
         : patchRule(id, body),
     onSuccess: () => qc.invalidateQueries({ queryKey: rulesKey }),
     // The editor shows the 422's field errors beside the fields.
@@ -161,6 +123,7 @@ export function useSaveRule(id: number | null) {
   });
 }
 
+/** PATCH in turn, then one refresh of the list: a reorder moves several positions. */
 export function useMoveRules() {
   const qc = useQueryClient();
   return useMutation({
@@ -174,14 +137,17 @@ export function useMoveRules() {
 export function useDeleteRule() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => unwrap(api.DELETE("/api/automation/rules/{rule_id}", { params: { path: { rule_id: id } } })),
+    mutationFn: (id: number) =>
+      unwrap(api.DELETE("/api/automation/rules/{rule_id}", { params: { path: { rule_id: id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: rulesKey }),
   });
 }
 
 export function useDryRun() {
   return useMutation({
-    mutationFn: (body: DryRunRequest) => call<DryRunResult>("POST", "/api/automation/dry-run", body),
+    mutationFn: ({ rule, from, to }: DryRunRequest) =>
+      unwrap(api.POST("/api/automation/dry-run", { body: { rule: json(rule), from, to } })),
+    // The editor shows the 422's field errors beside the fields.
     meta: { silent: true },
   });
 }

@@ -107,6 +107,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/automation/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replay [from, to) of the history through a rule, changing nothing */
+        post: operations["ApiAutomationDryRunDryRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/automation/rules": {
         parameters: {
             query?: never;
@@ -778,6 +795,37 @@ export interface components {
             surveys_opt_out?: boolean | null;
             tags?: string[] | null;
         };
+        /** DryRunIn */
+        DryRunIn: {
+            /**
+             * Format: date-time
+             * @description datetime with the constraint that the value must have timezone info
+             */
+            from: string;
+            rule: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description datetime with the constraint that the value must have timezone info
+             */
+            to: string;
+        };
+        /** DryRunItem */
+        DryRunItem: {
+            actions: string[];
+            /** Format: date-time */
+            at: string;
+            event: string;
+            subject: string;
+            ticket_id: number;
+        };
+        /** DryRunOut */
+        DryRunOut: {
+            fired: number;
+            items: components["schemas"]["DryRunItem"][];
+            tickets: number;
+        };
         /** EventOut */
         EventOut: {
             actor_kind: string;
@@ -1321,6 +1369,66 @@ export interface operations {
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationDryRunDryRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DryRunIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunOut"];
+                };
+            };
+            /** @description The body is not a dry run: `errors[0].field` names what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin or lead (or a missing CSRF header) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The rule is not valid: `errors[0].field` names the dotted path */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

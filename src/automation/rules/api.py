@@ -9,13 +9,13 @@ from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body, FromPath, QueryParameter
+from litestar.params import Body, FromPath, JSONBody, QueryParameter
 from pydantic import BaseModel
 
 from servicedesk.accounts.guards import requires_lead
 
-from . import catalog, service
-from .schemas import Catalog, RuleIn, RuleOut, RunOut
+from . import catalog, dryrun, service
+from .schemas import Catalog, DryRunIn, DryRunOut, RuleIn, RuleOut, RunOut
 
 PROBLEM = "application/problem+json"
 
@@ -35,6 +35,7 @@ class Problem(BaseModel):
 
 _WHY = {
     401: "Not signed in",
+    400: "The body is not a dry run: `errors[0].field` names what is wrong",
     403: "Not an admin or lead (or a missing CSRF header)",
     404: "No such rule",
     409: "Another rule has this name",
@@ -111,3 +112,18 @@ class RuleCatalogController(Controller):
     )
     async def get_catalog(self) -> Catalog:
         return await catalog.catalog()
+
+
+class DryRunController(Controller):
+    path = "/api/automation/dry-run"
+    tags = ["automation"]
+    guards = [requires_lead]
+
+    @post(
+        "/",
+        status_code=200,
+        summary="Replay [from, to) of the history through a rule, changing nothing",
+        responses=problems(400, 422),
+    )
+    async def dry_run(self, data: JSONBody[DryRunIn]) -> DryRunOut:
+        return DryRunOut(**await dryrun.dry_run(rule=data.rule, start=data.start, end=data.end))

@@ -108,3 +108,45 @@ def import_command(file: Path | None, builtin: bool, skip_existing: bool) -> Non
     _cli().console.print(
         f"{counts['created']} created, {counts['updated']} updated, {counts['skipped']} kept"
     )
+
+
+@click.command("dry-run")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from", "start", required=True, help="Start of the period, ISO 8601.")
+@click.option("--to", "end", default=None, help="End (exclusive), ISO 8601; default now.")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json")
+def dry_run_command(file: Path, start: str, end: str | None, fmt: str) -> None:
+    """What the rule in FILE.json would have done over [--from, --to), changing nothing."""
+    from .dryrun import dry_run
+
+    cli = _cli()
+    try:
+        rule = json.loads(file.read_text())
+    except ValueError as exc:
+        cli.fail(f"{file} is not JSON: {exc}")
+        raise
+    period_start, period_end = _parse_now(start), _parse_now(end)
+    try:
+        result = cli.run(lambda: dry_run(rule=rule, start=period_start, end=period_end))
+    except DomainError as exc:
+        cli.fail(f"{exc.field}: {exc.detail}" if exc.field else exc.detail)
+        raise
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=1, default=str))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"fired {result['fired']} times on {result['tickets']} tickets")
+    for column in ("ticket", "event", "at", "subject", "actions"):
+        table.add_column(column, overflow="fold")
+    for item in result["items"]:
+        table.add_row(
+            f"#{item['ticket_id']}",
+            item["event"],
+            item["at"].strftime("%Y-%m-%d %H:%M"),
+            item["subject"],
+            "; ".join(item["actions"]),
+        )
+    from rich.console import Console
+
+    Console().print(table)

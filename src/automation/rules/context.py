@@ -22,7 +22,7 @@ def nps_category(score: int | None) -> str | None:
     return next(name for low, name in NPS_CATEGORY if score >= low)
 
 
-async def _schedule(team_id: int | None) -> Schedule:
+async def team_schedule(team_id: int | None) -> Schedule:
     data: dict[str, Any] = {}
     if team_id is not None:
         row = (
@@ -35,34 +35,56 @@ async def _schedule(team_id: int | None) -> Schedule:
     return Schedule.from_json(data, get_settings().timezone)
 
 
-async def ticket_facts(ticket_id: int) -> dict[str, Any] | None:
-    """The ticket as conditions and templates see it."""
-    row = await queries.ticket_row(ticket_id)
-    if row is None:
-        return None
-    people = await queries.agents_by_id([row["assignee"]] if row["assignee"] else [])
-    teams = await queries.team_names([row["team"]] if row["team"] else [])
-    assignee = people.get(row["assignee"])
+def ticket_view(
+    row: dict[str, Any],
+    *,
+    tags: list[str],
+    assignee: dict[str, Any] | None,
+    team: str | None,
+    reopens: int,
+    status_changed_at: datetime | None,
+    customer_message_at: datetime | None,
+) -> dict[str, Any]:
+    """The ticket as conditions and templates see it, from its row (live, or as the
+    dry-run rebuilt it) and what goes with it."""
     return {
         "id": row["id"],
         "subject": row["subject"],
         "status": row["status"],
         "priority": row["priority"],
         "channel": row["channel"],
-        "tags": await tickets.tags_of(ticket_id),
+        "tags": tags,
         "assignee": assignee["email"] if assignee else None,
         "assignee_id": row["assignee"],
         "assignee_name": assignee["name"] if assignee else None,
-        "team": teams.get(row["team"]),
+        "team": team,
         "team_id": row["team"],
         "customer_id": row["customer"],
-        "reopens": await queries.reopens(ticket_id),
+        "reopens": reopens,
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
         "solved_at": row["solved_at"],
-        "status_changed_at": await queries.status_changed_at(ticket_id) or row["created_at"],
-        "customer_message_at": await queries.customer_message_at(ticket_id),
+        "status_changed_at": status_changed_at or row["created_at"],
+        "customer_message_at": customer_message_at,
     }
+
+
+async def ticket_facts(ticket_id: int) -> dict[str, Any] | None:
+    """The ticket as conditions and templates see it, read live."""
+    row = await queries.ticket_row(ticket_id)
+    if row is None:
+        return None
+    people = await queries.agents_by_id([row["assignee"]] if row["assignee"] else [])
+    teams = await queries.team_names([row["team"]] if row["team"] else [])
+    return ticket_view(
+        row,
+        tags=await tickets.tags_of(ticket_id),
+        assignee=people.get(row["assignee"]),
+        team=teams.get(row["team"]),
+        reopens=await queries.reopens(ticket_id),
+        status_changed_at=await queries.status_changed_at(ticket_id),
+        customer_message_at=await queries.customer_message_at(ticket_id),
+    )
 
 
 async def customer_facts(customer_id: int) -> dict[str, Any] | None:
@@ -81,13 +103,11 @@ async def customer_facts(customer_id: int) -> dict[str, Any] | None:
     }
 
 
-async def _changes(changes: dict[str, Any]) -> dict[str, Any]:
+def named_changes(
+    changes: dict[str, Any], agents: dict[int, dict[str, Any]], teams: dict[int, str]
+) -> dict[str, Any]:
     """ticket.updated's changes under condition field names, assignee and team ids turned
     into the email and the name that conditions compare with."""
-    agent_ids = [v for v in changes.get("assignee", []) if v is not None]
-    team_ids = [v for v in changes.get("team", []) if v is not None]
-    agents = await queries.agents_by_id(agent_ids)
-    teams = await queries.team_names(team_ids)
     named: dict[str, Any] = {}
     for name, (old, new) in changes.items():
         if name == "assignee":
@@ -96,6 +116,42 @@ async def _changes(changes: dict[str, Any]) -> dict[str, Any]:
             old, new = (teams.get(v) if v is not None else None for v in (old, new))
         named[f"ticket.{name}"] = [old, new]
     return named
+
+
+async def _changes(changes: dict[str, Any]) -> dict[str, Any]:
+    agent_ids = [v for v in changes.get("assignee", []) if v is not None]
+    team_ids = [v for v in changes.get("team", []) if v is not None]
+    return named_changes(
+        changes, await queries.agents_by_id(agent_ids), await queries.team_names(team_ids)
+    )
+
+
+def event_context(
+    *,
+    topic: str,
+    now: datetime,
+    ticket: dict[str, Any] | None,
+    customer: dict[str, Any] | None,
+    changes: dict[str, Any],
+    message: dict[str, Any] | None,
+    payload: dict[str, Any],
+    schedule: Schedule | None,
+) -> dict[str, Any]:
+    """The context conditions are evaluated over (live or in a dry-run)."""
+    survey = None
+    if topic == "survey.answered":
+        survey = {k: payload.get(k) for k in ("kind", "rating", "comment")}
+    sla = {k: payload.get(k) for k in ("target", "due_at")} if topic == "sla.breached" else {}
+    return {
+        "now": now,
+        "event": {"topic": topic, "changes": changes, "sla": sla},
+        "ticket": ticket,
+        "customer": customer,
+        "message": message,
+        "survey": survey,
+        "lead": None,
+        "schedule": schedule,
+    }
 
 
 async def build_context(
@@ -109,24 +165,16 @@ async def build_context(
         found = await queries.interaction(int(payload["interaction_id"]))
         if found:
             message = {"body": found["body_text"], "channel": found["channel"]}
-    survey = None
-    if topic == "survey.answered":
-        survey = {k: payload.get(k) for k in ("kind", "rating", "comment")}
-    sla = {k: payload.get(k) for k in ("target", "due_at")} if topic == "sla.breached" else {}
-    return {
-        "now": now,
-        "event": {
-            "topic": topic,
-            "changes": await _changes(payload.get("changes") or {}),
-            "sla": sla,
-        },
-        "ticket": ticket,
-        "customer": await customer_facts(int(customer_id)) if customer_id else None,
-        "message": message,
-        "survey": survey,
-        "lead": None,
-        "schedule": await _schedule(ticket["team_id"]) if ticket else None,
-    }
+    return event_context(
+        topic=topic,
+        now=now,
+        ticket=ticket,
+        customer=await customer_facts(int(customer_id)) if customer_id else None,
+        changes=await _changes(payload.get("changes") or {}),
+        message=message,
+        payload=payload,
+        schedule=await team_schedule(ticket["team_id"]) if ticket else None,
+    )
 
 
 def template_variables(context: dict[str, Any]) -> dict[str, Any]:

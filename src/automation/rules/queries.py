@@ -28,6 +28,16 @@ async def agents_by_id(ids: list[int]) -> dict[int, dict[str, Any]]:
     return {row["id"]: row for row in rows}
 
 
+async def all_agents() -> dict[int, dict[str, Any]]:
+    rows = await Agent.select(Agent.id, Agent.email, Agent.name)
+    return {row["id"]: row for row in rows}
+
+
+async def all_team_names() -> dict[int, str]:
+    rows = await Team.select(Team.id, Team.name)
+    return {row["id"]: row["name"] for row in rows}
+
+
 async def team_names(ids: list[int]) -> dict[int, str]:
     if not ids:
         return {}

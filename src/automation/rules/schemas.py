@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag
 
 # The events a rule can listen to (the spec's list); lead.stage_changed has no emitter yet.
 EVENTS = (
@@ -129,3 +129,27 @@ class Catalog(BaseModel):
     fields: list[CatalogField]
     operators: dict[str, list[str]]
     actions: list[CatalogAction]
+
+
+class DryRunIn(BaseModel):
+    """A rule (the spec's JSON) and the period to replay it over, [from, to)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    rule: dict[str, Any]
+    start: AwareDatetime = Field(alias="from")
+    end: AwareDatetime = Field(alias="to")
+
+
+class DryRunItem(BaseModel):
+    ticket_id: int
+    subject: str
+    event: str
+    at: datetime
+    actions: list[str]
+
+
+class DryRunOut(BaseModel):
+    fired: int
+    tickets: int
+    items: list[DryRunItem]

@@ -247,4 +247,23 @@ describe("RuleEditorPage", () => {
     await user.click(screen.getByRole("button", { name: "Save rule" }));
     await waitFor(() => expect(patched).toMatchObject({ name: "Pending nudge", active: false }));
   });
+
+  it("deletes a rule after a second click", async () => {
+    let deleted = false;
+    mockFetch({
+      "GET /api/automation/catalog": () => catalog,
+      "GET /api/automation/rules/3": () => rule(3),
+      "DELETE /api/automation/rules/3": () => {
+        deleted = true;
+        return new Response(null, { status: 204 });
+      },
+    });
+    renderWithProviders(<RuleEditorPage />, { route: "/rules/3", path: "/rules/:id" });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Delete" }));
+    expect(deleted).toBe(false);
+    await user.click(screen.getByRole("button", { name: "Really delete?" }));
+    await screen.findByTestId("other-route");
+    expect(deleted).toBe(true);
+  });
 });

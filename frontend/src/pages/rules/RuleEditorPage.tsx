@@ -26,6 +26,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import {
   rulesKey,
   useCatalog,
+  useDeleteRule,
   useDryRun,
   useRule,
   useSaveRule,
@@ -113,6 +114,8 @@ function RuleEditor({ id, initial, catalog }: { id: number | null; initial: Rule
   const [failure, setFailure] = useState<Failure | null>(null);
   const [previewed, setPreviewed] = useState<string | null>(null);
   const save = useSaveRule(id);
+  const remove = useDeleteRule();
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const dryRun = useDryRun();
 
   const edit = (next: RuleBody) => {
@@ -169,6 +172,20 @@ function RuleEditor({ id, initial, catalog }: { id: number | null; initial: Rule
             <Anchor component={Link} to={`/rules/${id}/runs`} size="sm">
               Run log
             </Anchor>
+          )}
+          {id !== null && (
+            <Button
+              variant={confirmDelete ? "filled" : "subtle"}
+              color="red"
+              loading={remove.isPending}
+              onClick={() =>
+                confirmDelete
+                  ? remove.mutate(id, { onSuccess: () => navigate("/rules") })
+                  : setConfirmDelete(true)
+              }
+            >
+              {confirmDelete ? "Really delete?" : "Delete"}
+            </Button>
           )}
           <Button variant="default" component={Link} to="/rules">
             Cancel
