@@ -61,7 +61,8 @@ export function DryRunPanel({
             {result.items.length > 0 && (
               <DataTable
                 striped
-                minWidth={600}
+                fz="sm"
+                verticalSpacing={4}
                 aria-label="Dry-run matches"
                 columns={columns}
                 rows={result.items}
