@@ -57,6 +57,9 @@ async def database() -> AsyncIterator[None]:
 
 
 TABLES = [
+    "time_rule_state",
+    "rule_run",
+    "rule",
     "survey_response",
     "survey",
     "ticket_metrics",

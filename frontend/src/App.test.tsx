@@ -40,6 +40,19 @@ describe("routing and access", () => {
     expect(nav).not.toHaveTextContent("Dashboard");
   });
 
+  it("keeps the rules from agents and shows them to leads", async () => {
+    mockFetch({ "GET /api/auth/me": () => session("agent") });
+    const agent = renderApp("/rules");
+    expect(await screen.findByRole("heading", { name: "You do not have access" })).toBeInTheDocument();
+    expect(screen.getByRole("navigation", { name: "Main" })).not.toHaveTextContent("Rules");
+    agent.unmount();
+
+    mockFetch({ "GET /api/auth/me": () => session("lead"), "GET /api/automation/rules": () => [] });
+    renderApp("/rules");
+    expect(await screen.findByText("No rules yet.")).toBeInTheDocument();
+    expect(screen.getByRole("navigation", { name: "Main" })).toHaveTextContent("Rules");
+  });
+
   it("shows the survey page without app chrome", async () => {
     mockFetch({
       "GET /public/api/surveys/tok": () => ({

@@ -17,6 +17,11 @@ const CustomerPage = lazy(() => import("./pages/customer/CustomerPage").then((m)
 const SurveyPage = lazy(() => import("./pages/survey/SurveyPage").then((m) => ({ default: m.SurveyPage })));
 const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const DrillPage = lazy(() => import("./pages/dashboard/DrillPage").then((m) => ({ default: m.DrillPage })));
+const RulesPage = lazy(() => import("./pages/rules/RulesPage").then((m) => ({ default: m.RulesPage })));
+const RuleEditorPage = lazy(() =>
+  import("./pages/rules/RuleEditorPage").then((m) => ({ default: m.RuleEditorPage })),
+);
+const RuleRunsPage = lazy(() => import("./pages/rules/RuleRunsPage").then((m) => ({ default: m.RuleRunsPage })));
 const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
@@ -94,6 +99,46 @@ export function AppRoutes() {
             <RequireRole roles={["lead", "admin"]}>
               <Lazy>
                 <DrillPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/rules"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <RulesPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/rules/new"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <RuleEditorPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/rules/:id"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <RuleEditorPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/rules/:id/runs"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <RuleRunsPage />
               </Lazy>
             </RequireRole>
           }

@@ -47,8 +47,8 @@ class TicketState:
     created_at: datetime
     updated_at: datetime
     solved_at: datetime | None = None
-    status_since: datetime | None = None
-    last_customer_message_at: datetime | None = None
+    status_changed_at: datetime | None = None
+    customer_message_at: datetime | None = None
     reopens: int = 0
     tags: list[str] = field(default_factory=list)
 
@@ -105,9 +105,8 @@ async def _rows(table: Any, ids: list[int], end: datetime) -> dict[int, list[dic
     return by_ticket
 
 
-async def load_history(start: datetime, end: datetime) -> list[HistoryEvent]:
-    """Every event of [start, end), in time order, each with its ticket as it was then."""
-    ids = await _ticket_ids(start, end)
+async def ticket_histories(ids: list[int], end: datetime) -> dict[int, list[HistoryEvent]]:
+    """Each ticket's events from its creation until `end`, in time order."""
     tickets: dict[int, dict[str, Any]] = {}
     for part in chunks(ids):
         for row in await Ticket.select().where(Ticket.id.is_in(list(part))):
@@ -115,22 +114,37 @@ async def load_history(start: datetime, end: datetime) -> list[HistoryEvent]:
     audit = await _rows(TicketEvent, ids, end)
     messages = await _rows(Interaction, ids, end)
     answers = await _rows(SurveyResponse, ids, end)
-    events: list[HistoryEvent] = []
-    for ticket_id in ids:
-        if ticket_id not in tickets:
-            continue
-        events.extend(
-            event
-            for event in _replay_ticket(
-                tickets[ticket_id],
+    return {
+        ticket_id: list(
+            _replay_ticket(
+                ticket,
                 audit.get(ticket_id, []),
                 messages.get(ticket_id, []),
                 answers.get(ticket_id, []),
             )
-            if start <= event.at < end
         )
+        for ticket_id, ticket in tickets.items()
+    }
+
+
+async def load_history(start: datetime, end: datetime) -> list[HistoryEvent]:
+    """Every event of [start, end), in time order, each with its ticket as it was then."""
+    histories = await ticket_histories(await _ticket_ids(start, end), end)
+    events = [
+        event for history in histories.values() for event in history if start <= event.at < end
+    ]
     events.sort(key=lambda event: (event.at, event.ticket["id"]))
     return events
+
+
+async def tickets_alive(start: datetime, end: datetime, solved_window: timedelta) -> list[int]:
+    """Tickets a time rule may have looked at in [start, end): created before its end, and
+    working or solved within `solved_window` at some moment of it."""
+    rows = await Ticket.select(Ticket.id).where(
+        Ticket.created_at < end,
+        (Ticket.solved_at.is_null()) | (Ticket.updated_at >= start - solved_window),
+    )
+    return sorted(int(row["id"]) for row in rows)
 
 
 def _initial_state(ticket: dict[str, Any], audit: list[dict[str, Any]]) -> TicketState:
@@ -150,7 +164,7 @@ def _initial_state(ticket: dict[str, Any], audit: list[dict[str, Any]]) -> Ticke
         team=first_old.get("team", ticket["team"]),
         created_at=ticket["created_at"],
         updated_at=ticket["created_at"],
-        status_since=ticket["created_at"],
+        status_changed_at=ticket["created_at"],
         tags=list(first_old.get("tags", [])),
     )
 
@@ -182,7 +196,7 @@ def _replay_ticket(
             index += 1
             state.updated_at = at
             if row["direction"] == "inbound":
-                state.last_customer_message_at = at
+                state.customer_message_at = at
                 if not opening_message_seen:
                     opening_message_seen = True
                     continue
@@ -227,7 +241,7 @@ def _apply_change(
         setattr(state, name, new)
         state.updated_at = at
         if name == "status":
-            state.status_since = at
+            state.status_changed_at = at
             if new == "solved":
                 state.solved_at = at
                 status_events.append("ticket.solved")

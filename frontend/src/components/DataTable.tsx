@@ -1,5 +1,5 @@
 import { Table, Text, type TableProps } from "@mantine/core";
-import type { CSSProperties, Key, ReactNode } from "react";
+import type { ComponentPropsWithoutRef, CSSProperties, Key, ReactNode } from "react";
 
 export interface Column<T> {
   /** Unique among the table's columns. */
@@ -17,6 +17,8 @@ interface DataTableProps<T> extends Omit<TableProps, "children" | "data"> {
   rowKey: (row: T, index: number) => Key;
   rowTestId?: string;
   rowStyle?: (row: T) => CSSProperties;
+  /** Further attributes of a row's <tr> (e.g. drag and drop handlers). */
+  rowProps?: (row: T, index: number) => ComponentPropsWithoutRef<"tr">;
   /** Shown across the table when `rows` is an empty list. */
   empty?: ReactNode;
   /** Below this width the table scrolls sideways instead of squeezing its columns. */
@@ -30,6 +32,7 @@ export function DataTable<T>({
   rowKey,
   rowTestId,
   rowStyle,
+  rowProps,
   empty,
   minWidth,
   ...tableProps
@@ -47,7 +50,7 @@ export function DataTable<T>({
       </Table.Thead>
       <Table.Tbody>
         {rows?.map((row, i) => (
-          <Table.Tr key={rowKey(row, i)} data-testid={rowTestId} style={rowStyle?.(row)}>
+          <Table.Tr key={rowKey(row, i)} data-testid={rowTestId} style={rowStyle?.(row)} {...rowProps?.(row, i)}>
             {columns.map((c) => (
               <Table.Td key={c.key} ta={c.align}>
                 {c.render(row)}
