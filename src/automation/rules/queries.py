@@ -173,14 +173,3 @@ async def active_rules() -> list[dict[str, Any]]:
         .order_by(Rule.id)
         .output(load_json=True)
     )
-
-
-async def opening_interaction(ticket_id: int) -> int | None:
-    """The id of the message that opened the ticket."""
-    row = (
-        await Interaction.select(Interaction.id)
-        .where(Interaction.ticket == ticket_id)
-        .order_by(Interaction.id)
-        .first()
-    )
-    return None if row is None else int(row["id"])

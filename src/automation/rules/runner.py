@@ -285,14 +285,6 @@ async def _earlier_events_first(event_id: int, ticket_id: int) -> None:
             waited += 0.1
 
 
-async def _opening_message(topic: str, payload: dict[str, Any], ticket_id: int | None) -> bool:
-    """The spec: the customer message that opened a ticket raises no message.received (the
-    core emits one; rules ignore it, ticket.created stands for it)."""
-    if topic != "message.received" or ticket_id is None:
-        return False
-    return payload.get("interaction_id") == await queries.opening_interaction(ticket_id)
-
-
 @contextlib.asynccontextmanager
 async def one_connection() -> AsyncIterator[None]:
     """Reads on one PostgreSQL connection (a read transaction). The worker's tasks run
@@ -317,7 +309,7 @@ async def consume(row: dict[str, Any]) -> None:
         await cancel_follow_ups(ticket_id=ticket_id)
     async with one_connection():
         rules = [rule for rule in await active_rules() if topic in rule.events]
-        if not rules or await _opening_message(topic, payload, ticket_id):
+        if not rules:
             return
     if ticket_id is not None:
         await _earlier_events_first(event_id, ticket_id)
