@@ -57,6 +57,9 @@ async def database() -> AsyncIterator[None]:
 
 
 TABLES = [
+    "attachment",
+    "inbound_email",
+    "bouncing_address",
     "survey_response",
     "survey",
     "ticket_metrics",

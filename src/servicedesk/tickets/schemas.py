@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from servicedesk.channels.schemas import AttachmentOut
 from servicedesk.schemas import Page, Request
 
 Channel = Literal["email", "web", "chat", "phone", "social", "in_person", "api"]
@@ -84,6 +85,10 @@ class InteractionOut(BaseModel):
     body_html: str | None
     message_id: str | None
     created_at: datetime
+    # An inbound email's files, and where its quoted history or signature starts in
+    # body_text (the UI folds from there; the text is whole).
+    attachments: list[AttachmentOut] = []
+    fold_at: int | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any], customer_name: str = "") -> InteractionOut:
