@@ -7,7 +7,14 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Operation,
+    RequestBody,
+    Schema,
+)
 from litestar.params import FromPath
 
 from servicedesk.accounts.guards import requires_admin
@@ -39,7 +46,9 @@ class RawEmailOperation(Operation):
     def __post_init__(self) -> None:
         self.request_body = RequestBody(
             content={
-                RFC822: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format="binary"))
+                RFC822: OpenAPIMediaType(
+                    schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                )
             },
             required=True,
             description="The message as received, headers and body (RFC 5322)",

@@ -209,7 +209,8 @@ def _walk(part: Message, bodies: dict[str, str], attachments: list[Part]) -> Non
         if key not in bodies:
             bodies[key] = _text_of(part)
             return
-    data = part.get_payload(decode=True)
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
     if not data and not _filename(part):
         return  # an empty leaf (a report's header block): nothing to keep
     content_id = MESSAGE_ID.search(header(part, "Content-ID"))
@@ -217,7 +218,7 @@ def _walk(part: Message, bodies: dict[str, str], attachments: list[Part]) -> Non
         Part(
             filename=_filename(part),
             declared_type=content_type,
-            data=data if isinstance(data, bytes) else b"",
+            data=data,
             inline=disposition == "inline" or (content_id is not None and disposition == ""),
             content_id=content_id.group(0) if content_id else "",
         )
@@ -236,7 +237,7 @@ def _bounces(message: Message) -> list[Bounce]:
     Message-ID of the message that bounced (from the returned message or its headers)."""
     if message.get_content_type() != "multipart/report":
         return []
-    if (message.get_param("report-type") or "").lower() != "delivery-status":
+    if str(message.get_param("report-type") or "").lower() != "delivery-status":
         return []
     original: str | None = None
     statuses: list[tuple[str, str]] = []
@@ -245,6 +246,8 @@ def _bounces(message: Message) -> list[Bounce]:
         if kind == "message/delivery-status":
             blocks = part.get_payload()
             for block in blocks if isinstance(blocks, list) else []:
+                if not isinstance(block, Message):
+                    continue
                 recipient = header(block, "Final-Recipient") or header(block, "Original-Recipient")
                 status = header(block, "Status")
                 if recipient and status:
@@ -265,7 +268,7 @@ def _bounces(message: Message) -> list[Bounce]:
 def parse(raw: bytes) -> ParsedEmail:
     """Everything the desk reads from one message."""
     message = cast(EmailMessage, message_from_bytes(raw, policy=policy.default))
-    names = {key.lower() for key in message.keys()}
+    names = {key.lower() for key in message}
     if not names & set(KNOWN_HEADERS):
         raise NotAnEmail("the body is not an email message: it has no From, Subject or Date")
     defects = [type(d).__name__ for d in message.defects]

@@ -21,7 +21,7 @@ _TICKET_OF_SENDER = Sql(
 )
 _SENT_EMAIL_BY_MESSAGE_ID = Sql(
     'SELECT "id", "ticket", "to_address" FROM "outbox_message"'
-    " WHERE \"message_id\" = {} AND \"kind\" = 'email' LIMIT 1"
+    ' WHERE "message_id" = {} AND "kind" = \'email\' LIMIT 1'
 )
 _RECENT_FROM_SENDER = Sql(
     'SELECT COUNT(*) AS "count" FROM "inbound_email" WHERE "sender" = {} AND "received_at" > {}'

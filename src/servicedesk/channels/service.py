@@ -74,9 +74,7 @@ async def receive_email(*, raw: bytes, door: str, now: datetime | None = None) -
             async with write_transaction():
                 known = await queries.email_by_message_id(message_id)
                 if known:
-                    return Received(
-                        "duplicate", known["id"], known["ticket"], known["interaction"]
-                    )
+                    return Received("duplicate", known["id"], known["ticket"], known["interaction"])
                 email_id = await _record(raw, message_id, parsed, door, warning, now)
                 if parsed is None:
                     return await _put_unreadable(email_id, warning, now)
@@ -105,7 +103,7 @@ async def _record(
         door=door,
         status="unparsed" if parsed is None else "received",
         warning=warning,
-        raw=raw,
+        raw_message=raw,
         received_at=now,
     )
     inserted = await InboundEmail.insert(row)
@@ -261,7 +259,7 @@ async def _record_bounces(email_id: int, parsed: ParsedEmail, now: datetime) -> 
 async def _mark_bouncing(bounce: parsing.Bounce, outbox_id: int | None, now: datetime) -> None:
     address = bounce.recipient
     row = await BouncingAddress.select().where(BouncingAddress.address == address).first()
-    values = {
+    values: dict[Any, Any] = {
         BouncingAddress.hard: bounce.hard or bool(row and row["hard"]),
         BouncingAddress.soft_bounces: (row["soft_bounces"] if row else 0) + (not bounce.hard),
         BouncingAddress.last_status: bounce.status[:20],
@@ -271,9 +269,7 @@ async def _mark_bouncing(bounce: parsing.Bounce, outbox_id: int | None, now: dat
     if row:
         await BouncingAddress.update(values).where(BouncingAddress.id == row["id"])
     else:
-        await BouncingAddress.insert(
-            BouncingAddress(address=address, **{c._meta.name: v for c, v in values.items()})
-        )
+        await BouncingAddress.insert(BouncingAddress({BouncingAddress.address: address, **values}))
     if bounce.hard:
         owners = await CustomerIdentity.select(CustomerIdentity.customer).where(
             CustomerIdentity.key == f"email:{address}"
@@ -306,16 +302,14 @@ async def is_automated(*, ticket_id: int) -> bool:
 
 async def attachments_of(*, ticket_id: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = (
-        await Attachment.select()
-        .where(Attachment.ticket == ticket_id)
-        .order_by(Attachment.id)
+        await Attachment.select().where(Attachment.ticket == ticket_id).order_by(Attachment.id)
     )
     return rows
 
 
 async def emails_of(*, ticket_id: int) -> list[dict[str, Any]]:
     """The inbound emails of a ticket, without their raw bytes."""
-    columns = [c for c in InboundEmail.all_columns() if c._meta.name != "raw"]
+    columns = [c for c in InboundEmail.all_columns() if c._meta.name != "raw_message"]
     rows: list[dict[str, Any]] = (
         await InboundEmail.select(*columns)
         .where(InboundEmail.ticket == ticket_id)
@@ -338,12 +332,16 @@ async def attachment_content(*, attachment_id: int) -> tuple[dict[str, Any], byt
 
 
 async def raw_message(*, email_id: int) -> bytes:
-    row = await InboundEmail.select(InboundEmail.raw).where(InboundEmail.id == email_id).first()
+    row = (
+        await InboundEmail.select(InboundEmail.raw_message)
+        .where(InboundEmail.id == email_id)
+        .first()
+    )
     if not row:
         raise NotFound(f"inbound email {email_id} does not exist", field="email_id")
-    if row["raw"] is None:
+    if row["raw_message"] is None:
         raise NotFound("the raw message is no longer kept", field="email_id")
-    return bytes(row["raw"])
+    return bytes(row["raw_message"])
 
 
 async def purge_raw_messages(*, now: datetime | None = None, older_than_days: int) -> int:
@@ -352,10 +350,10 @@ async def purge_raw_messages(*, now: datetime | None = None, older_than_days: in
     now = now or utcnow()
     where = (
         InboundEmail.received_at < now - timedelta(days=older_than_days),
-        InboundEmail.raw.is_not_null(),
+        InboundEmail.raw_message.is_not_null(),
         InboundEmail.status != "unparsed",
     )
     count = await InboundEmail.count().where(*where)
     if count:
-        await InboundEmail.update({InboundEmail.raw: None}).where(*where)
+        await InboundEmail.update({InboundEmail.raw_message: None}).where(*where)
     return int(count)

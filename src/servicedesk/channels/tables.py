@@ -39,7 +39,7 @@ class InboundEmail(Table):
     # (characters); the UI folds from there. None: nothing to fold.
     fold_at = Integer(null=True, default=None)
     bounced_outbox = ForeignKey(OutboxMessage, null=True)  # the email a DSN answers
-    raw = Bytea(null=True, default=None)  # the message as received; purged after 30 days
+    raw_message = Bytea(null=True, default=None)  # as received; purged after 30 days
     received_at = Timestamptz(index=True)
 
 

@@ -66,7 +66,7 @@ class Ticket(Table, tablename="ticket", schema=None):
     )
 
 
-ID = "2026-11-29T16:02:37:308772"
+ID = "2026-11-29T16:10:40:547494"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -74,6 +74,13 @@ DESCRIPTION = ""
 async def forwards():
     manager = MigrationManager(
         migration_id=ID, app_name="channels", description=DESCRIPTION
+    )
+
+    manager.add_table(
+        class_name="BouncingAddress",
+        tablename="bouncing_address",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
@@ -87,11 +94,135 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="BouncingAddress",
+    manager.add_column(
+        table_class_name="BouncingAddress",
         tablename="bouncing_address",
+        column_name="address",
+        db_column_name="address",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 254,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
         schema=None,
-        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="BouncingAddress",
+        tablename="bouncing_address",
+        column_name="hard",
+        db_column_name="hard",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BouncingAddress",
+        tablename="bouncing_address",
+        column_name="soft_bounces",
+        db_column_name="soft_bounces",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BouncingAddress",
+        tablename="bouncing_address",
+        column_name="last_status",
+        db_column_name="last_status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BouncingAddress",
+        tablename="bouncing_address",
+        column_name="last_outbox",
+        db_column_name="last_outbox",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": OutboxMessage,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="BouncingAddress",
+        tablename="bouncing_address",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -285,27 +416,6 @@ async def forwards():
             "length": 300,
             "default": "",
             "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="InboundEmail",
-        tablename="inbound_email",
-        column_name="raw",
-        db_column_name="raw",
-        column_class_name="Bytea",
-        column_class=Bytea,
-        params={
-            "default": None,
-            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -587,122 +697,12 @@ async def forwards():
     manager.add_column(
         table_class_name="InboundEmail",
         tablename="inbound_email",
-        column_name="received_at",
-        db_column_name="received_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        column_name="raw_message",
+        db_column_name="raw_message",
+        column_class_name="Bytea",
+        column_class=Bytea,
         params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BouncingAddress",
-        tablename="bouncing_address",
-        column_name="address",
-        db_column_name="address",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 254,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BouncingAddress",
-        tablename="bouncing_address",
-        column_name="hard",
-        db_column_name="hard",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BouncingAddress",
-        tablename="bouncing_address",
-        column_name="soft_bounces",
-        db_column_name="soft_bounces",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BouncingAddress",
-        tablename="bouncing_address",
-        column_name="last_status",
-        db_column_name="last_status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="BouncingAddress",
-        tablename="bouncing_address",
-        column_name="last_outbox",
-        db_column_name="last_outbox",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": OutboxMessage,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
+            "default": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -716,10 +716,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BouncingAddress",
-        tablename="bouncing_address",
-        column_name="updated_at",
-        db_column_name="updated_at",
+        table_class_name="InboundEmail",
+        tablename="inbound_email",
+        column_name="received_at",
+        db_column_name="received_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -727,7 +727,7 @@ async def forwards():
             "null": False,
             "primary_key": False,
             "unique": False,
-            "index": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
