@@ -39,6 +39,23 @@ export interface paths {
         patch: operations["ApiAgentsAgentIdUpdateAgent"];
         trace?: never;
     };
+    "/api/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an attachment (always as a file, its type sniffed from the bytes) */
+        get: operations["ApiAttachmentsAttachmentIdDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -99,6 +116,40 @@ export interface paths {
         };
         /** Canned replies with placeholders */
         get: operations["ApiCannedRepliesListCannedReplies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/email/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a raw email (message/rfc822): created 201, otherwise 200 */
+        post: operations["ApiChannelsEmailInboundInbound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/email/{email_id}/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The raw message as received (kept MAIL_RAW_KEEP_DAYS days) */
+        get: operations["ApiChannelsEmailEmailIdRawRaw"];
         put?: never;
         post?: never;
         delete?: never;
@@ -470,6 +521,23 @@ export interface paths {
         patch: operations["ApiTicketsTicketIdUpdateTicket"];
         trace?: never;
     };
+    "/api/tickets/{ticket_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The attachments of a ticket's emails */
+        get: operations["ApiTicketsTicketIdAttachmentsOfTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets/{ticket_id}/messages": {
         parameters: {
             query?: never;
@@ -598,6 +666,17 @@ export interface components {
             role?: "agent" | "lead" | "admin" | null;
             team_id?: number | null;
         };
+        /** AttachmentOut */
+        AttachmentOut: {
+            content_type: string;
+            filename: string;
+            id: number;
+            inline: boolean;
+            interaction_id: number | null;
+            size: number;
+            stored: boolean;
+            url: string;
+        };
         /** Author */
         Author: {
             id: number | null;
@@ -703,8 +782,22 @@ export interface components {
             kind: string;
             value: string;
         };
+        /** InboundOut */
+        InboundOut: {
+            email_id: number;
+            interaction_id: number | null;
+            /** @default  */
+            reason: string;
+            /** @enum {string} */
+            status: "created" | "threaded" | "duplicate" | "ignored" | "bounce";
+            ticket_id: number | null;
+            /** @default  */
+            warning: string;
+        };
         /** InteractionOut */
         InteractionOut: {
+            /** @default [] */
+            attachments: components["schemas"]["AttachmentOut"][];
             author: components["schemas"]["Author"];
             body_html: string | null;
             body_text: string;
@@ -714,6 +807,7 @@ export interface components {
             created_at: string;
             /** @enum {string} */
             direction: "inbound" | "outbound";
+            fold_at?: number | null;
             id: number;
             message_id: string | null;
             public: boolean;
@@ -764,6 +858,16 @@ export interface components {
         /** OutboxPage */
         OutboxPage: {
             items: components["schemas"]["OutboxItem"][];
+        };
+        /** Problem */
+        Problem: {
+            detail: string;
+            errors?: {
+                [key: string]: unknown;
+            }[] | null;
+            status: number;
+            title: string;
+            type: string;
         };
         /** Satisfaction */
         Satisfaction: {
@@ -920,6 +1024,8 @@ export interface components {
         };
         /** TimelineItem */
         TimelineItem: {
+            /** @default [] */
+            attachments: components["schemas"]["AttachmentOut"][];
             author: components["schemas"]["Author"];
             body_html: string | null;
             body_text: string;
@@ -929,6 +1035,7 @@ export interface components {
             created_at: string;
             /** @enum {string} */
             direction: "inbound" | "outbound";
+            fold_at?: number | null;
             id: number;
             message_id: string | null;
             public: boolean;
@@ -1066,6 +1173,61 @@ export interface operations {
             };
         };
     };
+    ApiAttachmentsAttachmentIdDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description No such attachment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the size limit: not stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ApiAuthLoginLogin: {
         parameters: {
             query?: never;
@@ -1161,6 +1323,149 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CannedReply"][];
+                };
+            };
+        };
+    };
+    ApiChannelsEmailInboundInbound: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The message as received, headers and body (RFC 5322) */
+        requestBody: {
+            content: {
+                "message/rfc822": string;
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundOut"];
+                };
+            };
+            /** @description A new ticket */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an admin (or an admin's integration token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicting concurrent deliveries of the message: deliver again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The message is over MAIL_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not message/rfc822 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is empty or not an email */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsEmailEmailIdRawRaw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                email_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "message/rfc822": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description No such email, or its raw bytes were purged */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2075,6 +2380,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiTicketsTicketIdAttachmentsOfTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"][];
                 };
             };
             /** @description Bad request syntax or unsupported method */
