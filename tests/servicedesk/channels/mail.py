@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from email.utils import make_msgid
@@ -11,6 +18,8 @@ from typing import Any
 import httpx
 
 from tests.conftest import FIXTURES
+from tests.processes import stop_process
+from tests.smtp import free_port
 
 MAIL_FIXTURES = FIXTURES / "mail"
 
@@ -90,3 +99,26 @@ def expected_attachments(path: Path) -> list[bytes]:
 
     walk(message)
     return found
+
+
+@asynccontextmanager
+async def running_listener() -> AsyncIterator[int]:
+    """`servicedesk mail listen` on a free port (INBOUND_ADDRESSES from the environment);
+    yields the port once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "servicedesk.cli", "mail", "listen", "--port", str(port)]
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, "the listener exited"
+                assert time.monotonic() < deadline, "the listener did not start"
+                await asyncio.sleep(0.1)
+        yield port
+    finally:
+        stop_process(process)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-import socket
 import subprocess
 import sys
 import time
@@ -22,9 +21,8 @@ from servicedesk.settings import get_settings
 from servicedesk.tickets.tables import Interaction, Ticket
 from tests.dovecot import Dovecot
 from tests.processes import stop_process
-from tests.smtp import free_port
 
-from .mail import compose, post_raw
+from .mail import compose, post_raw, running_listener
 
 DESK = "support@desk.example"
 CLI = [sys.executable, "-m", "servicedesk.cli", "mail"]
@@ -52,22 +50,8 @@ def dovecot(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dovecot]:
 
 @pytest.fixture
 async def listener() -> AsyncIterator[int]:
-    """`servicedesk mail listen` on a free port; yields the port once it answers."""
-    port = free_port()
-    process = subprocess.Popen([*CLI, "listen", "--port", str(port)])
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert process.poll() is None, "the listener exited"
-                assert time.monotonic() < deadline, "the listener did not start"
-                await asyncio.sleep(0.1)
+    async with running_listener() as port:
         yield port
-    finally:
-        stop_process(process)
 
 
 def send_smtp(port: int, raw: bytes, to: str = DESK) -> None:

@@ -18,7 +18,7 @@ function byteSize(size: number): string {
 export function Attachments({ items }: { items: Attachment[] }) {
   if (items.length === 0) return null;
   return (
-    <Group gap="xs" mt="xs" component="ul" aria-label="Attachments" style={{ listStyle: "none", padding: 0 }}>
+    <Group gap="xs" mt="xs" mb={0} component="ul" aria-label="Attachments" style={{ listStyle: "none", padding: 0 }}>
       {items.map((a) => (
         <li key={a.id}>
           {a.stored ? (
