@@ -24,16 +24,13 @@ from servicedesk.settings import get_settings
 from servicedesk.tickets import service as tickets
 
 from . import parsing, queries
+from .flags import AUTOMATED_TAG, UNREADABLE_TAG
 from .parsing import ParsedEmail
 from .storage import attachment_store, sniff_type
 from .tables import Attachment, BouncingAddress, InboundEmail
 
 log = logging.getLogger(__name__)
 DOORS = ("http", "smtp", "imap")
-# The tag a ticket gets when a machine wrote to it: rules can test it without knowing
-# about email (docs/channels.md).
-AUTOMATED_TAG = "automated-mail"
-UNREADABLE_TAG = "mail-unreadable"
 UNREADABLE_SENDER = ContactIdentity(email="unreadable-mail@invalid", name="Unreadable email")
 
 

@@ -15,6 +15,7 @@ from servicedesk.channels import service as channels
 from servicedesk.channels.tables import InboundEmail
 from servicedesk.clock import utcnow
 from servicedesk.customers.tables import Customer
+from servicedesk.cx.tables import Survey
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.settings import get_settings
 from servicedesk.tickets.tables import Interaction, Ticket
@@ -226,6 +227,20 @@ async def test_machine_mail_is_recorded_but_flagged(
     assert await channels.is_automated(ticket_id=result["ticket_id"])
     ticket = (await admin_client.get(f"/api/tickets/{result['ticket_id']}")).json()
     assert ticket["tags"] == ["automated-mail"] and len(ticket["interactions"]) == 1
+
+
+async def test_a_ticket_a_machine_wrote_to_gets_no_survey(admin_client: httpx.AsyncClient) -> None:
+    for sender, headers in (("robot@other.example", {"X-Autoreply": "yes"}), ("ann@ex.com", {})):
+        raw = compose(sender=sender, subject="Solve me", body="hello", headers=headers)
+        ticket_id = (await post_raw(admin_client, raw)).json()["ticket_id"]
+        reply = await admin_client.post(
+            f"/api/tickets/{ticket_id}/messages", json={"body": "Done.", "public": True}
+        )
+        assert reply.status_code == 201
+        solved = await admin_client.patch(f"/api/tickets/{ticket_id}", json={"status": "solved"})
+        assert solved.status_code == 200, solved.text
+    surveys = await Survey.select(Survey.ticket)
+    assert [s["ticket"] for s in surveys] == [2]  # the person's ticket only
 
 
 async def test_auto_submitted_no_is_a_person(admin_client: httpx.AsyncClient) -> None:
