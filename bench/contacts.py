@@ -123,6 +123,7 @@ class Result:
     postgres_cpu: float = 0.0
     load_before: float = 0.0
     load_after: float = 0.0
+    unit: str = "contact"
 
     def quantile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -134,7 +135,7 @@ class Result:
         errors = sum(self.errors.values())
 
         def cpu(seconds: float) -> str:
-            per = f", {1000 * seconds / done:.1f} ms/contact" if done else ""
+            per = f", {1000 * seconds / done:.1f} ms/{self.unit}" if done else ""
             return f"{seconds / self.seconds:.0%} of a core{per}"
 
         usage = f"CPU: client {cpu(self.client_cpu)}; server {cpu(self.server_cpu)}"
@@ -142,7 +143,7 @@ class Result:
             usage += f"; postgres {cpu(self.postgres_cpu)}"
         return (
             f"{self.engine:8} workers={self.workers} clients={self.clients}: "
-            f"{rate:7.1f} contacts/s  p50 {self.quantile(0.5):6.1f} ms  "
+            f"{rate:7.1f} {self.unit}s/s  p50 {self.quantile(0.5):6.1f} ms  "
             f"p99 {self.quantile(0.99):6.1f} ms  ({done} ok, {errors} errors"
             f"{' ' + str(self.errors) if errors else ''})\n    {usage}\n"
             f"    1-min load average before/after: {self.load_before:.1f}/{self.load_after:.1f}"
@@ -174,11 +175,18 @@ class Connection:
     contact; this one writes the request bytes itself and reads only the status line, the
     Content-Length and the body."""
 
-    def __init__(self, host: str, port: int, token: str) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        token: str,
+        path: str = "/api/contacts",
+        content_type: str = "application/json",
+    ) -> None:
         self.host, self.port = host, port
         self.head = (
-            f"POST /api/contacts HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: {content_type}\r\n"
         )
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
@@ -212,8 +220,29 @@ class Connection:
             self.writer = None
 
 
+def contact_body(rng: random.Random, customers: int, serial: int) -> bytes:
+    return json.dumps(contact(rng, customers, serial)).encode()
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What the clients post: where, as which content type, the body of request `serial`,
+    and the statuses that count as done."""
+
+    path: str = "/api/contacts"
+    content_type: str = "application/json"
+    body: Any = contact_body
+    ok: tuple[str, ...] = ("201",)
+
+
 async def load(
-    base_url: str, token: str, clients: int, duration: float, customers: int, seed: int = 0
+    base_url: str,
+    token: str,
+    clients: int,
+    duration: float,
+    customers: int,
+    seed: int = 0,
+    endpoint: Endpoint = Endpoint(),
 ) -> tuple[list[float], dict[str, int]]:
     """Runs the clients (one keep-alive connection each) for `duration` seconds; returns the
     latencies of the requests that completed in that window, and the failures by status
@@ -227,14 +256,14 @@ async def load(
     async def one_client(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
         serial = seed * 100_000_000 + index * 1_000_000
-        connection = Connection(host, port, token)
+        connection = Connection(host, port, token, endpoint.path, endpoint.content_type)
         try:
             while True:
                 began = time.perf_counter()
                 if began >= stop_at:
                     return
                 serial += 1
-                body = json.dumps(contact(rng, customers, serial)).encode()
+                body = endpoint.body(rng, customers, serial)
                 try:
                     outcome = str(await connection.post(body))
                 except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
@@ -242,7 +271,7 @@ async def load(
                     await connection.close()
                 ended = time.perf_counter()
                 if ended <= stop_at:
-                    if outcome == "201":
+                    if outcome in endpoint.ok:
                         latencies.append(ended - began)
                     else:
                         errors[outcome] = errors.get(outcome, 0) + 1
@@ -312,7 +341,7 @@ def profile(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
     )
 
 
-def run_engine(engine: str, args: argparse.Namespace) -> Result:
+def run_engine(engine: str, args: argparse.Namespace, endpoint: Endpoint = Endpoint()) -> Result:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-contacts-{engine}-"))
     queue = args.queue or ("redis" if engine == "postgres" else "sqlite")
     env = {
@@ -362,13 +391,13 @@ def run_engine(engine: str, args: argparse.Namespace) -> Result:
     try:
         wait_ready(base_url, server)
         if args.warmup:
-            run_async(load(base_url, token, args.clients, args.warmup, args.customers, seed=1))
+            run_async(load(base_url, token, args.clients, args.warmup, args.customers, 1, endpoint))
         load_before = os.getloadavg()[0]
         server_before, pg_before = tree_cpu(server.pid), postgres_cpu()
         client_before = time.process_time()
         profiler = profile(server.pid, args) if args.py_spy else None
         latencies, errors = run_async(
-            load(base_url, token, args.clients, args.duration, args.customers, seed=2)
+            load(base_url, token, args.clients, args.duration, args.customers, 2, endpoint)
         )
         result = Result(engine, args.workers, args.clients, args.duration, latencies, errors)
         result.load_before, result.load_after = load_before, os.getloadavg()[0]
@@ -385,8 +414,9 @@ def run_engine(engine: str, args: argparse.Namespace) -> Result:
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(description: str) -> argparse.ArgumentParser:
+    """The options of this benchmark, shared by the others that post to the server."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (32)")
     parser.add_argument("--duration", type=float, default=20, help="measured seconds (20)")
@@ -405,7 +435,11 @@ def main() -> None:
         "--py-spy", metavar="FILE", help="profile the server with py-spy (raw folded stacks)"
     )
     parser.add_argument("--quick", action="store_true", help="5 s runs, 2 s warm-up")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = arguments(__doc__.split("\n\n")[0]).parse_args()
     if args.quick:
         args.duration, args.warmup = 5, 2
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]

@@ -116,7 +116,11 @@ class EmailInboundController(Controller):
         "/{email_id:int}/raw",
         summary="The raw message as received (kept MAIL_RAW_KEEP_DAYS days)",
         media_type=RFC822,
-        responses={404: _problem("No such email, or its raw bytes were purged")},
+        responses={
+            401: _problem("Not signed in"),
+            403: _problem("Not an admin"),
+            404: _problem("No such email, or its raw bytes were purged"),
+        },
     )
     async def raw(self, email_id: FromPath[int]) -> Response[bytes]:
         raw = await service.raw_message(email_id=email_id)
@@ -132,6 +136,7 @@ class AttachmentController(Controller):
         summary="Download an attachment (always as a file, its type sniffed from the bytes)",
         media_type="application/octet-stream",
         responses={
+            401: _problem("Not signed in"),
             404: _problem("No such attachment"),
             409: _problem("Over the size limit: not stored"),
         },

@@ -102,13 +102,12 @@ def expected_attachments(path: Path) -> list[bytes]:
 
 
 @asynccontextmanager
-async def running_listener() -> AsyncIterator[int]:
+async def running_listener(lmtp: bool = False) -> AsyncIterator[int]:
     """`servicedesk mail listen` on a free port (INBOUND_ADDRESSES from the environment);
     yields the port once it answers."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "servicedesk.cli", "mail", "listen", "--port", str(port)]
-    )
+    command = [sys.executable, "-m", "servicedesk.cli", "mail", "listen", "--port", str(port)]
+    process = subprocess.Popen(command + (["--lmtp"] if lmtp else []))
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -118,6 +118,19 @@ async def test_the_listener_refuses_other_addresses_and_takes_a_duplicate_once(
     assert await InboundEmail.count() == 1 and await Interaction.count() == 1
 
 
+async def test_the_listener_speaks_lmtp_too() -> None:
+    async with running_listener(lmtp=True) as port:
+        with smtplib.LMTP("127.0.0.1", port) as client:
+            refused = client.sendmail(
+                "customer@mail.example",
+                [DESK],
+                compose(sender="gil@mail.example", subject="Via LMTP", body="hello"),
+            )
+    assert refused == {}
+    row = await InboundEmail.select().first()
+    assert row and (row["door"], row["status"], row["subject"]) == ("smtp", "created", "Via LMTP")
+
+
 async def test_a_poller_crash_between_fetch_and_commit_loses_and_duplicates_nothing(
     dovecot: Dovecot,
 ) -> None:

@@ -4,6 +4,7 @@ and stopped, bounces mark the address."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -207,6 +208,17 @@ async def test_a_duplicate_delivery_changes_nothing(admin_client: httpx.AsyncCli
     no_id = (MAIL_FIXTURES / "10-no-message-id.eml").read_bytes()
     await post_raw(admin_client, no_id, 201)
     assert (await post_raw(admin_client, no_id, 200)).json()["status"] == "duplicate"
+
+
+async def test_concurrent_deliveries_of_one_message_make_one_ticket(
+    admin_client: httpx.AsyncClient,
+) -> None:
+    raw = compose(sender="new.person@mail.example", subject="Racing", body="same bytes")
+    responses = await asyncio.gather(*(post_raw(admin_client, raw) for _ in range(5)))
+    statuses = sorted(r.json()["status"] for r in responses)
+    assert statuses == ["created", "duplicate", "duplicate", "duplicate", "duplicate"]
+    assert len({r.json()["ticket_id"] for r in responses}) == 1
+    assert await Ticket.count() == 1 and await Interaction.count() == 1
 
 
 @pytest.mark.parametrize(
