@@ -215,7 +215,9 @@ def _filename(part: Message) -> str:
         name = part.get_filename() or ""
     except Exception:  # noqa: BLE001
         name = ""
-    name = clean(name).replace("/", "_").replace("\\", "_").strip()
+    # No path separators, no control characters (a header built from it must stay one line).
+    name = re.sub(r"[\x00-\x1f\x7f]", "", clean(name)).replace("/", "_").replace("\\", "_")
+    name = name.strip()
     return name[:255]
 
 

@@ -77,7 +77,12 @@ async def receive_email(*, raw: bytes, door: str, now: datetime | None = None) -
                     return await _put_unreadable(email_id, warning, now)
                 if parsed.bounces:
                     return await _record_bounces(email_id, parsed, now)
-                return await _put_on_ticket(email_id, parsed, warning, now)
+                try:
+                    return await _put_on_ticket(email_id, parsed, warning, now)
+                except (Invalid, NotFound, Conflict) as exc:
+                    # A rule of the ticket service refused it (an address it does not
+                    # accept, ...): kept for an admin rather than refused to the sender.
+                    return await _put_unreadable(email_id, exc.detail, now)
         except tickets.UNIQUE_VIOLATIONS:
             # The same message arrived twice at once, or a new sender raced another
             # contact: the next try finds the committed row.

@@ -323,3 +323,21 @@ async def test_raw_messages_are_purged_after_the_keep_period(
     assert gone.status_code == 404
     kept = await admin_client.get(f"/api/channels/email/{unreadable['email_id']}/raw")
     assert kept.status_code == 200
+
+
+async def test_a_file_name_cannot_inject_response_headers(admin_client: httpx.AsyncClient) -> None:
+    raw = (
+        b"From: mallory@evil.example\r\nSubject: file\r\nMessage-ID: <evil-name@evil.example>\r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\n\r\nsee file\r\n"
+        b"--b\r\nContent-Type: text/html\r\n"
+        b"Content-Disposition: attachment; filename*=UTF-8''a%0D%0AX-Injected%3A%201.html\r\n\r\n"
+        b"<script>alert(1)</script>\r\n--b--\r\n"
+    )
+    result = (await post_raw(admin_client, raw, 201)).json()
+    (listed,) = (await admin_client.get(f"/api/tickets/{result['ticket_id']}/attachments")).json()
+    assert listed["filename"] == "aX-Injected: 1.html"
+    file = await admin_client.get(listed["url"])
+    assert file.status_code == 200 and "x-injected" not in file.headers
+    assert file.headers["content-type"].startswith("text/plain")  # sniffed: never text/html
+    assert file.headers["content-disposition"].startswith("attachment;")
