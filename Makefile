@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) system-deps frontend
 
-# Debian's Chromium for the browser tests (never a downloaded browser).
+# Debian's Chromium for the browser tests (never a downloaded browser), and Dovecot's IMAP
+# server for the email-in tests (each test starts its own, with its own config in a
+# temporary directory; the package's system service is not used).
 system-deps:
 	@test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+	@test -x /usr/sbin/dovecot || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd)
 
 FRONTEND_DEPS := frontend/node_modules/.installed
 FRONTEND_BUILD := frontend/dist/index.html

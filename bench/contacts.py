@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -199,11 +200,13 @@ class Connection:
     contact; this one writes the request bytes itself and reads only the status line, the
     Content-Length and the body."""
 
-    def __init__(self, host: str, port: int, authorization: str, path: str) -> None:
+    def __init__(
+        self, host: str, port: int, authorization: str, path: str, content_type: str
+    ) -> None:
         self.host, self.port = host, port
         self.head = (
             f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            f"Authorization: {authorization}\r\nContent-Type: application/json\r\n"
+            f"Authorization: {authorization}\r\nContent-Type: {content_type}\r\n"
         )
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
@@ -249,15 +252,26 @@ def peer_ticket(rng: random.Random, customers: int, serial: int) -> dict[str, An
     }
 
 
+def json_body(shape: Any) -> Any:
+    """A body function that sends `shape(rng, customers, serial)` as JSON."""
+
+    def body(rng: random.Random, customers: int, serial: int) -> bytes:
+        return json.dumps(shape(rng, customers, serial)).encode()
+
+    return body
+
+
 @dataclass(frozen=True)
 class Target:
-    """Where the clients post, and what."""
+    """Where the clients post, as which content type, the body of request `serial`
+    (bytes), and the statuses that count as done."""
 
     base_url: str
     authorization: str
     path: str = "/api/contacts"
-    body: Any = contact
-    created: str = "201"
+    content_type: str = "application/json"
+    body: Any = json_body(contact)
+    ok: tuple[str, ...] = ("201",)
 
 
 async def load(
@@ -275,14 +289,14 @@ async def load(
     async def one_client(index: int) -> None:
         rng = random.Random(seed * 1000 + index)
         serial = seed * 100_000_000 + index * 1_000_000
-        connection = Connection(host, port, target.authorization, target.path)
+        connection = Connection(host, port, target.authorization, target.path, target.content_type)
         try:
             while True:
                 began = time.perf_counter()
                 if began >= stop_at:
                     return
                 serial += 1
-                body = json.dumps(target.body(rng, customers, serial)).encode()
+                body = target.body(rng, customers, serial)
                 try:
                     outcome = str(await connection.post(body))
                 except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
@@ -290,7 +304,7 @@ async def load(
                     await connection.close()
                 ended = time.perf_counter()
                 if ended <= stop_at:
-                    if outcome == target.created:
+                    if outcome in target.ok:
                         latencies.append(ended - began)
                     else:
                         errors[outcome] = errors.get(outcome, 0) + 1
@@ -434,7 +448,10 @@ def serve_peer(args: argparse.Namespace) -> Iterator[tuple[subprocess.Popen[byte
     try:
         # Any answer will do: its ticket list is not paged, and grows with every run.
         wait_ready(base_url, server, timeout=120, path="/", any_answer=True)
-        yield server, Target(base_url, f"Token {token}", "/api/tickets/", peer_ticket)
+        yield (
+            server,
+            Target(base_url, f"Token {token}", "/api/tickets/", body=json_body(peer_ticket)),
+        )
     finally:
         stop_process(server, timeout=15)
 
@@ -500,9 +517,11 @@ def serve(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_engine(engine: str, args: argparse.Namespace) -> Result:
+def run_engine(engine: str, args: argparse.Namespace, **door: Any) -> Result:
+    """Serves on `engine` and measures posts to /api/contacts, or to the door that `door`
+    names (Target's path, content_type, body, ok)."""
     with serve(engine, args) as (server, target):
-        return measure(engine, target, server, args)
+        return measure(engine, dataclasses.replace(target, **door), server, args)
 
 
 def run_with_peer(args: argparse.Namespace) -> tuple[Result, Result]:
@@ -523,8 +542,9 @@ def run_with_peer(args: argparse.Namespace) -> tuple[Result, Result]:
     return ours, theirs
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(description: str) -> argparse.ArgumentParser:
+    """The options of this benchmark, shared by the others that post to the server."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (32)")
     parser.add_argument("--duration", type=float, default=20, help="measured seconds (20)")
@@ -556,7 +576,11 @@ def main() -> None:
         "--py-spy", metavar="FILE", help="profile the server with py-spy (raw folded stacks)"
     )
     parser.add_argument("--quick", action="store_true", help="5 s runs, 2 s warm-up")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = arguments(__doc__.split("\n\n")[0]).parse_args()
     if args.quick:
         args.duration, args.warmup = 5, 2
     if args.peer:

@@ -23,6 +23,7 @@ from servicedesk.accounts.api import (
     login_rate_limit,
 )
 from servicedesk.accounts.guards import PUBLIC, PUBLIC_PATHS, AuthMiddleware
+from servicedesk.channels.api import AttachmentController, EmailInboundController
 from servicedesk.customers.api import CustomerController
 from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
 from servicedesk.errors import DomainError
@@ -133,6 +134,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TeamController,
             TokenController,
             ContactController,
+            EmailInboundController,
+            AttachmentController,
             TicketController,
             CustomerController,
             ReportController,

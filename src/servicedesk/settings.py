@@ -32,6 +32,18 @@ class Settings(BaseSettings):
     mail_max_attempts: int = 5
     mail_retry_delay_seconds: int = 30
     login_attempts_per_minute: int = 10
+    # Email in (servicedesk.channels, docs/channels.md).
+    data_dir: Path = VAR_DIR  # attachments are stored under DATA_DIR/attachments
+    inbound_addresses: str = ""  # comma-separated: the addresses `mail listen` accepts
+    imap_mailboxes: str = ""  # space-separated imap://user:password@host:port/INBOX URLs
+    imap_poll_seconds: int = Field(default=60, ge=1)
+    mail_max_bytes: int = 30 * 1_048_576  # the largest raw message the HTTP door takes
+    mail_attachment_max_bytes: int = 20 * 1_048_576  # larger files are listed, not stored
+    mail_per_sender_per_hour: int = Field(default=30, ge=1)  # more is flagged as a loop
+    mail_raw_keep_days: int = Field(default=30, ge=1)
+
+    def inbound_address_list(self) -> list[str]:
+        return [a.strip().lower() for a in self.inbound_addresses.split(",") if a.strip()]
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once into var/ (never committed)."""

@@ -6,6 +6,7 @@ import asyncio
 
 from huey import crontab
 
+from servicedesk.channels import service as channels
 from servicedesk.outbox.tasks import deliver_outbox_message, sweep_outbox
 from servicedesk.queue import huey
 from servicedesk.settings import get_settings
@@ -18,4 +19,12 @@ def close_solved_tickets() -> int:
     return asyncio.run(tickets.close_solved_tickets(older_than_days=get_settings().auto_close_days))
 
 
-__all__ = ["close_solved_tickets", "deliver_outbox_message", "sweep_outbox"]
+@huey.periodic_task(crontab(minute="7", hour="*"))
+def purge_raw_emails() -> int:
+    """Forgets the raw bytes of inbound emails older than MAIL_RAW_KEEP_DAYS."""
+    return asyncio.run(
+        channels.purge_raw_messages(older_than_days=get_settings().mail_raw_keep_days)
+    )
+
+
+__all__ = ["close_solved_tickets", "purge_raw_emails", "deliver_outbox_message", "sweep_outbox"]

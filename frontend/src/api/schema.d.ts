@@ -39,6 +39,23 @@ export interface paths {
         patch: operations["ApiAgentsAgentIdUpdateAgent"];
         trace?: never;
     };
+    "/api/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an attachment (always as a file, its type sniffed from the bytes) */
+        get: operations["ApiAttachmentsAttachmentIdDownload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -187,6 +204,40 @@ export interface paths {
         };
         /** Canned replies with placeholders */
         get: operations["ApiCannedRepliesListCannedReplies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/email/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a raw email (message/rfc822): created 201, otherwise 200 */
+        post: operations["ApiChannelsEmailInboundInbound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/email/{email_id}/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The raw message as received (kept MAIL_RAW_KEEP_DAYS days) */
+        get: operations["ApiChannelsEmailEmailIdRawRaw"];
         put?: never;
         post?: never;
         delete?: never;
@@ -558,6 +609,23 @@ export interface paths {
         patch: operations["ApiTicketsTicketIdUpdateTicket"];
         trace?: never;
     };
+    "/api/tickets/{ticket_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The attachments of a ticket's emails */
+        get: operations["ApiTicketsTicketIdAttachmentsOfTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets/{ticket_id}/messages": {
         parameters: {
             query?: never;
@@ -685,6 +753,17 @@ export interface components {
             /** @enum {null|string} */
             role?: "agent" | "lead" | "admin" | null;
             team_id?: number | null;
+        };
+        /** AttachmentOut */
+        AttachmentOut: {
+            content_type: string;
+            filename: string;
+            id: number;
+            inline: boolean;
+            interaction_id: number | null;
+            size: number;
+            stored: boolean;
+            url: string;
         };
         /** Author */
         Author: {
@@ -850,8 +929,22 @@ export interface components {
             kind: string;
             value: string;
         };
+        /** InboundOut */
+        InboundOut: {
+            email_id: number;
+            interaction_id: number | null;
+            /** @default  */
+            reason: string;
+            /** @enum {string} */
+            status: "created" | "threaded" | "duplicate" | "ignored" | "bounce";
+            ticket_id: number | null;
+            /** @default  */
+            warning: string;
+        };
         /** InteractionOut */
         InteractionOut: {
+            /** @default [] */
+            attachments: components["schemas"]["AttachmentOut"][];
             author: components["schemas"]["Author"];
             body_html: string | null;
             body_text: string;
@@ -861,6 +954,7 @@ export interface components {
             created_at: string;
             /** @enum {string} */
             direction: "inbound" | "outbound";
+            fold_at?: number | null;
             id: number;
             message_id: string | null;
             public: boolean;
@@ -911,14 +1005,6 @@ export interface components {
         /** OutboxPage */
         OutboxPage: {
             items: components["schemas"]["OutboxItem"][];
-        };
-        /** Problem */
-        Problem: {
-            detail: string;
-            errors?: components["schemas"]["ProblemField"][] | null;
-            status: number;
-            title: string;
-            type: string;
         };
         /** ProblemField */
         ProblemField: {
@@ -1115,6 +1201,8 @@ export interface components {
         };
         /** TimelineItem */
         TimelineItem: {
+            /** @default [] */
+            attachments: components["schemas"]["AttachmentOut"][];
             author: components["schemas"]["Author"];
             body_html: string | null;
             body_text: string;
@@ -1124,6 +1212,7 @@ export interface components {
             created_at: string;
             /** @enum {string} */
             direction: "inbound" | "outbound";
+            fold_at?: number | null;
             id: number;
             message_id: string | null;
             public: boolean;
@@ -1151,6 +1240,24 @@ export interface components {
             last_used_at: string | null;
             name: string;
             revoked: boolean;
+        };
+        /** Problem */
+        automation_rules_api_Problem: {
+            detail: string;
+            errors?: components["schemas"]["ProblemField"][] | null;
+            status: number;
+            title: string;
+            type: string;
+        };
+        /** Problem */
+        servicedesk_channels_schemas_Problem: {
+            detail: string;
+            errors?: {
+                [key: string]: unknown;
+            }[] | null;
+            status: number;
+            title: string;
+            type: string;
         };
     };
     responses: never;
@@ -1261,6 +1368,70 @@ export interface operations {
             };
         };
     };
+    ApiAttachmentsAttachmentIdDownload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description No such attachment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description Over the size limit: not stored */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+        };
+    };
     ApiAuthLoginLogin: {
         parameters: {
             query?: never;
@@ -1364,7 +1535,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1373,7 +1544,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
         };
@@ -1406,7 +1577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -1415,7 +1586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1424,7 +1595,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description The rule is not valid: `errors[0].field` names the dotted path */
@@ -1433,7 +1604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
         };
@@ -1462,7 +1633,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1471,7 +1642,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
         };
@@ -1521,7 +1692,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1530,7 +1701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Another rule has this name */
@@ -1539,7 +1710,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description The rule is not valid: `errors[0].field` names the dotted path */
@@ -1548,7 +1719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
         };
@@ -1594,7 +1765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1603,7 +1774,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description No such rule */
@@ -1612,7 +1783,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
         };
@@ -1656,7 +1827,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1665,7 +1836,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description No such rule */
@@ -1674,7 +1845,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
         };
@@ -1726,7 +1897,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1735,7 +1906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description No such rule */
@@ -1744,7 +1915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Another rule has this name */
@@ -1753,7 +1924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description The rule is not valid: `errors[0].field` names the dotted path */
@@ -1762,7 +1933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
         };
@@ -1810,7 +1981,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1819,7 +1990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
             /** @description No such rule */
@@ -1828,7 +1999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
                 };
             };
         };
@@ -1849,6 +2020,167 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CannedReply"][];
+                };
+            };
+        };
+    };
+    ApiChannelsEmailInboundInbound: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The message as received, headers and body (RFC 5322) */
+        requestBody: {
+            content: {
+                "message/rfc822": string;
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundOut"];
+                };
+            };
+            /** @description A new ticket */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description Not an admin (or an admin's integration token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description Conflicting concurrent deliveries of the message: deliver again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description The message is over MAIL_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description The body is not message/rfc822 */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description The body is empty or not an email */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsEmailEmailIdRawRaw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                email_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "message/rfc822": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description No such email, or its raw bytes were purged */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
                 };
             };
         };
@@ -2763,6 +3095,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiTicketsTicketIdAttachmentsOfTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"][];
                 };
             };
             /** @description Bad request syntax or unsupported method */

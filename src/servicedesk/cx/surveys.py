@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from servicedesk import writes
+from servicedesk.channels.flags import AUTOMATED_TAG
 from servicedesk.clock import as_utc, utcnow
 from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.db import chunks, write_transaction
 from servicedesk.errors import Gone, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 from servicedesk.settings import get_settings
-from servicedesk.tickets.tables import Ticket
+from servicedesk.tickets.tables import Ticket, TicketTag
 
 from . import facts
 from .tables import Survey, SurveyResponse, TicketMetrics
@@ -99,7 +100,7 @@ async def _survey_addresses(customer_ids: list[int]) -> dict[int, str]:
 
 async def schedule_csat(*, ticket_id: int, now: datetime) -> int | None:
     """Queues the CSAT email of a solve. Skipped for tickets no agent answered in public
-    (internal or automated-only), customers without a usable address, and customers
+    (internal or automated-only), tickets a machine wrote to (tag automated-mail), customers without a usable address, and customers
     surveyed within the fatigue window. Returns the survey id when one is sent."""
     settings = get_settings()
     metrics = (
@@ -111,6 +112,10 @@ async def schedule_csat(*, ticket_id: int, now: datetime) -> int | None:
     )
     if not metrics or metrics["agent_public_replies"] == 0:
         return None
+    if await TicketTag.exists().where(
+        TicketTag.ticket == ticket_id, TicketTag.tag == AUTOMATED_TAG
+    ):
+        return None  # a machine wrote to it (docs/channels.md): no survey for a robot
     customer_id = metrics["customer"]
     address = (await _survey_addresses([customer_id])).get(customer_id)
     if not address:

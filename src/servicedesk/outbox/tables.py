@@ -15,7 +15,7 @@ class OutboxMessage(Table):
     to_address = Varchar(length=254, default="")
     subject = Varchar(length=400, default="")
     body_text = Text(default="")
-    message_id = Varchar(length=300, default="")
+    message_id = Varchar(length=300, default="", index=True)  # threading and bounces look it up
     in_reply_to = Varchar(length=300, default="")
     references = Text(default="")
     status = Varchar(length=10, default="pending", index=True)  # pending | sent | failed

@@ -11,6 +11,8 @@ from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, Quer
 from pydantic import BaseModel
 
 from servicedesk.accounts.guards import Principal
+from servicedesk.channels import service as channels
+from servicedesk.channels.schemas import AttachmentOut
 from servicedesk.clock import utcnow
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.cx import surveys
@@ -74,6 +76,7 @@ async def ticket_detail(ticket_id: int) -> TicketDetail:
         InteractionOut.of(i, row["customer_name"])
         for i in await service.interactions_of(ticket_id=ticket_id)
     ]
+    await _add_email_parts(ticket_id, interactions)
     events = [
         EventOut(
             id=e["id"],
@@ -95,6 +98,17 @@ async def ticket_detail(ticket_id: int) -> TicketDetail:
         events=events,
         satisfaction=Satisfaction(**answer) if answer else None,
     )
+
+
+async def _add_email_parts(ticket_id: int, interactions: list[InteractionOut]) -> None:
+    """The attachments and fold offsets of a ticket's inbound emails, on their interactions."""
+    by_id = {i.id: i for i in interactions}
+    for attachment in await channels.attachments_of(ticket_id=ticket_id):
+        if attachment["interaction"] in by_id:
+            by_id[attachment["interaction"]].attachments.append(AttachmentOut.of(attachment))
+    for email in await channels.emails_of(ticket_id=ticket_id):
+        if email["interaction"] in by_id:
+            by_id[email["interaction"]].fold_at = email["fold_at"]
 
 
 class ContactController(Controller):

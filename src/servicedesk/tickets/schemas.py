@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from servicedesk.channels.schemas import AttachmentOut
 from servicedesk.schemas import Changes, Page, Request
 
 from .rules import Channel, Priority, Status
@@ -84,6 +85,10 @@ class InteractionOut(BaseModel):
     body_html: str | None
     message_id: str | None
     created_at: datetime
+    # An inbound email's files, and where its quoted history or signature starts in
+    # body_text (the UI folds from there; the text is whole).
+    attachments: list[AttachmentOut] = []
+    fold_at: int | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any], customer_name: str = "") -> InteractionOut:

@@ -12,6 +12,7 @@ const base = {
   body_html: null,
   message_id: null,
   ticket_id: 77,
+  attachments: [],
 };
 
 const items: Interaction[] = [
@@ -48,5 +49,29 @@ describe("Timeline", () => {
     expect(within(entries[0]).getByTestId("channel-badge")).toHaveTextContent("Email");
     expect(within(entries[1]).getByTestId("channel-badge")).toHaveTextContent("Web");
     expect(within(entries[2]).getByText("fixed").tagName).toBe("B");
+  });
+
+  it("folds quoted text and lists attachments as downloads", async () => {
+    const mail: Interaction = {
+      ...base,
+      id: 5,
+      body_text: "Thanks!\n\nOn Monday Support wrote:\n> old text",
+      fold_at: 9,
+      created_at: "2026-03-01T11:00:00Z",
+      attachments: [
+        { id: 7, interaction_id: 5, filename: "invoice.pdf", content_type: "application/pdf", size: 2048,
+          inline: false, stored: true, url: "/api/attachments/7" },
+      ],
+    };
+    renderWithProviders(<Timeline items={[mail]} />);
+    const entry = screen.getByTestId("timeline-entry");
+    expect(entry).toHaveTextContent("Thanks!");
+    expect(entry).not.toHaveTextContent("old text");
+    within(entry).getByRole("button", { name: "Show quoted text" }).click();
+    expect(await within(entry).findByText(/old text/)).toBeInTheDocument();
+    const link = within(entry).getByTestId("attachment");
+    expect(link).toHaveAttribute("href", "/api/attachments/7");
+    expect(link).toHaveAttribute("download", "invoice.pdf");
+    expect(link).toHaveTextContent("invoice.pdf (2.0 KB)");
   });
 });

@@ -1,11 +1,67 @@
-import { Avatar, Badge, Group, Paper, Stack, Text, Typography } from "@mantine/core";
-import { IconLock } from "@tabler/icons-react";
+import { Anchor, Avatar, Badge, Group, Paper, Stack, Text, Typography } from "@mantine/core";
+import { IconLock, IconPaperclip } from "@tabler/icons-react";
+import { useState } from "react";
 import type { Interaction } from "../../api/types";
 import { ChannelBadge } from "../../components/Badges";
 import { absTime, relTime } from "../../lib/format";
 import classes from "./Ticket.module.css";
 
-export function MessageBody({ item }: { item: Pick<Interaction, "body_html" | "body_text"> }) {
+type Attachment = Interaction["attachments"][number];
+
+function byteSize(size: number): string {
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
+  return `${(size / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** An email's files: always downloads (the server sends them as attachments). */
+export function Attachments({ items }: { items: Attachment[] }) {
+  if (items.length === 0) return null;
+  return (
+    <Group gap="xs" mt="xs" mb={0} component="ul" aria-label="Attachments" style={{ listStyle: "none", padding: 0 }}>
+      {items.map((a) => (
+        <li key={a.id}>
+          {a.stored ? (
+            <Anchor href={a.url} download={a.filename} size="sm" data-testid="attachment">
+              <Group gap={4} wrap="nowrap">
+                <IconPaperclip size={14} aria-hidden />
+                {a.filename} <Text span size="xs" c="dimmed">({byteSize(a.size)})</Text>
+              </Group>
+            </Anchor>
+          ) : (
+            <Text size="sm" c="dimmed" data-testid="attachment">
+              {a.filename} (over the size limit, not stored)
+            </Text>
+          )}
+        </li>
+      ))}
+    </Group>
+  );
+}
+
+/** Plain text with its quoted history or signature folded away until asked for. */
+function FoldedText({ text, foldAt }: { text: string; foldAt: number }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <Text size="sm" className={classes.plain} component="div">
+      {open ? text : text.slice(0, foldAt).trimEnd()}
+      <div>
+        <Anchor component="button" type="button" size="xs" onClick={() => setOpen(!open)} aria-expanded={open}>
+          {open ? "Hide quoted text" : "Show quoted text"}
+        </Anchor>
+      </div>
+    </Text>
+  );
+}
+
+export function MessageBody({
+  item,
+}: {
+  item: Pick<Interaction, "body_html" | "body_text"> & { fold_at?: number | null };
+}) {
+  if (!item.body_html && item.fold_at) {
+    return <FoldedText text={item.body_text} foldAt={item.fold_at} />;
+  }
   if (item.body_html) {
     // body_html is sanitized by the server before it is stored.
     return (
@@ -65,6 +121,7 @@ export function TimelineEntry({ item }: { item: Interaction }) {
         </Group>
       </Group>
       <MessageBody item={item} />
+      <Attachments items={item.attachments ?? []} />
     </Paper>
   );
 }

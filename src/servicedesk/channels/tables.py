@@ -1,0 +1,75 @@
+"""Email in: every message received (raw kept 30 days), its attachments, bouncing addresses."""
+
+from piccolo.columns import (
+    Boolean,
+    Bytea,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from servicedesk.outbox.tables import OutboxMessage
+from servicedesk.tickets.tables import Interaction, Ticket
+
+
+class InboundEmail(Table):
+    """One received message, whichever door it came through. `message_id` is unique: a
+    second delivery of the same message is a duplicate and changes nothing (a message
+    without a Message-ID gets one made from the hash of its bytes)."""
+
+    id: Serial
+    message_id = Varchar(length=300, unique=True)
+    sender = Varchar(length=254, default="", index=True)
+    subject = Varchar(length=400, default="")
+    door = Varchar(length=10, default="http")  # http | smtp | imap
+    # created | threaded | ignored | bounce | unparsed
+    status = Varchar(length=10)
+    ticket = ForeignKey(Ticket, null=True, index=True)
+    interaction = ForeignKey(Interaction, null=True, index=True)
+    # Auto-Submitted, Precedence bulk/junk/list, X-Autoreply, List-Id, mailer-daemon, or over
+    # the sender's rate limit: nothing automatic may answer it (docs/channels.md).
+    automated = Boolean(default=False)
+    reason = Varchar(length=60, default="")  # why it was flagged or ignored
+    warning = Text(default="")  # what went wrong parsing it, for an admin
+    # Where the quoted history or signature starts in the interaction's body_text
+    # (characters); the UI folds from there. None: nothing to fold.
+    fold_at = Integer(null=True, default=None)
+    bounced_outbox = ForeignKey(OutboxMessage, null=True)  # the email a DSN answers
+    raw_message = Bytea(null=True, default=None)  # as received; purged after 30 days
+    received_at = Timestamptz(index=True)
+
+
+class Attachment(Table):
+    """A file of an inbound message; its bytes live in the attachment store under their
+    SHA-256 (stored once however often they arrive)."""
+
+    id: Serial
+    ticket = ForeignKey(Ticket, index=True)
+    interaction = ForeignKey(Interaction, null=True, index=True)
+    email = ForeignKey(InboundEmail, index=True)
+    filename = Varchar(length=255, default="")
+    content_type = Varchar(length=100)  # sniffed from the bytes, never the sender's header
+    size = Integer()
+    sha256 = Varchar(length=64, null=True, default=None)  # None: over the size limit
+    inline = Boolean(default=False)
+    content_id = Varchar(length=300, default="")
+
+
+class BouncingAddress(Table):
+    """An address our mail bounced from: hard (5.x.x) stops mail to it; soft (4.x.x)
+    bounces are counted."""
+
+    id: Serial
+    address = Varchar(length=254, unique=True)
+    hard = Boolean(default=False)
+    soft_bounces = Integer(default=0)
+    last_status = Varchar(length=20, default="")
+    last_outbox = ForeignKey(OutboxMessage, null=True)
+    updated_at = Timestamptz()
+
+
+__all__ = ["InboundEmail", "Attachment", "BouncingAddress"]
