@@ -9,6 +9,7 @@ from huey import crontab
 from servicedesk.outbox.tasks import deliver_outbox_message, sweep_outbox
 from servicedesk.queue import huey
 from servicedesk.settings import get_settings
+from servicedesk.sla import service as sla
 from servicedesk.tickets import service as tickets
 
 
@@ -18,4 +19,10 @@ def close_solved_tickets() -> int:
     return asyncio.run(tickets.close_solved_tickets(older_than_days=get_settings().auto_close_days))
 
 
-__all__ = ["close_solved_tickets", "deliver_outbox_message", "sweep_outbox"]
+@huey.periodic_task(crontab(minute="*"))
+def check_sla_breaches() -> int:
+    """Raises `sla.breached` for the SLA targets that fell due (once per ticket and target)."""
+    return asyncio.run(sla.check_breaches())
+
+
+__all__ = ["check_sla_breaches", "close_solved_tickets", "deliver_outbox_message", "sweep_outbox"]

@@ -216,7 +216,7 @@ async def open_ticket(
     )
     writes.remember(Ticket, ticket_id, ticket)
     await facts.ticket_created(
-        ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now
+        ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now, priority=priority
     )
     await _log(ticket_id, actor, "created", None, channel, now)
     if follow_up_of:
@@ -312,7 +312,7 @@ async def add_inbound_message(
         now=now,
         touch=next_status is None,
     )
-    await facts.inbound_message(ticket_id=ticket_id)
+    await facts.inbound_message(ticket_id=ticket_id, at=now)
     if next_status:
         await _change_status(ticket, next_status, CUSTOMER, now, quiet)
     await _emit(
@@ -487,7 +487,7 @@ async def _change_status(
             ticket_id=ticket["id"], agent_id=assignee, team_id=ticket["team"], at=now
         )
     else:
-        await facts.status_changed(ticket_id=ticket["id"], old=old, new=new)
+        await facts.status_changed(ticket_id=ticket["id"], old=old, new=new, at=now)
     await writes.update(Ticket, ticket, changes)
     await _log(ticket["id"], actor, "status", old, new, now)
     topic = {"solved": "ticket.solved", "closed": "ticket.closed"}.get(new)
@@ -592,6 +592,14 @@ async def update_ticket(
             wanted = [t for t in current if t not in changes.get("remove_tags", [])]
             wanted += [t for t in changes.get("add_tags", []) if t not in wanted]
             await _set_tags(ticket, wanted, actor, now)
+        if (ticket["priority"], ticket["team"]) != (before["priority"], before["team"]):
+            await facts.ticket_routed(
+                ticket_id=ticket_id,
+                channel=ticket["channel"],
+                priority=ticket["priority"],
+                team_id=ticket["team"],
+                at=now,
+            )
         if "status" in changes and changes["status"] != ticket["status"]:
             await _change_status(ticket, changes["status"], actor, now, quiet)
         await _emit_updated(ticket, before, tags_before, now, quiet)
