@@ -69,6 +69,7 @@ TABLES = [
     "customer_identity",
     "customer",
     "organization",
+    "sla_policy",
     "api_token",
     "login_session",
     "agent",

@@ -6,6 +6,8 @@ import csv
 import io
 from typing import Any
 
+from servicedesk.sla.clock import TARGETS as SLA_TARGETS
+
 COLUMNS = [
     ("solved", lambda r: r["solved"]),
     ("fcr_eligible", lambda r: r["fcr"]["eligible"]),
@@ -24,6 +26,11 @@ COLUMNS = [
     ("first_response_median_minutes", lambda r: r["first_response_median_minutes"]),
     ("reopen_rate", lambda r: r["reopen_rate"]),
     ("low_sample", lambda r: r["low_sample"]),
+    *[
+        (f"sla_{target}_{key}", lambda r, t=target, k=key: r["sla"][t][k])
+        for target in SLA_TARGETS
+        for key in ("measured", "met", "rate")
+    ],
 ]
 
 

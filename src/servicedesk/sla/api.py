@@ -18,7 +18,7 @@ PROBLEM = "application/problem+json"
 def _problems(*codes: int) -> dict[int, ResponseSpec]:
     """The error answers of an endpoint, for the OpenAPI schema."""
     why = {
-        400: "The body is not a valid policy (the field is named)",
+        400: "A malformed body or id (the field is named)",
         401: "Not signed in",
         403: "Not allowed for this role (or a missing CSRF token)",
         404: "No such policy",
@@ -57,7 +57,7 @@ class SlaPolicyController(Controller):
         )
         return SlaPolicyOut.of(await service.get_policy(policy_id=policy_id))
 
-    @get("/{policy_id:int}", summary="An SLA policy", responses=_problems(401, 404))
+    @get("/{policy_id:int}", summary="An SLA policy", responses=_problems(400, 401, 404))
     async def get_policy(self, policy_id: FromPath[int]) -> SlaPolicyOut:
         return SlaPolicyOut.of(await service.get_policy(policy_id=policy_id))
 
@@ -84,7 +84,7 @@ class SlaPolicyController(Controller):
         status_code=204,
         guards=[requires_admin],
         summary="Delete an SLA policy (tickets keep their due times)",
-        responses=_problems(401, 403, 404),
+        responses=_problems(400, 401, 403, 404),
     )
     async def delete_policy(self, request: Request, policy_id: FromPath[int]) -> None:
         principal: Principal = request.user

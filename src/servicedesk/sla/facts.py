@@ -172,8 +172,9 @@ async def ticket_routed(
     schedule: ScheduleOf,
 ) -> None:
     """A change of priority or team picks the policy again. The active targets keep the
-    minutes they used (a ticket that had no policy counts from its creation, without its
-    past pauses); targets the new policy does not set end, unmeasured."""
+    minutes they used; a first response or resolution target the old policy did not set
+    counts from the ticket's creation (without its past pauses); targets the new policy
+    does not set end, unmeasured."""
     row = await _with_clock(row)
     status = row["status"]
     old = Clock.from_json(row["sla_clock"]) if row["sla_clock"] else None
@@ -194,19 +195,16 @@ async def ticket_routed(
         replied=row["first_response_at"] is not None,
     )
     measure = await _measure(clock, schedule)
-    if old is not None:
-        for name, target in old.targets.items():
-            if name in clock.goals:
-                target.minutes = clock.goals[name]
-                target.due = None if target.elapsed < target.minutes else target.due
-                clock.targets[name] = target
-    elif status not in rules.STOPPED:
-        created = row["created_at"]
-        names = ["resolution"] + ([] if clock.replied else ["first_response"])
-        for name in names:
-            if name in clock.goals:
-                elapsed = measure.minutes(created, at)
-                clock.targets[name] = rules.Target(minutes=clock.goals[name], elapsed=elapsed)
+    carried = old.targets if old is not None else {}
+    due_from_creation = [] if status in rules.STOPPED else ["first_response", "resolution"]
+    for name, minutes in clock.goals.items():
+        if name in carried:
+            target = clock.targets[name] = carried[name]
+            target.minutes = minutes
+            target.due = None if target.elapsed < minutes else target.due
+        elif name in due_from_creation and not (name == "first_response" and clock.replied):
+            elapsed = measure.minutes(row["created_at"], at)
+            clock.targets[name] = rules.Target(minutes=minutes, elapsed=elapsed)
     if status in rules.RUNNING:
         rules.run_all(clock, at, measure)
     await _save(row, clock, status, {})

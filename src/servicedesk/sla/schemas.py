@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -65,15 +65,6 @@ class SlaPolicyOut(BaseModel):
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )
-
-
-class SlaState(BaseModel):
-    """A ticket's SLA as the inbox shows it: the target due next and when."""
-
-    target: Literal["first_response", "next_reply", "resolution"]
-    due_at: datetime | None = Field(description="null while the clock is paused")
-    breached: bool
-    paused: bool
 
 
 class Problem(BaseModel):

@@ -805,9 +805,14 @@ _TAGS_SQLITE = (
 )
 
 
+# The SLA target due next and its due time (servicedesk/sla), kept with the ticket's facts.
+_SLA_TARGET = '(SELECT m."sla_target" FROM "ticket_metrics" AS m WHERE m."ticket" = "ticket"."id")'
+_SLA_DUE_AT = '(SELECT m."sla_due_at" FROM "ticket_metrics" AS m WHERE m."ticket" = "ticket"."id")'
+
+
 def _summary_query() -> Any:
     """Tickets with what a summary shows (customer and assignee names, the customer's first
-    email, the tags), in one query."""
+    email, the tags, the SLA due next), in one query."""
     return Ticket.select(
         *Ticket.all_columns(),
         Ticket.customer.name.as_alias("customer_name"),
@@ -815,6 +820,8 @@ def _summary_query() -> Any:
         Ticket.assignee.email.as_alias("assignee_email"),
         QueryString(_CUSTOMER_EMAIL).as_alias("customer_email"),
         QueryString(_TAGS_SQLITE if is_sqlite() else _TAGS_POSTGRES).as_alias("tags"),
+        QueryString(_SLA_TARGET).as_alias("sla_target"),
+        QueryString(_SLA_DUE_AT).as_alias("sla_due_at"),
     )
 
 
