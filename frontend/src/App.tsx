@@ -17,6 +17,9 @@ const CustomerPage = lazy(() => import("./pages/customer/CustomerPage").then((m)
 const SurveyPage = lazy(() => import("./pages/survey/SurveyPage").then((m) => ({ default: m.SurveyPage })));
 const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const DrillPage = lazy(() => import("./pages/dashboard/DrillPage").then((m) => ({ default: m.DrillPage })));
+const BreachingPage = lazy(() =>
+  import("./pages/inbox/BreachingPage").then((m) => ({ default: m.BreachingPage })),
+);
 const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
@@ -59,6 +62,14 @@ export function AppRoutes() {
           element={
             <Lazy>
               <TicketPage />
+            </Lazy>
+          }
+        />
+        <Route
+          path="/breaching"
+          element={
+            <Lazy>
+              <BreachingPage />
             </Lazy>
           }
         />

@@ -98,6 +98,15 @@ export interface CxRow {
     response_rate: number | null;
   };
   low_sample: boolean;
+  /** SLA achievement per target (absent from reports of servers without SLA policies). */
+  sla?: Record<"first_response" | "next_reply" | "resolution", SlaAchievement>;
+}
+
+export interface SlaAchievement {
+  measured: number;
+  met: number;
+  missed: number;
+  rate: number | null;
 }
 
 export interface CxReport {

@@ -30,6 +30,7 @@ def _problems(*codes: int) -> dict[int, ResponseSpec]:
             data_container=Problem,
             media_type=PROBLEM,
             description=why[code],
+            generate_examples=False,
         )
         for code in codes
     }
