@@ -201,7 +201,8 @@ async def ticket_routed(
         if name in carried:
             target = clock.targets[name] = carried[name]
             target.minutes = minutes
-            target.due = None if target.elapsed < minutes else target.due
+            if target.elapsed < minutes:  # not (or no longer) breached: due anew
+                target.due, target.raised = None, False
         elif name in due_from_creation and not (name == "first_response" and clock.replied):
             elapsed = measure.minutes(row["created_at"], at)
             clock.targets[name] = rules.Target(minutes=minutes, elapsed=elapsed)

@@ -85,3 +85,14 @@ async def test_tickets_show_their_sla_state() -> None:
         assert detail["sla"] == listed["sla"]
         breaching = (await client.get("/api/tickets/breaching?within_hours=2")).json()
         assert [t["id"] for t in breaching["items"]] == [ticket_id]
+
+
+def test_the_worker_checks_every_minute() -> None:
+    from datetime import datetime
+
+    from servicedesk.tasks import check_sla_breaches
+
+    task = check_sla_breaches.task_class()
+    minutes = [datetime(2026, 1, 5, 9, m) for m in range(0, 60, 7)]
+    assert all(task.validate_datetime(m) for m in minutes)
+    assert check_sla_breaches.huey is not None
