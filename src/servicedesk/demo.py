@@ -30,6 +30,16 @@ DEMO_USERS = [
     ("lead@desk.example", "Lee Lead", "lead", "Tier 1"),
     ("agent1@desk.example", "Agent 1", "agent", "Tier 1"),  # also an agent of the history
 ]
+# Calendar-hour targets in minutes, so the imported history shows met and missed ones.
+DEMO_SLA_POLICY: dict[str, Any] = {
+    "name": "Standard",
+    "targets": {
+        "urgent": {"first_response": 60, "next_reply": 120, "resolution": 480},
+        "high": {"first_response": 120, "next_reply": 240, "resolution": 1440},
+        "normal": {"first_response": 240, "next_reply": 480, "resolution": 2880},
+        "low": {"first_response": 480, "next_reply": 1440, "resolution": 4320},
+    },
+}
 SUBJECTS = [
     "Where is my order {n}?",
     "Refund for order {n}",
@@ -202,7 +212,9 @@ def write_history(path: Path, **kwargs: Any) -> int:
 async def load_demo(*, customers: int, tickets: int, seed: int) -> str:
     """Loads the demo once: sign-in accounts, then a generated history through the importer."""
     from servicedesk.accounts import service as accounts
+    from servicedesk.actors import SYSTEM
     from servicedesk.imports.service import import_file
+    from servicedesk.sla import service as sla
     from servicedesk.settings import VAR_DIR, get_settings
 
     logins = "\n".join(f"  {email} / {DEMO_PASSWORD} ({role})" for email, _, role, _ in DEMO_USERS)
@@ -213,6 +225,7 @@ async def load_demo(*, customers: int, tickets: int, seed: int) -> str:
         await accounts.create_agent(
             email=email, name=name, role=role, team=team, password=DEMO_PASSWORD
         )
+    await sla.create_policy(values=DEMO_SLA_POLICY, actor=SYSTEM, now=datetime.now(UTC))
     VAR_DIR.mkdir(exist_ok=True)
     path = VAR_DIR / "demo-history.jsonl"
     write_history(
