@@ -214,8 +214,8 @@ async def load_demo(*, customers: int, tickets: int, seed: int) -> str:
     from servicedesk.accounts import service as accounts
     from servicedesk.actors import SYSTEM
     from servicedesk.imports.service import import_file
-    from servicedesk.sla import service as sla
     from servicedesk.settings import VAR_DIR, get_settings
+    from servicedesk.sla import service as sla
 
     logins = "\n".join(f"  {email} / {DEMO_PASSWORD} ({role})" for email, _, role, _ in DEMO_USERS)
     ready = f"Open {get_settings().base_url} and sign in as:\n{logins}"
