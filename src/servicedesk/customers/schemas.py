@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Page, Request
+from servicedesk.schemas import Changes, Page, Request
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
 
@@ -66,7 +66,7 @@ class Timeline(BaseModel):
     items: list[TimelineItem]
 
 
-class CustomerUpdate(Request):
+class CustomerUpdate(Changes):
     name: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=20_000)
     tags: list[str] | None = Field(default=None, max_length=50)

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from servicedesk.clock import as_utc, utcnow
-from servicedesk.schemas import Page, Request
+from servicedesk.schemas import Changes, Page, Request
 
 Channel = Literal["email", "web", "chat", "phone", "social", "in_person", "api"]
 Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
@@ -170,7 +170,7 @@ class TicketCounts(BaseModel):
     solved: int
 
 
-class TicketUpdate(Request):
+class TicketUpdate(Changes):
     status: Status | None = None
     priority: Priority | None = None
     assignee_id: int | None = None
@@ -183,12 +183,6 @@ class TicketUpdate(Request):
     def changes(self) -> dict[str, Any]:
         """The fields the request names; assignee_id/team_id may be set to null."""
         return {key: getattr(self, key) for key in self.model_fields_set}
-
-    @model_validator(mode="after")
-    def not_empty(self) -> TicketUpdate:
-        if not self.model_fields_set:
-            raise ValueError("name at least one field to change")
-        return self
 
 
 class MessageIn(Request):

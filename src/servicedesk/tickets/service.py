@@ -254,7 +254,8 @@ async def receive_contact(*, contact: Contact, now: datetime | None = None) -> t
     async with write_transaction():
         customer_id = await customers.find_or_create_customer(identity=contact.identity, now=now)
         ticket = await _thread_ticket(contact.thread, customer_id)
-        if ticket is None or ticket["status"] == "closed":
+        opens_ticket = ticket is None or ticket["status"] == "closed"
+        if opens_ticket:
             ticket = await open_ticket(
                 customer_id=customer_id,
                 channel=contact.channel,
@@ -263,6 +264,7 @@ async def receive_contact(*, contact: Contact, now: datetime | None = None) -> t
                 follow_up_of=ticket["id"] if ticket else None,
                 now=now,
             )
+        assert ticket is not None
         ticket_id = int(ticket["id"])
         interaction_id = await add_inbound_message(
             ticket_id=ticket_id,
@@ -272,6 +274,9 @@ async def receive_contact(*, contact: Contact, now: datetime | None = None) -> t
             html=contact.html,
             message_id=contact.message_id,
             now=now,
+            # The message that opens a ticket raises no message.received of its own: the
+            # ticket.created event stands for it (spec/automation-rules.md, Events).
+            quiet=opens_ticket,
         )
         return ticket_id, interaction_id
 

@@ -24,10 +24,15 @@ async def topics(ticket_id: int | None = None) -> list[str]:
 
 
 async def test_a_contacts_events_are_written_with_it_in_the_order_emitted() -> None:
-    contact = tickets.Contact(
-        channel="email", identity=ContactIdentity(email="ann@mail.example"), body="hello"
+    identity = ContactIdentity(email="ann@mail.example")
+    contact = tickets.Contact(channel="email", identity=identity, body="hello")
+    ticket_id, _ = await tickets.receive_contact(contact=contact, now=NOW)
+    # The message that opens a ticket raises no message.received; the next one does.
+    assert await topics(ticket_id) == ["ticket.created"]
+    again = tickets.Contact(
+        channel="chat", identity=identity, body="more", thread=tickets.ThreadRef(ticket_id)
     )
-    ticket_id, interaction_id = await tickets.receive_contact(contact=contact, now=NOW)
+    _, interaction_id = await tickets.receive_contact(contact=again, now=NOW)
     assert await topics(ticket_id) == ["ticket.created", "message.received"]
     received = (
         await OutboxMessage.select()
@@ -39,7 +44,7 @@ async def test_a_contacts_events_are_written_with_it_in_the_order_emitted() -> N
     assert received["payload"] == {
         "ticket_id": ticket_id,
         "interaction_id": interaction_id,
-        "channel": "email",
+        "channel": "chat",
     }
     assert received["kind"] == "event" and received["status"] == "pending"
     assert received["not_before"] == NOW
