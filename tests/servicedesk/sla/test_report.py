@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from servicedesk.actors import Actor
-from servicedesk.cx import formats
+from servicedesk.cx import formats, terminal
 from servicedesk.tickets import service as tickets
 from tests.conftest import make_agent
 from tests.servicedesk.cx.conftest import report
+from tests.servicedesk.cx.test_terminal import line_of, rendered
 from tests.servicedesk.sla.conftest import MONDAY_9AM, contact, make_policy
 
 M, H = timedelta(minutes=1), timedelta(hours=1)
@@ -57,3 +58,6 @@ async def test_first_response_and_resolution_achievement_per_agent_and_channel()
     }
     header = formats.cx_csv(found).splitlines()[0].split(",")
     assert {"sla_first_response_rate", "sla_resolution_met"} <= set(header)
+    columns = ["solved", "sla_first_response", "sla_resolution"]
+    table = rendered(terminal.cx_table(found, columns=columns), width=120)
+    assert line_of(table, "TOTAL") == ["TOTAL", "5", "60.0", "(3/5)", "100.0", "(5/5)"]
