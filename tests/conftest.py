@@ -75,6 +75,7 @@ TABLES = [
     "customer_identity",
     "customer",
     "organization",
+    "sla_policy",
     "api_token",
     "login_session",
     "agent",

@@ -22,6 +22,9 @@ const RuleEditorPage = lazy(() =>
   import("./pages/rules/RuleEditorPage").then((m) => ({ default: m.RuleEditorPage })),
 );
 const RuleRunsPage = lazy(() => import("./pages/rules/RuleRunsPage").then((m) => ({ default: m.RuleRunsPage })));
+const BreachingPage = lazy(() =>
+  import("./pages/inbox/BreachingPage").then((m) => ({ default: m.BreachingPage })),
+);
 const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
@@ -64,6 +67,14 @@ export function AppRoutes() {
           element={
             <Lazy>
               <TicketPage />
+            </Lazy>
+          }
+        />
+        <Route
+          path="/breaching"
+          element={
+            <Lazy>
+              <BreachingPage />
             </Lazy>
           }
         />

@@ -30,6 +30,7 @@ from servicedesk.errors import DomainError
 from servicedesk.imports.api import ImportController
 from servicedesk.outbox.api import OutboxController
 from servicedesk.settings import Settings, get_settings
+from servicedesk.sla.api import SlaPolicyController
 from servicedesk.spa import spa
 from servicedesk.tickets.api import ContactController, TicketController, list_canned_replies
 
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PublicSurveyController,
             OutboxController,
             ImportController,
+            SlaPolicyController,
             list_canned_replies,
             health,
             *[handler for plugin in plugins.plugins() for handler in plugin.route_handlers],

@@ -38,6 +38,16 @@ DEMO_USERS = [
     ("lead@desk.example", "Lee Lead", "lead", "Tier 1"),
     ("agent1@desk.example", "Agent 1", "agent", "Tier 1"),  # also an agent of the history
 ]
+# Calendar-hour targets in minutes, so the imported history shows met and missed ones.
+DEMO_SLA_POLICY: dict[str, Any] = {
+    "name": "Standard",
+    "targets": {
+        "urgent": {"first_response": 60, "next_reply": 120, "resolution": 480},
+        "high": {"first_response": 120, "next_reply": 240, "resolution": 1440},
+        "normal": {"first_response": 240, "next_reply": 480, "resolution": 2880},
+        "low": {"first_response": 480, "next_reply": 1440, "resolution": 4320},
+    },
+}
 SUBJECTS = [
     "Where is my order {n}?",
     "Refund for order {n}",
@@ -251,9 +261,11 @@ async def load_demo(*, customers: int, tickets: int, seed: int, path: Path | Non
     """Loads the demo once: team schedules and sign-in accounts, then a generated history
     (written to `path`, by default var/demo-history.jsonl) through the importer."""
     from servicedesk.accounts import service as accounts
+    from servicedesk.actors import SYSTEM
     from servicedesk.cx.business_hours import Schedule
     from servicedesk.imports.service import import_file
     from servicedesk.settings import VAR_DIR, get_settings
+    from servicedesk.sla import service as sla
 
     logins = "\n".join(f"  {email} / {DEMO_PASSWORD} ({role})" for email, _, role, _ in DEMO_USERS)
     ready = f"Open {get_settings().base_url} and sign in as:\n{logins}"
@@ -272,6 +284,7 @@ async def load_demo(*, customers: int, tickets: int, seed: int, path: Path | Non
         await accounts.create_agent(
             email=email, name=name, role=role, team=team, password=DEMO_PASSWORD
         )
+    await sla.create_policy(values=DEMO_SLA_POLICY, actor=SYSTEM, now=datetime.now(UTC))
     if path is None:
         VAR_DIR.mkdir(exist_ok=True)
         path = VAR_DIR / "demo-history.jsonl"

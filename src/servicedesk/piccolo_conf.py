@@ -16,6 +16,7 @@ APP_REGISTRY = AppRegistry(
         "servicedesk.cx.piccolo_app",
         "servicedesk.outbox.piccolo_app",
         "servicedesk.channels.piccolo_app",
+        "servicedesk.sla.piccolo_app",
         *[app for plugin in plugins() for app in plugin.piccolo_apps],
     ]
 )

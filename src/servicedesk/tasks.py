@@ -10,6 +10,7 @@ from servicedesk.channels import service as channels
 from servicedesk.outbox.tasks import deliver_outbox_message, sweep_outbox
 from servicedesk.queue import huey
 from servicedesk.settings import get_settings
+from servicedesk.sla import service as sla
 from servicedesk.tickets import service as tickets
 
 
@@ -27,4 +28,16 @@ def purge_raw_emails() -> int:
     )
 
 
-__all__ = ["close_solved_tickets", "purge_raw_emails", "deliver_outbox_message", "sweep_outbox"]
+@huey.periodic_task(crontab(minute="*"))
+def check_sla_breaches() -> int:
+    """Raises `sla.breached` for the SLA targets that fell due (once per ticket and target)."""
+    return asyncio.run(sla.check_breaches())
+
+
+__all__ = [
+    "check_sla_breaches",
+    "close_solved_tickets",
+    "deliver_outbox_message",
+    "purge_raw_emails",
+    "sweep_outbox",
+]

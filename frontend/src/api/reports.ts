@@ -49,6 +49,20 @@ export function normalizeRow(raw: Loose): CxRow {
       p90_resolution_hours: num(raw.p90_resolution_business_hours),
       first_response_median_minutes: num(raw.first_response_median_business_minutes),
     },
+    ...(raw.sla && typeof raw.sla === "object" ? { sla: normalizeSla(raw.sla as Loose) } : {}),
+  };
+}
+
+/** SLA achievement per target (counts and the share met). */
+function normalizeSla(raw: Loose): NonNullable<CxRow["sla"]> {
+  const target = (v: unknown) => {
+    const t = (v ?? {}) as Loose;
+    return { measured: num(t.measured) ?? 0, met: num(t.met) ?? 0, missed: num(t.missed) ?? 0, rate: num(t.rate) };
+  };
+  return {
+    first_response: target(raw.first_response),
+    next_reply: target(raw.next_reply),
+    resolution: target(raw.resolution),
   };
 }
 

@@ -195,6 +195,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/automation/sla-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SLA policies */
+        get: operations["ApiAutomationSlaPoliciesListPolicies"];
+        put?: never;
+        /** Create an SLA policy */
+        post: operations["ApiAutomationSlaPoliciesCreatePolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/sla-policies/{policy_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An SLA policy */
+        get: operations["ApiAutomationSlaPoliciesPolicyIdGetPolicy"];
+        put?: never;
+        post?: never;
+        /** Delete an SLA policy (tickets keep their due times) */
+        delete: operations["ApiAutomationSlaPoliciesPolicyIdDeletePolicy"];
+        options?: never;
+        head?: never;
+        /** Change an SLA policy (any subset of its fields) */
+        patch: operations["ApiAutomationSlaPoliciesPolicyIdUpdatePolicy"];
+        trace?: never;
+    };
     "/api/canned-replies": {
         parameters: {
             query?: never;
@@ -566,6 +603,23 @@ export interface paths {
         };
         /** List tickets (keyset pages, newest activity first) */
         get: operations["ApiTicketsListTickets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/breaching": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Breaching soon: tickets whose next SLA target is due within N hours or already breached, soonest first */
+        get: operations["ApiTicketsBreachingBreaching"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1057,6 +1111,58 @@ export interface components {
             agent: components["schemas"]["AgentOut"];
             csrf_token: string | null;
         };
+        /** SlaPolicyIn */
+        SlaPolicyIn: {
+            /** @default true */
+            active: boolean;
+            /** @default false */
+            business_hours: boolean;
+            /** @enum {null|string} */
+            channel?: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api" | null;
+            name: string;
+            targets: {
+                [key: string]: components["schemas"]["Targets"];
+            };
+            team_id?: number | null;
+        };
+        /** SlaPolicyOut */
+        SlaPolicyOut: {
+            active: boolean;
+            business_hours: boolean;
+            /** @enum {null|string} */
+            channel: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api" | null;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            name: string;
+            targets: {
+                [key: string]: components["schemas"]["Targets"];
+            };
+            team_id: number | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** SlaPolicyUpdate */
+        SlaPolicyUpdate: {
+            active?: boolean | null;
+            business_hours?: boolean | null;
+            /** @enum {null|string} */
+            channel?: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api" | null;
+            name?: string | null;
+            targets?: {
+                [key: string]: components["schemas"]["Targets"];
+            } | null;
+            team_id?: number | null;
+        };
+        /** SlaState */
+        SlaState: {
+            breached: boolean;
+            /** @description null while the clock is paused */
+            due_at: string | null;
+            paused: boolean;
+            /** @enum {string} */
+            target: "first_response" | "next_reply" | "resolution";
+        };
         /** SurveyAnswer */
         SurveyAnswer: {
             comment: string | null;
@@ -1096,6 +1202,12 @@ export interface components {
             question: string;
             rating: number | null;
             ticket_subject: string | null;
+        };
+        /** Targets */
+        Targets: {
+            first_response?: number | null;
+            next_reply?: number | null;
+            resolution?: number | null;
         };
         /** TeamCreate */
         TeamCreate: {
@@ -1149,6 +1261,7 @@ export interface components {
             /** @enum {string} */
             priority: "low" | "normal" | "high" | "urgent";
             satisfaction: components["schemas"]["Satisfaction"] | null;
+            sla?: components["schemas"]["SlaState"] | null;
             /** @enum {string} */
             status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
             subject: string;
@@ -1174,6 +1287,7 @@ export interface components {
             number: number;
             /** @enum {string} */
             priority: "low" | "normal" | "high" | "urgent";
+            sla?: components["schemas"]["SlaState"] | null;
             /** @enum {string} */
             status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
             subject: string;
@@ -1254,6 +1368,16 @@ export interface components {
             detail: string;
             errors?: {
                 [key: string]: unknown;
+            }[] | null;
+            status: number;
+            title: string;
+            type: string;
+        };
+        /** Problem */
+        servicedesk_sla_schemas_Problem: {
+            detail: string;
+            errors?: {
+                [key: string]: string;
             }[] | null;
             status: number;
             title: string;
@@ -2000,6 +2124,289 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationSlaPoliciesListPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyOut"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationSlaPoliciesCreatePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPolicyIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description A malformed body or id (the field is named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description Not allowed for this role (or a missing CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description The name is taken, or an active policy has the same channel and team */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description A value is not acceptable (e.g. the team does not exist) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationSlaPoliciesPolicyIdGetPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description A malformed body or id (the field is named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description No such policy */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationSlaPoliciesPolicyIdDeletePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed body or id (the field is named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description Not allowed for this role (or a missing CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description No such policy */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationSlaPoliciesPolicyIdUpdatePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPolicyUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description A malformed body or id (the field is named) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description Not allowed for this role (or a missing CSRF token) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description No such policy */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description The name is taken, or an active policy has the same channel and team */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description A value is not acceptable (e.g. the team does not exist) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
                 };
             };
         };
@@ -2982,6 +3389,44 @@ export interface operations {
                 customer_id?: number | null;
                 q?: string | null;
                 cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketPage"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiTicketsBreachingBreaching: {
+        parameters: {
+            query?: {
+                within_hours?: number;
                 limit?: number;
             };
             header?: never;

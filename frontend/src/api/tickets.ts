@@ -111,3 +111,13 @@ export function useTeams() {
     staleTime: 60_000,
   });
 }
+
+/** "Breaching soon": tickets whose next SLA target is due within `hours` or breached. */
+export function useBreachingTickets(hours: number) {
+  return useQuery({
+    queryKey: ["tickets", "breaching", hours],
+    queryFn: () => unwrap(api.GET("/api/tickets/breaching", { params: { query: { within_hours: hours } } })),
+    refetchInterval: POLL_MS,
+    placeholderData: keepPreviousData,
+  });
+}

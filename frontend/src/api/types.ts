@@ -110,6 +110,15 @@ export interface CxRow {
   low_sample: boolean;
   /** The same durations in business hours (the calendar ones are the fields above). */
   business: CxDurations;
+  /** SLA achievement per target (absent from reports of servers without SLA policies). */
+  sla?: Record<"first_response" | "next_reply" | "resolution", SlaAchievement>;
+}
+
+export interface SlaAchievement {
+  measured: number;
+  met: number;
+  missed: number;
+  rate: number | null;
 }
 
 export interface CxReport {

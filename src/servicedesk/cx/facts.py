@@ -14,6 +14,7 @@ from servicedesk.accounts.tables import Team
 from servicedesk.clock import as_utc
 from servicedesk.db import Sql, chunks, fetch, is_sqlite
 from servicedesk.settings import get_settings
+from servicedesk.sla import facts as sla
 
 from . import queries
 from .business_hours import Schedule
@@ -79,7 +80,9 @@ def _insert_and_solved_within() -> Sql:
 _INSERT_AND_SOLVED_WITHIN: Sql | None = None
 
 
-async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: datetime) -> None:
+async def ticket_created(
+    *, ticket_id: int, customer_id: int, channel: str, at: datetime, priority: str = "normal"
+) -> None:
     """The new ticket's facts row. The ticket is also a repeat contact for the customer's
     tickets first solved within the window before it: first_solved_at < created_at <=
     first_solved_at + window.
@@ -101,6 +104,9 @@ async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: 
         await writes.insert(M, row)
         writes.remember(M, ticket_id, row)
         writes.defer(refresh_repeat_contacts_of, customer_id)
+        await sla.ticket_created(
+            row=row, channel=channel, priority=priority, at=at, schedule=_schedule
+        )
         return
     window = timedelta(hours=get_settings().repeat_contact_hours)
     solved_within = (customer_id, ticket_id, at - window, at)
@@ -111,6 +117,9 @@ async def ticket_created(*, ticket_id: int, customer_id: int, channel: str, at: 
         values = statements.values(M, statements.fill_defaults(M, row))
         rows = await fetch(_insert_and_solved_within(), *values, *solved_within)
     await _refresh_repeat_contacts(customer_id=customer_id, rows=rows)
+    await sla.ticket_created(
+        row={"ticket": ticket_id}, channel=channel, priority=priority, at=at, schedule=_schedule
+    )
 
 
 async def _refresh_repeat_contacts(*, customer_id: int, rows: list[dict[str, Any]]) -> None:
@@ -173,8 +182,9 @@ async def refresh_repeat_contacts_of(customer_ids: set[int]) -> None:
     await writes.update_many(M, "ticket", "repeat_contact_ticket", changes)
 
 
-async def inbound_message(*, ticket_id: int) -> None:
+async def inbound_message(*, ticket_id: int, at: datetime) -> None:
     """Counts a customer message until the first solve."""
+    await sla.inbound_message(row=await _row_to_change(ticket_id), at=at, schedule=_schedule)
     # Live: one conditional UPDATE of the key, no read, with the change's later writes.
     await writes.update(
         M,
@@ -200,6 +210,7 @@ async def public_reply(*, ticket_id: int, team_id: int | None, at: datetime) -> 
             as_utc(created), as_utc(at)
         )
     await writes.update(M, facts, values, add=add, key="ticket")
+    await sla.public_reply(row=facts, at=at, schedule=_schedule)
 
 
 async def solved(
@@ -225,16 +236,33 @@ async def solved(
                 customer_id=facts["customer"], ticket_id=ticket_id, first_solved_at=at
             )
     await writes.update(M, facts, values, add={"solves": 1}, key="ticket")
+    await sla.status_changed(row=facts, new="solved", at=at, schedule=_schedule)
 
 
-async def status_changed(*, ticket_id: int, old: str, new: str) -> None:
+async def status_changed(*, ticket_id: int, old: str, new: str, at: datetime) -> None:
     reopened = old == "solved" and new in ("new", "open", "pending", "on_hold")
+    row = await _row_to_change(ticket_id)
     await writes.update(
         M,
-        await _row_to_change(ticket_id),
+        row,
         {"status": new},
         add={"reopens": 1} if reopened else None,
         key="ticket",
+    )
+    await sla.status_changed(row=row, new=new, at=at, schedule=_schedule)
+
+
+async def ticket_routed(
+    *, ticket_id: int, channel: str, priority: str, team_id: int | None, at: datetime
+) -> None:
+    """The ticket's priority or team changed: its SLA policy is picked again."""
+    await sla.ticket_routed(
+        row=await _row_to_change(ticket_id),
+        channel=channel,
+        priority=priority,
+        team_id=team_id,
+        at=at,
+        schedule=_schedule,
     )
 
 

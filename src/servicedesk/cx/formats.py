@@ -9,6 +9,8 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
+from servicedesk.sla.clock import TARGETS as SLA_TARGETS
+
 # The business-hours figures of a row (cx/reports.py), beside their calendar ones.
 BUSINESS_KEYS = (
     "avg_resolution_business_hours",
@@ -41,6 +43,11 @@ COLUMNS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     # still finds them there.
     ("first_response_p90_minutes", lambda r: r["first_response_p90_minutes"]),
     *((key, itemgetter(key)) for key in BUSINESS_KEYS),
+    *[
+        (f"sla_{target}_{key}", lambda r, t=target, k=key: r["sla"][t][k])
+        for target in SLA_TARGETS
+        for key in ("measured", "met", "rate")
+    ],
 ]
 
 

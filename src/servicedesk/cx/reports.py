@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from servicedesk.clock import iso
 from servicedesk.db import get_engine, is_sqlite
 from servicedesk.errors import Invalid
+from servicedesk.sla.clock import TARGETS as SLA_TARGETS
 
 from .tables import SurveyResponse, TicketMetrics
 
@@ -130,8 +131,11 @@ CONDITIONS = {
     "satisfied": "m.rating >= 4",
     "reopened": "m.reopens > 0",
 }
+# SLA achievement (servicedesk/sla): per target, how often it was met and missed; counts
+# per ticket (next reply: once per reply cycle), summed.
+SLA_SUMS = tuple(f"sla_{t}_{outcome}" for t in SLA_TARGETS for outcome in ("met", "missed"))
 # The integer sums by name (`surveys_sent` is a count per ticket, the others are tickets).
-COUNTS = ("solved", *CONDITIONS, "surveys_sent")
+COUNTS = ("solved", *CONDITIONS, "surveys_sent", *SLA_SUMS)
 # Per duration name, its (median, p90); None where the group has no value.
 Quantiles = dict[str, tuple[float | None, float | None]]
 
@@ -173,6 +177,7 @@ def _row(values: dict[str, Any], groups: list[str], quantiles: Quantiles) -> dic
         # the denominator of its headline rate (FCR-eligible tickets) is under 30, and each
         # rate carries its own flag for its own denominator.
         low_sample=eligible < LOW_SAMPLE,
+        sla=_sla_achievement(values),
     )
     return row
 
@@ -197,6 +202,22 @@ def _first_response(quantiles: Quantiles, kind: str) -> dict[str, Any]:
         f"first_response_median{kind}_minutes": _round(median),
         f"first_response_p90{kind}_minutes": _round(p90),
     }
+
+
+def _sla_achievement(values: dict[str, Any]) -> dict[str, Any]:
+    """Per SLA target: measured (met + missed), met, missed and the share met."""
+    achievement: dict[str, Any] = {}
+    for target in SLA_TARGETS:
+        met = int(values.get(f"sla_{target}_met") or 0)
+        missed = int(values.get(f"sla_{target}_missed") or 0)
+        measured = met + missed
+        achievement[target] = {
+            "measured": measured,
+            "met": met,
+            "missed": missed,
+            "rate": round(met / measured, 4) if measured else None,
+        }
+    return achievement
 
 
 def _hours(minutes: float | None) -> float | None:
@@ -291,6 +312,7 @@ async def _figures(
         f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END) AS {name}" for name, sql in CONDITIONS.items()
     ]
     columns.append("SUM(m.surveys_sent) AS surveys_sent")
+    columns += [f"SUM(m.{name}) AS {name}" for name in SLA_SUMS]
     columns += [f"{_list_of(column)} AS {name}" for name, column in DURATIONS.items()]
     grouping = f" GROUP BY {', '.join(keys)}" if keys else ""
     sql = f"SELECT {', '.join(columns)}{from_sql}{grouping}"

@@ -46,6 +46,21 @@ class TicketMetrics(Table):
     rating = Integer(null=True, default=None)
     rating_comment = Text(null=True, default=None)
     surveys_sent = Integer(default=0)
+    # SLA facts, written only by servicedesk.sla.facts: the policy applied, the clock of
+    # each target (JSON text, see sla/clock.py), the target due next and its due time (the
+    # inbox's badge and "breaching soon"), when the breach check must look next, and
+    # per target how often it was met or missed (the cx report's achievement).
+    sla_policy = Integer(null=True, default=None)
+    sla_clock = Text(null=True, default=None)
+    sla_target = Varchar(length=20, null=True, default=None)
+    sla_due_at = Timestamptz(null=True, default=None, index=True)
+    sla_check_at = Timestamptz(null=True, default=None, index=True)
+    sla_first_response_met = Integer(default=0)
+    sla_first_response_missed = Integer(default=0)
+    sla_next_reply_met = Integer(default=0)
+    sla_next_reply_missed = Integer(default=0)
+    sla_resolution_met = Integer(default=0)
+    sla_resolution_missed = Integer(default=0)
 
 
 class Survey(Table):

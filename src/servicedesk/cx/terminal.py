@@ -73,6 +73,11 @@ def _answers_scoring(score: str) -> Callable[[dict[str, Any], bool], str]:
     return lambda row, _: str(row["distribution"][score])
 
 
+def _sla(row: dict[str, Any], target: str) -> str:
+    figures = row["sla"][target]
+    return f"{_percent(figures['rate'])} ({figures['met']}/{figures['measured']})"
+
+
 CX_COLUMNS: dict[str, Column] = {
     "solved": Column("solved", lambda r, _: str(r["solved"])),
     "fcr": Column("FCR\n%", lambda r, _: _percent(r["fcr"]["rate"])),
@@ -89,6 +94,10 @@ CX_COLUMNS: dict[str, Column] = {
     "first_response": Column("1st resp\nmin", _minutes("first_response_median_minutes")),
     "first_response_p90": Column("1st resp\np90 min", _minutes("first_response_p90_minutes")),
     "reopen": Column("reopen\n%", lambda r, _: _percent(r["reopen_rate"])),
+    # SLA achievement (docs/sla.md): percent met, then met/measured.
+    "sla_first_response": Column("SLA 1st resp\n% (met/n)", lambda r, _: _sla(r, "first_response")),
+    "sla_next_reply": Column("SLA next\n% (met/n)", lambda r, _: _sla(r, "next_reply")),
+    "sla_resolution": Column("SLA resol.\n% (met/n)", lambda r, _: _sla(r, "resolution")),
     # The denominator of the headline rate (FCR-eligible tickets), marked when under 30.
     "n": Column(
         "n",

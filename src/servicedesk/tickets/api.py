@@ -17,6 +17,7 @@ from servicedesk.clock import utcnow
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.cx import surveys
 from servicedesk.errors import Invalid
+from servicedesk.sla import queries as sla_queries
 
 from . import service
 from .schemas import (
@@ -185,6 +186,26 @@ class TicketController(Controller):
         )
         next_cursor = _encode_cursor(rows[-1]) if len(rows) == limit else None
         return TicketPage(items=[TicketSummary.of(r) for r in rows], next_cursor=next_cursor)
+
+    @get(
+        "/breaching",
+        summary="Breaching soon: tickets whose next SLA target is due within N hours or"
+        " already breached, soonest first",
+    )
+    async def breaching(
+        self,
+        within_hours: Annotated[float, QueryParameter(gt=0, le=24 * 30)] = 4,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 100,
+    ) -> TicketPage:
+        ids = await sla_queries.breaching_ticket_ids(
+            due_before=utcnow() + timedelta(hours=within_hours), limit=limit
+        )
+        if not ids:
+            return TicketPage(items=[])
+        rows = await service.list_tickets(filters=service.TicketFilter(ids=tuple(ids)), limit=limit)
+        order = {ticket_id: i for i, ticket_id in enumerate(ids)}
+        rows.sort(key=lambda row: order[row["id"]])
+        return TicketPage(items=[TicketSummary.of(r) for r in rows])
 
     @get("/counts", summary="Ticket counts of the inbox views")
     async def counts(self, request: Request) -> TicketCounts:

@@ -65,7 +65,7 @@ async def change_status(
             ticket_id=ticket["id"], agent_id=assignee, team_id=ticket["team"], at=now
         )
     else:
-        await facts.status_changed(ticket_id=ticket["id"], old=old, new=new)
+        await facts.status_changed(ticket_id=ticket["id"], old=old, new=new, at=now)
     await writes.update(Ticket, ticket, changes)
     await log_change(ticket["id"], actor, "status", old, new, now)
     topic = {"solved": "ticket.solved", "closed": "ticket.closed"}.get(new)
@@ -170,6 +170,14 @@ async def update_ticket(
             wanted = [t for t in current if t not in changes.get("remove_tags", [])]
             wanted += [t for t in changes.get("add_tags", []) if t not in wanted]
             await _set_tags(ticket, wanted, actor, now)
+        if (ticket["priority"], ticket["team"]) != (before["priority"], before["team"]):
+            await facts.ticket_routed(
+                ticket_id=ticket_id,
+                channel=ticket["channel"],
+                priority=ticket["priority"],
+                team_id=ticket["team"],
+                at=now,
+            )
         if "status" in changes and changes["status"] != ticket["status"]:
             await change_status(ticket, changes["status"], actor, now, quiet)
         await _emit_updated(ticket, before, tags_before, now, quiet)

@@ -87,7 +87,7 @@ async def open_ticket(
     ticket_id = await writes.insert(Ticket, ticket, need_id=True)
     writes.remember(Ticket, ticket_id, ticket)
     await facts.ticket_created(
-        ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now
+        ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now, priority=priority
     )
     await log_change(ticket_id, actor, "created", None, channel, now)
     if follow_up_of:
@@ -230,7 +230,7 @@ async def _add_inbound(
         now=now,
         touch=next_status is None,
     )
-    await facts.inbound_message(ticket_id=ticket_id)
+    await facts.inbound_message(ticket_id=ticket_id, at=now)
     if next_status:
         await change_status(ticket, next_status, CUSTOMER, now, quiet)
     await emit(

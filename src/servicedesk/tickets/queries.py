@@ -25,3 +25,7 @@ TAGS_SQLITE = (
     '(SELECT json_group_array(o."tag") FROM (SELECT tt."tag" FROM "ticket_tag" AS tt'
     ' WHERE tt."ticket" = "ticket"."id" ORDER BY tt."id") AS o)'
 )
+
+# The SLA target due next and its due time (servicedesk/sla), kept with the ticket's facts.
+SLA_TARGET = '(SELECT m."sla_target" FROM "ticket_metrics" AS m WHERE m."ticket" = "ticket"."id")'
+SLA_DUE_AT = '(SELECT m."sla_due_at" FROM "ticket_metrics" AS m WHERE m."ticket" = "ticket"."id")'

@@ -133,7 +133,7 @@ def _where(f: TicketFilter) -> list[Any]:
 
 def _summary_query() -> Any:
     """Tickets with what a summary shows (customer and assignee names, the customer's first
-    email, the tags), in one query."""
+    email, the tags, the SLA target due next), in one query."""
     return Ticket.select(
         *Ticket.all_columns(),
         Ticket.customer.name.as_alias("customer_name"),
@@ -141,6 +141,8 @@ def _summary_query() -> Any:
         Ticket.assignee.email.as_alias("assignee_email"),
         QueryString(queries.CUSTOMER_EMAIL).as_alias("customer_email"),
         QueryString(queries.TAGS_SQLITE if is_sqlite() else queries.TAGS_POSTGRES).as_alias("tags"),
+        QueryString(queries.SLA_TARGET).as_alias("sla_target"),
+        QueryString(queries.SLA_DUE_AT).as_alias("sla_due_at"),
     )
 
 

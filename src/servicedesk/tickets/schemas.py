@@ -6,6 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from servicedesk.channels.schemas import AttachmentOut
+from servicedesk.clock import as_utc, utcnow
 from servicedesk.schemas import Changes, Page, Request
 
 from .rules import Channel, Priority, Status
@@ -25,6 +26,31 @@ class AgentRef(BaseModel):
     email: str
 
 
+class SlaState(BaseModel):
+    """The ticket's SLA target due next (servicedesk/sla): "due in 2 h", "breached 15 min
+    ago", or paused while the ticket is pending or on hold."""
+
+    target: Literal["first_response", "next_reply", "resolution"]
+    due_at: datetime | None = Field(description="null while the clock is paused")
+    breached: bool
+    paused: bool
+
+    @classmethod
+    def of(cls, row: dict[str, Any], now: datetime) -> SlaState | None:
+        target, due = row.get("sla_target"), row.get("sla_due_at")
+        if target is None:
+            return None
+        if isinstance(due, str):  # SQLite gives a subquery's timestamp as text
+            due = datetime.fromisoformat(due)
+        due = as_utc(due) if due is not None else None
+        return cls(
+            target=target,
+            due_at=due,
+            breached=due is not None and due <= now,
+            paused=due is None,
+        )
+
+
 class TicketSummary(BaseModel):
     id: int
     number: int
@@ -38,6 +64,7 @@ class TicketSummary(BaseModel):
     tags: list[str]
     created_at: datetime
     updated_at: datetime
+    sla: SlaState | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> TicketSummary:
@@ -65,6 +92,7 @@ class TicketSummary(BaseModel):
             tags=row.get("tags", []),
             created_at=row["created_at"],
             updated_at=row["updated_at"],
+            sla=SlaState.of(row, utcnow()),
         )
 
 

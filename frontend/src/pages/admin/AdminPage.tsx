@@ -2,10 +2,11 @@ import { Stack, Tabs, Title } from "@mantine/core";
 import { useSearchParams } from "react-router";
 import { AgentsTab } from "./AgentsTab";
 import { OutboxTab } from "./OutboxTab";
+import { SlaTab } from "./SlaTab";
 import { TeamsTab } from "./TeamsTab";
 import { TokensTab } from "./TokensTab";
 
-const TABS = ["agents", "teams", "tokens", "outbox"] as const;
+const TABS = ["agents", "teams", "sla", "tokens", "outbox"] as const;
 
 export function AdminPage() {
   const [sp, setSp] = useSearchParams();
@@ -20,6 +21,7 @@ export function AdminPage() {
         <Tabs.List>
           <Tabs.Tab value="agents">Agents</Tabs.Tab>
           <Tabs.Tab value="teams">Teams</Tabs.Tab>
+          <Tabs.Tab value="sla">SLA policies</Tabs.Tab>
           <Tabs.Tab value="tokens">API tokens</Tabs.Tab>
           <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
         </Tabs.List>
@@ -28,6 +30,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="teams" pt="md">
           <TeamsTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="sla" pt="md">
+          <SlaTab />
         </Tabs.Panel>
         <Tabs.Panel value="tokens" pt="md">
           <TokensTab />

@@ -27,6 +27,22 @@ function Cell({ to, children, label }: { to: string; children: ReactNode; label:
   );
 }
 
+const SLA_SHORT = { first_response: "FR", next_reply: "NR", resolution: "Res" } as const;
+
+/** SLA achievement per target measured in the row: "FR 80 % · Res 95 %" (counts on hover). */
+function SlaMet({ row }: { row: CxRow }) {
+  const measured = row.sla ? (Object.keys(SLA_SHORT) as (keyof typeof SLA_SHORT)[]).filter((t) => row.sla![t].measured) : [];
+  if (!row.sla || measured.length === 0) return <>—</>;
+  const sla = row.sla;
+  return (
+    <Tooltip label={measured.map((t) => `${SLA_SHORT[t]}: ${sla[t].met} of ${sla[t].measured} met`).join(" · ")}>
+      <Text span size="sm" tabIndex={0} data-testid="sla-met">
+        {measured.map((t) => `${SLA_SHORT[t]} ${pct(sla[t].rate)}`).join(" · ")}
+      </Text>
+    </Tooltip>
+  );
+}
+
 export function AgentChannelTable({
   rows,
   totals,
@@ -81,6 +97,9 @@ export function AgentChannelTable({
           n={r.csat.responses}
         </Text>
       </Table.Td>
+      <Table.Td className={classes.num}>
+        <SlaMet row={r} />
+      </Table.Td>
       <Table.Td>
         {r.low_sample && (
           <Tooltip label="Too few tickets or responses for a reliable figure; read with care.">
@@ -94,7 +113,7 @@ export function AgentChannelTable({
   );
 
   return (
-    <Table.ScrollContainer minWidth={960}>
+    <Table.ScrollContainer minWidth={1080}>
       <Table striped highlightOnHover verticalSpacing="xs">
         <Table.Caption>
           Figures in parentheses are 95 % confidence intervals. Times are in{" "}
@@ -113,6 +132,7 @@ export function AgentChannelTable({
             <Table.Th scope="col">First response</Table.Th>
             <Table.Th scope="col">Reopen</Table.Th>
             <Table.Th scope="col">CSAT</Table.Th>
+            <Table.Th scope="col">SLA met</Table.Th>
             <Table.Th scope="col">
               <span className="visually-hidden">Sample</span>
             </Table.Th>

@@ -102,4 +102,30 @@ describe("DashboardPage", () => {
     await userEvent.click(screen.getByRole("radio", { name: "Calendar hours" }));
     expect(await card(/Avg resolution time/)).toHaveTextContent("10.0 h");
   });
+
+  it("shows SLA achievement with its counts, per agent and channel", async () => {
+    const sla = {
+      first_response: { measured: 5, met: 4, missed: 1, rate: 0.8 },
+      next_reply: { measured: 0, met: 0, missed: 0, rate: null },
+      resolution: { measured: 4, met: 3, missed: 1, rate: 0.75 },
+    };
+    mockFetch({
+      "GET /api/reports/cx": (_req, url) => ({
+        from: url.searchParams.get("from"),
+        to: url.searchParams.get("to"),
+        group_by: ["agent", "channel"],
+        rows: [{ ...row({ sla }), agent: "ada@example.com", channel: "email" }],
+        totals: row({ sla }),
+      }),
+      "GET /api/reports/cx/trend": () => ({ points: [] }),
+    });
+    renderWithProviders(<DashboardPage />, { route: "/dashboard?days=7", path: "/dashboard" });
+
+    const card = (await screen.findAllByTestId("kpi-card")).find((c) => c.textContent?.includes("SLA met"));
+    expect(card).toHaveTextContent("80 %");
+    expect(card).toHaveTextContent("4/5 met");
+    expect(card).toHaveTextContent("resolution 75 %");
+    const cells = screen.getAllByTestId("sla-met");
+    expect(cells[0]).toHaveTextContent("FR 80 % · Res 75 %");
+  });
 });

@@ -20,6 +20,15 @@ type KpiDef = Omit<KpiCardProps, "current" | "previous" | "periodLabel" | "displ
   hintOf?: (r: CxRow) => string | undefined;
 };
 
+/** Counts behind the SLA rates: "next reply 12/15 met, resolution 40/44 met". */
+function slaHint(sla: NonNullable<CxRow["sla"]>): string {
+  const first = sla.first_response;
+  const parts = [`${first.met}/${first.measured} met`];
+  if (sla.next_reply.measured) parts.push(`next reply ${pct(sla.next_reply.rate)}`);
+  if (sla.resolution.measured) parts.push(`resolution ${pct(sla.resolution.rate)}`);
+  return parts.join(", ");
+}
+
 export function DashboardPage() {
   const period = usePeriod();
   const current = useCxReport(period.current);
@@ -68,6 +77,14 @@ export function DashboardPage() {
       format: minutes,
       kind: "minutes",
       higherIsBetter: false,
+      to: drillUrl(period.current, "solved"),
+    },
+    {
+      label: "SLA met (first response)",
+      value: (r) => r.sla?.first_response.rate,
+      format: (v) => pct(v),
+      kind: "rate",
+      hintOf: (r) => (r.sla ? slaHint(r.sla) : undefined),
       to: drillUrl(period.current, "solved"),
     },
     {
@@ -131,7 +148,7 @@ export function DashboardPage() {
         <Loader aria-label="Loading report" />
       ) : (
         <>
-          <SimpleGrid cols={{ base: 1, xs: 2, md: 4, xl: 7 }} spacing="sm">
+          <SimpleGrid cols={{ base: 1, xs: 2, md: 4, xl: 8 }} spacing="sm">
             {kpis.map(({ value, format, hintOf, ...k }) => {
               const v = value(current.data.totals);
               return (

@@ -2,7 +2,7 @@ import { Group, Text } from "@mantine/core";
 import { forwardRef } from "react";
 import { Link } from "react-router";
 import type { TicketSummary } from "../../api/types";
-import { ChannelBadge, PriorityBadge, StatusBadge } from "../../components/Badges";
+import { ChannelBadge, PriorityBadge, SlaBadge, StatusBadge } from "../../components/Badges";
 import { absTime, relTime } from "../../lib/format";
 import classes from "./Inbox.module.css";
 
@@ -48,6 +48,7 @@ export const TicketRow = forwardRef<HTMLAnchorElement, Props>(function TicketRow
         <ChannelBadge channel={ticket.channel} />
         <StatusBadge status={ticket.status} />
         <PriorityBadge priority={ticket.priority} />
+        <SlaBadge sla={ticket.sla} />
       </Group>
       <Text size="xs" className={classes.assignee} c={ticket.assignee ? undefined : "dimmed"} lineClamp={1}>
         {ticket.assignee?.name ?? "Unassigned"}

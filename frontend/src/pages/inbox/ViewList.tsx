@@ -1,4 +1,5 @@
 import { Badge, NavLink, Stack, Text } from "@mantine/core";
+import { Link } from "react-router";
 import { useTicketCounts } from "../../api/tickets";
 import type { TicketView } from "../../api/types";
 import { VIEWS } from "./useInboxParams";
@@ -35,6 +36,13 @@ export function ViewList({ value, onChange }: { value: TicketView; onChange: (v:
             styles={{ root: { borderRadius: "var(--mantine-radius-md)" } }}
           />
         ))}
+        <NavLink
+          component={Link}
+          to="/breaching"
+          label="Breaching soon"
+          data-testid="view-breaching"
+          styles={{ root: { borderRadius: "var(--mantine-radius-md)" } }}
+        />
       </Stack>
     </nav>
   );

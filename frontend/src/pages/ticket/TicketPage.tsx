@@ -1,7 +1,7 @@
 import { Anchor, Breadcrumbs, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { Link, useParams } from "react-router";
 import { useTicket } from "../../api/tickets";
-import { ChannelBadge, PriorityBadge, StatusBadge } from "../../components/Badges";
+import { ChannelBadge, PriorityBadge, SlaBadge, StatusBadge } from "../../components/Badges";
 import { QueryError } from "../../components/QueryError";
 import { absTime } from "../../lib/format";
 import { AuditTrail } from "./AuditTrail";
@@ -49,6 +49,7 @@ export function TicketPage() {
             <StatusBadge status={t.status} />
             <PriorityBadge priority={t.priority} />
             <ChannelBadge channel={t.channel} />
+            <SlaBadge sla={t.sla} />
             <Text size="xs" c="dimmed">
               Opened {absTime(t.created_at)}
             </Text>

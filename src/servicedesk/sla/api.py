@@ -1,0 +1,92 @@
+"""SLA policy endpoints: admins manage, leads and agents read."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody
+
+from servicedesk.accounts.guards import Principal, requires_admin
+from servicedesk.clock import utcnow
+
+from . import service
+from .schemas import Problem, SlaPolicyIn, SlaPolicyOut, SlaPolicyUpdate
+
+PROBLEM = "application/problem+json"
+
+
+def _problems(*codes: int) -> dict[int, ResponseSpec]:
+    """The error answers of an endpoint, for the OpenAPI schema."""
+    why = {
+        400: "A malformed body or id (the field is named)",
+        401: "Not signed in",
+        403: "Not allowed for this role (or a missing CSRF token)",
+        404: "No such policy",
+        409: "The name is taken, or an active policy has the same channel and team",
+        422: "A value is not acceptable (e.g. the team does not exist)",
+    }
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM,
+            description=why[code],
+            generate_examples=False,
+        )
+        for code in codes
+    }
+
+
+class SlaPolicyController(Controller):
+    path = "/api/automation/sla-policies"
+    tags = ["sla"]
+
+    @get("/", summary="SLA policies", responses=_problems(401))
+    async def list_policies(self) -> list[SlaPolicyOut]:
+        return [SlaPolicyOut.of(p) for p in await service.list_policies()]
+
+    @post(
+        "/",
+        status_code=201,
+        guards=[requires_admin],
+        summary="Create an SLA policy",
+        responses=_problems(400, 401, 403, 409, 422),
+    )
+    async def create_policy(self, request: Request, data: JSONBody[SlaPolicyIn]) -> SlaPolicyOut:
+        principal: Principal = request.user
+        policy_id = await service.create_policy(
+            values=data.model_dump(), actor=principal.actor, now=utcnow()
+        )
+        return SlaPolicyOut.of(await service.get_policy(policy_id=policy_id))
+
+    @get("/{policy_id:int}", summary="An SLA policy", responses=_problems(400, 401, 404))
+    async def get_policy(self, policy_id: FromPath[int]) -> SlaPolicyOut:
+        return SlaPolicyOut.of(await service.get_policy(policy_id=policy_id))
+
+    @patch(
+        "/{policy_id:int}",
+        guards=[requires_admin],
+        summary="Change an SLA policy (any subset of its fields)",
+        responses=_problems(400, 401, 403, 404, 409, 422),
+    )
+    async def update_policy(
+        self, request: Request, policy_id: FromPath[int], data: JSONBody[SlaPolicyUpdate]
+    ) -> SlaPolicyOut:
+        principal: Principal = request.user
+        await service.update_policy(
+            policy_id=policy_id,
+            changes=data.model_dump(exclude_unset=True),
+            actor=principal.actor,
+            now=utcnow(),
+        )
+        return SlaPolicyOut.of(await service.get_policy(policy_id=policy_id))
+
+    @delete(
+        "/{policy_id:int}",
+        status_code=204,
+        guards=[requires_admin],
+        summary="Delete an SLA policy (tickets keep their due times)",
+        responses=_problems(400, 401, 403, 404),
+    )
+    async def delete_policy(self, request: Request, policy_id: FromPath[int]) -> None:
+        principal: Principal = request.user
+        await service.delete_policy(policy_id=policy_id, actor=principal.actor)

@@ -1,0 +1,77 @@
+"""SLA policy requests and responses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from servicedesk.schemas import Request
+from servicedesk.tickets.schemas import Channel, Priority
+
+Minutes = int | None
+# A year: a longer target is a typo.
+MAX_MINUTES = 525_600
+
+
+class Targets(Request):
+    """Minutes allowed per target; a target left out (or null) is not measured."""
+
+    first_response: Minutes = Field(default=None, ge=1, le=MAX_MINUTES)
+    next_reply: Minutes = Field(default=None, ge=1, le=MAX_MINUTES)
+    resolution: Minutes = Field(default=None, ge=1, le=MAX_MINUTES)
+
+
+class SlaPolicyIn(Request):
+    name: str = Field(min_length=1, max_length=100)
+    channel: Channel | None = None
+    team_id: int | None = None
+    business_hours: bool = False
+    active: bool = True
+    targets: dict[Priority, Targets]
+
+
+class SlaPolicyUpdate(Request):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    channel: Channel | None = None
+    team_id: int | None = None
+    business_hours: bool | None = None
+    active: bool | None = None
+    targets: dict[Priority, Targets] | None = None
+
+
+class SlaPolicyOut(BaseModel):
+    id: int
+    name: str
+    channel: Channel | None
+    team_id: int | None
+    business_hours: bool
+    active: bool
+    targets: dict[Priority, Targets]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> SlaPolicyOut:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            channel=row["channel"],
+            team_id=row["team"],
+            business_hours=row["business_hours"],
+            active=row["active"],
+            targets=row["targets"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem (application/problem+json)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = None
