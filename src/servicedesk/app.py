@@ -14,7 +14,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from servicedesk import db
+from servicedesk import contract, db
 from servicedesk.accounts.api import (
     AgentController,
     AuthController,
@@ -33,7 +33,7 @@ from servicedesk.spa import spa
 from servicedesk.tickets.api import ContactController, TicketController, list_canned_replies
 
 log = logging.getLogger(__name__)
-PROBLEM = "application/problem+json"
+PROBLEM = contract.PROBLEM
 
 
 def problem(
@@ -126,7 +126,7 @@ def _freeze_startup_objects() -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AuthController,
             AgentController,
@@ -165,4 +165,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[db.close_pool],
         openapi_config=OpenAPIConfig(title="servicedesk", version="0.1.0", path="/schema"),
         request_max_body_size=settings.max_body_bytes,
+        plugins=[contract.RequestSchemaPlugin()],
     )
+    return contract.apply(app)

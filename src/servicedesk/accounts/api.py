@@ -42,7 +42,11 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", opt=PUBLIC, summary="Sign in; sets the session cookie")
+    @post(
+        "/login",
+        opt={**PUBLIC, "problems": (401, 429)},
+        summary="Sign in; sets the session cookie",
+    )
     async def login(self, request: Request, data: JSONBody[LoginIn]) -> Response[SessionOut]:
         agent = await service.authenticate(email=data.email, password=data.password)
         if not agent:
@@ -93,9 +97,16 @@ class AgentController(Controller):
         guards=[requires_admin],
         summary="Change an agent's name, role, team, password or status",
     )
-    async def update_agent(self, agent_id: FromPath[int], data: JSONBody[AgentUpdate]) -> AgentOut:
+    async def update_agent(
+        self, request: Request, agent_id: FromPath[int], data: JSONBody[AgentUpdate]
+    ) -> AgentOut:
+        principal: Principal = request.user
         await service.get_agent(agent_id=agent_id)
-        await service.update_agent(agent_id=agent_id, changes=data.model_dump(exclude_unset=True))
+        await service.update_agent(
+            agent_id=agent_id,
+            changes=data.model_dump(exclude_unset=True),
+            actor=principal.actor,
+        )
         return AgentOut.of(await service.get_agent(agent_id=agent_id))
 
 

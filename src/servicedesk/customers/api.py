@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from servicedesk.cx.tables import SurveyResponse
+from servicedesk.text import TEXT_PATTERN
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
@@ -66,7 +67,7 @@ class CustomerController(Controller):
     @get("/", summary="Search customers by name, email, phone or handle")
     async def search(
         self,
-        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200, pattern=TEXT_PATTERN)] = None,
         cursor: Annotated[int | None, QueryParameter(ge=0)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> CustomerPage:
@@ -101,12 +102,12 @@ class CustomerController(Controller):
         self, customer_id: FromPath[int], data: JSONBody[CustomerUpdate]
     ) -> CustomerDetail:
         changes = data.model_dump(exclude_unset=True)
-        identity = changes.pop("add_identity", None)
-        if identity:
+        changes.pop("add_identity", None)
+        if data.add_identity:
             await service.add_identity(
                 customer_id=customer_id,
-                kind=identity.get("kind", ""),
-                value=identity.get("value", ""),
+                kind=data.add_identity.kind,
+                value=data.add_identity.value,
             )
         await service.update_customer(customer_id=customer_id, changes=changes)
         return await customer_detail(customer_id)

@@ -8,10 +8,12 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from servicedesk.accounts.guards import PUBLIC, requires_lead
+from servicedesk.contract import JsonOrCsv
 from servicedesk.errors import Invalid
+from servicedesk.text import TEXT_PATTERN
 
 from . import formats, reports, surveys
 from .schemas import NpsSendIn, NpsSent, SurveyAnswerIn, SurveyComments, SurveyPage
@@ -38,10 +40,11 @@ def period_parameters(from_: Annotated[datetime, QueryParameter(name="from")], t
     return Period(start=from_, end=to)
 
 
+FilterText = Annotated[str | None, QueryParameter(max_length=254, pattern=TEXT_PATTERN)]
+
+
 def filter_parameters(
-    agent: FromQuery[str | None] = None,
-    channel: FromQuery[str | None] = None,
-    team: FromQuery[str | None] = None,
+    agent: FilterText = None, channel: FilterText = None, team: FilterText = None
 ) -> Filters:
     return {"agent": agent, "channel": channel, "team": team}
 
@@ -65,12 +68,16 @@ class ReportController(Controller):
         "filters": Provide(filter_parameters, sync_to_thread=False),
     }
 
-    @get("/cx", summary="FCR, resolution time and CSAT over the cohort of a period")
+    @get(
+        "/cx",
+        operation_class=JsonOrCsv,
+        summary="FCR, resolution time and CSAT over the cohort of a period",
+    )
     async def cx(
         self,
         period: NamedDependency[Period],
         filters: NamedDependency[Filters],
-        group_by: Annotated[str, QueryParameter(max_length=100)] = "",
+        group_by: Annotated[str, QueryParameter(max_length=100, pattern=TEXT_PATTERN)] = "",
         format: Format = "json",
     ) -> Any:
         report = await reports.cx_report(
@@ -101,12 +108,16 @@ class ReportController(Controller):
             "points": [{"period_start": r[interval], **r} for r in report["rows"]],
         }
 
-    @get("/cx/tickets", summary="Drill-down: the tickets a figure counts, with the reason")
+    @get(
+        "/cx/tickets",
+        operation_class=JsonOrCsv,
+        summary="Drill-down: the tickets a figure counts, with the reason",
+    )
     async def drill_down(
         self,
         period: NamedDependency[Period],
         filters: NamedDependency[Filters],
-        metric: FromQuery[str] = "solved",
+        metric: Annotated[str, QueryParameter(max_length=100, pattern=TEXT_PATTERN)] = "solved",
         format: Format = "json",
     ) -> Any:
         items = await reports.cohort_tickets(
@@ -117,7 +128,7 @@ class ReportController(Controller):
         )
         return _respond({"items": items}, format, lambda: formats.flat_csv(items))
 
-    @get("/nps", summary="NPS over the responses given in a period")
+    @get("/nps", operation_class=JsonOrCsv, summary="NPS over the responses given in a period")
     async def nps(self, period: NamedDependency[Period], format: Format = "json") -> Any:
         report = await reports.nps_report(start=period.start, end=period.end)
         return _respond(report, format, lambda: formats.flat_csv([report]))
@@ -126,7 +137,11 @@ class ReportController(Controller):
     async def ces(self, period: NamedDependency[Period]) -> dict[str, Any]:
         return await reports.ces_report(start=period.start, end=period.end)
 
-    @get("/customers", summary="Retention, churn, contacts per customer, channel mix")
+    @get(
+        "/customers",
+        operation_class=JsonOrCsv,
+        summary="Retention, churn, contacts per customer, channel mix",
+    )
     async def customers(self, period: NamedDependency[Period], format: Format = "json") -> Any:
         report = await reports.customers_report(start=period.start, end=period.end)
         flat = {k: v for k, v in report.items() if k != "channel_mix"}
@@ -147,7 +162,7 @@ class SurveyAdminController(Controller):
     @get("/comments", summary="Search survey comments (voice of the customer)")
     async def comments(
         self,
-        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200, pattern=TEXT_PATTERN)] = None,
         from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
         to: Annotated[datetime | None, QueryParameter(name="to")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
@@ -159,19 +174,21 @@ class SurveyAdminController(Controller):
         return SurveyComments.model_validate({"items": found})
 
 
+SurveyToken = Annotated[str, PathParameter(max_length=300, pattern=TEXT_PATTERN)]
+
+
 class PublicSurveyController(Controller):
     path = "/public/api/surveys"
     tags = ["public"]
-    opt = PUBLIC
+    # 410: the link was used, the edit token expired, or the ticket was reopened.
+    opt = {**PUBLIC, "problems": (410,)}
 
     @get("/{token:str}", summary="The survey a link points to")
-    async def show(self, token: Annotated[str, PathParameter(max_length=300)]) -> SurveyPage:
+    async def show(self, token: SurveyToken) -> SurveyPage:
         return SurveyPage(**await surveys.survey_page(token=token))
 
     @post("/{token:str}", status_code=200, summary="Answer a survey (rating, comment, CES)")
-    async def answer(
-        self, token: Annotated[str, PathParameter(max_length=300)], data: JSONBody[SurveyAnswerIn]
-    ) -> SurveyPage:
+    async def answer(self, token: SurveyToken, data: JSONBody[SurveyAnswerIn]) -> SurveyPage:
         if data.rating is None and data.comment is None and data.ces_score is None:
             raise Invalid("give a rating, a comment or a CES score", field="rating")
         return SurveyPage(

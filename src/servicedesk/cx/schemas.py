@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Request
+from servicedesk.schemas import Request, Text
 
 
 class SurveyPage(BaseModel):
@@ -20,7 +20,7 @@ class SurveyPage(BaseModel):
 
 class SurveyAnswerIn(Request):
     rating: int | None = None
-    comment: str | None = Field(default=None, max_length=5000)
+    comment: Text | None = Field(default=None, max_length=5000)
     ces_score: int | None = None
 
 

@@ -15,6 +15,7 @@ from servicedesk.clock import utcnow
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.cx import surveys
 from servicedesk.errors import Invalid
+from servicedesk.text import TEXT_PATTERN
 
 from . import service
 from .schemas import (
@@ -35,6 +36,8 @@ from .schemas import (
 )
 
 VIEWS = ("mine", "unassigned", "pending", "open", "solved")
+# What _encode_cursor writes (URL-safe base64); anything else is refused as malformed (400).
+CURSOR = "^[A-Za-z0-9_-]+={0,2}$"
 RECENTLY_SOLVED_DAYS = 7
 
 
@@ -149,11 +152,11 @@ class TicketController(Controller):
         assignee_id: FromQuery[int | None] = None,
         team_id: FromQuery[int | None] = None,
         channel: FromQuery[Channel | None] = None,
-        tag: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        tag: Annotated[str | None, QueryParameter(max_length=100, pattern=TEXT_PATTERN)] = None,
         priority: FromQuery[Priority | None] = None,
         customer_id: FromQuery[int | None] = None,
-        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200, pattern=TEXT_PATTERN)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200, pattern=CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> TicketPage:
         base = view_filter(view, request.user.agent["id"])

@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from servicedesk.schemas import Page, Request
+from servicedesk.schemas import Email, NonBlank, Page, Request, Tag, Text
 
 Channel = Literal["email", "web", "chat", "phone", "social", "in_person", "api"]
 Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
@@ -143,14 +143,17 @@ class TicketCounts(BaseModel):
 
 
 class TicketUpdate(Request):
+    # An empty change is refused; the schema says so.
+    model_config = ConfigDict(json_schema_extra={"min_properties": 1})
+
     status: Status | None = None
     priority: Priority | None = None
     assignee_id: int | None = None
     team_id: int | None = None
-    subject: str | None = Field(default=None, min_length=1, max_length=300)
-    tags: list[str] | None = Field(default=None, max_length=50)
-    add_tags: list[str] | None = Field(default=None, max_length=50)
-    remove_tags: list[str] | None = Field(default=None, max_length=50)
+    subject: NonBlank | None = Field(default=None, max_length=300)
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+    add_tags: list[Tag] | None = Field(default=None, max_length=50)
+    remove_tags: list[Tag] | None = Field(default=None, max_length=50)
 
     def changes(self) -> dict[str, Any]:
         """The fields the request names; assignee_id/team_id may be set to null."""
@@ -164,32 +167,32 @@ class TicketUpdate(Request):
 
 
 class MessageIn(Request):
-    body: str = Field(min_length=1, max_length=100_000)
+    body: NonBlank = Field(max_length=100_000)
     public: bool = True
     channel: Channel | None = None
 
 
 class IdentityIn(Request):
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
-    social: str | None = Field(default=None, max_length=200)
-    external_id: str | None = Field(default=None, max_length=200)
-    name: str | None = Field(default=None, max_length=200)
+    email: Email | None = Field(default=None, max_length=254)
+    phone: Text | None = Field(default=None, max_length=40)
+    social: Text | None = Field(default=None, max_length=200)
+    external_id: Text | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
 
 
 class ThreadIn(Request):
     ticket_id: int | None = None
-    in_reply_to: str | None = Field(default=None, max_length=300)
-    external_id: str | None = Field(default=None, max_length=200)
+    in_reply_to: Text | None = Field(default=None, max_length=300)
+    external_id: Text | None = Field(default=None, max_length=200)
 
 
 class ContactIn(Request):
     channel: Channel
     customer: IdentityIn
-    subject: str = Field(default="", max_length=300)
-    body: str = Field(default="", max_length=100_000)
-    html: str | None = Field(default=None, max_length=500_000)
-    message_id: str | None = Field(default=None, max_length=300)
+    subject: Text = Field(default="", max_length=300)
+    body: Text = Field(default="", max_length=100_000)
+    html: Text | None = Field(default=None, max_length=500_000)
+    message_id: Text | None = Field(default=None, max_length=300)
     thread: ThreadIn | None = None
 
 
