@@ -12,6 +12,7 @@ from litestar import Litestar, Request, Response, get
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.pydantic import PydanticPlugin
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from servicedesk import contract, db
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[db.close_pool],
         openapi_config=OpenAPIConfig(title="servicedesk", version="0.1.0", path="/schema"),
         request_max_body_size=settings.max_body_bytes,
-        plugins=[contract.RequestSchemaPlugin()],
+        # Strict: a request body's 0 is not false nor "0", as the OpenAPI schema says.
+        plugins=[contract.RequestSchemaPlugin(), PydanticPlugin(validate_strict=True)],
     )
     return contract.apply(app)

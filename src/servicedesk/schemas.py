@@ -4,34 +4,40 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar.params import ParameterKwarg
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from litestar.params import ParameterKwarg, PathParameter, QueryParameter
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-from servicedesk.text import EMAIL_PATTERN, TEXT_PATTERN, check_text, stripped_at_least
-
-
-def _stripped_storable(value: Any, info: ValidationInfo) -> Any:
-    """White space around the text goes (Python's str.strip, the same white space as the
-    patterns' \\s); a character no database keeps is a 422 naming the field (check_text
-    raises the domain error, which pydantic lets through). Runs before the length limits."""
-    if not isinstance(value, str):
-        return value  # pydantic refuses it as a wrong type (400)
-    return check_text(value.strip(), field=info.field_name or "body")
+from servicedesk.text import EMAIL_PATTERN, NON_BLANK_PATTERN, TEXT_PATTERN, check_text
 
 
-_clean = BeforeValidator(_stripped_storable)
-# Every text a request body carries; lengths stay with each field.
+def _storable(value: Any, info: ValidationInfo) -> Any:
+    """A character no database keeps is a 422 naming the field (check_text raises the
+    domain error, which pydantic lets through instead of collecting it)."""
+    if isinstance(value, str):
+        check_text(value, field=info.field_name or "body")
+    return value  # anything but a string, pydantic refuses as a wrong type (400)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+_clean = BeforeValidator(_storable)
+# Every text a request body carries, kept as sent; lengths stay with each field.
 Text = Annotated[str, _clean, ParameterKwarg(pattern=TEXT_PATTERN)]
-# Text that must hold something once stripped (the pattern, not minLength, says so, since
-# minLength would count the white space the server strips).
-NonBlank = Annotated[str, Field(min_length=1), _clean, ParameterKwarg(pattern=stripped_at_least(1))]
-Password = Annotated[str, Field(min_length=8), _clean, ParameterKwarg(pattern=stripped_at_least(8))]
-# A tag: 1 to 100 characters once stripped.
+# Text that must hold more than white space (400 otherwise).
+NonBlank = Annotated[
+    str, _clean, AfterValidator(_not_blank), ParameterKwarg(pattern=NON_BLANK_PATTERN)
+]
+# A tag: 1 to 100 characters, not only white space.
 Tag = Annotated[
     str,
-    Field(min_length=1, max_length=100),
     _clean,
-    ParameterKwarg(pattern=stripped_at_least(1), max_length=100),
+    Field(max_length=100),
+    AfterValidator(_not_blank),
+    ParameterKwarg(pattern=NON_BLANK_PATTERN, max_length=100),
 ]
 # An email address: the rule is checked by the service (422, field "email"), the pattern
 # documents it.
@@ -39,13 +45,21 @@ Email = Annotated[str, _clean, ParameterKwarg(pattern=EMAIL_PATTERN)]
 # Text in a query or path parameter is refused by the same pattern (a 400, as for every
 # malformed parameter): QueryParameter(max_length=..., pattern=TEXT_PATTERN).
 
+# Ids: positive and within PostgreSQL's integer, so that any id the schema allows is one
+# the database can look up (a 404 when there is none, never an overflow).
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID), ParameterKwarg(ge=1, le=MAX_ID)]
+IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
+
 
 class Request(BaseModel):
     """Request bodies refuse unknown fields, so a typo is an error, not silently ignored
     (the OpenAPI schema says additionalProperties: false, see servicedesk.contract). Their
-    text fields are Text, NonBlank, Password, Tag or Email, which strip white space."""
+    text fields are Text, NonBlank, Tag or Email, kept as sent. Strict: a number is not a
+    boolean nor a string, as the schema says."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Page(BaseModel):

@@ -2,7 +2,10 @@
 can be stored in PostgreSQL or encoded as UTF-8), and what an email address looks like.
 
 The patterns are also written into the OpenAPI schema, so that a client (or schemathesis)
-knows before sending what the server refuses."""
+knows before sending what the server refuses. They are written so that JSON Schema
+(ECMA 262), Rust's regex (schemathesis checks patterns with it) and Python read them alike:
+white space is spelt out as the characters Python's str.isspace() and str.strip() know,
+and lone surrogates, which no pattern Rust accepts can name, are refused by check_text."""
 
 from __future__ import annotations
 
@@ -10,26 +13,16 @@ import re
 
 from servicedesk.errors import Invalid
 
-# JSON Schema (ECMA 262), Rust's regex (schemathesis checks patterns with it) and Python
-# read these patterns alike. Lone surrogates cannot be written in a pattern Rust accepts
-# (they are not characters of a valid string); the check below refuses them all the same.
-_STORABLE = r"[^\x00]"
-_VISIBLE = r"[^\x00\s]"
-TEXT_PATTERN = rf"^{_STORABLE}*$"
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT_PATTERN = r"^[^\x00]*$"
+# At least one character that is not white space.
+NON_BLANK_PATTERN = rf"^[^\x00]*[^\x00{_SPACE}][^\x00]*$"
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
-# One @, something on both sides, no white space inside: the same rule for agents and
-# customers. Request bodies are stripped of white space around values first.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-EMAIL_PATTERN = r"^\s*[^@\s\x00]+@[^@\s\x00]+\s*$"
-
-
-def stripped_at_least(length: int) -> str:
-    """The pattern of storable text with at least `length` characters once the white space
-    around it is stripped."""
-    if length == 1:
-        return rf"^{_STORABLE}*{_VISIBLE}{_STORABLE}*$"
-    return rf"^\s*{_VISIBLE}{_STORABLE}{{{length - 2},}}{_VISIBLE}\s*$"
+# One @, something on both sides, no white space: the same rule for agents and customers
+# (white space around the address is stripped first).
+EMAIL_PATTERN = rf"^[{_SPACE}]*[^@\x00{_SPACE}]+@[^@\x00{_SPACE}]+[{_SPACE}]*$"
+_EMAIL = re.compile(rf"^[^@{_SPACE}]+@[^@{_SPACE}]+$")
 
 
 def check_text(value: str, *, field: str) -> str:

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Email, NonBlank, Password, Request, Text
+from servicedesk.schemas import Email, Id, NonBlank, Request, Text
 
 Role = Literal["agent", "lead", "admin"]
 
@@ -32,7 +32,7 @@ class AgentOut(BaseModel):
 
 class LoginIn(Request):
     email: Email = Field(max_length=254)
-    password: NonBlank = Field(max_length=1000)
+    password: Text = Field(min_length=1, max_length=1000)
 
 
 class SessionOut(BaseModel):
@@ -45,15 +45,15 @@ class AgentCreate(Request):
     name: Text = Field(default="", max_length=200)
     role: Role = "agent"
     team: NonBlank | None = Field(default=None, max_length=100)
-    password: Password | None = Field(default=None, max_length=1000)
+    password: Text | None = Field(default=None, min_length=8, max_length=1000)
 
 
 class AgentUpdate(Request):
     name: Text | None = Field(default=None, max_length=200)
     role: Role | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     active: bool | None = None
-    password: Password | None = Field(default=None, max_length=1000)
+    password: Text | None = Field(default=None, min_length=8, max_length=1000)
 
 
 class TeamOut(BaseModel):
@@ -73,7 +73,7 @@ class TeamUpdate(Request):
 
 
 class TokenCreate(Request):
-    agent_id: int
+    agent_id: Id
     name: Text = Field(default="", max_length=100)
 
 

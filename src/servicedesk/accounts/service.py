@@ -114,7 +114,7 @@ async def update_agent(*, agent_id: int, changes: dict[str, Any], actor: Actor) 
     if "team_id" in changes:
         team_id = changes["team_id"]
         if team_id is not None and not await Team.exists().where(Team.id == team_id):
-            raise Invalid(f"team {team_id} does not exist", field="team_id")
+            raise NotFound(f"team {team_id} does not exist", field="team_id")
         values[Agent.team] = team_id
     if "password" in changes:
         values[Agent.password_hash] = _hasher.hash(changes["password"])

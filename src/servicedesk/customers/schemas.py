@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import NonBlank, Page, Request, Tag, Text
+from servicedesk.schemas import Id, NonBlank, Page, Request, Tag, Text
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
 
@@ -74,7 +74,7 @@ class IdentityAdd(Request):
 class CustomerUpdate(Request):
     name: Text | None = Field(default=None, max_length=200)
     notes: Text | None = Field(default=None, max_length=20_000)
-    tags: list[Tag] | None = Field(default=None, max_length=50)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
     organization: Text | None = Field(default=None, max_length=200)
     surveys_opt_out: bool | None = None
     marketing_consent: bool | None = None
@@ -82,4 +82,4 @@ class CustomerUpdate(Request):
 
 
 class MergeIn(Request):
-    other_id: int
+    other_id: Id

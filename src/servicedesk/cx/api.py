@@ -19,9 +19,28 @@ from . import formats, reports, surveys
 from .schemas import NpsSendIn, NpsSent, SurveyAnswerIn, SurveyComments, SurveyPage
 
 Format = Annotated[str, QueryParameter(pattern="^(json|csv)$")]
-When = Annotated[
-    datetime, QueryParameter(description="ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z")
-]
+# Dates in the query are read as RFC 3339 text here: Litestar's own conversion would also
+# take a number ("0.5") as a date, which the schema does not allow.
+_WHEN = {
+    "max_length": 40,
+    "description": "ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z",
+    "schema_extra": {"format": "date-time"},
+}
+When = Annotated[str, QueryParameter(**_WHEN)]  # type: ignore[arg-type]
+From = Annotated[str, QueryParameter(name="from", **_WHEN)]  # type: ignore[arg-type]
+
+
+def read_when(value: str, name: str) -> datetime:
+    """A date and time with its zone, or a 422 naming the parameter."""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise Invalid(
+            f"{name} needs a date and time with a zone, e.g. 2026-01-01T00:00:00Z", field=name
+        )
+    return when
 
 
 @dataclass(frozen=True)
@@ -36,8 +55,8 @@ class Period:
 Filters = dict[str, str | None]
 
 
-def period_parameters(from_: Annotated[datetime, QueryParameter(name="from")], to: When) -> Period:
-    return Period(start=from_, end=to)
+def period_parameters(from_: From, to: When) -> Period:
+    return Period(start=read_when(from_, "from"), end=read_when(to, "to"))
 
 
 FilterText = Annotated[str | None, QueryParameter(max_length=254, pattern=TEXT_PATTERN)]
@@ -163,14 +182,13 @@ class SurveyAdminController(Controller):
     async def comments(
         self,
         q: Annotated[str | None, QueryParameter(max_length=200, pattern=TEXT_PATTERN)] = None,
-        from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
-        to: Annotated[datetime | None, QueryParameter(name="to")] = None,
+        from_: Annotated[str | None, QueryParameter(name="from", **_WHEN)] = None,  # type: ignore[arg-type]
+        to: Annotated[str | None, QueryParameter(**_WHEN)] = None,  # type: ignore[arg-type]
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> SurveyComments:
-        for value, name in ((from_, "from"), (to, "to")):
-            if value is not None and value.tzinfo is None:
-                raise Invalid(f"{name} needs a time zone, e.g. 2026-01-01T00:00:00Z", field=name)
-        found = await surveys.search_comments(query=q, start=from_, end=to, limit=limit)
+        start = read_when(from_, "from") if from_ is not None else None
+        end = read_when(to, "to") if to is not None else None
+        found = await surveys.search_comments(query=q, start=start, end=end, limit=limit)
         return SurveyComments.model_validate({"items": found})
 
 

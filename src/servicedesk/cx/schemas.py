@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Request, Text
+from servicedesk.schemas import Id, Request, Text
 
 
 class SurveyPage(BaseModel):
@@ -25,7 +25,7 @@ class SurveyAnswerIn(Request):
 
 
 class NpsSendIn(Request):
-    customer_ids: list[int] = Field(min_length=1, max_length=10_000)
+    customer_ids: list[Id] = Field(min_length=1, max_length=10_000)
     anonymous: bool = False
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
 from pydantic import BaseModel
 
 from servicedesk.accounts.guards import Principal
@@ -15,6 +15,7 @@ from servicedesk.clock import utcnow
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.cx import surveys
 from servicedesk.errors import Invalid
+from servicedesk.schemas import IdPath, IdQuery
 from servicedesk.text import TEXT_PATTERN
 
 from . import service
@@ -149,12 +150,12 @@ class TicketController(Controller):
             str | None, QueryParameter(pattern="^(mine|unassigned|pending|open|solved)$")
         ] = None,
         status: FromQuery[Status | None] = None,
-        assignee_id: FromQuery[int | None] = None,
-        team_id: FromQuery[int | None] = None,
+        assignee_id: IdQuery = None,
+        team_id: IdQuery = None,
         channel: FromQuery[Channel | None] = None,
         tag: Annotated[str | None, QueryParameter(max_length=100, pattern=TEXT_PATTERN)] = None,
         priority: FromQuery[Priority | None] = None,
-        customer_id: FromQuery[int | None] = None,
+        customer_id: IdQuery = None,
         q: Annotated[str | None, QueryParameter(max_length=200, pattern=TEXT_PATTERN)] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=200, pattern=CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
@@ -187,12 +188,12 @@ class TicketController(Controller):
         return TicketCounts(**values)
 
     @get("/{ticket_id:int}", summary="A ticket with its timeline and audit trail")
-    async def get_ticket(self, ticket_id: FromPath[int]) -> TicketDetail:
+    async def get_ticket(self, ticket_id: IdPath) -> TicketDetail:
         return await ticket_detail(ticket_id)
 
     @patch("/{ticket_id:int}", summary="Change status, priority, assignee, team or tags")
     async def update_ticket(
-        self, request: Request, ticket_id: FromPath[int], data: JSONBody[TicketUpdate]
+        self, request: Request, ticket_id: IdPath, data: JSONBody[TicketUpdate]
     ) -> TicketDetail:
         principal: Principal = request.user
         await service.update_ticket(
@@ -202,7 +203,7 @@ class TicketController(Controller):
 
     @post("/{ticket_id:int}/messages", status_code=201, summary="Public reply or internal note")
     async def add_message(
-        self, request: Request, ticket_id: FromPath[int], data: JSONBody[MessageIn]
+        self, request: Request, ticket_id: IdPath, data: JSONBody[MessageIn]
     ) -> InteractionOut:
         principal: Principal = request.user
         interaction_id = await service.add_agent_message(

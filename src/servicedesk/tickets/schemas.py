@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from servicedesk.schemas import Email, NonBlank, Page, Request, Tag, Text
+from servicedesk.schemas import Email, Id, NonBlank, Page, Request, Tag, Text
 
 Channel = Literal["email", "web", "chat", "phone", "social", "in_person", "api"]
 Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
@@ -148,12 +148,12 @@ class TicketUpdate(Request):
 
     status: Status | None = None
     priority: Priority | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
+    assignee_id: Id | None = None
+    team_id: Id | None = None
     subject: NonBlank | None = Field(default=None, max_length=300)
-    tags: list[Tag] | None = Field(default=None, max_length=50)
-    add_tags: list[Tag] | None = Field(default=None, max_length=50)
-    remove_tags: list[Tag] | None = Field(default=None, max_length=50)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    add_tags: list[Tag] = Field(default_factory=list, max_length=50)
+    remove_tags: list[Tag] = Field(default_factory=list, max_length=50)
 
     def changes(self) -> dict[str, Any]:
         """The fields the request names; assignee_id/team_id may be set to null."""
@@ -181,7 +181,7 @@ class IdentityIn(Request):
 
 
 class ThreadIn(Request):
-    ticket_id: int | None = None
+    ticket_id: Id | None = None
     in_reply_to: Text | None = Field(default=None, max_length=300)
     external_id: Text | None = Field(default=None, max_length=200)
 

@@ -562,7 +562,7 @@ async def update_ticket(
 
 async def _check_team(team_id: int | None) -> None:
     if team_id is not None and not await Team.exists().where(Team.id == team_id):
-        raise Invalid(f"team {team_id} does not exist", field="team_id")
+        raise NotFound(f"team {team_id} does not exist", field="team_id")
 
 
 async def _set_field(
@@ -583,7 +583,7 @@ async def _assign(
             Agent, agent_id, Agent.select(Agent.active).where(Agent.id == agent_id).first
         )
         if not agent:
-            raise Invalid(f"agent {agent_id} does not exist", field="assignee_id")
+            raise NotFound(f"agent {agent_id} does not exist", field="assignee_id")
         if not agent["active"]:
             raise Invalid(f"agent {agent_id} is deactivated", field="assignee_id")
     if ticket["assignee"] != agent_id:
