@@ -148,14 +148,30 @@ class RequestSchemaPlugin(PydanticSchemaPlugin):
         for key, value in extra.items():
             setattr(schema, key, value)
         for prop in (schema.properties or {}).values():
-            if isinstance(prop, Schema) and prop.max_length is not None and _is_array(prop):
-                prop.max_items, prop.max_length = prop.max_length, None
+            if isinstance(prop, Schema):
+                _place_lengths(prop)
         return schema
 
 
-def _is_array(schema: Schema) -> bool:
-    variants = [schema, *(schema.one_of or [])]
-    return any(isinstance(v, Schema) and v.type == OpenAPIType.ARRAY for v in variants)
+def _place_lengths(prop: Schema) -> None:
+    """Litestar writes a field's length limits beside `oneOf` (for `X | None`) and as
+    maxLength for lists too. They belong on the variant they limit: minItems/maxItems on an
+    array, minLength/maxLength on the string (where schemathesis also generates boundary
+    values quickly; beside oneOf, a 20,000-character limit took it minutes)."""
+    variants = [v for v in [prop, *(prop.one_of or [])] if isinstance(v, Schema)]
+    target = next((v for v in variants if v.type in (OpenAPIType.ARRAY, OpenAPIType.STRING)), None)
+    if target is None:
+        return
+    min_length, max_length = prop.min_length, prop.max_length
+    if target is not prop:
+        prop.min_length = prop.max_length = None
+    if target.type == OpenAPIType.ARRAY:
+        target.min_length = target.max_length = None
+        target.min_items = target.min_items if min_length is None else min_length
+        target.max_items = target.max_items if max_length is None else max_length
+    else:
+        target.min_length = target.min_length if min_length is None else min_length
+        target.max_length = target.max_length if max_length is None else max_length
 
 
 @dataclass
