@@ -74,6 +74,7 @@ def validation_error(_: Request, exc: ValidationException) -> Response[dict[str,
 
 def http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
     titles = {
+        400: "Invalid request",
         401: "Not signed in",
         403: "Forbidden",
         404: "Not found",
