@@ -41,7 +41,7 @@ def schemathesis_command(base_url: str) -> list[str]:
     ]
 
 
-async def demo_desk(tmp_path: Path) -> tuple[str, int]:
+async def demo_desk(tmp_path: Path) -> tuple[str, int, int]:
     """Agents, a few weeks of history, and the admin's API token (with its id)."""
     admin = await make_agent("admin@desk.example", "admin", team="Tier 1")
     lead = await make_agent("lead@desk.example", "lead", team="Tier 1")
@@ -49,17 +49,21 @@ async def demo_desk(tmp_path: Path) -> tuple[str, int]:
     history = tmp_path / "history.jsonl"
     write_history(history, customers=20, tickets=60, end=datetime.now(UTC), seed=7)
     await import_file(history)
-    # Another token first, so that the run's own is neither the first id nor the last made.
+    # Another token, which the run revokes instead of its own (tests/contract/hooks.py).
     await accounts.create_api_token(agent_id=lead, name="integration")
     token = await accounts.create_api_token(agent_id=admin, name="schemathesis")
-    tokens = await accounts.list_api_tokens()
-    token_id = max(t["id"] for t in tokens if t["name"] == "schemathesis")
-    return token, token_id
+    ids = {t["name"]: t["id"] for t in await accounts.list_api_tokens()}
+    return token, ids["schemathesis"], ids["integration"]
 
 
 async def test_the_api_keeps_its_openapi_contract(tmp_path: Path) -> None:
-    token, token_id = await demo_desk(tmp_path)
-    env = {**os.environ, "SD_TOKEN": token, "SD_TOKEN_ID": str(token_id)}
+    token, token_id, other_id = await demo_desk(tmp_path)
+    env = {
+        **os.environ,
+        "SD_TOKEN": token,
+        "SD_TOKEN_ID": str(token_id),
+        "SD_OTHER_TOKEN_ID": str(other_id),
+    }
     with served() as base_url:
         run = subprocess.run(
             schemathesis_command(base_url),
