@@ -48,7 +48,15 @@ Email = Annotated[str, _clean, ParameterKwarg(pattern=EMAIL_PATTERN)]
 # Ids: positive and within PostgreSQL's integer, so that any id the schema allows is one
 # the database can look up (a 404 when there is none, never an overflow).
 MAX_ID = 2**31 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID), ParameterKwarg(ge=1, le=MAX_ID)]
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema counts 273.0 as an integer; bodies are read strictly otherwise."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Whole = Annotated[int, BeforeValidator(_whole)]
+Id = Annotated[Whole, Field(ge=1, le=MAX_ID), ParameterKwarg(ge=1, le=MAX_ID)]
 IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 

@@ -26,6 +26,7 @@ _WHEN = {
     "description": "ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z",
     "schema_extra": {"format": "date-time"},
 }
+FIRST_YEAR, LAST_YEAR = 1900, 9000
 When = Annotated[str, QueryParameter(**_WHEN)]  # type: ignore[arg-type]
 From = Annotated[str, QueryParameter(name="from", **_WHEN)]  # type: ignore[arg-type]
 
@@ -40,6 +41,10 @@ def read_when(value: str, name: str) -> datetime:
         raise Invalid(
             f"{name} needs a date and time with a zone, e.g. 2026-01-01T00:00:00Z", field=name
         )
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        # Reports compare a period with the one before it: dates near the calendar's ends
+        # would overflow.
+        raise Invalid(f"{name} is a year from {FIRST_YEAR} to {LAST_YEAR}", field=name)
     return when
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Id, Request, Text
+from servicedesk.schemas import Id, Request, Text, Whole
 
 
 class SurveyPage(BaseModel):
@@ -19,9 +19,9 @@ class SurveyPage(BaseModel):
 
 
 class SurveyAnswerIn(Request):
-    rating: int | None = None
+    rating: Whole | None = None
     comment: Text | None = Field(default=None, max_length=5000)
-    ces_score: int | None = None
+    ces_score: Whole | None = None
 
 
 class NpsSendIn(Request):

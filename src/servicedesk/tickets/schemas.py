@@ -146,8 +146,9 @@ class TicketUpdate(Request):
     # An empty change is refused; the schema says so.
     model_config = ConfigDict(json_schema_extra={"min_properties": 1})
 
-    status: Status | None = None
-    priority: Priority | None = None
+    # Absent leaves status and priority as they are; they cannot be set to null.
+    status: Status = Field(default=None)  # type: ignore[arg-type]
+    priority: Priority = Field(default=None)  # type: ignore[arg-type]
     assignee_id: Id | None = None
     team_id: Id | None = None
     subject: NonBlank | None = Field(default=None, max_length=300)
