@@ -110,8 +110,9 @@ class ContactController(Controller):
         self,
         request: Request,
         data: JSONBody[ContactIn],
+        # Stored as "<agent id>:<key>" in a 200-character column: 180 leaves room for the id.
         idempotency_key: Annotated[
-            str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=180)
         ] = None,
     ) -> ContactOut:
         principal: Principal = request.user
