@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.pydantic import PydanticPlugin
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from servicedesk import contract, db
+from servicedesk import contract, db, plugins
 from servicedesk.accounts.api import (
     AgentController,
     AuthController,
@@ -144,6 +144,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController,
             list_canned_replies,
             health,
+            *[handler for plugin in plugins.plugins() for handler in plugin.route_handlers],
             spa,
         ],
         middleware=[

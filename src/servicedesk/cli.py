@@ -79,10 +79,17 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--workers", default=2, type=int)
 def worker(workers: int) -> None:
     """Run the huey consumer: outbox delivery and periodic jobs."""
+    import importlib
+
     from huey.consumer import Consumer
 
     import servicedesk.tasks  # noqa: F401  (registers the tasks)
+    from servicedesk.plugins import plugins
     from servicedesk.queue import huey
+
+    for plugin in plugins():
+        for module in plugin.task_modules:
+            importlib.import_module(module)
 
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
@@ -177,14 +184,37 @@ def _parse_when(value: str | None, default: datetime) -> datetime:
     "--group-by", default="", help="Comma list of agent, channel, team, day, week, month."
 )
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "table"]), default="json")
-def report(kind: str, start: str | None, end: str | None, group_by: str, fmt: str) -> None:
+@click.option(
+    "--columns",
+    default=None,
+    help="Table columns, a comma list (+a,+b adds to the default ones); see docs/metrics.md.",
+)
+@click.option(
+    "--business-hours",
+    is_flag=True,
+    help="Table: resolution and first response in the team's business hours.",
+)
+def report(
+    kind: str,
+    start: str | None,
+    end: str | None,
+    group_by: str,
+    fmt: str,
+    columns: str | None,
+    business_hours: bool,
+) -> None:
     """Print a report: the same JSON as GET /api/reports/KIND."""
-    from servicedesk.cx import formats, reports
+    from servicedesk.cx import formats, reports, terminal
     from servicedesk.errors import DomainError
 
     now = datetime.now(UTC).replace(microsecond=0)
     period_end = _parse_when(end, now)
     period_start = _parse_when(start, period_end - timedelta(days=30))
+    try:
+        chosen = terminal.choose_columns(kind, columns) if fmt == "table" else []
+    except DomainError as exc:
+        fail(exc.detail)
+        return
 
     async def build() -> dict[str, Any]:
         if kind == "cx":
@@ -210,9 +240,9 @@ def report(kind: str, start: str | None, end: str | None, group_by: str, fmt: st
             formats.cx_csv(result) if kind == "cx" else formats.flat_csv([_flat(result)]), nl=False
         )
     elif kind == "cx":
-        Console().print(formats.cx_table(result))
+        Console().print(terminal.cx_table(result, chosen, business=business_hours))
     else:
-        Console().print_json(json.dumps(result))
+        Console().print(terminal.summary_table(kind, result, chosen))
 
 
 def _flat(result: dict[str, Any]) -> dict[str, Any]:
@@ -290,6 +320,16 @@ def demo(customers: int, tickets: int, seed: int) -> None:
     summary = run(lambda: load_demo(customers=customers, tickets=tickets, seed=seed))
     click.echo(summary)
 
+
+def _add_plugin_commands() -> None:
+    from servicedesk.plugins import plugins
+
+    for plugin in plugins():
+        for command in plugin.cli_commands:
+            main.add_command(command)
+
+
+_add_plugin_commands()
 
 if __name__ == "__main__":
     main()

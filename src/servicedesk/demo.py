@@ -24,6 +24,14 @@ CHANNELS = [
     "api",
 ]
 TEAMS = ["Tier 1", "Billing"]
+# Tickets are routed by topic: money questions to Billing, the rest to Tier 1.
+BILLING_SUBJECTS = {
+    "Refund for order {n}",
+    "Invoice {n} is wrong",
+    "How do I cancel?",
+    "Discount code not working",
+}
+DAYS = 90  # of history before now
 DEMO_PASSWORD = "demo-password"
 DEMO_USERS = [
     ("admin@desk.example", "Ada Admin", "admin", "Tier 1"),
@@ -42,6 +50,29 @@ SUBJECTS = [
 ]
 
 
+def team_schedules(start: datetime, end: datetime) -> dict[str, dict[str, Any]]:
+    """The teams' business hours (docs/metrics.md), different enough that the same history
+    gives each team other business-hours figures: Tier 1 in London, long weekdays and
+    Saturday mornings; Billing in Berlin, office hours with a lunch break. Holidays of
+    the years the history covers."""
+    years = range(start.year, end.year + 1)
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    return {
+        "Tier 1": {
+            "timezone": "Europe/London",
+            "hours": {**{d: [["08:00", "20:00"]] for d in weekdays}, "sat": [["09:00", "13:00"]]},
+            "holidays": [f"{y}-{md}" for y in years for md in ("01-01", "12-25", "12-26")],
+        },
+        "Billing": {
+            "timezone": "Europe/Berlin",
+            "hours": {d: [["09:00", "12:30"], ["13:30", "17:00"]] for d in weekdays},
+            "holidays": [
+                f"{y}-{md}" for y in years for md in ("01-01", "05-01", "10-03", "12-25", "12-26")
+            ],
+        },
+    }
+
+
 def _iso(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -51,7 +82,7 @@ def generate_history(
     customers: int,
     tickets: int,
     end: datetime,
-    days: int = 90,
+    days: int = DAYS,
     agents: int = 6,
     seed: int = 7,
     nps_share: float = 0.3,
@@ -60,7 +91,9 @@ def generate_history(
     with replies, notes, pending, solves, reopens, repeat contacts and CSAT; bounded memory."""
     rng = random.Random(seed)
     agent_emails = [f"agent{i}@desk.example" for i in range(1, agents + 1)]
+    team_agents: dict[str, list[str]] = {team: [] for team in TEAMS}
     for i, email in enumerate(agent_emails):
+        team_agents[TEAMS[i % len(TEAMS)]].append(email)
         yield {
             "type": "agent",
             "email": email,
@@ -80,7 +113,7 @@ def generate_history(
     step = (end - start) / max(tickets, 1)
     for t in range(tickets):
         created = start + step * t + timedelta(minutes=rng.randint(0, 30))
-        yield _ticket(rng, t + 1, created, rng.randint(1, customers), agent_emails, end)
+        yield _ticket(rng, t + 1, created, rng.randint(1, customers), team_agents, end)
     for c in range(1, customers + 1):
         if rng.random() < nps_share:
             at = start + timedelta(seconds=rng.randint(0, int((end - start).total_seconds()) - 1))
@@ -99,11 +132,14 @@ def _ticket(
     number: int,
     created: datetime,
     customer: int,
-    agents: list[str],
+    team_agents: dict[str, list[str]],
     end: datetime,
 ) -> dict[str, Any]:
     channel = rng.choice(CHANNELS)
-    agent = rng.choice(agents)
+    subject = rng.choice(SUBJECTS)
+    team = "Billing" if subject in BILLING_SUBJECTS else "Tier 1"
+    agent = rng.choice(team_agents[team] or [a for agents in team_agents.values() for a in agents])
+    replied = False
     at = created
     events: list[dict[str, Any]] = [
         {
@@ -128,6 +164,8 @@ def _ticket(
         return True
 
     def reply() -> bool:
+        nonlocal replied
+        replied = True
         return add(
             600,
             kind="message",
@@ -155,8 +193,15 @@ def _ticket(
             )
             and reply()
         )
+
+    def survey() -> bool:
+        """The CSAT survey of a solve, as the desk sends it: only after a public reply, and
+        not to everyone (no email address, surveyed recently)."""
+        return replied and rng.random() < 0.9 and add(30, kind="survey")
+
     if ok and rng.random() < 0.85:
         ok = add(600, kind="status", status="solved", by=agent)
+        surveyed = ok and survey()
         if ok and rng.random() < 0.1:
             ok = (
                 add(
@@ -169,19 +214,22 @@ def _ticket(
                 and reply()
                 and add(600, kind="status", status="solved", by=agent)
             )
-        if ok and rng.random() < 0.4:
+            surveyed = ok and survey()
+        # About 4 in 10 surveys are answered, so the demo shows a response rate like a
+        # real desk's (30-50 %) beside its CSAT.
+        if surveyed and rng.random() < 0.42:
             add(
                 2000,
                 kind="csat",
                 rating=rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 2, 4, 6])[0],
                 comment=rng.choice([None, "Quick and kind", "Took too long", "Solved my problem"]),
             )
-    subject = rng.choice(SUBJECTS).format(n=number)
     return {
         "type": "ticket",
         "external_id": f"demo-{number:07d}",
         "customer": f"c-{customer:06d}",
-        "subject": subject,
+        "subject": subject.format(n=number),
+        "team": team,
         "channel": channel,
         "created_at": events[0]["at"],
         "priority": rng.choice(["low", "normal", "normal", "high", "urgent"]),
@@ -199,9 +247,11 @@ def write_history(path: Path, **kwargs: Any) -> int:
     return lines
 
 
-async def load_demo(*, customers: int, tickets: int, seed: int) -> str:
-    """Loads the demo once: sign-in accounts, then a generated history through the importer."""
+async def load_demo(*, customers: int, tickets: int, seed: int, path: Path | None = None) -> str:
+    """Loads the demo once: team schedules and sign-in accounts, then a generated history
+    (written to `path`, by default var/demo-history.jsonl) through the importer."""
     from servicedesk.accounts import service as accounts
+    from servicedesk.cx.business_hours import Schedule
     from servicedesk.imports.service import import_file
     from servicedesk.settings import VAR_DIR, get_settings
 
@@ -209,17 +259,28 @@ async def load_demo(*, customers: int, tickets: int, seed: int) -> str:
     ready = f"Open {get_settings().base_url} and sign in as:\n{logins}"
     if await accounts.find_agent_by_email(email=DEMO_USERS[0][0]):
         return "demo data already loaded.\n" + ready
+    end = datetime.now(UTC).replace(microsecond=0)
+    # Before the history: business hours are worked out with the team's schedule as each
+    # ticket is answered and solved.
+    for team, schedule in team_schedules(end - timedelta(days=DAYS), end).items():
+        await accounts.update_team(
+            team_id=await accounts.get_or_create_team(name=team),
+            name=None,
+            schedule=Schedule.from_json(schedule).to_json(),
+        )
     for email, name, role, team in DEMO_USERS:
         await accounts.create_agent(
             email=email, name=name, role=role, team=team, password=DEMO_PASSWORD
         )
-    VAR_DIR.mkdir(exist_ok=True)
-    path = VAR_DIR / "demo-history.jsonl"
+    if path is None:
+        VAR_DIR.mkdir(exist_ok=True)
+        path = VAR_DIR / "demo-history.jsonl"
     write_history(
         path,
         customers=customers,
         tickets=tickets,
-        end=datetime.now(UTC).replace(microsecond=0),
+        end=end,
+        days=DAYS,
         seed=seed,
     )
     report = await import_file(path)

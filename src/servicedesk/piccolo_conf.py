@@ -3,6 +3,7 @@
 from piccolo.conf.apps import AppRegistry
 
 from servicedesk.db import engine_from_url
+from servicedesk.plugins import plugins
 from servicedesk.settings import get_settings
 
 DB = engine_from_url(get_settings().database_url)
@@ -14,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "servicedesk.tickets.piccolo_app",
         "servicedesk.cx.piccolo_app",
         "servicedesk.outbox.piccolo_app",
+        *[app for plugin in plugins() for app in plugin.piccolo_apps],
     ]
 )

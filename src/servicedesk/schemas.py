@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from litestar.params import ParameterKwarg, PathParameter, QueryParameter
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 
 from servicedesk.text import EMAIL_PATTERN, NON_BLANK_PATTERN, TEXT_PATTERN, check_text
 
@@ -68,6 +76,20 @@ class Request(BaseModel):
     boolean nor a string, as the schema says."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Changes(Request):
+    """A PATCH body: the fields it names are the changes, and it names at least one (an
+    empty PATCH is a client's mistake, answered 400, not a silent 200; the schema says
+    minProperties: 1)."""
+
+    model_config = ConfigDict(json_schema_extra={"min_properties": 1})
+
+    @model_validator(mode="after")
+    def not_empty(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        return self
 
 
 class Page(BaseModel):

@@ -83,6 +83,17 @@ async def test_empty_patch_is_refused(agent_client: Any) -> None:
         422,
         "assignee_id",
     )
+    customer_id = ticket["customer"]["id"]
+    assert_problem(
+        await agent_client.patch(f"/api/customers/{customer_id}", json={}),
+        400,
+        "at least one field",
+    )
+    before = ticket["customer"]["name"]
+    unchanged = await agent_client.get(f"/api/customers/{customer_id}")
+    assert unchanged.status_code == 200 and unchanged.json()["name"] == before != "Ann"
+    named = await agent_client.patch(f"/api/customers/{customer_id}", json={"name": "Ann"})
+    assert named.status_code == 200 and named.json()["name"] == "Ann"
 
 
 async def test_references_to_missing_rows_are_4xx(admin_client: Any) -> None:

@@ -13,6 +13,10 @@ const row = {
   first_response_median_minutes: 578.0,
   reopen_rate: 0.0,
   low_sample: true,
+  avg_resolution_business_hours: 2.5,
+  median_resolution_business_hours: 2.25,
+  p90_resolution_business_hours: 4.0,
+  first_response_median_business_minutes: 95.0,
 };
 
 describe("report normalisation", () => {
@@ -22,6 +26,18 @@ describe("report normalisation", () => {
     expect(r.rows[0].csat.score).toBeCloseTo(0.5);
     expect(r.rows[0].csat.ci95?.[1]).toBeCloseTo(0.9055);
     expect(r.totals.low_sample).toBe(true);
+  });
+
+  it("keeps the business-hours durations beside the calendar ones", () => {
+    const r = normalizeReport({ rows: [row], totals: row });
+    expect(r.rows[0].avg_resolution_hours).toBe(8.85);
+    expect(r.rows[0].business).toEqual({
+      avg_resolution_hours: 2.5,
+      median_resolution_hours: 2.25,
+      p90_resolution_hours: 4.0,
+      first_response_median_minutes: 95.0,
+    });
+    expect(normalizeReport({ rows: [{}] }).rows[0].business.avg_resolution_hours).toBeNull();
   });
 
   it("tolerates missing fields", () => {
@@ -39,6 +55,7 @@ describe("report normalisation", () => {
       avg_resolution_hours: 8.85,
       median_resolution_hours: 8.85,
       csat_score: 0.5,
+      business: { avg_resolution_hours: 2.5, median_resolution_hours: 2.25 },
     });
   });
 });

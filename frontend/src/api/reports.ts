@@ -43,6 +43,12 @@ export function normalizeRow(raw: Loose): CxRow {
       response_rate: num(csat.response_rate),
     },
     low_sample: raw.low_sample === true,
+    business: {
+      avg_resolution_hours: num(raw.avg_resolution_business_hours),
+      median_resolution_hours: num(raw.median_resolution_business_hours),
+      p90_resolution_hours: num(raw.p90_resolution_business_hours),
+      first_response_median_minutes: num(raw.first_response_median_business_minutes),
+    },
   };
 }
 
@@ -69,6 +75,10 @@ export function normalizeTrend(raw: unknown): CxTrend {
       avg_resolution_hours: row.avg_resolution_hours,
       median_resolution_hours: row.median_resolution_hours,
       csat_score: num(p.csat_score) ?? row.csat.score,
+      business: {
+        avg_resolution_hours: row.business.avg_resolution_hours,
+        median_resolution_hours: row.business.median_resolution_hours,
+      },
     };
   });
   return { points };

@@ -922,11 +922,11 @@ export interface components {
         TicketUpdate: {
             add_tags?: string[];
             assignee_id?: number | null;
-            /** @enum {null|string} */
-            priority?: "low" | "normal" | "high" | "urgent" | null;
+            /** @enum {string} */
+            priority?: "low" | "normal" | "high" | "urgent";
             remove_tags?: string[];
-            /** @enum {null|string} */
-            status?: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | null;
+            /** @enum {string} */
+            status?: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
             subject?: string | null;
             tags?: string[];
             team_id?: number | null;

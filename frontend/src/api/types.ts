@@ -79,6 +79,16 @@ export interface Problem {
 
 // ---- Reports: the backend publishes these responses untyped; shapes follow the API contract.
 
+/** The durations of a report row: in calendar time, or in the team's business hours. */
+export interface CxDurations {
+  avg_resolution_hours: number | null;
+  median_resolution_hours: number | null;
+  p90_resolution_hours: number | null;
+  first_response_median_minutes: number | null;
+}
+
+export type HoursMode = "calendar" | "business";
+
 export interface CxRow {
   agent?: string | null;
   channel?: string | null;
@@ -98,6 +108,8 @@ export interface CxRow {
     response_rate: number | null;
   };
   low_sample: boolean;
+  /** The same durations in business hours (the calendar ones are the fields above). */
+  business: CxDurations;
 }
 
 export interface CxReport {
@@ -115,6 +127,7 @@ export interface CxTrendPoint {
   avg_resolution_hours: number | null;
   median_resolution_hours: number | null;
   csat_score: number | null;
+  business: Pick<CxDurations, "avg_resolution_hours" | "median_resolution_hours">;
 }
 
 export interface CxTrend {
@@ -130,6 +143,8 @@ export interface DrillItem {
   subject: string;
   agent: string | null;
   channel: string | null;
+  resolution_hours?: number | null;
+  resolution_business_hours?: number | null;
   reason: string;
 }
 

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Id, NonBlank, Page, Request, Tag, Text
+from servicedesk.schemas import Changes, Id, NonBlank, Page, Request, Tag, Text
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
 
@@ -71,7 +71,7 @@ class IdentityAdd(Request):
     value: NonBlank = Field(max_length=254)
 
 
-class CustomerUpdate(Request):
+class CustomerUpdate(Changes):
     name: Text | None = Field(default=None, max_length=200)
     notes: Text | None = Field(default=None, max_length=20_000)
     tags: list[Tag] = Field(default_factory=list, max_length=50)

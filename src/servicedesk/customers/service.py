@@ -13,6 +13,7 @@ from servicedesk import text, writes
 from servicedesk.clock import utcnow
 from servicedesk.db import Sql, fetch, fetch_one, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
+from servicedesk.outbox import service as outbox
 
 from .tables import Customer, CustomerIdentity, Organization
 
@@ -229,6 +230,13 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
             )
             if identity.external_id:
                 writes.remember(BY_EXTERNAL_ID, identity.external_id, {"id": customer_id})
+            if writes.current() is None:  # live, not an import replaying history
+                await outbox.emit_event(
+                    topic="customer.created",
+                    payload={"customer_id": customer_id},
+                    ticket_id=None,
+                    now=created_at,
+                )
         # Identities another customer holds stay theirs. Two first contacts racing on the
         # same identity: the unique key refuses the second insert and its transaction is
         # retried (receive_contact_once), finding the customer the first one created.

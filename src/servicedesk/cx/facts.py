@@ -257,7 +257,12 @@ async def rated(*, ticket_id: int, rating: int, comment: str | None) -> None:
 
 
 async def survey_sent(*, ticket_id: int) -> None:
-    await M.update({M.surveys_sent: M.surveys_sent + 1}).where(M.ticket == ticket_id)
+    await writes.update(M, await _row_to_change(ticket_id), add={"surveys_sent": 1}, key="ticket")
+
+
+async def solves(*, ticket_id: int) -> int:
+    """How many times the ticket was solved: the solve a CSAT survey sent now is about."""
+    return int((await _facts(ticket_id))["solves"])
 
 
 async def recompute_repeat_contacts(*, customer_id: int) -> None:

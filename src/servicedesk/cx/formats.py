@@ -1,12 +1,25 @@
-"""Report output as CSV (for spreadsheets) or a terminal table; JSON is the report itself."""
+"""Report output as CSV (for spreadsheets); JSON is the report itself, and cx/terminal.py
+prints it as tables a person reads."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
-COLUMNS = [
+# The business-hours figures of a row (cx/reports.py), beside their calendar ones.
+BUSINESS_KEYS = (
+    "avg_resolution_business_hours",
+    "median_resolution_business_hours",
+    "p90_resolution_business_hours",
+    "first_response_median_business_minutes",
+    "first_response_p90_business_minutes",
+)
+
+# CSV columns: name, and its value of a report row.
+COLUMNS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("solved", lambda r: r["solved"]),
     ("fcr_eligible", lambda r: r["fcr"]["eligible"]),
     ("fcr_count", lambda r: r["fcr"]["count"]),
@@ -24,6 +37,10 @@ COLUMNS = [
     ("first_response_median_minutes", lambda r: r["first_response_median_minutes"]),
     ("reopen_rate", lambda r: r["reopen_rate"]),
     ("low_sample", lambda r: r["low_sample"]),
+    # Added later at the end, so that a spreadsheet reading the columns above by position
+    # still finds them there.
+    ("first_response_p90_minutes", lambda r: r["first_response_p90_minutes"]),
+    *((key, itemgetter(key)) for key in BUSINESS_KEYS),
 ]
 
 
@@ -57,15 +74,3 @@ def flat_csv(items: list[dict[str, Any]]) -> str:
         writer.writeheader()
         writer.writerows(items)
     return out.getvalue()
-
-
-def cx_table(report: dict[str, Any]) -> Any:
-    from rich.table import Table
-
-    header, rows = _table_rows(report)
-    table = Table(title=f"CX {report['from']} – {report['to']}")
-    for name in header:
-        table.add_column(name)
-    for row in rows:
-        table.add_row(*["–" if v is None else str(v) for v in row])
-    return table

@@ -113,9 +113,13 @@ def _check_period(start: datetime, end: datetime) -> None:
 
 
 # The durations whose median and 90th percentile a row shows (means alone hide the long tail).
+# Each also in business hours (the team's schedule, cx/business_hours.py): the lists ride
+# in the same aggregate query, so the business figures cost no second pass over the cohort.
 DURATIONS = {
     "resolution": "m.full_resolution_minutes",
     "first_response": "m.first_response_minutes",
+    "resolution_business": "m.full_resolution_business_minutes",
+    "first_response_business": "m.first_response_business_minutes",
 }
 QUANTILES = (0.5, 0.9)
 # The tickets a row counts besides all of them (`solved`): name -> condition, in SQL.
@@ -139,8 +143,6 @@ def _row(values: dict[str, Any], groups: list[str], quantiles: Quantiles) -> dic
     surveys_sent = int(values["surveys_sent"] or 0)
     fcr_ci = wilson(fcr, eligible)
     csat_ci = wilson(satisfied, responses)
-    resolution = quantiles.get("resolution", (None, None))
-    first_response = quantiles.get("first_response", (None, None))
     row: dict[str, Any] = {group: values[group] for group in groups}
     row.update(
         solved=solved,
@@ -151,11 +153,7 @@ def _row(values: dict[str, Any], groups: list[str], quantiles: Quantiles) -> dic
             "rate": round(fcr / eligible, 4) if eligible else None,
             "ci95": [round(fcr_ci[0], 4), round(fcr_ci[1], 4)] if fcr_ci else None,
         },
-        avg_resolution_hours=round(float(values["resolution_minutes"]) / solved / 60, 4)
-        if solved
-        else None,
-        median_resolution_hours=_hours(resolution[0]),
-        p90_resolution_hours=_hours(resolution[1]),
+        **_durations(values, quantiles, ""),
         csat={
             "responses": responses,
             "satisfied": satisfied,
@@ -167,8 +165,9 @@ def _row(values: dict[str, Any], groups: list[str], quantiles: Quantiles) -> dic
             if surveys_sent
             else None,
         },
-        first_response_median_minutes=_round(first_response[0]),
-        first_response_p90_minutes=_round(first_response[1]),
+        **_first_response(quantiles, ""),
+        **_durations(values, quantiles, "_business"),
+        **_first_response(quantiles, "_business"),
         reopen_rate=round(int(values["reopened"] or 0) / solved, 4) if solved else None,
         # A lead should not rank an agent on a handful of tickets: the row is flagged when
         # the denominator of its headline rate (FCR-eligible tickets) is under 30, and each
@@ -176,6 +175,28 @@ def _row(values: dict[str, Any], groups: list[str], quantiles: Quantiles) -> dic
         low_sample=eligible < LOW_SAMPLE,
     )
     return row
+
+
+def _durations(values: dict[str, Any], quantiles: Quantiles, kind: str) -> dict[str, Any]:
+    """Mean, median and p90 resolution in hours, calendar (kind "") or business ("_business").
+    The mean is over the tickets with a value (every cohort ticket has both durations)."""
+    count = values[f"resolution{kind}_count"]
+    median, p90 = quantiles.get(f"resolution{kind}", (None, None))
+    return {
+        f"avg_resolution{kind}_hours": round(values[f"resolution{kind}_minutes"] / count / 60, 4)
+        if count
+        else None,
+        f"median_resolution{kind}_hours": _hours(median),
+        f"p90_resolution{kind}_hours": _hours(p90),
+    }
+
+
+def _first_response(quantiles: Quantiles, kind: str) -> dict[str, Any]:
+    median, p90 = quantiles.get(f"first_response{kind}", (None, None))
+    return {
+        f"first_response_median{kind}_minutes": _round(median),
+        f"first_response_p90{kind}_minutes": _round(p90),
+    }
 
 
 def _hours(minutes: float | None) -> float | None:
@@ -237,7 +258,8 @@ def _slices(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
 @dataclass
 class Figures:
     """What one report row is made of: the sums over its tickets (COUNTS by name,
-    `resolution_minutes`, and the group's values by dimension name) and its quantiles."""
+    `resolution_minutes` and `resolution_business_minutes` with the `..._count` of tickets
+    each sums, and the group's values by dimension name) and its quantiles."""
 
     values: dict[str, Any]
     quantiles: Quantiles
@@ -318,7 +340,14 @@ def _figures_of(
             **group,
             **counts,
             # Correctly rounded, so the same tickets give the same mean in any order.
-            "resolution_minutes": math.fsum(durations["resolution"].tolist()),
+            **{
+                f"{name}_minutes": math.fsum(durations[name].tolist())
+                for name in ("resolution", "resolution_business")
+            },
+            **{
+                f"{name}_count": len(durations[name])
+                for name in ("resolution", "resolution_business")
+            },
         },
         quantiles={
             name: (percentile(values, QUANTILES[0]), percentile(values, QUANTILES[1]))
@@ -329,7 +358,9 @@ def _figures_of(
 
 _NONE: NDArray[np.float64] = np.empty(0)
 # A duration in minutes is (end - start).total_seconds() / 60 of two timestamps kept to the
-# microsecond (cx/facts.py), so it is a whole number of microseconds.
+# microsecond (cx/facts.py), so it is a whole number of microseconds. A business duration
+# is a sum of such spans worked out on float timestamps, so it is one to within a rounding
+# error far below the 4 decimals of hours a report prints.
 MICROSECONDS_PER_MINUTE = 60_000_000
 
 
@@ -415,6 +446,7 @@ async def cohort_tickets(
         " m.replies_before_first_solve AS replies, m.agent_public_replies AS public_replies,"
         " m.repeat_contact_ticket AS repeat_ticket, rc.channel AS repeat_channel,"
         " rc.created_at AS repeat_at, m.rating AS rating, m.full_resolution_minutes AS minutes,"
+        " m.full_resolution_business_minutes AS business_minutes,"
         " m.last_solved_at AS last_solved_at"
         + from_sql.replace(
             " WHERE ",
@@ -455,6 +487,7 @@ async def cohort_tickets(
                     "team": row["team"],
                     "rating": row["rating"],
                     "resolution_hours": _hours(row["minutes"]),
+                    "resolution_business_hours": _hours(row["business_minutes"]),
                     "reason": reason
                     if metric not in ("csat", "satisfied")
                     else f"rated {row['rating']}",

@@ -149,6 +149,20 @@ async def schedule_csat(*, ticket_id: int, now: datetime) -> int | None:
     return survey_id
 
 
+async def record_csat_sent(*, ticket_id: int, now: datetime) -> None:
+    """A CSAT survey sent outside the desk (imported history): kept and counted in the
+    response rate like the ones schedule_csat sends; no email goes out."""
+    ticket = await writes.get(
+        Ticket, ticket_id, Ticket.select().where(Ticket.id == ticket_id).first
+    )
+    if not ticket:
+        raise NotFound(f"ticket {ticket_id} does not exist", field="ticket")
+    solve_number = await facts.solves(ticket_id=ticket_id)
+    row = _survey_row("csat", ticket["customer"], ticket_id, solve_number, False, now)
+    await writes.insert(Survey, writes.new_row(Survey, row))
+    await facts.survey_sent(ticket_id=ticket_id)
+
+
 def _survey_row(
     kind: str,
     customer_id: int,
@@ -369,6 +383,20 @@ async def answer_survey(
             )
         if not is_edit:
             await Survey.update({Survey.link_used_at: now}).where(Survey.id == survey["id"])
+        await outbox.emit_event(
+            topic="survey.answered",
+            payload={
+                "survey_id": survey["id"],
+                "kind": kind,
+                "rating": score,
+                "comment": text,
+                "customer_id": survey["customer"],
+                "ticket_id": survey["ticket"],
+                "edit": is_edit,
+            },
+            ticket_id=survey["ticket"],
+            now=now,
+        )
         page = await _page(survey)
     page["edit_token"] = edit_token(survey["nonce"])
     return page

@@ -86,8 +86,22 @@ class CsatEvent(Event):
     comment: str | None = None
 
 
+class SurveyEvent(Event):
+    """A CSAT survey sent to the customer about the ticket's latest solve (answered or not:
+    the response rate counts both)."""
+
+    kind: Literal["survey"]
+
+
 TicketEventLine = Annotated[
-    MessageEvent | NoteEvent | AssignEvent | StatusEvent | PriorityEvent | TagsEvent | CsatEvent,
+    MessageEvent
+    | NoteEvent
+    | AssignEvent
+    | StatusEvent
+    | PriorityEvent
+    | TagsEvent
+    | CsatEvent
+    | SurveyEvent,
     Field(discriminator="kind"),
 ]
 
@@ -101,6 +115,8 @@ class TicketLine(Line):
     created_at: AwareDatetime
     priority: Priority = "normal"
     tags: list[str] = []
+    # The team the ticket is routed to: one an agent line names, or one the desk has.
+    team: str | None = Field(default=None, min_length=1, max_length=100)
     events: list[TicketEventLine] = Field(min_length=1)
 
     @field_validator("events")

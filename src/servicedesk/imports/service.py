@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from servicedesk import writes
 from servicedesk.accounts import service as accounts
-from servicedesk.accounts.tables import Agent
+from servicedesk.accounts.tables import Agent, Team
 from servicedesk.actors import SYSTEM, Actor
 from servicedesk.clock import as_utc
 from servicedesk.customers import service as customers
@@ -44,6 +44,7 @@ from .schemas import (
     NpsLine,
     PriorityEvent,
     StatusEvent,
+    SurveyEvent,
     TagsEvent,
     TicketLine,
 )
@@ -109,6 +110,7 @@ class _Known:
     agents: set[str] = field(default_factory=set)
     customers: set[str] = field(default_factory=set)
     tickets: set[str] = field(default_factory=set)
+    teams: set[str] = field(default_factory=set)
 
 
 def _shown(key: str) -> str:
@@ -202,6 +204,12 @@ async def _known_in_db(emails: set[str], customer_ids: set[str]) -> tuple[set[st
     return agents, found
 
 
+async def _teams_in_desk(names: set[str]) -> set[str]:
+    if not names:
+        return set()
+    return {row["name"] for row in await Team.select(Team.name).where(Team.name.is_in(list(names)))}
+
+
 def _ticket_problem(line: TicketLine, agents: set[str]) -> str | None:
     """Replays the status machine over a ticket's events, with the service's own rules."""
     status, assignee = "new", None
@@ -261,6 +269,8 @@ async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]
                 errors[number] = error
             elif isinstance(line, AgentLine):
                 known.agents.add(accounts.normalize_email(line.email))
+                if line.team:
+                    known.teams.add(line.team)
             elif isinstance(line, CustomerLine):
                 known.customers.add(line.external_id)
                 if problem := identities.check(number, line):
@@ -270,6 +280,8 @@ async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]
                     errors[number] = f"ticket {line.external_id} appears twice in the file"
                 known.tickets.add(line.external_id)
                 refs.customers.add(line.customer)
+                if line.team:
+                    refs.teams.add(line.team)
                 for event in line.events:
                     refs.agents.update(_agents_named(event))
             elif isinstance(line, NpsLine | CesLine):
@@ -282,6 +294,7 @@ async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]
     errors.update(await identities.held_in_desk(db_customers & known.customers))
     invalid = identities.invalid(db_customers)
     agents, customer_ids = known.agents | db_agents, known.customers | db_customers
+    teams = known.teams | await _teams_in_desk(refs.teams - known.teams)
     # Ticket lines refused, by external id -> line: a CES answer about one of them is
     # refused too (checked after the pass: the answer may come before the ticket).
     refused: dict[str, int] = {}
@@ -299,6 +312,8 @@ async def validate(open_file: Callable[[], TextIO]) -> tuple[int, dict[int, str]
                 and line.customer not in customer_ids
             ):
                 problem = f"unknown customer {line.customer}"
+            elif isinstance(line, TicketLine) and line.team and line.team not in teams:
+                problem = f"unknown team {line.team}"
             elif isinstance(line, TicketLine):
                 problem = _ticket_problem(line, agents)
             elif isinstance(line, CesLine) and line.ticket:
@@ -491,6 +506,7 @@ class _Lookups:
     query each, so memory stays bounded however large the file is."""
 
     actors: dict[str, Actor] = field(default_factory=dict)
+    teams: dict[str, int] = field(default_factory=dict)  # by name, for the whole import
     customers: dict[str, int] = field(default_factory=dict)
     tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
     # For NPS and CES lines: the answers their customers gave, as (kind, customer, time),
@@ -545,6 +561,12 @@ class _Lookups:
         if found is None:
             found = await _customer_id(external_id)
             self.customers[external_id] = found
+        return found
+
+    async def team_id(self, name: str) -> int:
+        found = self.teams.get(name)
+        if found is None:
+            found = self.teams[name] = await accounts.get_or_create_team(name=name)
         return found
 
     async def actor(self, email: str | None) -> Actor:
@@ -704,6 +726,14 @@ async def _import_ticket(line: TicketLine, lookups: _Lookups) -> bool:
             ticket_id = int(ticket["id"])
             writes.remember(TicketTag, ticket_id, [])
             done = 0
+            if line.team:
+                await tickets.update_ticket(
+                    ticket_id=ticket_id,
+                    changes={"team_id": await lookups.team_id(line.team)},
+                    actor=SYSTEM,
+                    now=line.events[0].at,
+                    quiet=True,
+                )
             if line.tags:
                 await tickets.update_ticket(
                     ticket_id=ticket_id,
@@ -780,6 +810,8 @@ async def _apply_event(ticket_id: int, event: Any, lookups: _Lookups) -> None:
         await surveys.record_csat(
             ticket_id=ticket_id, rating=event.rating, comment=event.comment, now=now
         )
+    elif isinstance(event, SurveyEvent):
+        await surveys.record_csat_sent(ticket_id=ticket_id, now=now)
 
 
 async def _import_response(line: NpsLine | CesLine, lookups: _Lookups) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import json
 import logging
@@ -106,12 +107,32 @@ async def _insert_events(rows: list[tuple[Any, ...]]) -> None:
     after_commit(lambda: _kicker.kick(ids))
 
 
+_cause: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "event_cause", default=None
+)
+
+
+@contextlib.contextmanager
+def caused_by(**cause: Any) -> Any:
+    """Events emitted inside the block carry `cause` in their payload (under "cause"): an
+    automation rule's changes say which rule and at what chain depth they were made, so
+    the rules they trigger in turn can stop a loop."""
+    token = _cause.set(cause)
+    try:
+        yield
+    finally:
+        _cause.reset(token)
+
+
 async def emit_event(
     *, topic: str, payload: dict[str, Any], ticket_id: int | None, now: datetime
 ) -> None:
     """Records a domain event (ticket.created, message.received, ticket.solved, ...). Inside
     a write transaction the events of the change are written together just before it
     commits (still in it), so they cost one statement and one queue task per change."""
+    cause = _cause.get()
+    if cause is not None:
+        payload = {**payload, "cause": cause}
     await write_batched(_insert_events, (topic, json.dumps(payload), ticket_id, now, now))
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from huey import crontab
 
+from servicedesk import plugins
 from servicedesk.clock import utcnow
 from servicedesk.queue import huey
 
@@ -25,17 +26,18 @@ async def deliver(outbox_id: int, now: datetime | None = None) -> str:
     row = await service.claim(outbox_id=outbox_id, now=now or utcnow())
     if row is None:
         return "skipped"
-    if row["kind"] == "event":
-        # Events are for automation and webhooks, which subscribe in the worker.
-        await service.mark_sent(outbox_id=outbox_id, now=now or utcnow())
-        return "sent"
     try:
-        # Built inside the try: a header that cannot be built must count as a failed
-        # attempt, or the row would stay "sending" and be claimed again forever.
-        message = build_message(row)
-        await asyncio.to_thread(send_message, message)
-    except (OSError, ValueError, smtplib.SMTPException, MailNotConfigured) as exc:
-        log.warning("mail %s not delivered (attempt %s): %s", outbox_id, row["attempts"], exc)
+        await _deliver_row(row)
+    except (
+        OSError,
+        ValueError,
+        smtplib.SMTPException,
+        MailNotConfigured,
+        plugins.DeliveryFailed,
+    ) as exc:
+        log.warning(
+            "%s %s not delivered (attempt %s): %s", row["kind"], outbox_id, row["attempts"], exc
+        )
         due = await service.mark_attempt_failed(
             outbox_id=outbox_id,
             attempts=row["attempts"],
@@ -50,6 +52,25 @@ async def deliver(outbox_id: int, now: datetime | None = None) -> str:
         return "pending"
     await service.mark_sent(outbox_id=outbox_id, now=now or utcnow())
     return "sent"
+
+
+async def _deliver_row(row: dict) -> None:
+    """Hands one claimed row to whoever delivers its kind: domain events to the plugins'
+    consumers (automation, webhooks), emails to SMTP, a plugin's own kind to its
+    deliverer."""
+    kind = row["kind"]
+    if kind == "event":
+        for consume in plugins.event_consumers():
+            await consume(row)
+    elif kind == "email":
+        # Built inside the caller's try: a header that cannot be built must count as a
+        # failed attempt, or the row would stay "sending" and be claimed again forever.
+        await asyncio.to_thread(send_message, build_message(row))
+    else:
+        deliver_kind = plugins.deliverer(kind)
+        if deliver_kind is None:
+            raise plugins.DeliveryFailed(f"no deliverer for outbox rows of kind {kind!r}")
+        await deliver_kind(row)
 
 
 async def deliver_due(now: datetime | None = None) -> dict[str, int]:

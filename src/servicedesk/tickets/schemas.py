@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Email, Id, NonBlank, Page, Request, Tag, Text
+from servicedesk.schemas import Changes, Email, Id, NonBlank, Page, Request, Tag, Text
 
 Channel = Literal["email", "web", "chat", "phone", "social", "in_person", "api"]
 Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
@@ -142,10 +142,7 @@ class TicketCounts(BaseModel):
     solved: int
 
 
-class TicketUpdate(Request):
-    # An empty change is refused; the schema says so.
-    model_config = ConfigDict(json_schema_extra={"min_properties": 1})
-
+class TicketUpdate(Changes):
     # Absent leaves status and priority as they are; they cannot be set to null.
     status: Status = Field(default=None)  # type: ignore[arg-type]
     priority: Priority = Field(default=None)  # type: ignore[arg-type]
@@ -159,12 +156,6 @@ class TicketUpdate(Request):
     def changes(self) -> dict[str, Any]:
         """The fields the request names; assignee_id/team_id may be set to null."""
         return {key: getattr(self, key) for key in self.model_fields_set}
-
-    @model_validator(mode="after")
-    def not_empty(self) -> TicketUpdate:
-        if not self.model_fields_set:
-            raise ValueError("name at least one field to change")
-        return self
 
 
 class MessageIn(Request):

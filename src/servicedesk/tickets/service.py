@@ -254,7 +254,8 @@ async def receive_contact(*, contact: Contact, now: datetime | None = None) -> t
     async with write_transaction():
         customer_id = await customers.find_or_create_customer(identity=contact.identity, now=now)
         ticket = await _thread_ticket(contact.thread, customer_id)
-        if ticket is None or ticket["status"] == "closed":
+        opens_ticket = ticket is None or ticket["status"] == "closed"
+        if opens_ticket:
             ticket = await open_ticket(
                 customer_id=customer_id,
                 channel=contact.channel,
@@ -263,6 +264,7 @@ async def receive_contact(*, contact: Contact, now: datetime | None = None) -> t
                 follow_up_of=ticket["id"] if ticket else None,
                 now=now,
             )
+        assert ticket is not None
         ticket_id = int(ticket["id"])
         interaction_id = await add_inbound_message(
             ticket_id=ticket_id,
@@ -272,6 +274,9 @@ async def receive_contact(*, contact: Contact, now: datetime | None = None) -> t
             html=contact.html,
             message_id=contact.message_id,
             now=now,
+            # The message that opens a ticket raises no message.received of its own: the
+            # ticket.created event stands for it (spec/automation-rules.md, Events).
+            quiet=opens_ticket,
         )
         return ticket_id, interaction_id
 
@@ -404,7 +409,7 @@ async def add_agent_message(
                 await _change_status(ticket, next_status, actor, now, quiet)
             if message_id and not quiet:
                 await _email_reply(ticket, body, message_id, now)
-            await _emit("message.sent", ticket_id, now, quiet, interaction_id=interaction_id)
+            await _emit("reply.sent", ticket_id, now, quiet, interaction_id=interaction_id)
         else:
             await _emit("note.added", ticket_id, now, quiet, interaction_id=interaction_id)
         return interaction_id
@@ -498,6 +503,34 @@ async def _change_status(
         await surveys.schedule_csat(ticket_id=ticket["id"], now=now)
 
 
+# The fields a `ticket.updated` event reports the changes of.
+UPDATED_FIELDS = ("status", "priority", "assignee", "team", "subject")
+
+
+async def _emit_updated(
+    ticket: dict[str, Any],
+    before: dict[str, Any],
+    tags_before: list[str] | None,
+    now: datetime,
+    quiet: bool,
+) -> None:
+    """One `ticket.updated` event for a change by an agent, a rule or the system, with
+    each changed field's [old, new] (tags as lists), for rules on `event.changes`."""
+    if quiet:
+        return
+    changes: dict[str, Any] = {
+        name: [before[name], ticket[name]]
+        for name in UPDATED_FIELDS
+        if ticket[name] != before[name]
+    }
+    if tags_before is not None:
+        tags_after = await _tags(ticket["id"])
+        if tags_after != tags_before:
+            changes["tags"] = [tags_before, tags_after]
+    if changes:
+        await _emit("ticket.updated", ticket["id"], now, quiet, changes=changes)
+
+
 async def set_status(
     *, ticket_id: int, status: str, actor: Actor, now: datetime | None = None, quiet: bool = False
 ) -> None:
@@ -505,7 +538,9 @@ async def set_status(
     async with write_transaction():
         ticket = await _ticket(ticket_id)
         if ticket["status"] != status:
+            before = {name: ticket[name] for name in UPDATED_FIELDS}
             await _change_status(ticket, status, actor, now, quiet)
+            await _emit_updated(ticket, before, None, now, quiet)
 
 
 async def close_solved_tickets(*, now: datetime | None = None, older_than_days: int) -> int:
@@ -539,6 +574,12 @@ async def update_ticket(
         ticket = await _ticket(ticket_id)
         if ticket["status"] == "closed" and changes:
             raise Conflict("the ticket is closed; closed tickets cannot change")
+        before = {name: ticket[name] for name in UPDATED_FIELDS}
+        tags_before = (
+            list(await _tags(ticket_id))
+            if not quiet and {"tags", "add_tags", "remove_tags"} & set(changes)
+            else None
+        )
         if "assignee_id" in changes:
             await _assign(ticket, changes["assignee_id"], actor, now, quiet)
         if "team_id" in changes:
@@ -558,6 +599,7 @@ async def update_ticket(
             await _set_tags(ticket, wanted, actor, now)
         if "status" in changes and changes["status"] != ticket["status"]:
             await _change_status(ticket, changes["status"], actor, now, quiet)
+        await _emit_updated(ticket, before, tags_before, now, quiet)
 
 
 async def _check_team(team_id: int | None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from servicedesk.cx.reports import cx_report
-from servicedesk.cx.tables import SurveyResponse, TicketMetrics
+from servicedesk.cx.tables import Survey, SurveyResponse, TicketMetrics
 from servicedesk.imports.service import import_file
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.tickets.tables import Interaction, Ticket, TicketEvent
@@ -177,6 +177,7 @@ async def test_new_events_of_a_known_ticket_are_appended(tmp_path: Path) -> None
             },
             "only solved tickets can be closed",
         ),  # type: ignore[index]
+        ({**GOOD_TICKET, "external_id": "t-2", "team": "Nowhere"}, "unknown team Nowhere"),
     ],
 )
 async def test_bad_lines_are_reported_by_number_and_nothing_is_written(
@@ -304,3 +305,39 @@ async def test_a_ces_answer_about_a_refused_ticket_is_refused_too(tmp_path: Path
     assert [r["line"] for r in report.rejected] == [3, 4]
     assert report.rejected[0]["reason"] == "ticket t-1 is invalid (line 4)"
     assert await SurveyResponse.count() == 0
+
+
+async def test_tickets_keep_their_team_and_surveys_count_in_the_response_rate(
+    tmp_path: Path,
+) -> None:
+    """A ticket line's team (one of an agent line), and `survey` events: invitations kept as
+    surveys of the solve, answered or not, so the report has a response rate."""
+    answered = {
+        **GOOD_TICKET,
+        "team": "Tier 1",
+        "events": [
+            *GOOD_TICKET["events"],  # type: ignore[misc]
+            {"at": "2026-01-05T10:35:00Z", "kind": "survey"},
+            {"at": "2026-01-05T12:00:00Z", "kind": "csat", "rating": 5},
+        ],
+    }
+    unanswered = {
+        **answered,
+        "external_id": "t-2",
+        "created_at": "2026-01-20T09:00:00Z",
+        "events": [
+            {**event, "at": event["at"].replace("2026-01-05", "2026-01-20")}  # type: ignore[index]
+            for event in answered["events"][:4]  # type: ignore[index]
+        ],
+    }
+    path = write_lines(tmp_path / "teams.jsonl", [*PEOPLE, answered, unanswered])
+    assert (await import_file(path)).rejected == []
+    assert (await import_file(path)).imported.get("ticket", 0) == 0  # idempotent
+    report = await cx_report(start=START, end=END, group_by=["team"])
+    (row,) = report["rows"]
+    assert row["team"] == "Tier 1" and row["solved"] == 2
+    assert (row["csat"]["surveys_sent"], row["csat"]["responses"]) == (2, 1)
+    assert row["csat"]["response_rate"] == 0.5
+    surveys = await Survey.select(Survey.kind, Survey.solve_number, Survey.sent_at)
+    assert [(s["kind"], s["solve_number"]) for s in surveys] == [("csat", 1), ("csat", 1)]
+    assert await OutboxMessage.count() == 0  # history: no email goes out

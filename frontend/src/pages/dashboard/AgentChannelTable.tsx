@@ -2,10 +2,11 @@ import { Badge, Table, Text, Tooltip } from "@mantine/core";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import { useAgents } from "../../api/tickets";
-import type { CxRow, DrillMetric } from "../../api/types";
+import type { CxRow, DrillMetric, HoursMode } from "../../api/types";
 import { channelLabel, hours, minutes, pct } from "../../lib/format";
 import type { Range } from "../../lib/period";
 import { drillUrl } from "./drill";
+import { durations } from "./hours";
 import classes from "./Dashboard.module.css";
 
 function Ci({ ci95 }: { ci95: readonly number[] | null | undefined }) {
@@ -40,7 +41,17 @@ function Cell({ to, children, label }: { to: string; children: ReactNode; label:
   );
 }
 
-export function AgentChannelTable({ rows, totals, period }: { rows: CxRow[]; totals: CxRow; period: Range }) {
+export function AgentChannelTable({
+  rows,
+  totals,
+  period,
+  mode = "calendar",
+}: {
+  rows: CxRow[];
+  totals: CxRow;
+  period: Range;
+  mode?: HoursMode;
+}) {
   const agents = useAgents();
   const names = new Map((agents.data ?? []).map((a) => [a.email, a.name]));
   if (rows.length === 0) {
@@ -69,10 +80,10 @@ export function AgentChannelTable({ rows, totals, period }: { rows: CxRow[]; tot
         </Cell>
         <Ci ci95={r.fcr.ci95} />
       </Table.Td>
-      <Table.Td className={classes.num}>{hours(r.avg_resolution_hours)}</Table.Td>
-      <Table.Td className={classes.num}>{hours(r.median_resolution_hours)}</Table.Td>
-      <Table.Td className={classes.num}>{hours(r.p90_resolution_hours)}</Table.Td>
-      <Table.Td className={classes.num}>{minutes(r.first_response_median_minutes)}</Table.Td>
+      <Table.Td className={classes.num}>{hours(durations(r, mode).avg_resolution_hours)}</Table.Td>
+      <Table.Td className={classes.num}>{hours(durations(r, mode).median_resolution_hours)}</Table.Td>
+      <Table.Td className={classes.num}>{hours(durations(r, mode).p90_resolution_hours)}</Table.Td>
+      <Table.Td className={classes.num}>{minutes(durations(r, mode).first_response_median_minutes)}</Table.Td>
       <Table.Td className={classes.num}>
         <Cell to={link(r, "reopened")} label={`reopened tickets for ${name(r)}`}>
           {pct(r.reopen_rate, 1)}
@@ -103,7 +114,9 @@ export function AgentChannelTable({ rows, totals, period }: { rows: CxRow[]; tot
     <Table.ScrollContainer minWidth={960}>
       <Table striped highlightOnHover verticalSpacing="xs">
         <Table.Caption>
-          Figures in parentheses are 95 % confidence intervals. Click a figure to see its tickets.
+          Figures in parentheses are 95 % confidence intervals. Times are in{" "}
+          {mode === "business" ? "business hours (each team's schedule)" : "calendar hours"}. Click a figure to see its
+          tickets.
         </Table.Caption>
         <Table.Thead>
           <Table.Tr>

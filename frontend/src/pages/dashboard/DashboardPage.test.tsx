@@ -1,5 +1,6 @@
-import { screen, waitFor } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
 import { calls, mockFetch, renderWithProviders } from "../../test/utils";
 import { DashboardPage } from "./DashboardPage";
 
@@ -14,11 +15,17 @@ function row(over: Record<string, unknown> = {}) {
     reopen_rate: 0.1,
     csat: { responses: 4, satisfied: 3, score: 75, ci95: [30, 95], response_rate: null },
     low_sample: false,
+    avg_resolution_business_hours: 4,
+    median_resolution_business_hours: 3,
+    p90_resolution_business_hours: 6.5,
+    first_response_median_business_minutes: 12,
     ...over,
   };
 }
 
 describe("DashboardPage", () => {
+  beforeEach(() => window.localStorage.clear());
+
   it("fetches the period and the previous one and shows the change", async () => {
     const fetch = mockFetch({
       "GET /api/reports/cx": (_req, url) => {
@@ -61,5 +68,45 @@ describe("DashboardPage", () => {
     expect(agent).toHaveAttribute("title", "ada@example.com");
     expect(screen.queryByText("ada@example.com")).not.toBeInTheDocument();
     expect(screen.getByRole("link", { name: /Export CSV/ }).getAttribute("href")).toContain("format=csv");
+  });
+
+  it("switches resolution and response times between calendar and business hours", async () => {
+    mockFetch({
+      "GET /api/reports/cx": (_req, url) => ({
+        from: url.searchParams.get("from"),
+        to: url.searchParams.get("to"),
+        group_by: ["agent", "channel"],
+        rows: [{ ...row(), agent: "ada@example.com", channel: "email" }],
+        totals: row(),
+      }),
+      "GET /api/reports/cx/trend": () => ({ points: [] }),
+    });
+    renderWithProviders(<DashboardPage />, { route: "/dashboard?days=7", path: "/dashboard" });
+
+    const card = async (label: RegExp) =>
+      (await screen.findAllByTestId("kpi-card")).find((c) => label.test(c.textContent ?? ""))!;
+    expect(await card(/Avg resolution time/)).toHaveTextContent("10.0 h");
+    expect(await card(/Avg resolution time/)).toHaveTextContent("P90 20.0 h");
+    expect(await card(/First response/)).toHaveTextContent("30 min");
+    const agentRow = screen.getAllByTestId("cx-row")[0];
+    expect(within(agentRow).getByText("8.0 h")).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("radio", { name: "Business hours" }));
+
+    const avg = await card(/Avg resolution time \(business hours\)/);
+    expect(avg).toHaveTextContent("4.0 h");
+    expect(avg).toHaveTextContent("P90 6.5 h");
+    expect(await card(/Median resolution time \(business hours\)/)).toHaveTextContent("3.0 h");
+    expect(await card(/First response \(median\) \(business hours\)/)).toHaveTextContent("12 min");
+    const businessRow = screen.getAllByTestId("cx-row")[0];
+    expect(within(businessRow).getByText("3.0 h")).toBeInTheDocument();
+    expect(within(businessRow).queryByText("8.0 h")).not.toBeInTheDocument();
+    expect(screen.getByText(/business hours \(each team's schedule\)/)).toBeInTheDocument();
+    // Counts and rates do not depend on the hours.
+    expect(await card(/First contact resolution/)).toHaveTextContent("50 %");
+    expect(window.localStorage.getItem("dashboard-hours")).toContain("business");
+
+    await userEvent.click(screen.getByRole("radio", { name: "Calendar hours" }));
+    expect(await card(/Avg resolution time/)).toHaveTextContent("10.0 h");
   });
 });

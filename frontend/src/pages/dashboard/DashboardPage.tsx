@@ -1,13 +1,14 @@
 import "@mantine/dates/styles.css";
 import "@mantine/charts/styles.css";
-import { Anchor, Button, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Button, Group, Loader, Paper, SegmentedControl, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { cxCsvUrl, useCxReport, useCxTrend } from "../../api/reports";
-import type { CxRow } from "../../api/types";
+import type { CxRow, HoursMode } from "../../api/types";
 import { QueryError } from "../../components/QueryError";
 import { ci, hours, minutes, pct } from "../../lib/format";
 import { AgentChannelTable } from "./AgentChannelTable";
 import { drillUrl } from "./drill";
+import { durations, HOURS_LABEL, useHoursMode } from "./hours";
 import { KpiCard, type KpiCardProps } from "./KpiCard";
 import { PeriodPicker } from "./PeriodPicker";
 import { TrendChart } from "./TrendChart";
@@ -24,6 +25,8 @@ export function DashboardPage() {
   const current = useCxReport(period.current);
   const previous = useCxReport(period.previous);
   const trend = useCxTrend(period.current);
+  const [mode, setMode] = useHoursMode();
+  const inBusinessHours = mode === "business" ? " (business hours)" : "";
 
   const kpis: KpiDef[] = [
     {
@@ -43,25 +46,25 @@ export function DashboardPage() {
       to: drillUrl(period.current, "csat"),
     },
     {
-      label: "Avg resolution time",
-      value: (r) => r.avg_resolution_hours,
+      label: `Avg resolution time${inBusinessHours}`,
+      value: (r) => durations(r, mode).avg_resolution_hours,
       format: hours,
       kind: "hours",
       higherIsBetter: false,
-      hintOf: (r) => `P90 ${hours(r.p90_resolution_hours)}`,
+      hintOf: (r) => `P90 ${hours(durations(r, mode).p90_resolution_hours)}`,
       to: drillUrl(period.current, "solved"),
     },
     {
-      label: "Median resolution time",
-      value: (r) => r.median_resolution_hours,
+      label: `Median resolution time${inBusinessHours}`,
+      value: (r) => durations(r, mode).median_resolution_hours,
       format: hours,
       kind: "hours",
       higherIsBetter: false,
       to: drillUrl(period.current, "solved"),
     },
     {
-      label: "First response (median)",
-      value: (r) => r.first_response_median_minutes,
+      label: `First response (median)${inBusinessHours}`,
+      value: (r) => durations(r, mode).first_response_median_minutes,
       format: minutes,
       kind: "minutes",
       higherIsBetter: false,
@@ -96,6 +99,12 @@ export function DashboardPage() {
           </Text>
         </div>
         <Group gap="sm" wrap="wrap">
+          <SegmentedControl
+            aria-label="Resolution and response times in"
+            value={mode}
+            onChange={(m) => setMode(m as HoursMode)}
+            data={(Object.keys(HOURS_LABEL) as HoursMode[]).map((m) => ({ value: m, label: HOURS_LABEL[m] }))}
+          />
           <PeriodPicker
             key={`${period.days}-${period.fromDate}-${period.toDate}`}
             days={period.days}
@@ -153,7 +162,7 @@ export function DashboardPage() {
             ) : trend.isPending ? (
               <Loader size="sm" aria-label="Loading trend" />
             ) : (
-              <TrendChart points={trend.data.points} />
+              <TrendChart points={trend.data.points} mode={mode} />
             )}
           </Paper>
 
@@ -166,7 +175,12 @@ export function DashboardPage() {
                 Download as CSV
               </Anchor>
             </Group>
-            <AgentChannelTable rows={current.data.rows} totals={current.data.totals} period={period.current} />
+            <AgentChannelTable
+              rows={current.data.rows}
+              totals={current.data.totals}
+              period={period.current}
+              mode={mode}
+            />
           </Paper>
         </>
       )}

@@ -4,7 +4,7 @@ import { useCxDrill } from "../../api/reports";
 import type { DrillItem, DrillMetric } from "../../api/types";
 import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
-import { absTime, channelLabel } from "../../lib/format";
+import { absTime, channelLabel, hours } from "../../lib/format";
 import { METRIC_LABEL } from "./drill";
 
 const COLUMNS: Column<DrillItem>[] = [
@@ -28,6 +28,8 @@ const COLUMNS: Column<DrillItem>[] = [
   },
   { key: "agent", header: "Agent", render: (i) => i.agent ?? "—" },
   { key: "channel", header: "Channel", render: (i) => channelLabel(i.channel) },
+  { key: "resolution", header: "Resolution", render: (i) => hours(i.resolution_hours) },
+  { key: "business", header: "In business hours", render: (i) => hours(i.resolution_business_hours) },
   { key: "reason", header: "Why it counts", render: (i) => i.reason },
 ];
 

@@ -12,6 +12,7 @@ const point: CxTrendPoint = {
   avg_resolution_hours: 8.849,
   median_resolution_hours: 5.25,
   csat_score: null,
+  business: { avg_resolution_hours: 3.04, median_resolution_hours: 2.96 },
 };
 
 describe("TrendChart", () => {
@@ -26,6 +27,15 @@ describe("TrendChart", () => {
         "Median resolution (h)": 5.3,
       },
     ]);
+  });
+
+  it("charts business hours under the same series when the lead switches to them", () => {
+    const [row] = trendData([point], "business");
+    expect(row["Avg resolution (h)"]).toBe(3);
+    expect(row["Median resolution (h)"]).toBe(3);
+    expect(row.Solved).toBe(12);
+    renderWithProviders(<TrendChart points={[point]} mode="business" />);
+    expect(screen.getByRole("img", { name: /resolution time in business hours/ })).toBeInTheDocument();
   });
 
   it("names the resolution trend for screen readers", () => {

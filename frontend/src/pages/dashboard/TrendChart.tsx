@@ -1,9 +1,9 @@
 import { CompositeChart, LineChart } from "@mantine/charts";
 import { SimpleGrid, Text } from "@mantine/core";
-import type { CxTrendPoint } from "../../api/types";
+import type { CxTrendPoint, HoursMode } from "../../api/types";
 import { trendData } from "./trend";
 
-export function TrendChart({ points }: { points: CxTrendPoint[] }) {
+export function TrendChart({ points, mode = "calendar" }: { points: CxTrendPoint[]; mode?: HoursMode }) {
   if (points.length === 0) {
     return (
       <Text size="sm" c="dimmed">
@@ -11,10 +11,14 @@ export function TrendChart({ points }: { points: CxTrendPoint[] }) {
       </Text>
     );
   }
-  const data = trendData(points);
+  const data = trendData(points, mode);
+  const unit = mode === "business" ? "business h" : "h";
   return (
     <SimpleGrid cols={{ base: 1, lg: 2 }}>
-      <div role="img" aria-label="Weekly solved tickets, with average and median resolution time in hours">
+      <div
+        role="img"
+        aria-label={`Weekly solved tickets, with average and median resolution time in ${mode === "business" ? "business " : ""}hours`}
+      >
         <Text size="sm" fw={600} mb="xs">
           Volume and resolution time per week
         </Text>
@@ -27,11 +31,18 @@ export function TrendChart({ points }: { points: CxTrendPoint[] }) {
           connectNulls
           withLegend
           withRightYAxis
-          rightYAxisLabel="hours"
+          rightYAxisLabel={mode === "business" ? "business hours" : "hours"}
           series={[
             { name: "Solved", color: "blue.6", type: "bar" },
-            { name: "Avg resolution (h)", color: "orange.7", type: "line", yAxisId: "right" },
-            { name: "Median resolution (h)", color: "orange.4", type: "line", yAxisId: "right", strokeDasharray: "5 5" },
+            { name: "Avg resolution (h)", label: `Avg resolution (${unit})`, color: "orange.7", type: "line", yAxisId: "right" },
+            {
+              name: "Median resolution (h)",
+              label: `Median resolution (${unit})`,
+              color: "orange.4",
+              type: "line",
+              yAxisId: "right",
+              strokeDasharray: "5 5",
+            },
           ]}
         />
       </div>

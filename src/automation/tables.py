@@ -1,0 +1,1 @@
+"""Automation's tables."""

@@ -1,0 +1,64 @@
+"""Plugins: packages that extend the service desk without the desk importing them.
+
+Automation (src/automation) plugs in this way: servicedesk never imports it; it is found
+through the `servicedesk.plugins` entry point group of the installed packages
+(pyproject.toml), and brings its routes, CLI commands, Piccolo app, huey tasks, the
+consumers of the outbox's domain events and the deliverers of its own outbox kinds.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+# Called by the worker for each domain event row of the outbox (a dict of the row, with its
+# payload parsed), before the row is marked delivered; raising puts the row back in line
+# with backoff, so a consumer must be idempotent per event id.
+EventConsumer = Callable[[dict[str, Any]], Awaitable[None]]
+# Delivers one outbox row of a plugin's own kind (e.g. "webhook"); raising
+# DeliveryFailed (or OSError) counts as a failed attempt, retried with backoff.
+Deliverer = Callable[[dict[str, Any]], Awaitable[None]]
+
+GROUP = "servicedesk.plugins"
+
+
+class DeliveryFailed(Exception):
+    """A plugin's delivery did not go through; the outbox retries it with backoff."""
+
+
+@dataclass(frozen=True)
+class Plugin:
+    name: str
+    route_handlers: Sequence[Any] = ()
+    cli_commands: Sequence[Any] = ()  # click commands or groups added to `servicedesk`
+    piccolo_apps: Sequence[str] = ()  # dotted paths of piccolo_app modules
+    task_modules: Sequence[str] = ()  # modules defining huey tasks, imported by the worker
+    event_consumers: Sequence[EventConsumer] = ()
+    deliverers: dict[str, Deliverer] = field(default_factory=dict)
+
+
+@functools.cache
+def plugins() -> tuple[Plugin, ...]:
+    """The installed plugins, loaded once per process."""
+    found: list[Plugin] = []
+    for entry in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        plugin = entry.load()
+        if callable(plugin) and not isinstance(plugin, Plugin):
+            plugin = plugin()
+        assert isinstance(plugin, Plugin), f"{entry.value} is not a servicedesk Plugin"
+        found.append(plugin)
+    return tuple(found)
+
+
+def deliverer(kind: str) -> Deliverer | None:
+    for plugin in plugins():
+        if kind in plugin.deliverers:
+            return plugin.deliverers[kind]
+    return None
+
+
+def event_consumers() -> list[EventConsumer]:
+    return [consumer for plugin in plugins() for consumer in plugin.event_consumers]

@@ -1,0 +1,52 @@
+"""The demo shows what a lead would look at (issue 14): tickets routed to two teams with
+different business hours, and CSAT with the surveys that asked for it (a response rate)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from servicedesk.accounts.tables import Team
+from servicedesk.cx.reports import cx_report
+from servicedesk.cx.tables import Survey, SurveyResponse
+from servicedesk.demo import load_demo
+from servicedesk.tickets.tables import Ticket
+
+
+async def test_demo_routes_tickets_to_two_teams_and_surveys_them(tmp_path: Path) -> None:
+    message = await load_demo(customers=150, tickets=500, seed=7, path=tmp_path / "demo.jsonl")
+    assert message.startswith("demo data loaded")
+    assert await Ticket.count().where(Ticket.team.is_null()) == 0
+    schedules = {row["name"]: row["schedule"] for row in await Team.select().output(load_json=True)}
+    assert schedules["Tier 1"]["timezone"] != schedules["Billing"]["timezone"]
+    assert schedules["Tier 1"]["hours"] != schedules["Billing"]["hours"]
+
+    end = datetime.now(UTC) + timedelta(days=1)
+    report = await cx_report(start=end - timedelta(days=100), end=end, group_by=["team"])
+    rows = {row["team"]: row for row in report["rows"]}
+    assert set(rows) == {"Tier 1", "Billing"}
+    assert all(row["solved"] >= 100 for row in rows.values())
+    tier1, billing = rows["Tier 1"], rows["Billing"]
+    # Same kind of history, other hours: Billing's shorter day counts fewer business hours
+    # per calendar hour than Tier 1's long weekdays and Saturday mornings.
+    for row in (tier1, billing):
+        assert 0 < row["avg_resolution_business_hours"] < row["avg_resolution_hours"]
+    ratio = {
+        t: r["avg_resolution_business_hours"] / r["avg_resolution_hours"] for t, r in rows.items()
+    }
+    assert ratio["Billing"] < ratio["Tier 1"]
+
+    csat = report["totals"]["csat"]
+    assert csat["surveys_sent"] > csat["responses"] > 30
+    assert 0.3 <= csat["response_rate"] <= 0.5
+    # Every invitation is kept as a survey of the ticket's solve, and every rating answers one.
+    assert await Survey.count() >= csat["surveys_sent"]
+    assert await Survey.count().where(Survey.solve_number < 1) == 0
+    assert await SurveyResponse.count().where(SurveyResponse.kind == "csat") <= await Survey.count()
+
+
+async def test_demo_loads_once(tmp_path: Path) -> None:
+    await load_demo(customers=5, tickets=10, seed=1, path=tmp_path / "demo.jsonl")
+    again = await load_demo(customers=5, tickets=10, seed=1, path=tmp_path / "demo.jsonl")
+    assert again.startswith("demo data already loaded")
+    assert await Ticket.count() == 10
