@@ -12,9 +12,10 @@ from litestar import Litestar, Request, Response, get
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.pydantic import PydanticPlugin
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from servicedesk import db, plugins
+from servicedesk import contract, db, plugins
 from servicedesk.accounts.api import (
     AgentController,
     AuthController,
@@ -35,7 +36,7 @@ from servicedesk.spa import spa
 from servicedesk.tickets.api import ContactController, TicketController, list_canned_replies
 
 log = logging.getLogger(__name__)
-PROBLEM = "application/problem+json"
+PROBLEM = contract.PROBLEM
 
 
 def problem(
@@ -75,6 +76,7 @@ def validation_error(_: Request, exc: ValidationException) -> Response[dict[str,
 
 def http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
     titles = {
+        400: "Invalid request",
         401: "Not signed in",
         403: "Forbidden",
         404: "Not found",
@@ -128,7 +130,7 @@ def _freeze_startup_objects() -> None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AuthController,
             AgentController,
@@ -171,4 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[db.close_pool],
         openapi_config=OpenAPIConfig(title="servicedesk", version="0.1.0", path="/schema"),
         request_max_body_size=settings.max_body_bytes,
+        # Strict: a request body's 0 is not false nor "0", as the OpenAPI schema says.
+        plugins=[contract.RequestSchemaPlugin(), PydanticPlugin(validate_strict=True)],
     )
+    return contract.apply(app)

@@ -4,19 +4,15 @@ a real SMTP server, and Debian's Chromium driven by Playwright (never a download
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS
-from tests.processes import stop_process
+from tests.servers import served
 from tests.smtp import SmtpServer, free_port
 
 # The README's screenshots are refreshed on demand (UPDATE_SCREENSHOTS=1); otherwise the
@@ -32,37 +28,12 @@ SCREENSHOTS = (
 def live_server(smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """`servicedesk serve` on a free port, sharing the tests' database and SMTP server."""
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    monkeypatch.setenv("BASE_URL", base_url)
+    monkeypatch.setenv("BASE_URL", f"http://127.0.0.1:{port}")
     from servicedesk.settings import get_settings
 
     get_settings.cache_clear()
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"servicedesk-e2e-{port}.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "servicedesk.cli", "serve", "--port", str(port)],
-            env=os.environ.copy(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(base_url, server, log)
+    with served(port) as base_url:
         yield base_url
-    finally:
-        stop_process(server)
-
-
-def _wait_until_up(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not start in 30 s: {log.read_text()}")
 
 
 @pytest.fixture

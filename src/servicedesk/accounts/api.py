@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from servicedesk.cx.business_hours import Schedule
 from servicedesk.errors import NotFound
+from servicedesk.schemas import IdPath
 from servicedesk.settings import get_settings
 
 from . import service
@@ -47,7 +49,11 @@ class AuthController(Controller):
     path = "/api/auth"
     tags = ["auth"]
 
-    @post("/login", opt=PUBLIC, summary="Sign in; sets the session cookie")
+    @post(
+        "/login",
+        opt={**PUBLIC, "problems": (401, 429)},
+        summary="Sign in; sets the session cookie",
+    )
     async def login(self, request: Request, data: JSONBody[LoginIn]) -> Response[SessionOut]:
         agent = await service.authenticate(email=data.email, password=data.password)
         if not agent:
@@ -65,14 +71,16 @@ class AuthController(Controller):
         )
         return response
 
-    @post("/logout", status_code=204, summary="Sign out")
-    async def logout(self, request: Request) -> Response[None]:
+    @post(
+        "/logout",
+        status_code=204,
+        summary="Sign out",
+        response_cookies=[Cookie(key=SESSION_COOKIE, value="", path="/", max_age=0)],
+    )
+    async def logout(self, request: Request) -> None:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await service.close_session(token=token)
-        response: Response[None] = Response(None, status_code=204)
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response
 
     @get("/me", summary="The signed-in agent and the CSRF token for unsafe requests")
     async def me(self, request: Request) -> SessionOut:
@@ -98,9 +106,16 @@ class AgentController(Controller):
         guards=[requires_admin],
         summary="Change an agent's name, role, team, password or status",
     )
-    async def update_agent(self, agent_id: FromPath[int], data: JSONBody[AgentUpdate]) -> AgentOut:
+    async def update_agent(
+        self, request: Request, agent_id: IdPath, data: JSONBody[AgentUpdate]
+    ) -> AgentOut:
+        principal: Principal = request.user
         await service.get_agent(agent_id=agent_id)
-        await service.update_agent(agent_id=agent_id, changes=data.model_dump(exclude_unset=True))
+        await service.update_agent(
+            agent_id=agent_id,
+            changes=data.model_dump(exclude_unset=True),
+            actor=principal.actor,
+        )
         return AgentOut.of(await service.get_agent(agent_id=agent_id))
 
 
@@ -130,7 +145,7 @@ class TeamController(Controller):
     @patch(
         "/{team_id:int}", guards=[requires_admin], summary="Rename a team or set its business hours"
     )
-    async def update_team(self, team_id: FromPath[int], data: JSONBody[TeamUpdate]) -> TeamOut:
+    async def update_team(self, team_id: IdPath, data: JSONBody[TeamUpdate]) -> TeamOut:
         schedule = (
             Schedule.from_json(data.schedule).to_json() if data.schedule is not None else None
         )
@@ -168,5 +183,5 @@ class TokenController(Controller):
         )
 
     @delete("/{token_id:int}", status_code=204, summary="Revoke a token")
-    async def revoke_token(self, token_id: FromPath[int]) -> None:
+    async def revoke_token(self, token_id: IdPath) -> None:
         await service.revoke_api_token(token_id=token_id)

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Request
+from servicedesk.schemas import Email, Id, NonBlank, Request, Text
 
 Role = Literal["agent", "lead", "admin"]
 
@@ -31,8 +31,8 @@ class AgentOut(BaseModel):
 
 
 class LoginIn(Request):
-    email: str = Field(min_length=3, max_length=254)
-    password: str = Field(min_length=1, max_length=1000)
+    email: Email = Field(max_length=254)
+    password: Text = Field(min_length=1, max_length=1000)
 
 
 class SessionOut(BaseModel):
@@ -41,19 +41,19 @@ class SessionOut(BaseModel):
 
 
 class AgentCreate(Request):
-    email: str = Field(min_length=3, max_length=254)
-    name: str = Field(default="", max_length=200)
+    email: Email = Field(max_length=254)
+    name: Text = Field(default="", max_length=200)
     role: Role = "agent"
-    team: str | None = Field(default=None, max_length=100)
-    password: str | None = Field(default=None, min_length=8, max_length=1000)
+    team: NonBlank | None = Field(default=None, max_length=100)
+    password: Text | None = Field(default=None, min_length=8, max_length=1000)
 
 
 class AgentUpdate(Request):
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
     role: Role | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     active: bool | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=1000)
+    password: Text | None = Field(default=None, min_length=8, max_length=1000)
 
 
 class TeamOut(BaseModel):
@@ -63,18 +63,18 @@ class TeamOut(BaseModel):
 
 
 class TeamCreate(Request):
-    name: str = Field(min_length=1, max_length=100)
+    name: NonBlank = Field(max_length=100)
     schedule: dict[str, Any] | None = None
 
 
 class TeamUpdate(Request):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: NonBlank | None = Field(default=None, max_length=100)
     schedule: dict[str, Any] | None = None
 
 
 class TokenCreate(Request):
-    agent_id: int
-    name: str = Field(default="", max_length=100)
+    agent_id: Id
+    name: Text = Field(default="", max_length=100)
 
 
 class TokenOut(BaseModel):

@@ -10,6 +10,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
+from servicedesk import text
+from servicedesk.actors import Actor
 from servicedesk.clock import utcnow
 from servicedesk.errors import Conflict, Invalid, NotFound
 
@@ -65,7 +67,7 @@ async def create_agent(
     """Creates an agent; refuses a second agent with the same email."""
     if role not in ROLES:
         raise Invalid(f"role must be one of {', '.join(ROLES)}", field="role")
-    email = normalize_email(email)
+    email = text.normalize_email(email)
     if await Agent.exists().where(Agent.email == email):
         raise Conflict(f"an agent with email {email} already exists", field="email")
     team_id = await get_or_create_team(name=team) if team else None
@@ -90,10 +92,17 @@ async def ensure_agent(*, email: str, name: str, team: str | None, now: datetime
     return await create_agent(email=email, name=name, team=team, now=now)
 
 
-async def update_agent(*, agent_id: int, changes: dict[str, Any]) -> None:
+async def update_agent(*, agent_id: int, changes: dict[str, Any], actor: Actor) -> None:
     """Changes the fields named; null leaves a field as it is, except team_id, where null
-    takes the agent out of their team."""
+    takes the agent out of their team. Agents cannot lower their own role or deactivate
+    themselves: an admin would lock themselves (and their API tokens) out."""
     changes = {k: v for k, v in changes.items() if v is not None or k == "team_id"}
+    if actor.agent_id == agent_id:
+        if changes.get("active") is False:
+            raise Conflict("you cannot deactivate yourself", field="active")
+        role = changes.get("role")
+        if role in ROLES and ROLES.index(role) < ROLES.index(actor.role or "agent"):
+            raise Conflict("you cannot lower your own role", field="role")
     values: dict[Any, Any] = {}
     if "role" in changes:
         if changes["role"] not in ROLES:
@@ -105,7 +114,7 @@ async def update_agent(*, agent_id: int, changes: dict[str, Any]) -> None:
     if "team_id" in changes:
         team_id = changes["team_id"]
         if team_id is not None and not await Team.exists().where(Team.id == team_id):
-            raise Invalid(f"team {team_id} does not exist", field="team_id")
+            raise NotFound(f"team {team_id} does not exist", field="team_id")
         values[Agent.team] = team_id
     if "password" in changes:
         values[Agent.password_hash] = _hasher.hash(changes["password"])

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from servicedesk.cx.tables import SurveyResponse
+from servicedesk.schemas import MAX_ID, IdPath
+from servicedesk.text import TEXT_PATTERN
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
@@ -66,8 +68,8 @@ class CustomerController(Controller):
     @get("/", summary="Search customers by name, email, phone or handle")
     async def search(
         self,
-        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        cursor: Annotated[int | None, QueryParameter(ge=0)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200, pattern=TEXT_PATTERN)] = None,
+        cursor: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> CustomerPage:
         rows = await service.search_customers(query=q or "", after_id=cursor or 0, limit=limit)
@@ -78,11 +80,11 @@ class CustomerController(Controller):
         )
 
     @get("/{customer_id:int}", summary="A customer with identities, tickets and survey answers")
-    async def get_customer(self, customer_id: FromPath[int]) -> CustomerDetail:
+    async def get_customer(self, customer_id: IdPath) -> CustomerDetail:
         return await customer_detail(customer_id)
 
     @get("/{customer_id:int}/timeline", summary="Every interaction of the customer, all channels")
-    async def timeline(self, customer_id: FromPath[int]) -> Timeline:
+    async def timeline(self, customer_id: IdPath) -> Timeline:
         customer = await service.get_customer(customer_id=customer_id)
         rows = await service.timeline(customer_id=customer_id)
         return Timeline(
@@ -98,15 +100,15 @@ class CustomerController(Controller):
 
     @patch("/{customer_id:int}", summary="Update a customer's profile")
     async def update_customer(
-        self, customer_id: FromPath[int], data: JSONBody[CustomerUpdate]
+        self, customer_id: IdPath, data: JSONBody[CustomerUpdate]
     ) -> CustomerDetail:
         changes = data.model_dump(exclude_unset=True)
-        identity = changes.pop("add_identity", None)
-        if identity:
+        changes.pop("add_identity", None)
+        if data.add_identity:
             await service.add_identity(
                 customer_id=customer_id,
-                kind=identity.get("kind", ""),
-                value=identity.get("value", ""),
+                kind=data.add_identity.kind,
+                value=data.add_identity.value,
             )
         await service.update_customer(customer_id=customer_id, changes=changes)
         return await customer_detail(customer_id)
@@ -115,7 +117,7 @@ class CustomerController(Controller):
         "/{customer_id:int}/merge", status_code=200, summary="Merge another customer into this one"
     )
     async def merge(
-        self, request: Request, customer_id: FromPath[int], data: JSONBody[MergeIn]
+        self, request: Request, customer_id: IdPath, data: JSONBody[MergeIn]
     ) -> CustomerDetail:
         await flows.merge_customers(
             keep_id=customer_id, other_id=data.other_id, actor=request.user.actor

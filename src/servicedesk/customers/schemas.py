@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Changes, Page, Request
+from servicedesk.schemas import Changes, Id, NonBlank, Page, Request, Tag, Text
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
 
@@ -66,15 +66,20 @@ class Timeline(BaseModel):
     items: list[TimelineItem]
 
 
+class IdentityAdd(Request):
+    kind: Literal["email", "phone", "social"]
+    value: NonBlank = Field(max_length=254)
+
+
 class CustomerUpdate(Changes):
-    name: str | None = Field(default=None, max_length=200)
-    notes: str | None = Field(default=None, max_length=20_000)
-    tags: list[str] | None = Field(default=None, max_length=50)
-    organization: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
+    notes: Text | None = Field(default=None, max_length=20_000)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    organization: Text | None = Field(default=None, max_length=200)
     surveys_opt_out: bool | None = None
     marketing_consent: bool | None = None
-    add_identity: dict[str, str] | None = None
+    add_identity: IdentityAdd | None = None
 
 
 class MergeIn(Request):
-    other_id: int
+    other_id: Id

@@ -9,7 +9,7 @@ from typing import Any
 
 import phonenumbers
 
-from servicedesk import writes
+from servicedesk import text, writes
 from servicedesk.clock import utcnow
 from servicedesk.db import fetch, fetch_one, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
@@ -40,9 +40,7 @@ def normalize_identity(kind: str, value: str) -> str:
     """Canonical form: lower-case email and handle, E.164 phone."""
     value = value.strip()
     if kind == "email":
-        if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
-            raise Invalid(f"{value!r} is not an email address", field="email")
-        return value.lower()
+        return text.normalize_email(value)
     if kind == "phone":
         try:
             number = phonenumbers.parse(value, None)

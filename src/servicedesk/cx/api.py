@@ -8,18 +8,44 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from servicedesk.accounts.guards import PUBLIC, requires_lead
+from servicedesk.contract import JsonOrCsv
 from servicedesk.errors import Invalid
+from servicedesk.text import TEXT_PATTERN
 
 from . import formats, reports, surveys
 from .schemas import NpsSendIn, NpsSent, SurveyAnswerIn, SurveyComments, SurveyPage
 
 Format = Annotated[str, QueryParameter(pattern="^(json|csv)$")]
-When = Annotated[
-    datetime, QueryParameter(description="ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z")
-]
+# Dates in the query are read as RFC 3339 text here: Litestar's own conversion would also
+# take a number ("0.5") as a date, which the schema does not allow.
+_WHEN = {
+    "max_length": 40,
+    "description": "ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z",
+    "schema_extra": {"format": "date-time"},
+}
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+When = Annotated[str, QueryParameter(**_WHEN)]  # type: ignore[arg-type]
+From = Annotated[str, QueryParameter(name="from", **_WHEN)]  # type: ignore[arg-type]
+
+
+def read_when(value: str, name: str) -> datetime:
+    """A date and time with its zone, or a 422 naming the parameter."""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise Invalid(
+            f"{name} needs a date and time with a zone, e.g. 2026-01-01T00:00:00Z", field=name
+        )
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        # Reports compare a period with the one before it: dates near the calendar's ends
+        # would overflow.
+        raise Invalid(f"{name} is a year from {FIRST_YEAR} to {LAST_YEAR}", field=name)
+    return when
 
 
 @dataclass(frozen=True)
@@ -34,14 +60,15 @@ class Period:
 Filters = dict[str, str | None]
 
 
-def period_parameters(from_: Annotated[datetime, QueryParameter(name="from")], to: When) -> Period:
-    return Period(start=from_, end=to)
+def period_parameters(from_: From, to: When) -> Period:
+    return Period(start=read_when(from_, "from"), end=read_when(to, "to"))
+
+
+FilterText = Annotated[str | None, QueryParameter(max_length=254, pattern=TEXT_PATTERN)]
 
 
 def filter_parameters(
-    agent: FromQuery[str | None] = None,
-    channel: FromQuery[str | None] = None,
-    team: FromQuery[str | None] = None,
+    agent: FilterText = None, channel: FilterText = None, team: FilterText = None
 ) -> Filters:
     return {"agent": agent, "channel": channel, "team": team}
 
@@ -65,12 +92,16 @@ class ReportController(Controller):
         "filters": Provide(filter_parameters, sync_to_thread=False),
     }
 
-    @get("/cx", summary="FCR, resolution time and CSAT over the cohort of a period")
+    @get(
+        "/cx",
+        operation_class=JsonOrCsv,
+        summary="FCR, resolution time and CSAT over the cohort of a period",
+    )
     async def cx(
         self,
         period: NamedDependency[Period],
         filters: NamedDependency[Filters],
-        group_by: Annotated[str, QueryParameter(max_length=100)] = "",
+        group_by: Annotated[str, QueryParameter(max_length=100, pattern=TEXT_PATTERN)] = "",
         format: Format = "json",
     ) -> Any:
         report = await reports.cx_report(
@@ -101,12 +132,16 @@ class ReportController(Controller):
             "points": [{"period_start": r[interval], **r} for r in report["rows"]],
         }
 
-    @get("/cx/tickets", summary="Drill-down: the tickets a figure counts, with the reason")
+    @get(
+        "/cx/tickets",
+        operation_class=JsonOrCsv,
+        summary="Drill-down: the tickets a figure counts, with the reason",
+    )
     async def drill_down(
         self,
         period: NamedDependency[Period],
         filters: NamedDependency[Filters],
-        metric: FromQuery[str] = "solved",
+        metric: Annotated[str, QueryParameter(max_length=100, pattern=TEXT_PATTERN)] = "solved",
         format: Format = "json",
     ) -> Any:
         items = await reports.cohort_tickets(
@@ -117,7 +152,7 @@ class ReportController(Controller):
         )
         return _respond({"items": items}, format, lambda: formats.flat_csv(items))
 
-    @get("/nps", summary="NPS over the responses given in a period")
+    @get("/nps", operation_class=JsonOrCsv, summary="NPS over the responses given in a period")
     async def nps(self, period: NamedDependency[Period], format: Format = "json") -> Any:
         report = await reports.nps_report(start=period.start, end=period.end)
         return _respond(report, format, lambda: formats.flat_csv([report]))
@@ -126,7 +161,11 @@ class ReportController(Controller):
     async def ces(self, period: NamedDependency[Period]) -> dict[str, Any]:
         return await reports.ces_report(start=period.start, end=period.end)
 
-    @get("/customers", summary="Retention, churn, contacts per customer, channel mix")
+    @get(
+        "/customers",
+        operation_class=JsonOrCsv,
+        summary="Retention, churn, contacts per customer, channel mix",
+    )
     async def customers(self, period: NamedDependency[Period], format: Format = "json") -> Any:
         report = await reports.customers_report(start=period.start, end=period.end)
         flat = {k: v for k, v in report.items() if k != "channel_mix"}
@@ -147,31 +186,32 @@ class SurveyAdminController(Controller):
     @get("/comments", summary="Search survey comments (voice of the customer)")
     async def comments(
         self,
-        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        from_: Annotated[datetime | None, QueryParameter(name="from")] = None,
-        to: Annotated[datetime | None, QueryParameter(name="to")] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200, pattern=TEXT_PATTERN)] = None,
+        from_: Annotated[str | None, QueryParameter(name="from", **_WHEN)] = None,  # type: ignore[arg-type]
+        to: Annotated[str | None, QueryParameter(**_WHEN)] = None,  # type: ignore[arg-type]
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> SurveyComments:
-        for value, name in ((from_, "from"), (to, "to")):
-            if value is not None and value.tzinfo is None:
-                raise Invalid(f"{name} needs a time zone, e.g. 2026-01-01T00:00:00Z", field=name)
-        found = await surveys.search_comments(query=q, start=from_, end=to, limit=limit)
+        start = read_when(from_, "from") if from_ is not None else None
+        end = read_when(to, "to") if to is not None else None
+        found = await surveys.search_comments(query=q, start=start, end=end, limit=limit)
         return SurveyComments.model_validate({"items": found})
+
+
+SurveyToken = Annotated[str, PathParameter(max_length=300, pattern=TEXT_PATTERN)]
 
 
 class PublicSurveyController(Controller):
     path = "/public/api/surveys"
     tags = ["public"]
-    opt = PUBLIC
+    # 410: the link was used, the edit token expired, or the ticket was reopened.
+    opt = {**PUBLIC, "problems": (410,)}
 
     @get("/{token:str}", summary="The survey a link points to")
-    async def show(self, token: Annotated[str, PathParameter(max_length=300)]) -> SurveyPage:
+    async def show(self, token: SurveyToken) -> SurveyPage:
         return SurveyPage(**await surveys.survey_page(token=token))
 
     @post("/{token:str}", status_code=200, summary="Answer a survey (rating, comment, CES)")
-    async def answer(
-        self, token: Annotated[str, PathParameter(max_length=300)], data: JSONBody[SurveyAnswerIn]
-    ) -> SurveyPage:
+    async def answer(self, token: SurveyToken, data: JSONBody[SurveyAnswerIn]) -> SurveyPage:
         if data.rating is None and data.comment is None and data.ces_score is None:
             raise Invalid("give a rating, a comment or a CES score", field="rating")
         return SurveyPage(

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Request
+from servicedesk.schemas import Id, Request, Text, Whole
 
 
 class SurveyPage(BaseModel):
@@ -19,13 +19,13 @@ class SurveyPage(BaseModel):
 
 
 class SurveyAnswerIn(Request):
-    rating: int | None = None
-    comment: str | None = Field(default=None, max_length=5000)
-    ces_score: int | None = None
+    rating: Whole | None = None
+    comment: Text | None = Field(default=None, max_length=5000)
+    ces_score: Whole | None = None
 
 
 class NpsSendIn(Request):
-    customer_ids: list[int] = Field(min_length=1, max_length=10_000)
+    customer_ids: list[Id] = Field(min_length=1, max_length=10_000)
     anonymous: bool = False
 
 

@@ -58,7 +58,7 @@ def _read_token(token: str) -> tuple[str, bool]:
             if expires.isdigit() and int(expires) >= time.time():
                 return nonce, True
             raise Gone("this survey page has expired; thank you for your answer", field="token")
-    raise Invalid(
+    raise NotFound(
         "this survey link is not valid; please use the link from your email", field="token"
     )
 
@@ -280,7 +280,7 @@ async def _survey_for(token: str) -> tuple[dict[str, Any], bool]:
     nonce, is_edit = _read_token(token)
     survey = await Survey.select().where(Survey.nonce == nonce).first()
     if not survey:
-        raise Invalid(
+        raise NotFound(
             "this survey link is not valid; please use the link from your email", field="token"
         )
     if not is_edit and survey["link_used_at"] is not None:

@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, post
 from litestar.params import QueryParameter
 
 from servicedesk.accounts.guards import requires_admin
+from servicedesk.contract import JsonLinesBody
 from servicedesk.errors import Invalid
 
 from .service import import_file
@@ -25,6 +26,8 @@ class ImportController(Controller):
     @post(
         "/",
         request_max_body_size=MAX_IMPORT_BYTES,
+        operation_class=JsonLinesBody,
+        opt={"body": True},
         summary="Import a JSON Lines history (the request body is the file)",
         description="Send the file as the raw body (Content-Type: application/x-ndjson). "
         "Nothing is imported if any line is bad, unless skip_invalid=true. "

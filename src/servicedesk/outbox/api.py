@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from pydantic import BaseModel
 
 from servicedesk.accounts.guards import requires_admin
+from servicedesk.schemas import IdPath
 
 from . import service
 
@@ -65,6 +66,6 @@ class OutboxController(Controller):
         )
 
     @post("/{outbox_id:int}/resend", status_code=202, summary="Send a failed email again")
-    async def resend(self, outbox_id: FromPath[int]) -> dict[str, str]:
+    async def resend(self, outbox_id: IdPath) -> dict[str, str]:
         await service.resend(outbox_id=outbox_id)
         return {"status": "pending"}

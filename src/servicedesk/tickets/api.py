@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
 from pydantic import BaseModel
 
 from servicedesk.accounts.guards import Principal
@@ -17,7 +17,9 @@ from servicedesk.clock import utcnow
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.cx import surveys
 from servicedesk.errors import Invalid
+from servicedesk.schemas import IdPath, IdQuery
 from servicedesk.sla import queries as sla_queries
+from servicedesk.text import TEXT_PATTERN
 
 from . import service
 from .schemas import (
@@ -38,6 +40,8 @@ from .schemas import (
 )
 
 VIEWS = ("mine", "unassigned", "pending", "open", "solved")
+# What _encode_cursor writes (URL-safe base64); anything else is refused as malformed (400).
+CURSOR = "^[A-Za-z0-9_-]+={0,2}$"
 RECENTLY_SOLVED_DAYS = 7
 
 
@@ -121,8 +125,9 @@ class ContactController(Controller):
         self,
         request: Request,
         data: JSONBody[ContactIn],
+        # Stored as "<agent id>:<key>" in a 200-character column: 180 leaves room for the id.
         idempotency_key: Annotated[
-            str | None, HeaderParameter(name="Idempotency-Key", max_length=200)
+            str | None, HeaderParameter(name="Idempotency-Key", max_length=180)
         ] = None,
     ) -> ContactOut:
         principal: Principal = request.user
@@ -158,14 +163,14 @@ class TicketController(Controller):
             str | None, QueryParameter(pattern="^(mine|unassigned|pending|open|solved)$")
         ] = None,
         status: FromQuery[Status | None] = None,
-        assignee_id: FromQuery[int | None] = None,
-        team_id: FromQuery[int | None] = None,
+        assignee_id: IdQuery = None,
+        team_id: IdQuery = None,
         channel: FromQuery[Channel | None] = None,
-        tag: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        tag: Annotated[str | None, QueryParameter(max_length=100, pattern=TEXT_PATTERN)] = None,
         priority: FromQuery[Priority | None] = None,
-        customer_id: FromQuery[int | None] = None,
-        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        customer_id: IdQuery = None,
+        q: Annotated[str | None, QueryParameter(max_length=200, pattern=TEXT_PATTERN)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=200, pattern=CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> TicketPage:
         base = view_filter(view, request.user.agent["id"])
@@ -216,12 +221,12 @@ class TicketController(Controller):
         return TicketCounts(**values)
 
     @get("/{ticket_id:int}", summary="A ticket with its timeline and audit trail")
-    async def get_ticket(self, ticket_id: FromPath[int]) -> TicketDetail:
+    async def get_ticket(self, ticket_id: IdPath) -> TicketDetail:
         return await ticket_detail(ticket_id)
 
     @patch("/{ticket_id:int}", summary="Change status, priority, assignee, team or tags")
     async def update_ticket(
-        self, request: Request, ticket_id: FromPath[int], data: JSONBody[TicketUpdate]
+        self, request: Request, ticket_id: IdPath, data: JSONBody[TicketUpdate]
     ) -> TicketDetail:
         principal: Principal = request.user
         await service.update_ticket(
@@ -231,7 +236,7 @@ class TicketController(Controller):
 
     @post("/{ticket_id:int}/messages", status_code=201, summary="Public reply or internal note")
     async def add_message(
-        self, request: Request, ticket_id: FromPath[int], data: JSONBody[MessageIn]
+        self, request: Request, ticket_id: IdPath, data: JSONBody[MessageIn]
     ) -> InteractionOut:
         principal: Principal = request.user
         interaction_id = await service.add_agent_message(

@@ -12,7 +12,7 @@ from servicedesk.actors import Actor
 from servicedesk.clock import utcnow
 from servicedesk.cx import facts, surveys
 from servicedesk.db import write_transaction
-from servicedesk.errors import Conflict, Invalid
+from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 
 from .reads import load_ticket, tags_of
@@ -185,7 +185,7 @@ async def update_ticket(
 
 async def _check_team(team_id: int | None) -> None:
     if team_id is not None and not await Team.exists().where(Team.id == team_id):
-        raise Invalid(f"team {team_id} does not exist", field="team_id")
+        raise NotFound(f"team {team_id} does not exist", field="team_id")
 
 
 async def _set_field(
@@ -206,7 +206,7 @@ async def _assign(
             Agent, agent_id, Agent.select(Agent.active).where(Agent.id == agent_id).first
         )
         if not agent:
-            raise Invalid(f"agent {agent_id} does not exist", field="assignee_id")
+            raise NotFound(f"agent {agent_id} does not exist", field="assignee_id")
         if not agent["active"]:
             raise Invalid(f"agent {agent_id} is deactivated", field="assignee_id")
     if ticket["assignee"] != agent_id:

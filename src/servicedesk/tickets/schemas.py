@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from servicedesk.channels.schemas import AttachmentOut
 from servicedesk.clock import as_utc, utcnow
-from servicedesk.schemas import Changes, Page, Request
+from servicedesk.schemas import Changes, Email, Id, NonBlank, Page, Request, Tag, Text
 
 from .rules import Channel, Priority, Status
 
@@ -176,14 +176,15 @@ class TicketCounts(BaseModel):
 
 
 class TicketUpdate(Changes):
-    status: Status | None = None
-    priority: Priority | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
-    subject: str | None = Field(default=None, min_length=1, max_length=300)
-    tags: list[str] | None = Field(default=None, max_length=50)
-    add_tags: list[str] | None = Field(default=None, max_length=50)
-    remove_tags: list[str] | None = Field(default=None, max_length=50)
+    # Absent leaves status and priority as they are; they cannot be set to null.
+    status: Status = Field(default=None)  # type: ignore[arg-type]
+    priority: Priority = Field(default=None)  # type: ignore[arg-type]
+    assignee_id: Id | None = None
+    team_id: Id | None = None
+    subject: NonBlank | None = Field(default=None, max_length=300)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    add_tags: list[Tag] = Field(default_factory=list, max_length=50)
+    remove_tags: list[Tag] = Field(default_factory=list, max_length=50)
 
     def changes(self) -> dict[str, Any]:
         """The fields the request names; assignee_id/team_id may be set to null."""
@@ -191,32 +192,32 @@ class TicketUpdate(Changes):
 
 
 class MessageIn(Request):
-    body: str = Field(min_length=1, max_length=100_000)
+    body: NonBlank = Field(max_length=100_000)
     public: bool = True
     channel: Channel | None = None
 
 
 class IdentityIn(Request):
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
-    social: str | None = Field(default=None, max_length=200)
-    external_id: str | None = Field(default=None, max_length=200)
-    name: str | None = Field(default=None, max_length=200)
+    email: Email | None = Field(default=None, max_length=254)
+    phone: Text | None = Field(default=None, max_length=40)
+    social: Text | None = Field(default=None, max_length=200)
+    external_id: Text | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
 
 
 class ThreadIn(Request):
-    ticket_id: int | None = None
-    in_reply_to: str | None = Field(default=None, max_length=300)
-    external_id: str | None = Field(default=None, max_length=200)
+    ticket_id: Id | None = None
+    in_reply_to: Text | None = Field(default=None, max_length=300)
+    external_id: Text | None = Field(default=None, max_length=200)
 
 
 class ContactIn(Request):
     channel: Channel
     customer: IdentityIn
-    subject: str = Field(default="", max_length=300)
-    body: str = Field(default="", max_length=100_000)
-    html: str | None = Field(default=None, max_length=500_000)
-    message_id: str | None = Field(default=None, max_length=300)
+    subject: Text = Field(default="", max_length=300)
+    body: Text = Field(default="", max_length=100_000)
+    html: Text | None = Field(default=None, max_length=500_000)
+    message_id: Text | None = Field(default=None, max_length=300)
     thread: ThreadIn | None = None
 
 

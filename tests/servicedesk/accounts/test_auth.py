@@ -9,6 +9,7 @@ import pytest
 
 from servicedesk.accounts import service
 from servicedesk.accounts.tables import Agent
+from servicedesk.actors import SYSTEM
 from tests.conftest import PASSWORD, app_client, make_agent
 
 
@@ -129,7 +130,7 @@ async def test_a_deactivated_agents_token_is_refused_at_once_though_it_was_cache
     headers = {"Authorization": f"Bearer {await service.create_api_token(agent_id=agent_id)}"}
     assert (await client.get("/api/tickets", headers=headers)).status_code == 200
     assert (await client.get("/api/tickets", headers=headers)).status_code == 200  # cached
-    await service.update_agent(agent_id=agent_id, changes={"active": False})
+    await service.update_agent(agent_id=agent_id, changes={"active": False}, actor=SYSTEM)
     assert (await client.get("/api/tickets", headers=headers)).status_code == 401
 
 

@@ -1,6 +1,7 @@
 import { Badge, Table, Text, Tooltip } from "@mantine/core";
 import type { ReactNode } from "react";
 import { Link } from "react-router";
+import { useAgents } from "../../api/tickets";
 import type { CxRow, DrillMetric, HoursMode } from "../../api/types";
 import { channelLabel, hours, minutes, pct } from "../../lib/format";
 import type { Range } from "../../lib/period";
@@ -13,6 +14,19 @@ function Ci({ ci95 }: { ci95: readonly number[] | null | undefined }) {
   return (
     <Text span size="xs" c="dimmed" ml={4}>
       ({pct(ci95[0])}–{pct(ci95[1])})
+    </Text>
+  );
+}
+
+/** The report names agents by email; people know each other by name. The email shows on
+ * hover (and stays the key of the drill-down links). An email no agent has any more is shown as is. */
+export function AgentName({ email, names }: { email: string | null | undefined; names: Map<string, string> }) {
+  if (!email) return <>—</>;
+  const name = names.get(email);
+  if (!name || name === email) return <>{email}</>;
+  return (
+    <Text span inherit title={email}>
+      {name}
     </Text>
   );
 }
@@ -54,6 +68,8 @@ export function AgentChannelTable({
   period: Range;
   mode?: HoursMode;
 }) {
+  const agents = useAgents();
+  const names = new Map((agents.data ?? []).map((a) => [a.email, a.name]));
   if (rows.length === 0) {
     return (
       <Text c="dimmed" size="sm">
@@ -62,11 +78,12 @@ export function AgentChannelTable({
     );
   }
   const link = (r: CxRow, metric: DrillMetric) => drillUrl(period, metric, { agent: r.agent, channel: r.channel });
-  const name = (r: CxRow) => `${r.agent ?? "All agents"} / ${channelLabel(r.channel ?? null)}`;
+  const agentName = (r: CxRow) => (r.agent ? (names.get(r.agent) ?? r.agent) : "All agents");
+  const name = (r: CxRow) => `${agentName(r)} / ${channelLabel(r.channel ?? null)}`;
 
   const renderRow = (r: CxRow, key: string, isTotal = false) => (
     <Table.Tr key={key} fw={isTotal ? 700 : undefined} data-testid={isTotal ? "cx-total" : "cx-row"}>
-      <Table.Td>{isTotal ? "All" : (r.agent ?? "—")}</Table.Td>
+      <Table.Td>{isTotal ? "All" : <AgentName email={r.agent} names={names} />}</Table.Td>
       <Table.Td>{isTotal ? "" : channelLabel(r.channel ?? null)}</Table.Td>
       <Table.Td className={classes.num}>
         <Cell to={link(r, "solved")} label={`solved tickets for ${name(r)}`}>

@@ -40,6 +40,9 @@ describe("DashboardPage", () => {
         };
       },
       "GET /api/reports/cx/trend": () => ({ points: [] }),
+      "GET /api/agents": () => [
+        { id: 1, email: "ada@example.com", name: "Ada Agent", role: "agent", team_id: null, active: true },
+      ],
     });
     renderWithProviders(<DashboardPage />, { route: "/dashboard?days=7", path: "/dashboard" });
 
@@ -60,6 +63,10 @@ describe("DashboardPage", () => {
     expect(Math.round((cur[1] - cur[0]) / 86_400_000)).toBe(7);
 
     expect(screen.getByText("Low sample")).toBeInTheDocument();
+    // Agents by name, the email on hover.
+    const agent = await screen.findByText("Ada Agent");
+    expect(agent).toHaveAttribute("title", "ada@example.com");
+    expect(screen.queryByText("ada@example.com")).not.toBeInTheDocument();
     expect(screen.getByRole("link", { name: /Export CSV/ }).getAttribute("href")).toContain("format=csv");
   });
 

@@ -1,13 +1,24 @@
 import { Paper, Text, Timeline, Title } from "@mantine/core";
+import { useAgents, useTeams } from "../../api/tickets";
 import type { TicketEvent } from "../../api/types";
 import { absTime, relTime } from "../../lib/format";
 
-function describe(e: TicketEvent): string {
+/** Names for the ids the trail records: the assignee is an agent id, the team a team id. */
+type Names = { agents: Map<string, string>; teams: Map<string, string> };
+
+function shown(field: string, value: string, names: Names): string {
+  const lookup = field === "assignee" ? names.agents : field === "team" ? names.teams : null;
+  return lookup?.get(value) ?? value;
+}
+
+function describe(e: TicketEvent, names: Names): string {
   const field = e.field.replace(/_/g, " ");
-  if (e.old_value === null && e.new_value !== null) return `set ${field} to ${e.new_value}`;
-  if (e.new_value === null && e.old_value !== null) return `cleared ${field} (was ${e.old_value})`;
-  if (e.old_value === null && e.new_value === null) return field;
-  return `changed ${field} from ${e.old_value} to ${e.new_value}`;
+  const oldValue = e.old_value === null ? null : shown(e.field, e.old_value, names);
+  const newValue = e.new_value === null ? null : shown(e.field, e.new_value, names);
+  if (oldValue === null && newValue !== null) return `set ${field} to ${newValue}`;
+  if (newValue === null && oldValue !== null) return `cleared ${field} (was ${oldValue})`;
+  if (oldValue === null && newValue === null) return field;
+  return `changed ${field} from ${oldValue} to ${newValue}`;
 }
 
 function actor(e: TicketEvent): string {
@@ -16,6 +27,12 @@ function actor(e: TicketEvent): string {
 }
 
 export function AuditTrail({ events }: { events: TicketEvent[] }) {
+  const agents = useAgents();
+  const teams = useTeams();
+  const names: Names = {
+    agents: new Map((agents.data ?? []).map((a) => [String(a.id), a.name || a.email])),
+    teams: new Map((teams.data ?? []).map((t) => [String(t.id), t.name])),
+  };
   const sorted = [...events].sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id - a.id);
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-labelledby="audit-title">
@@ -31,7 +48,7 @@ export function AuditTrail({ events }: { events: TicketEvent[] }) {
           {sorted.map((e) => (
             <Timeline.Item key={e.id}>
               <Text size="sm">
-                <strong>{actor(e)}</strong> {describe(e)}
+                <strong>{actor(e)}</strong> {describe(e, names)}
               </Text>
               <Text size="xs" c="dimmed" title={absTime(e.created_at)}>
                 {relTime(e.created_at)}
