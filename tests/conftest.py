@@ -57,6 +57,9 @@ async def database() -> AsyncIterator[None]:
 
 
 TABLES = [
+    "macro",
+    "webhook_delivery",
+    "webhook",
     "survey_response",
     "survey",
     "ticket_metrics",

@@ -7,5 +7,8 @@ from piccolo.conf.apps import AppConfig, table_finder
 APP_CONFIG = AppConfig(
     app_name="automation",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=table_finder(modules=["automation.tables"], exclude_imported=True),
+    table_classes=table_finder(
+        modules=["automation.tables", "automation.webhooks.tables", "automation.macros.tables"],
+        exclude_imported=True,
+    ),
 )

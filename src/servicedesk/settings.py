@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     mail_max_attempts: int = 5
     mail_retry_delay_seconds: int = 30
     login_attempts_per_minute: int = 10
+    # Webhooks to loopback, private or link-local addresses are refused unless this is set
+    # (a test receiver on 127.0.0.1, or an intranet service on purpose).
+    webhook_allow_private: bool = False
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once into var/ (never committed)."""

@@ -1,0 +1,42 @@
+"""The error answers of automation's endpoints, for their OpenAPI documents: RFC 9457
+problem+json bodies as servicedesk.app shapes them."""
+
+from __future__ import annotations
+
+from litestar.openapi import ResponseSpec
+from pydantic import BaseModel
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request body or parameters",
+    401: "Not signed in",
+    403: "Not allowed for this role, or missing CSRF token",
+    404: "No such resource",
+    409: "Conflicts with the resource's state",
+    422: "A value is not acceptable (the field is named in errors)",
+}
+
+
+def problems(*codes: int) -> dict[int, ResponseSpec]:
+    """`responses=` for a route answering these error statuses (401 and 403 always)."""
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            media_type="application/problem+json",
+            description=_DESCRIPTIONS[code],
+        )
+        for code in sorted({401, 403, *codes})
+    }
