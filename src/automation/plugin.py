@@ -7,14 +7,19 @@ from servicedesk.plugins import Plugin
 
 
 def plugin() -> Plugin:
-    from automation.webhooks import service as webhooks
-    from automation.webhooks.api import WebhookController
-    from automation.webhooks.delivery import deliver_webhook
+    from .cli import automation
+    from .rules.api import RuleCatalogController, RuleController
+    from .rules.runner import consume
+    from .webhooks import service as webhooks
+    from .webhooks.api import WebhookController
+    from .webhooks.delivery import deliver_webhook
 
     return Plugin(
         name="automation",
-        route_handlers=[WebhookController],
+        route_handlers=[RuleController, RuleCatalogController, WebhookController],
+        cli_commands=[automation],
         piccolo_apps=["automation.piccolo_app"],
-        event_consumers=[webhooks.fan_out_event],
+        task_modules=["automation.rules.tasks"],
+        event_consumers=[consume, webhooks.fan_out_event],
         deliverers={webhooks.KIND: deliver_webhook},
     )

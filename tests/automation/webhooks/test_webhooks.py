@@ -299,3 +299,36 @@ async def test_queue_delivery_posts_what_a_rule_sends(
     assert await deliver(outbox_id) == "sent"
     body = verify(SECRET, receiver.received[0].headers, receiver.received[0].body)
     assert body["event"] == "ticket.created" and body["data"] == {"ticket_id": None, "x": 1}
+
+
+async def test_a_rules_webhook_action_posts_once_per_event(
+    admin_client: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    from tests.automation.rules.helpers import contact, rule, work
+
+    hook = (
+        await create(admin_client, url=receiver.url, secret=SECRET, events=["ticket.solved"])
+    ).json()
+    refused = await admin_client.post(
+        "/api/automation/rules",
+        json={
+            "name": "Tell the CRM",
+            "trigger": {"events": ["ticket.created"]},
+            "actions": [{"type": "webhook", "webhook_id": hook["id"] + 1}],
+        },
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "actions[0].webhook_id"
+    await rule(
+        name="Tell the CRM",
+        conditions={"all": [{"field": "ticket.subject", "op": "contains", "value": "refund"}]},
+        actions=[{"type": "webhook", "webhook_id": hook["id"]}],
+    )
+    ticket_id = await contact(subject="Refund please")
+    await contact(subject="Something else", email="bo@mail.example")
+    await work()
+    [post] = receiver.received  # the webhook itself subscribes to ticket.solved only
+    body = verify(SECRET, post.headers, post.body)
+    assert body["event"] == "ticket.created"
+    assert body["data"]["rule"] == "Tell the CRM"
+    assert body["data"]["ticket"]["id"] == ticket_id

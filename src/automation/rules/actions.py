@@ -1,0 +1,607 @@
+"""The action types of a rule: each one's shape (a Pydantic model), its checks at save
+time, how it applies (through the servicedesk services, as the rule's Actor), a pure
+one-line description (for the run log and the dry-run), and which ticket fields it sets
+(for loop safety).
+
+Registry: ACTIONS[type] -> ActionType. `parse(data, path)` checks one action's shape,
+`describe(action)` says what it does. The webhook action's delivery belongs to
+automation.webhooks."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from automation.webhooks import service as webhooks
+from servicedesk.actors import Actor
+from servicedesk.cx import surveys
+from servicedesk.errors import Invalid
+from servicedesk.outbox import service as outbox
+from servicedesk.settings import get_settings
+from servicedesk.tickets import service as tickets
+from servicedesk.tickets.service import PRIORITIES, STATUSES
+
+from . import queries
+from .context import template_variables
+from .templates import check_template, render
+
+
+class ActionFailed(Exception):
+    """An action could not apply (no address to write to, a team without agents): the
+    rule's changes roll back and the reason goes to its run log."""
+
+
+@dataclass
+class Run:
+    """One firing of a rule on a ticket: what its actions apply with."""
+
+    rule_id: int
+    rule_name: str
+    key: str  # unique per firing: builds the Message-IDs of its emails
+    now: datetime
+    context: dict[str, Any]
+    ticket_id: int | None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("rule", label=f"rule: {self.rule_name}")
+
+    def need_ticket(self) -> int:
+        if self.ticket_id is None:
+            raise ActionFailed("this event has no ticket")
+        return self.ticket_id
+
+    def render(self, source: str) -> str:
+        return render(source, template_variables(self.context))
+
+    def message_id(self, index: int) -> str:
+        host = urlparse(get_settings().base_url).hostname or "servicedesk.local"
+        return f"<rule-{self.key.replace(':', '-')}-{index}@{host}>"
+
+    async def email(
+        self, to: str, subject: str, body: str, index: int, topic: str, delay_hours: float = 0
+    ) -> None:
+        await outbox.queue_emails(
+            [
+                outbox.Email(
+                    to=to,
+                    subject=" ".join(self.render(subject).split()),
+                    body=self.render(body),
+                    ticket_id=self.ticket_id,
+                    message_id=self.message_id(index),
+                    topic=topic,
+                    not_before=self.now + timedelta(hours=delay_hours) if delay_hours else None,
+                )
+            ],
+            now=self.now,
+        )
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ActionType:
+    type: ClassVar[str]
+    label: ClassVar[str]
+    model: ClassVar[builtins.type[BaseModel]]
+    available: ClassVar[bool] = True
+
+    def check(self, action: Any, path: str) -> None:
+        """Checks that need no database (templates)."""
+
+    async def check_live(self, action: Any, path: str) -> None:
+        """Checks against live data (agents, teams, webhooks exist)."""
+
+    async def apply(self, action: Any, run: Run, index: int) -> None:
+        raise NotImplementedError
+
+    def describe(self, action: Any) -> str:
+        raise NotImplementedError
+
+    def effects(self, action: Any) -> dict[str, tuple[str, Any]]:
+        """The ticket fields it changes: {"ticket.status": ("set", "solved"),
+        "ticket.tags": ("add", [...])}; loop safety reasons over these."""
+        return {}
+
+
+ACTIONS: dict[str, ActionType] = {}
+
+
+def register(cls: type[ActionType]) -> type[ActionType]:
+    ACTIONS[cls.type] = cls()
+    return cls
+
+
+def _check_templates(action: Any, path: str, *names: str) -> None:
+    for name in names:
+        check_template(getattr(action, name), f"{path}.{name}")
+
+
+async def _agent_id(email: str | None, field: str) -> int | None:
+    if email is None:
+        return None
+    agent = await queries.agent_by_email(email)
+    if agent is None or not agent["active"]:
+        raise Invalid(f"no active agent has the email {email!r}", field=field)
+    return int(agent["id"])
+
+
+async def _team_id(name: str | None, field: str) -> int | None:
+    if name is None:
+        return None
+    team = await queries.team_by_name(name)
+    if team is None:
+        raise Invalid(f"no team is named {name!r}", field=field)
+    return int(team["id"])
+
+
+# ---------------------------------------------------------------- ticket fields
+
+
+class SetParams(Params):
+    type: Literal["set"]
+    field: Literal["status", "priority", "assignee", "team"]
+    value: str | None
+
+
+@register
+class SetAction(ActionType):
+    type, label, model = "set", "Set a field", SetParams
+
+    def check(self, action: SetParams, path: str) -> None:
+        choices = {"status": STATUSES, "priority": PRIORITIES}.get(action.field)
+        if choices is not None and action.value not in choices:
+            raise Invalid(f"{action.field} is one of {', '.join(choices)}", field=f"{path}.value")
+
+    async def check_live(self, action: SetParams, path: str) -> None:
+        if action.field == "assignee":
+            await _agent_id(action.value, f"{path}.value")
+        elif action.field == "team":
+            await _team_id(action.value, f"{path}.value")
+
+    async def apply(self, action: SetParams, run: Run, index: int) -> None:
+        changes: dict[str, Any]
+        if action.field == "assignee":
+            changes = {"assignee_id": await _agent_id(action.value, "value")}
+        elif action.field == "team":
+            changes = {"team_id": await _team_id(action.value, "value")}
+        else:
+            changes = {action.field: action.value}
+        await tickets.update_ticket(
+            ticket_id=run.need_ticket(), changes=changes, actor=run.actor, now=run.now
+        )
+
+    def describe(self, action: SetParams) -> str:
+        return f"set {action.field} {action.value if action.value is not None else '(none)'}"
+
+    def effects(self, action: SetParams) -> dict[str, tuple[str, Any]]:
+        found: dict[str, tuple[str, Any]] = {f"ticket.{action.field}": ("set", action.value)}
+        if action.field == "status":
+            found["ticket.hours_in_status"] = ("set", 0)
+            found["ticket.business_hours_in_status"] = ("set", 0)
+            if action.value == "solved":
+                found["ticket.hours_since_solved"] = ("set", 0)
+        return {**found, **_TOUCH}
+
+
+# Any change of the ticket makes it "updated" now.
+_TOUCH = {
+    "ticket.hours_since_updated": ("set", 0),
+    "ticket.business_hours_since_updated": ("set", 0),
+}
+
+
+class AssignParams(Params):
+    type: Literal["assign"]
+    method: Literal["round_robin", "least_loaded"]
+    team: str | None = None  # the ticket's team when not given
+
+
+@register
+class AssignAction(ActionType):
+    type, label, model = "assign", "Assign within a team", AssignParams
+
+    async def check_live(self, action: AssignParams, path: str) -> None:
+        await _team_id(action.team, f"{path}.team")
+
+    async def apply(self, action: AssignParams, run: Run, index: int) -> None:
+        ticket_id = run.need_ticket()
+        team_id = await _team_id(action.team, "team")
+        ticket = run.context.get("ticket") or {}
+        team_id = team_id if team_id is not None else ticket.get("team_id")
+        if team_id is None:
+            raise ActionFailed("the ticket has no team to assign within")
+        agents = [a["id"] for a in await queries.team_agents(team_id)]
+        if not agents:
+            raise ActionFailed("the team has no active agents")
+        if action.method == "least_loaded":
+            load = await queries.open_load(agents)
+            chosen = min(agents, key=lambda a: (load[a], a))
+        else:  # the agent whose last assignment is the oldest (never assigned first)
+            last = await queries.last_assigned(agents)
+            chosen = min(agents, key=lambda a: (last.get(a, 0), a))
+        changes: dict[str, Any] = {"assignee_id": chosen}
+        if ticket.get("team_id") != team_id:
+            changes["team_id"] = team_id
+        await tickets.update_ticket(
+            ticket_id=ticket_id, changes=changes, actor=run.actor, now=run.now
+        )
+
+    def describe(self, action: AssignParams) -> str:
+        where = f"team {action.team}" if action.team else "the ticket's team"
+        return f"assign {action.method.replace('_', ' ')} within {where}"
+
+    def effects(self, action: AssignParams) -> dict[str, tuple[str, Any]]:
+        return {"ticket.assignee": ("set", "*"), **_TOUCH}
+
+
+class TagsParams(Params):
+    type: Literal["add_tags", "remove_tags"]
+    value: list[str] = Field(min_length=1)
+
+
+class _TagsAction(ActionType):
+    model = TagsParams
+    change: ClassVar[str]
+
+    def check(self, action: TagsParams, path: str) -> None:
+        for i, tag in enumerate(action.value):
+            if not tag.strip() or len(tag.strip()) > 100:
+                raise Invalid("tags are 1 to 100 characters", field=f"{path}.value[{i}]")
+
+    async def apply(self, action: TagsParams, run: Run, index: int) -> None:
+        await tickets.update_ticket(
+            ticket_id=run.need_ticket(),
+            changes={self.type: action.value},
+            actor=run.actor,
+            now=run.now,
+        )
+
+    def describe(self, action: TagsParams) -> str:
+        return f"{self.change} tags {', '.join(action.value)}"
+
+    def effects(self, action: TagsParams) -> dict[str, tuple[str, Any]]:
+        tags = [t.strip().lower() for t in action.value]
+        return {"ticket.tags": (self.change, tags), **_TOUCH}
+
+
+@register
+class AddTagsAction(_TagsAction):
+    type, label, change = "add_tags", "Add tags", "add"
+
+
+@register
+class RemoveTagsAction(_TagsAction):
+    type, label, change = "remove_tags", "Remove tags", "remove"
+
+
+class NoteParams(Params):
+    type: Literal["note"]
+    body: str = Field(min_length=1)
+
+
+@register
+class NoteAction(ActionType):
+    type, label, model = "note", "Internal note", NoteParams
+
+    def check(self, action: NoteParams, path: str) -> None:
+        _check_templates(action, path, "body")
+
+    async def apply(self, action: NoteParams, run: Run, index: int) -> None:
+        await tickets.add_agent_message(
+            ticket_id=run.need_ticket(),
+            actor=run.actor,
+            body=run.render(action.body),
+            public=False,
+            now=run.now,
+        )
+
+    def describe(self, action: NoteParams) -> str:
+        return "add an internal note"
+
+    def effects(self, action: NoteParams) -> dict[str, tuple[str, Any]]:
+        return dict(_TOUCH)
+
+
+# ---------------------------------------------------------------- emails
+
+
+class EmailParams(Params):
+    type: Literal["email_customer"]
+    subject: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+
+
+def customer_address(run: Run) -> str:
+    """The customer's address, unless they have none or their mail bounced."""
+    customer = run.context.get("customer") or {}
+    if not customer.get("email") or customer.get("email_bounced"):
+        raise ActionFailed("the customer has no email address we can write to")
+    return str(customer["email"])
+
+
+@register
+class EmailCustomerAction(ActionType):
+    type, label, model = "email_customer", "Email the customer", EmailParams
+
+    def check(self, action: EmailParams, path: str) -> None:
+        _check_templates(action, path, "subject", "body")
+
+    async def apply(self, action: EmailParams, run: Run, index: int) -> None:
+        await run.email(customer_address(run), action.subject, action.body, index, "rule_email")
+
+    def describe(self, action: EmailParams) -> str:
+        return f"email the customer: {action.subject}"
+
+
+class NotifyParams(Params):
+    type: Literal["notify"]
+    to: Literal["agent", "team", "leads"]
+    agent: str | None = None  # an agent's email, for to=agent
+    team: str | None = None  # team or leads: this team, else the ticket's
+    subject: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+
+
+@register
+class NotifyAction(ActionType):
+    type, label, model = "notify", "Notify an agent, a team or its leads", NotifyParams
+
+    def check(self, action: NotifyParams, path: str) -> None:
+        if action.to == "agent" and not action.agent:
+            raise Invalid("notify to an agent names the agent's email", field=f"{path}.agent")
+        _check_templates(action, path, "subject", "body")
+
+    async def check_live(self, action: NotifyParams, path: str) -> None:
+        await _agent_id(action.agent, f"{path}.agent")
+        await _team_id(action.team, f"{path}.team")
+
+    async def apply(self, action: NotifyParams, run: Run, index: int) -> None:
+        if action.to == "agent":
+            agent = await queries.agent_by_email(action.agent or "")
+            recipients = [agent["email"]] if agent and agent["active"] else []
+        else:
+            team_id = await _team_id(action.team, "team")
+            if team_id is None:
+                team_id = (run.context.get("ticket") or {}).get("team_id")
+            if team_id is None:
+                raise ActionFailed("the ticket has no team to notify")
+            role = "lead" if action.to == "leads" else None
+            recipients = [a["email"] for a in await queries.team_agents(team_id, role=role)]
+        if not recipients:
+            raise ActionFailed(f"nobody to notify ({action.to})")
+        for n, address in enumerate(recipients):
+            await run.email(address, action.subject, action.body, index * 1000 + n, "rule_notify")
+
+    def describe(self, action: NotifyParams) -> str:
+        who = {
+            "agent": action.agent,
+            "team": f"team {action.team or '(ticket team)'}",
+            "leads": f"leads of {action.team or 'the ticket team'}",
+        }[action.to]
+        return f"notify {who}: {action.subject}"
+
+
+class SurveyParams(Params):
+    type: Literal["send_survey"]
+    value: Literal["csat", "nps"]
+
+
+@register
+class SendSurveyAction(ActionType):
+    type, label, model = "send_survey", "Send a survey", SurveyParams
+
+    async def apply(self, action: SurveyParams, run: Run, index: int) -> None:
+        if action.value == "csat":
+            await surveys.schedule_csat(ticket_id=run.need_ticket(), now=run.now)
+            return
+        customer = run.context.get("customer")
+        if not customer:
+            raise ActionFailed("this event has no customer")
+        await surveys.send_nps(customer_ids=[customer["id"]], now=run.now)
+
+    def describe(self, action: SurveyParams) -> str:
+        return f"send {action.value.upper()} survey"
+
+
+class FollowUpParams(Params):
+    type: Literal["follow_up"]
+    after_hours: float = Field(gt=0, le=24 * 365)
+    subject: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+
+
+FOLLOW_UP_TOPIC = "follow_up"
+
+
+@register
+class FollowUpAction(ActionType):
+    """An email to the customer `after_hours` later; runner.cancel_follow_ups drops it when
+    the customer writes or the ticket is reopened before it is due."""
+
+    type, label, model = "follow_up", "Follow-up email later", FollowUpParams
+
+    def check(self, action: FollowUpParams, path: str) -> None:
+        _check_templates(action, path, "subject", "body")
+
+    async def apply(self, action: FollowUpParams, run: Run, index: int) -> None:
+        run.need_ticket()
+        await run.email(
+            customer_address(run),
+            action.subject,
+            action.body,
+            index,
+            FOLLOW_UP_TOPIC,
+            delay_hours=action.after_hours,
+        )
+
+    def describe(self, action: FollowUpParams) -> str:
+        return f"follow up after {action.after_hours:g} h: {action.subject}"
+
+
+# ---------------------------------------------------------------- tickets
+
+
+class OpenTicketParams(Params):
+    type: Literal["open_ticket"]
+    subject: str = Field(min_length=1)
+    body: str = Field(min_length=1)  # the new ticket's first (internal) note
+    assignee: str | None = "leads"  # "leads": the first lead of the ticket's team; or an email
+    priority: Literal["low", "normal", "high", "urgent"] = "high"
+
+
+@register
+class OpenTicketAction(ActionType):
+    """Extension of the spec: a new ticket about the same customer, linked to this one
+    (follow_up_of), e.g. a service-recovery ticket for the team's lead after a bad CSAT."""
+
+    type, label, model = "open_ticket", "Open a linked ticket", OpenTicketParams
+
+    def check(self, action: OpenTicketParams, path: str) -> None:
+        _check_templates(action, path, "subject", "body")
+
+    async def check_live(self, action: OpenTicketParams, path: str) -> None:
+        if action.assignee not in (None, "leads"):
+            await _agent_id(action.assignee, f"{path}.assignee")
+
+    async def apply(self, action: OpenTicketParams, run: Run, index: int) -> None:
+        ticket_id = run.need_ticket()
+        ticket = run.context.get("ticket") or {}
+        assignee: int | None = None
+        if action.assignee == "leads":
+            if ticket.get("team_id") is None:
+                raise ActionFailed("the ticket has no team, so no lead to give it to")
+            leads = await queries.team_agents(ticket["team_id"], role="lead")
+            if not leads:
+                raise ActionFailed("the ticket's team has no lead")
+            assignee = leads[0]["id"]
+        elif action.assignee:
+            assignee = await _agent_id(action.assignee, "assignee")
+        new = await tickets.open_ticket(
+            customer_id=ticket["customer_id"],
+            channel="api",
+            subject=" ".join(run.render(action.subject).split()),
+            now=run.now,
+            actor=run.actor,
+            priority=action.priority,
+            follow_up_of=ticket_id,
+        )
+        await tickets.add_agent_message(
+            ticket_id=new["id"],
+            actor=run.actor,
+            body=run.render(action.body),
+            public=False,
+            now=run.now,
+        )
+        changes: dict[str, Any] = {"team_id": ticket.get("team_id")}
+        if assignee is not None:
+            changes["assignee_id"] = assignee
+        await tickets.update_ticket(
+            ticket_id=new["id"], changes=changes, actor=run.actor, now=run.now
+        )
+
+    def describe(self, action: OpenTicketParams) -> str:
+        who = "the team lead" if action.assignee == "leads" else action.assignee or "nobody"
+        return f"open a linked ticket for {who}: {action.subject}"
+
+
+# ---------------------------------------------------------------- webhooks and not yet
+
+
+class WebhookParams(Params):
+    type: Literal["webhook"]
+    webhook_id: int
+
+
+@register
+class WebhookAction(ActionType):
+    type, label, model = "webhook", "Call a webhook", WebhookParams
+
+    async def check_live(self, action: WebhookParams, path: str) -> None:
+        if not await webhooks.webhook_exists(action.webhook_id):
+            raise Invalid(f"webhook {action.webhook_id} does not exist", field=f"{path}.webhook_id")
+
+    async def apply(self, action: WebhookParams, run: Run, index: int) -> None:
+        event = run.context.get("event") or {}
+        # Queued in the run's transaction: the (rule, event) key makes it once.
+        await webhooks.queue_delivery(
+            webhook_id=action.webhook_id,
+            event=event.get("topic", "time"),
+            data={"ticket": template_variables(run.context)["ticket"], "rule": run.rule_name},
+            now=run.now,
+        )
+
+    def describe(self, action: WebhookParams) -> str:
+        return f"call webhook {action.webhook_id}"
+
+
+class LaterParams(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+
+
+class _NotYet(ActionType):
+    """Actions of domains that do not exist yet (customer journey, sales leads): refused
+    when a rule is saved."""
+
+    model = LaterParams
+    available = False
+
+    def describe(self, action: Any) -> str:
+        return self.type.replace("_", " ")
+
+
+for _name, _label in (
+    ("set_journey_stage", "Set the customer's journey stage"),
+    ("create_lead", "Create a sales lead"),
+    ("set_lead_stage", "Set the lead's stage"),
+):
+    register(type(f"NotYet_{_name}", (_NotYet,), {"type": _name, "label": _label}))
+
+
+# ---------------------------------------------------------------- the registry's surface
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def parse(data: dict[str, Any], path: str) -> Params | BaseModel:
+    """One action's shape, checked: a 422 names the dotted path of what is wrong."""
+    kind = data.get("type")
+    action_type = ACTIONS.get(kind) if isinstance(kind, str) else None
+    if action_type is None:
+        raise Invalid(f"unknown action type {kind!r}", field=f"{path}.type")
+    if not action_type.available:
+        raise Invalid(f"the action {kind} is not available yet", field=f"{path}.type")
+    try:
+        action = action_type.model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise Invalid(error["msg"], field=f"{path}{_loc(tuple(error['loc']))}") from exc
+    action_type.check(action, path)
+    return action
+
+
+def type_of(action: BaseModel) -> ActionType:
+    return ACTIONS[action.type]  # type: ignore[attr-defined]
+
+
+def describe(action: BaseModel | dict[str, Any]) -> str:
+    """What an action does, in a few words (pure: for the run log and the dry-run)."""
+    if isinstance(action, dict):
+        action = parse(action, "action")
+    return type_of(action).describe(action)
+
+
+def effects(action: BaseModel) -> dict[str, tuple[str, Any]]:
+    return type_of(action).effects(action)

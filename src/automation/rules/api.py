@@ -1,0 +1,108 @@
+"""Rules API for admins and leads (agents get 403): CRUD, the run log, the catalog.
+
+A bad rule is a 422 problem+json naming the field by its dotted path
+(`conditions.all[0].op`, `actions[1].value`); a taken name is a 409."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, delete, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Body, FromPath, QueryParameter
+from pydantic import BaseModel
+
+from servicedesk.accounts.guards import requires_lead
+
+from . import catalog, service
+from .schemas import Catalog, RuleIn, RuleOut, RunOut
+
+PROBLEM = "application/problem+json"
+
+
+class ProblemField(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemField] | None = None
+
+
+_WHY = {
+    401: "Not signed in",
+    403: "Not an admin or lead (or a missing CSRF header)",
+    404: "No such rule",
+    409: "Another rule has this name",
+    422: "The rule is not valid: `errors[0].field` names the dotted path",
+}
+
+
+def problems(*codes: int) -> dict[int, ResponseSpec]:
+    return {
+        code: ResponseSpec(data_container=Problem, media_type=PROBLEM, description=_WHY[code])
+        for code in (401, 403, *codes)
+    }
+
+
+RuleBody = Annotated[
+    dict[str, Any],
+    Body(title="Rule", description="A rule as the spec writes it (see RuleIn)."),
+]
+
+
+class RuleController(Controller):
+    path = "/api/automation/rules"
+    tags = ["automation"]
+    guards = [requires_lead]
+    signature_namespace = {"RuleIn": RuleIn}
+
+    @get("/", summary="Every rule, in (position, id) order", responses=problems())
+    async def list_rules(self) -> list[RuleOut]:
+        return [RuleOut(**r) for r in await service.list_rules()]
+
+    @post("/", status_code=201, summary="Create a rule", responses=problems(409, 422))
+    async def create_rule(self, data: RuleBody) -> RuleOut:
+        return RuleOut(**await service.create_rule(data=data))
+
+    @get("/{rule_id:int}", summary="One rule", responses=problems(404))
+    async def get_rule(self, rule_id: FromPath[int]) -> RuleOut:
+        return RuleOut(**await service.get_rule(rule_id=rule_id))
+
+    @patch(
+        "/{rule_id:int}",
+        summary="Change any of the rule's top-level keys",
+        responses=problems(404, 409, 422),
+    )
+    async def update_rule(self, rule_id: FromPath[int], data: RuleBody) -> RuleOut:
+        return RuleOut(**await service.update_rule(rule_id=rule_id, changes=data))
+
+    @delete("/{rule_id:int}", status_code=204, summary="Delete a rule", responses=problems(404))
+    async def delete_rule(self, rule_id: FromPath[int]) -> None:
+        await service.delete_rule(rule_id=rule_id)
+
+    @get("/{rule_id:int}/runs", summary="The rule's run log, newest first", responses=problems(404))
+    async def runs(
+        self,
+        rule_id: FromPath[int],
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    ) -> list[RunOut]:
+        return [RunOut(**r) for r in await service.runs(rule_id=rule_id, limit=limit)]
+
+
+class RuleCatalogController(Controller):
+    path = "/api/automation/catalog"
+    tags = ["automation"]
+    guards = [requires_lead]
+
+    @get(
+        "/",
+        summary="Events, fields, operators and actions for the rule editor",
+        responses=problems(),
+    )
+    async def get_catalog(self) -> Catalog:
+        return await catalog.catalog()

@@ -1,0 +1,327 @@
+"""Condition fields, operators, their checks at save time, and evaluation.
+
+`evaluate(conditions, context)` is a pure function of the rule's conditions and a context
+dict, so the live runner and the dry-run (which builds the context of a ticket as it was
+at a past moment) share it. The context (built live by context.build_context):
+
+    {"now": aware datetime,
+     "event": {"topic": str, "changes": {"ticket.status": [old, new], ...}, "sla": {...}},
+     "ticket": {"id", "subject", "status", "priority", "channel", "tags": [str],
+                "assignee": email | None, "team": name | None, "reopens": int,
+                "created_at", "updated_at", "solved_at", "status_changed_at",
+                "customer_message_at": datetime | None, ...} | None,
+     "customer": {"email", "tags": [str], "journey_stage", "nps_category",
+                  "marketing_consent": bool, ...} | None,
+     "message": {"body", "channel"} | None,   # message.received / reply.sent
+     "survey": {"kind", "rating", "comment"} | None,   # survey.answered
+     "lead": None,                            # no sales domain yet
+     "schedule": cx.business_hours.Schedule | None}    # the ticket's team's hours
+
+Regular expressions (`matches`) are refused at save when they could backtrack badly:
+longer than MAX_PATTERN characters, a backreference, or a repeated group that itself
+contains a repeat (`(a+)+`, `(\\w*\\s?)*`). The text they run on is cut at MAX_TEXT."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+try:  # Python 3.11+
+    import re._parser as sre_parse  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover
+    import sre_parse  # type: ignore[no-redef]
+
+from servicedesk.errors import Invalid
+from servicedesk.tickets.service import CHANNELS, PRIORITIES, STATUSES
+
+from .schemas import Condition, Conditions
+
+MAX_PATTERN = 200
+MAX_TEXT = 10_000
+
+CHANGE_OPS = ("changed", "changed_to", "changed_from")
+OPERATORS: dict[str, tuple[str, ...]] = {
+    "choice": ("is", "is_not", "in", "not_in", "present", "blank", *CHANGE_OPS),
+    "text": (
+        "is",
+        "is_not",
+        "contains",
+        "not_contains",
+        "matches",
+        "present",
+        "blank",
+        *CHANGE_OPS,
+    ),
+    "number": ("is", "is_not", "gt", "gte", "lt", "lte", "present", "blank"),
+    "set": ("contains", "not_contains", "present", "blank", "changed"),
+    "bool": ("is", "is_not"),
+}
+ALL_OPERATORS = tuple(dict.fromkeys(op for ops in OPERATORS.values() for op in ops))
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    get: Callable[[dict[str, Any]], Any]
+    choices: tuple[str, ...] | None = None  # fixed choices; agents/teams are checked live
+    changeable: bool = False  # reported in ticket.updated's changes (changed_* ops)
+    available: bool = True  # False: its domain does not exist yet (refused at save)
+
+
+def _part(part: str, key: str) -> Callable[[dict[str, Any]], Any]:
+    def get(context: dict[str, Any]) -> Any:
+        record = context.get(part)
+        return None if record is None else record.get(key)
+
+    return get
+
+
+def _hours(anchor: str, business: bool) -> Callable[[dict[str, Any]], Any]:
+    def get(context: dict[str, Any]) -> float | None:
+        ticket = context.get("ticket")
+        start: datetime | None = ticket.get(anchor) if ticket else None
+        if start is None:
+            return None
+        now: datetime = context["now"]
+        schedule = context.get("schedule")
+        if business and schedule is not None:
+            return float(schedule.business_minutes(start, now)) / 60
+        return (now - start).total_seconds() / 3600
+
+    return get
+
+
+HOUR_ANCHORS = {
+    "hours_since_created": "created_at",
+    "hours_since_updated": "updated_at",
+    "hours_since_solved": "solved_at",
+    "hours_in_status": "status_changed_at",
+    "hours_since_customer_message": "customer_message_at",
+}
+SURVEY_KINDS = ("csat", "nps", "ces")
+NPS_CATEGORIES = ("promoter", "passive", "detractor")
+SLA_TARGETS = ("first_response", "next_reply", "resolution")
+
+_fields: list[Field] = [
+    Field("ticket.status", "choice", _part("ticket", "status"), STATUSES, changeable=True),
+    Field("ticket.priority", "choice", _part("ticket", "priority"), PRIORITIES, changeable=True),
+    Field("ticket.channel", "choice", _part("ticket", "channel"), CHANNELS),
+    Field("ticket.subject", "text", _part("ticket", "subject"), changeable=True),
+    Field("ticket.tags", "set", _part("ticket", "tags"), changeable=True),
+    Field("ticket.assignee", "choice", _part("ticket", "assignee"), changeable=True),
+    Field("ticket.team", "choice", _part("ticket", "team"), changeable=True),
+    Field("ticket.reopens", "number", _part("ticket", "reopens")),
+    *[
+        Field(f"ticket.{prefix}{name}", "number", _hours(anchor, bool(prefix)))
+        for name, anchor in HOUR_ANCHORS.items()
+        for prefix in ("", "business_")
+    ],
+    Field("message.body", "text", _part("message", "body")),
+    Field("message.channel", "choice", _part("message", "channel"), CHANNELS),
+    Field("survey.kind", "choice", _part("survey", "kind"), SURVEY_KINDS),
+    Field("survey.rating", "number", _part("survey", "rating")),
+    Field("survey.comment", "text", _part("survey", "comment")),
+    Field("customer.email", "text", _part("customer", "email")),
+    Field("customer.tags", "set", _part("customer", "tags")),
+    Field("customer.journey_stage", "choice", _part("customer", "journey_stage"), available=False),
+    Field("customer.nps_category", "choice", _part("customer", "nps_category"), NPS_CATEGORIES),
+    Field("customer.marketing_consent", "bool", _part("customer", "marketing_consent")),
+    Field("lead.stage", "choice", _part("lead", "stage"), available=False),
+    Field("lead.value", "number", _part("lead", "value"), available=False),
+    # Extension: the target an sla.breached event is about.
+    Field(
+        "sla.target",
+        "choice",
+        lambda c: (c.get("event") or {}).get("sla", {}).get("target"),
+        SLA_TARGETS,
+    ),
+]
+FIELDS: dict[str, Field] = {f.name: f for f in _fields}
+CHANGEABLE = tuple(f.name for f in _fields if f.changeable)
+# `event.changes` with op `changed` and a field name as value (the spec's form).
+EVENT_CHANGES = Field("event.changes", "choice", lambda c: None, CHANGEABLE)
+FIELDS[EVENT_CHANGES.name] = EVENT_CHANGES
+
+
+# ---------------------------------------------------------------- checks at save
+
+
+def check_regex(pattern: str, field: str) -> re.Pattern[str]:
+    """Compiles a pattern that cannot backtrack catastrophically, or refuses it."""
+    if len(pattern) > MAX_PATTERN:
+        raise Invalid(f"a pattern is at most {MAX_PATTERN} characters", field=field)
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as exc:
+        raise Invalid(f"not a regular expression: {exc}", field=field) from exc
+
+    def walk(items: Any, inside_repeat: bool) -> None:
+        for op, arg in items:
+            name = str(op)
+            if name in ("GROUPREF", "GROUPREF_EXISTS"):
+                raise Invalid("backreferences are not allowed in a pattern", field=field)
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                low, high, sub = arg
+                if inside_repeat and high != low:
+                    raise Invalid(
+                        "nested repeats such as (a+)+ can take forever; rewrite the pattern",
+                        field=field,
+                    )
+                walk(sub, inside_repeat or high != low)
+            elif name == "SUBPATTERN":
+                walk(arg[-1], inside_repeat)
+            elif name == "BRANCH":
+                for branch in arg[1]:
+                    walk(branch, inside_repeat)
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                walk(arg[1], inside_repeat)
+
+    walk(parsed, False)
+    return _compiled(pattern)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def check_condition(condition: Condition, path: str) -> None:
+    """Refuses an unknown field or operator, an operator the field's type does not have, a
+    value of the wrong type, an unsafe pattern. Live choices (agents, teams) are checked by
+    the service."""
+    field = FIELDS.get(condition.field)
+    if field is None:
+        raise Invalid(f"unknown field {condition.field!r}", field=f"{path}.field")
+    if not field.available:
+        raise Invalid(f"{field.name} is not available yet", field=f"{path}.field")
+    op, value, where = condition.op, condition.value, f"{path}.value"
+    if op not in ALL_OPERATORS:
+        raise Invalid(f"unknown operator {op!r}", field=f"{path}.op")
+    allowed = ("changed",) if field is EVENT_CHANGES else OPERATORS[field.type]
+    if op not in allowed or (
+        op in CHANGE_OPS and field is not EVENT_CHANGES and not field.changeable
+    ):
+        raise Invalid(f"{field.name} ({field.type}) has no operator {op!r}", field=f"{path}.op")
+    if field is EVENT_CHANGES:
+        if value not in CHANGEABLE:
+            raise Invalid(f"the value names a field among {', '.join(CHANGEABLE)}", field=where)
+        return
+    if op in ("present", "blank", "changed"):
+        if value is not None:
+            raise Invalid(f"{op} takes no value", field=where)
+        return
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise Invalid(f"{op} takes a list of values", field=where)
+        for item in value:
+            _check_choice(field, item, where)
+        return
+    if op == "matches":
+        if not isinstance(value, str):
+            raise Invalid("matches takes a pattern (a string)", field=where)
+        check_regex(value, where)
+        return
+    if field.type == "number":
+        if not _is_number(value):
+            raise Invalid(f"{field.name} is a number", field=where)
+    elif field.type == "bool":
+        if not isinstance(value, bool):
+            raise Invalid(f"{field.name} is true or false", field=where)
+    elif not isinstance(value, str):
+        raise Invalid(f"{op} takes a string", field=where)
+    elif field.type == "choice":
+        _check_choice(field, value, where)
+
+
+def _check_choice(field: Field, value: str, where: str) -> None:
+    if field.choices is not None and field.type == "choice" and value not in field.choices:
+        raise Invalid(f"{value!r} is not one of {', '.join(field.choices)}", field=where)
+
+
+def check_conditions(conditions: Conditions, path: str = "conditions") -> None:
+    for group in ("all", "any"):
+        for index, condition in enumerate(getattr(conditions, group)):
+            check_condition(condition, f"{path}.{group}[{index}]")
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple | set | frozenset) else []
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)[:MAX_TEXT]
+
+
+def _equal(field: Field, actual: Any, expected: Any) -> bool:
+    if field.type == "text" and isinstance(actual, str) and isinstance(expected, str):
+        return actual.strip().lower() == expected.strip().lower()
+    if field.type == "number" and _is_number(actual):
+        return bool(actual == expected)
+    return bool(actual == expected)
+
+
+def holds(condition: Condition, context: dict[str, Any]) -> bool:
+    """Whether one condition holds in the context."""
+    op, expected = condition.op, condition.value
+    changes: dict[str, Any] = (context.get("event") or {}).get("changes") or {}
+    if condition.field == EVENT_CHANGES.name:
+        return expected in changes
+    field = FIELDS[condition.field]
+    if op in CHANGE_OPS:
+        change = changes.get(field.name)
+        if change is None:
+            return False
+        old, new = change
+        if op == "changed":
+            return True
+        return _equal(field, new if op == "changed_to" else old, expected)
+    actual = field.get(context)
+    if op == "present":
+        return actual is not None and actual != "" and actual != []
+    if op == "blank":
+        return actual is None or actual == "" or actual == []
+    if op == "is":
+        return actual is not None and _equal(field, actual, expected)
+    if op == "is_not":
+        return actual is None or not _equal(field, actual, expected)
+    if op == "in":
+        return actual in expected
+    if op == "not_in":
+        return actual not in expected
+    if op in ("contains", "not_contains"):
+        if field.type == "set":
+            found = str(expected).lower() in [str(v).lower() for v in _as_list(actual)]
+        else:
+            found = str(expected).lower() in _text(actual).lower()
+        return found == (op == "contains")
+    if op == "matches":
+        return actual is not None and _compiled(expected).search(_text(actual)) is not None
+    if not _is_number(actual):
+        return False  # gt/gte/lt/lte on a missing number (never solved, no survey)
+    return bool(
+        {
+            "gt": actual > expected,
+            "gte": actual >= expected,
+            "lt": actual < expected,
+            "lte": actual <= expected,
+        }[op]
+    )
+
+
+def evaluate(conditions: Conditions, context: dict[str, Any]) -> bool:
+    """Every condition of `all` holds, and one of `any` when `any` is not empty."""
+    if not all(holds(c, context) for c in conditions.all):
+        return False
+    return not conditions.any or any(holds(c, context) for c in conditions.any)

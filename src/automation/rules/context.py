@@ -1,0 +1,163 @@
+"""The context rules are evaluated over, read live from the ticket, its customer and the
+event (see conditions.py for its shape), and the variables templates render with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from servicedesk.accounts.tables import Team
+from servicedesk.cx.business_hours import Schedule
+from servicedesk.settings import get_settings
+from servicedesk.tickets import service as tickets
+
+from . import queries
+
+NPS_CATEGORY = ((9, "promoter"), (7, "passive"), (0, "detractor"))
+
+
+def nps_category(score: int | None) -> str | None:
+    if score is None:
+        return None
+    return next(name for low, name in NPS_CATEGORY if score >= low)
+
+
+async def _schedule(team_id: int | None) -> Schedule:
+    data: dict[str, Any] = {}
+    if team_id is not None:
+        row = (
+            await Team.select(Team.schedule)
+            .where(Team.id == team_id)
+            .output(load_json=True)
+            .first()
+        )
+        data = (row or {}).get("schedule") or {}
+    return Schedule.from_json(data, get_settings().timezone)
+
+
+async def ticket_facts(ticket_id: int) -> dict[str, Any] | None:
+    """The ticket as conditions and templates see it."""
+    row = await queries.ticket_row(ticket_id)
+    if row is None:
+        return None
+    people = await queries.agents_by_id([row["assignee"]] if row["assignee"] else [])
+    teams = await queries.team_names([row["team"]] if row["team"] else [])
+    assignee = people.get(row["assignee"])
+    return {
+        "id": row["id"],
+        "subject": row["subject"],
+        "status": row["status"],
+        "priority": row["priority"],
+        "channel": row["channel"],
+        "tags": await tickets.tags_of(ticket_id),
+        "assignee": assignee["email"] if assignee else None,
+        "assignee_id": row["assignee"],
+        "assignee_name": assignee["name"] if assignee else None,
+        "team": teams.get(row["team"]),
+        "team_id": row["team"],
+        "customer_id": row["customer"],
+        "reopens": await queries.reopens(ticket_id),
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "solved_at": row["solved_at"],
+        "status_changed_at": await queries.status_changed_at(ticket_id) or row["created_at"],
+        "customer_message_at": await queries.customer_message_at(ticket_id),
+    }
+
+
+async def customer_facts(customer_id: int) -> dict[str, Any] | None:
+    row = await queries.customer(customer_id)
+    if row is None:
+        return None
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "email": row["email"],
+        "email_bounced": row["email_bounced"],
+        "tags": list(row["tags"] or []),
+        "journey_stage": None,  # no customer journey domain yet
+        "nps_category": nps_category(await queries.latest_nps(customer_id)),
+        "marketing_consent": bool(row["marketing_consent"]),
+    }
+
+
+async def _changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """ticket.updated's changes under condition field names, assignee and team ids turned
+    into the email and the name that conditions compare with."""
+    agent_ids = [v for v in changes.get("assignee", []) if v is not None]
+    team_ids = [v for v in changes.get("team", []) if v is not None]
+    agents = await queries.agents_by_id(agent_ids)
+    teams = await queries.team_names(team_ids)
+    named: dict[str, Any] = {}
+    for name, (old, new) in changes.items():
+        if name == "assignee":
+            old, new = (agents[v]["email"] if v in agents else None for v in (old, new))
+        elif name == "team":
+            old, new = (teams.get(v) if v is not None else None for v in (old, new))
+        named[f"ticket.{name}"] = [old, new]
+    return named
+
+
+async def build_context(
+    *, topic: str, payload: dict[str, Any], ticket_id: int | None, now: datetime
+) -> dict[str, Any]:
+    """The context of an event (or of a time rule's pass: topic "time", empty payload)."""
+    ticket = await ticket_facts(ticket_id) if ticket_id is not None else None
+    customer_id = payload.get("customer_id") or (ticket or {}).get("customer_id")
+    message = None
+    if topic in ("message.received", "reply.sent") and payload.get("interaction_id"):
+        found = await queries.interaction(int(payload["interaction_id"]))
+        if found:
+            message = {"body": found["body_text"], "channel": found["channel"]}
+    survey = None
+    if topic == "survey.answered":
+        survey = {k: payload.get(k) for k in ("kind", "rating", "comment")}
+    sla = {k: payload.get(k) for k in ("target", "due_at")} if topic == "sla.breached" else {}
+    return {
+        "now": now,
+        "event": {
+            "topic": topic,
+            "changes": await _changes(payload.get("changes") or {}),
+            "sla": sla,
+        },
+        "ticket": ticket,
+        "customer": await customer_facts(int(customer_id)) if customer_id else None,
+        "message": message,
+        "survey": survey,
+        "lead": None,
+        "schedule": await _schedule(ticket["team_id"]) if ticket else None,
+    }
+
+
+def template_variables(context: dict[str, Any]) -> dict[str, Any]:
+    """What templates see: always the same keys (None where the event has no such thing)."""
+    ticket = context.get("ticket") or {}
+    customer = context.get("customer") or {}
+    survey = context.get("survey") or {}
+    base = get_settings().base_url
+    return {
+        "ticket": {
+            **{
+                k: ticket.get(k)
+                for k in (
+                    "id",
+                    "subject",
+                    "status",
+                    "priority",
+                    "channel",
+                    "tags",
+                    "assignee",
+                    "team",
+                )
+            },
+            "url": f"{base}/tickets/{ticket['id']}" if ticket.get("id") else None,
+        },
+        "customer": {k: customer.get(k) for k in ("id", "name", "email")},
+        "agent": {
+            "id": ticket.get("assignee_id"),
+            "name": ticket.get("assignee_name"),
+            "email": ticket.get("assignee"),
+        },
+        "survey": {k: survey.get(k) for k in ("kind", "rating", "comment")},
+        "lead": {"stage": None, "value": None},
+    }
