@@ -8,6 +8,7 @@ from servicedesk.plugins import Plugin
 
 def plugin() -> Plugin:
     from .cli import automation
+    from .macros.api import MacroController
     from .rules.api import RuleCatalogController, RuleController
     from .rules.runner import consume
     from .webhooks import service as webhooks
@@ -16,7 +17,12 @@ def plugin() -> Plugin:
 
     return Plugin(
         name="automation",
-        route_handlers=[RuleController, RuleCatalogController, WebhookController],
+        route_handlers=[
+            RuleController,
+            RuleCatalogController,
+            MacroController,
+            WebhookController,
+        ],
         cli_commands=[automation],
         piccolo_apps=["automation.piccolo_app"],
         task_modules=["automation.rules.tasks"],

@@ -30,13 +30,13 @@ _DESCRIPTIONS = {
 }
 
 
-def problems(*codes: int) -> dict[int, ResponseSpec]:
-    """`responses=` for a route answering these error statuses (401 and 403 always)."""
+def problems(*codes: int, why: dict[int, str] | None = None) -> dict[int, ResponseSpec]:
+    """`responses=` for a route answering these error statuses (401 and 403 always); `why`
+    words a status for the resource at hand."""
+    why = {**_DESCRIPTIONS, **(why or {})}
     return {
         code: ResponseSpec(
-            data_container=Problem,
-            media_type="application/problem+json",
-            description=_DESCRIPTIONS[code],
+            data_container=Problem, media_type="application/problem+json", description=why[code]
         )
         for code in sorted({401, 403, *codes})
     }

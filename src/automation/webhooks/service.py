@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from automation.rules.schemas import EVENTS as RULE_EVENTS
 from servicedesk.clock import iso, utcnow
 from servicedesk.db import write_transaction
 from servicedesk.errors import Invalid, NotFound
@@ -17,23 +18,14 @@ from .addresses import check_url
 from .tables import Webhook, WebhookDelivery
 
 KIND = "webhook"
-# The topics a webhook may subscribe to: the spec's events and the other domain events the
-# ticketing core writes to the outbox.
+# The topics a webhook may subscribe to: the rules' events (the spec's list) and the other
+# domain events the ticketing core writes to the outbox.
 EVENTS = (
-    "ticket.created",
-    "ticket.updated",
-    "message.received",
-    "reply.sent",
+    *RULE_EVENTS,
     "note.added",
-    "ticket.solved",
-    "ticket.reopened",
     "ticket.closed",
     "ticket.status_changed",
     "ticket.assigned",
-    "survey.answered",
-    "customer.created",
-    "sla.breached",
-    "lead.stage_changed",
 )
 # Payload keys that are the desk's own bookkeeping, not the event's data.
 INTERNAL_KEYS = ("cause",)
@@ -62,6 +54,11 @@ async def get_webhook(*, webhook_id: int) -> dict[str, Any]:
 async def webhook_exists(webhook_id: int) -> bool:
     """For the rules' `webhook` action: a rule may only name a configured webhook."""
     return bool(await Webhook.exists().where(Webhook.id == webhook_id))
+
+
+async def webhook_choices() -> list[str]:
+    """The ids a rule's `webhook` action may name (the rule editor's picker)."""
+    return [str(row["id"]) for row in await Webhook.select(Webhook.id).order_by(Webhook.id)]
 
 
 async def create_webhook(

@@ -49,5 +49,6 @@ class Receiver:
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():  # shutdown() waits for serve_forever, forever if unstarted
+            self._server.shutdown()
         self._server.server_close()
