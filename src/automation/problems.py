@@ -7,7 +7,7 @@ from litestar.openapi import ResponseSpec
 from pydantic import BaseModel
 
 
-class FieldError(BaseModel):
+class ProblemField(BaseModel):
     field: str
     message: str
 
@@ -17,7 +17,7 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
-    errors: list[FieldError] | None = None
+    errors: list[ProblemField] | None = None
 
 
 _DESCRIPTIONS = {
@@ -36,7 +36,10 @@ def problems(*codes: int, why: dict[int, str] | None = None) -> dict[int, Respon
     why = {**_DESCRIPTIONS, **(why or {})}
     return {
         code: ResponseSpec(
-            data_container=Problem, media_type="application/problem+json", description=why[code]
+            data_container=Problem,
+            media_type="application/problem+json",
+            description=why[code],
+            generate_examples=False,
         )
         for code in sorted({401, 403, *codes})
     }

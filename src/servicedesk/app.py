@@ -30,7 +30,7 @@ from servicedesk.imports.api import ImportController
 from servicedesk.outbox.api import OutboxController
 from servicedesk.settings import Settings, get_settings
 from servicedesk.spa import spa
-from servicedesk.tickets.api import ContactController, TicketController, list_canned_replies
+from servicedesk.tickets.api import ContactController, TicketController
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -140,7 +140,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PublicSurveyController,
             OutboxController,
             ImportController,
-            list_canned_replies,
             health,
             *[handler for plugin in plugins.plugins() for handler in plugin.route_handlers],
             spa,

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
-import type { AgentCreate, AgentPatch, ApiTokenCreate, OutboxStatus, TeamCreate } from "./types";
+import type { AgentCreate, AgentPatch, ApiTokenCreate, OutboxKind, OutboxStatus, TeamCreate } from "./types";
 
 export function useCreateAgent() {
   const qc = useQueryClient();
@@ -56,10 +56,11 @@ export function useRevokeToken() {
   });
 }
 
-export function useOutbox(status: OutboxStatus | null) {
+export function useOutbox(status: OutboxStatus | null, kind: OutboxKind | null = null) {
   return useQuery({
-    queryKey: ["outbox", status],
-    queryFn: () => unwrap(api.GET("/api/outbox", { params: { query: status ? { status } : {} } })),
+    queryKey: ["outbox", status, kind],
+    queryFn: () =>
+      unwrap(api.GET("/api/outbox", { params: { query: { ...(status ? { status } : {}), ...(kind ? { kind } : {}) } } })),
     refetchInterval: 10_000,
   });
 }

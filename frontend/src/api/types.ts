@@ -48,7 +48,8 @@ export type CustomerDetail = ResponseOf<"/api/customers/{customer_id}", "get">;
 export type CustomerPatch = BodyOf<"/api/customers/{customer_id}", "patch">;
 export type TimelineEntry = ResponseOf<"/api/customers/{customer_id}/timeline", "get">["items"][number];
 export type SurveyResult = CustomerDetail["surveys"][number];
-export type CannedReply = ResponseOf<"/api/canned-replies", "get">[number];
+export type Macro = ResponseOf<"/api/automation/macros", "get">[number];
+export type MacroPreview = ResponseOf<"/api/automation/macros/{macro_id}/preview", "post">;
 export type AgentCreate = BodyOf<"/api/agents", "post">;
 export type AgentPatch = BodyOf<"/api/agents/{agent_id}", "patch">;
 export type Team = ResponseOf<"/api/teams", "get">[number];
@@ -58,6 +59,7 @@ export type ApiTokenCreate = BodyOf<"/api/tokens", "post">;
 export type ApiTokenCreated = ResponseOf<"/api/tokens", "post">;
 export type OutboxItem = ResponseOf<"/api/outbox", "get">["items"][number];
 export type OutboxStatus = "pending" | "sent" | "failed";
+export type OutboxKind = "email" | "webhook";
 export type Survey = ResponseOf<"/public/api/surveys/{token}", "get">;
 export type SurveyAnswer = BodyOf<"/public/api/surveys/{token}", "post">;
 
