@@ -34,6 +34,7 @@ frontend: $(FRONTEND_BUILD)
 # Set up, migrate, load the demo data, then run the web server and the worker.
 demo: $(STAMP) frontend
 	$(BIN)/servicedesk demo
+	$(BIN)/servicedesk automation import --builtin --skip-existing
 	@echo "Web UI and API: http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/schema)"
 	$(BIN)/servicedesk worker & trap 'kill %1' EXIT; $(BIN)/servicedesk serve --host 127.0.0.1 --port 8000
 

@@ -81,7 +81,10 @@ def export_command(file: Path | None) -> None:
     "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--builtin", is_flag=True, help="Import the built-in follow-up rules.")
-def import_command(file: Path | None, builtin: bool) -> None:
+@click.option(
+    "--skip-existing", is_flag=True, help="Leave rules of the same name as they are (make demo)."
+)
+def import_command(file: Path | None, builtin: bool, skip_existing: bool) -> None:
     """Check every rule of FILE.json (a list of rules, or one rule), then create or update
     each by name."""
     from .service import import_rules
@@ -98,8 +101,10 @@ def import_command(file: Path | None, builtin: bool) -> None:
             raise
         rules += data if isinstance(data, list) else [data]
     try:
-        counts = _cli().run(lambda: import_rules(rules=rules))
+        counts = _cli().run(lambda: import_rules(rules=rules, skip_existing=skip_existing))
     except DomainError as exc:
         fail(f"{exc.field}: {exc.detail}" if exc.field else exc.detail)
         raise
-    _cli().console.print(f"{counts['created']} created, {counts['updated']} updated")
+    _cli().console.print(
+        f"{counts['created']} created, {counts['updated']} updated, {counts['skipped']} kept"
+    )

@@ -18,7 +18,9 @@ For each event (the worker hands each outbox row of kind "event" to `consume`):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +29,7 @@ from jinja2 import TemplateError
 from pydantic import BaseModel
 
 from servicedesk.clock import utcnow
-from servicedesk.db import Sql, fetch, is_sqlite, write_transaction
+from servicedesk.db import Sql, fetch, get_engine, is_sqlite, write_transaction
 from servicedesk.errors import DomainError
 from servicedesk.outbox import service as outbox
 from servicedesk.outbox.tables import OutboxMessage
@@ -291,6 +293,19 @@ async def _opening_message(topic: str, payload: dict[str, Any], ticket_id: int |
     return payload.get("interaction_id") == await queries.opening_interaction(ticket_id)
 
 
+@contextlib.asynccontextmanager
+async def one_connection() -> AsyncIterator[None]:
+    """Reads on one PostgreSQL connection (a read transaction). The worker's tasks run
+    without a pool, so each query outside a transaction opens a connection of its own:
+    building one context took ~15 of them. SQLite connections are local and cheap."""
+    engine = get_engine()
+    if is_sqlite() or engine.transaction_exists():
+        yield
+        return
+    async with engine.transaction():
+        yield
+
+
 async def consume(row: dict[str, Any]) -> None:
     """The plugin's event consumer: runs the event rules on one outbox event row."""
     topic = row["topic"]
@@ -300,18 +315,20 @@ async def consume(row: dict[str, Any]) -> None:
     now = utcnow()
     if ticket_id is not None and topic in ("message.received", "ticket.reopened"):
         await cancel_follow_ups(ticket_id=ticket_id)
-    rules = [rule for rule in await active_rules() if topic in rule.events]
-    if not rules or await _opening_message(topic, payload, ticket_id):
-        return
+    async with one_connection():
+        rules = [rule for rule in await active_rules() if topic in rule.events]
+        if not rules or await _opening_message(topic, payload, ticket_id):
+            return
     if ticket_id is not None:
         await _earlier_events_first(event_id, ticket_id)
     depth = int((payload.get("cause") or {}).get("depth", 0))
     context: dict[str, Any] | None = None
     for rule in rules:
         if context is None:
-            context = await build_context(
-                topic=topic, payload=payload, ticket_id=ticket_id, now=now
-            )
+            async with one_connection():
+                context = await build_context(
+                    topic=topic, payload=payload, ticket_id=ticket_id, now=now
+                )
         if not evaluate(rule.conditions, context):
             continue
         if depth >= MAX_DEPTH:

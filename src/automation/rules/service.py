@@ -208,9 +208,12 @@ async def export_rules() -> list[dict[str, Any]]:
     return [_spec(row) for row in rows]
 
 
-async def import_rules(*, rules: Any, now: datetime | None = None) -> dict[str, int]:
-    """Checks every rule of a file first, then creates or updates each by name, in one
-    transaction. A 422 names the rule's index: `[2].actions[0].value`."""
+async def import_rules(
+    *, rules: Any, now: datetime | None = None, skip_existing: bool = False
+) -> dict[str, int]:
+    """Checks every rule of a file first, then creates or updates each by name (or leaves
+    an existing one alone with `skip_existing`), in one transaction. A 422 names the
+    rule's index: `[2].actions[0].value`."""
     now = now or utcnow()
     if not isinstance(rules, list):
         raise Invalid("a rules file is a JSON list of rules", field="body")
@@ -219,12 +222,14 @@ async def import_rules(*, rules: Any, now: datetime | None = None) -> dict[str, 
             parse_rule(data)
         except Invalid as exc:
             raise Invalid(exc.detail, field=f"[{index}].{exc.field}") from exc
-    counts = {"created": 0, "updated": 0}
+    counts = {"created": 0, "updated": 0, "skipped": 0}
     async with write_transaction():
         for index, data in enumerate(rules):
             existing = await Rule.select(Rule.id).where(Rule.name == data["name"]).first()
             try:
-                if existing:
+                if existing and skip_existing:
+                    counts["skipped"] += 1
+                elif existing:
                     await update_rule(rule_id=existing["id"], changes=data, now=now)
                     counts["updated"] += 1
                 else:

@@ -18,7 +18,15 @@ from servicedesk.tickets.tables import Ticket
 
 from .conditions import evaluate
 from .context import build_context
-from .runner import FAILURES, LoadedRule, active_rules, apply_actions, lock_ticket, record_run
+from .runner import (
+    FAILURES,
+    LoadedRule,
+    active_rules,
+    apply_actions,
+    lock_ticket,
+    one_connection,
+    record_run,
+)
 from .tables import TimeRuleState
 
 log = logging.getLogger(__name__)
@@ -129,9 +137,10 @@ async def tick(*, now: datetime) -> dict[str, int]:
             key = f"{rule.id}:{ticket_id}"
             state = states.get(key)
             if context is None:
-                context = await build_context(
-                    topic="time", payload={}, ticket_id=ticket_id, now=now
-                )
+                async with one_connection():
+                    context = await build_context(
+                        topic="time", payload={}, ticket_id=ticket_id, now=now
+                    )
             holds = evaluate(rule.conditions, context)
             if holds and not (state and state["fired"]):
                 if await _fire(rule, ticket_id, now):
