@@ -57,6 +57,9 @@ async def database() -> AsyncIterator[None]:
 
 
 TABLES = [
+    "macro",
+    "webhook_delivery",
+    "webhook",
     "time_rule_state",
     "rule_run",
     "rule",

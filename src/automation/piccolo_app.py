@@ -8,6 +8,12 @@ APP_CONFIG = AppConfig(
     app_name="automation",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
     table_classes=table_finder(
-        modules=["automation.tables", "automation.rules.tables"], exclude_imported=True
+        modules=[
+            "automation.tables",
+            "automation.rules.tables",
+            "automation.webhooks.tables",
+            "automation.macros.tables",
+        ],
+        exclude_imported=True,
     ),
 )

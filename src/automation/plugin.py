@@ -8,14 +8,25 @@ from servicedesk.plugins import Plugin
 
 def plugin() -> Plugin:
     from .cli import automation
+    from .macros.api import MacroController
     from .rules.api import DryRunController, RuleCatalogController, RuleController
     from .rules.runner import consume
+    from .webhooks import service as webhooks
+    from .webhooks.api import WebhookController
+    from .webhooks.delivery import deliver_webhook
 
     return Plugin(
         name="automation",
-        route_handlers=[RuleController, RuleCatalogController, DryRunController],
+        route_handlers=[
+            RuleController,
+            RuleCatalogController,
+            DryRunController,
+            MacroController,
+            WebhookController,
+        ],
         cli_commands=[automation],
         piccolo_apps=["automation.piccolo_app"],
         task_modules=["automation.rules.tasks"],
-        event_consumers=[consume],
+        event_consumers=[consume, webhooks.fan_out_event],
+        deliverers={webhooks.KIND: deliver_webhook},
     )

@@ -33,7 +33,7 @@ from servicedesk.outbox.api import OutboxController
 from servicedesk.settings import Settings, get_settings
 from servicedesk.sla.api import SlaPolicyController
 from servicedesk.spa import spa
-from servicedesk.tickets.api import ContactController, TicketController, list_canned_replies
+from servicedesk.tickets.api import ContactController, TicketController
 
 log = logging.getLogger(__name__)
 PROBLEM = contract.PROBLEM
@@ -147,7 +147,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OutboxController,
             ImportController,
             SlaPolicyController,
-            list_canned_replies,
             health,
             *[handler for plugin in plugins.plugins() for handler in plugin.route_handlers],
             spa,

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     def inbound_address_list(self) -> list[str]:
         return [a.strip().lower() for a in self.inbound_addresses.split(",") if a.strip()]
 
+    # Webhooks to loopback, private or link-local addresses are refused unless this is set
+    # (a test receiver on 127.0.0.1, or an intranet service on purpose).
+    webhook_allow_private: bool = False
+
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once into var/ (never committed)."""
         if self.secret_key:

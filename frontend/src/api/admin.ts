@@ -1,6 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
-import type { AgentCreate, AgentPatch, ApiTokenCreate, OutboxStatus, TeamCreate } from "./types";
+import type {
+  AgentCreate,
+  AgentPatch,
+  ApiTokenCreate,
+  MacroCreate,
+  OutboxKind,
+  OutboxStatus,
+  TeamCreate,
+  WebhookCreate,
+  WebhookPatch,
+} from "./types";
 
 export function useCreateAgent() {
   const qc = useQueryClient();
@@ -56,10 +66,11 @@ export function useRevokeToken() {
   });
 }
 
-export function useOutbox(status: OutboxStatus | null) {
+export function useOutbox(status: OutboxStatus | null, kind: OutboxKind | null = null) {
   return useQuery({
-    queryKey: ["outbox", status],
-    queryFn: () => unwrap(api.GET("/api/outbox", { params: { query: status ? { status } : {} } })),
+    queryKey: ["outbox", status, kind],
+    queryFn: () =>
+      unwrap(api.GET("/api/outbox", { params: { query: { ...(status ? { status } : {}), ...(kind ? { kind } : {}) } } })),
     refetchInterval: 10_000,
   });
 }
@@ -69,5 +80,52 @@ export function useResend() {
   return useMutation({
     mutationFn: (id: number) => unwrap(api.POST("/api/outbox/{outbox_id}/resend", { params: { path: { outbox_id: id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["outbox"] }),
+  });
+}
+
+export function useWebhooks() {
+  return useQuery({ queryKey: ["webhooks"], queryFn: () => unwrap(api.GET("/api/automation/webhooks")) });
+}
+
+export function useCreateWebhook() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: WebhookCreate) => unwrap(api.POST("/api/automation/webhooks", { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["webhooks"] }),
+  });
+}
+
+export function usePatchWebhook() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: number; body: WebhookPatch }) =>
+      unwrap(api.PATCH("/api/automation/webhooks/{webhook_id}", { params: { path: { webhook_id: id } }, body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["webhooks"] }),
+  });
+}
+
+export function useDeleteWebhook() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) =>
+      unwrap(api.DELETE("/api/automation/webhooks/{webhook_id}", { params: { path: { webhook_id: id } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["webhooks"] }),
+  });
+}
+
+export function useCreateMacro() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: MacroCreate) => unwrap(api.POST("/api/automation/macros", { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["macros"] }),
+  });
+}
+
+export function useDeleteMacro() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) =>
+      unwrap(api.DELETE("/api/automation/macros/{macro_id}", { params: { path: { macro_id: id } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["macros"] }),
   });
 }

@@ -141,6 +141,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/automation/macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shared macros and my own */
+        get: operations["ApiAutomationMacrosListMacros"];
+        put?: never;
+        /** Create a personal macro (or a shared one, as an admin) */
+        post: operations["ApiAutomationMacrosCreateMacro"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/macros/{macro_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A macro */
+        get: operations["ApiAutomationMacrosMacroIdGetMacro"];
+        put?: never;
+        post?: never;
+        /** Delete a macro */
+        delete: operations["ApiAutomationMacrosMacroIdDeleteMacro"];
+        options?: never;
+        head?: never;
+        /** Change a macro */
+        patch: operations["ApiAutomationMacrosMacroIdUpdateMacro"];
+        trace?: never;
+    };
+    "/api/automation/macros/{macro_id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply the macro to a ticket: its reply, then its actions, as me */
+        post: operations["ApiAutomationMacrosMacroIdApplyApplyMacro"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/macros/{macro_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the macro would do to a ticket (changes nothing) */
+        post: operations["ApiAutomationMacrosMacroIdPreviewPreviewMacro"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/automation/rules": {
         parameters: {
             query?: never;
@@ -232,21 +303,41 @@ export interface paths {
         patch: operations["ApiAutomationSlaPoliciesPolicyIdUpdatePolicy"];
         trace?: never;
     };
-    "/api/canned-replies": {
+    "/api/automation/webhooks": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Canned replies with placeholders */
-        get: operations["ApiCannedRepliesListCannedReplies"];
+        /** Webhooks */
+        get: operations["ApiAutomationWebhooksListWebhooks"];
         put?: never;
-        post?: never;
+        /** Create a webhook */
+        post: operations["ApiAutomationWebhooksCreateWebhook"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/automation/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook */
+        get: operations["ApiAutomationWebhooksWebhookIdGetWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook */
+        delete: operations["ApiAutomationWebhooksWebhookIdDeleteWebhook"];
+        options?: never;
+        head?: never;
+        /** Change a webhook */
+        patch: operations["ApiAutomationWebhooksWebhookIdUpdateWebhook"];
         trace?: never;
     };
     "/api/channels/email/inbound": {
@@ -396,7 +487,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Outgoing emails by status */
+        /** Outgoing emails and webhook deliveries by kind and status */
         get: operations["ApiOutboxListOutbox"];
         put?: never;
         post?: never;
@@ -415,7 +506,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a failed email again */
+        /** Send a failed email or webhook again */
         post: operations["ApiOutboxOutboxIdResendResend"];
         delete?: never;
         options?: never;
@@ -826,12 +917,6 @@ export interface components {
             kind: "agent" | "customer" | "system";
             name: string;
         };
-        /** CannedReply */
-        CannedReply: {
-            body: string;
-            id: number;
-            title: string;
-        };
         /** Catalog */
         Catalog: {
             actions: components["schemas"]["CatalogAction"][];
@@ -918,15 +1003,13 @@ export interface components {
         };
         /** CustomerUpdate */
         CustomerUpdate: {
-            add_identity?: {
-                [key: string]: string;
-            } | null;
+            add_identity?: components["schemas"]["IdentityAdd"] | null;
             marketing_consent?: boolean | null;
             name?: string | null;
             notes?: string | null;
             organization?: string | null;
             surveys_opt_out?: boolean | null;
-            tags?: string[] | null;
+            tags?: string[];
         };
         /** DryRunIn */
         DryRunIn: {
@@ -969,6 +1052,17 @@ export interface components {
             id: number;
             new_value: string | null;
             old_value: string | null;
+        };
+        /** FieldError */
+        FieldError: {
+            field: string;
+            message: string;
+        };
+        /** IdentityAdd */
+        IdentityAdd: {
+            /** @enum {string} */
+            kind: "email" | "phone" | "social";
+            value: string;
         };
         /** IdentityIn */
         IdentityIn: {
@@ -1018,6 +1112,48 @@ export interface components {
         LoginIn: {
             email: string;
             password: string;
+        };
+        /** MacroIn */
+        MacroIn: {
+            actions?: {
+                [key: string]: unknown;
+            }[];
+            name: string;
+            reply?: string | null;
+            /** @default false */
+            shared: boolean;
+        };
+        /** MacroOut */
+        MacroOut: {
+            actions: {
+                [key: string]: unknown;
+            }[];
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            name: string;
+            owner_id: number | null;
+            reply: string | null;
+            shared: boolean;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** MacroPatch */
+        MacroPatch: {
+            actions?: {
+                [key: string]: unknown;
+            }[] | null;
+            name?: string | null;
+            reply?: string | null;
+        };
+        /** MacroPreview */
+        MacroPreview: {
+            actions: string[];
+            reply: string | null;
+        };
+        /** MacroTarget */
+        MacroTarget: {
+            ticket_id: number;
         };
         /** MergeIn */
         MergeIn: {
@@ -1298,15 +1434,15 @@ export interface components {
         };
         /** TicketUpdate */
         TicketUpdate: {
-            add_tags?: string[] | null;
+            add_tags?: string[];
             assignee_id?: number | null;
-            /** @enum {null|string} */
-            priority?: "low" | "normal" | "high" | "urgent" | null;
-            remove_tags?: string[] | null;
-            /** @enum {null|string} */
-            status?: "new" | "open" | "pending" | "on_hold" | "solved" | "closed" | null;
+            /** @enum {string} */
+            priority?: "low" | "normal" | "high" | "urgent";
+            remove_tags?: string[];
+            /** @enum {string} */
+            status?: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
             subject?: string | null;
-            tags?: string[] | null;
+            tags?: string[];
             team_id?: number | null;
         };
         /** Timeline */
@@ -1355,8 +1491,38 @@ export interface components {
             name: string;
             revoked: boolean;
         };
+        /** WebhookIn */
+        WebhookIn: {
+            /** @default true */
+            active: boolean;
+            events: string[];
+            name: string;
+            secret?: string | null;
+            url: string;
+        };
+        /** WebhookOut */
+        WebhookOut: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            events: string[];
+            id: number;
+            name: string;
+            secret: string;
+            /** Format: date-time */
+            updated_at: string;
+            url: string;
+        };
+        /** WebhookPatch */
+        WebhookPatch: {
+            active?: boolean | null;
+            events?: string[] | null;
+            name?: string | null;
+            secret?: string | null;
+            url?: string | null;
+        };
         /** Problem */
-        automation_rules_api_Problem: {
+        automation_problems_Problem: {
             detail: string;
             errors?: components["schemas"]["ProblemField"][] | null;
             status: number;
@@ -1369,6 +1535,14 @@ export interface components {
             errors?: {
                 [key: string]: unknown;
             }[] | null;
+            status: number;
+            title: string;
+            type: string;
+        };
+        /** Problem */
+        servicedesk_contract_Problem: {
+            detail: string;
+            errors?: components["schemas"]["FieldError"][] | null;
             status: number;
             title: string;
             type: string;
@@ -1410,6 +1584,24 @@ export interface operations {
                     "application/json": components["schemas"]["AgentOut"][];
                 };
             };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
         };
     };
     ApiAgentsCreateAgent: {
@@ -1434,19 +1626,67 @@ export interface operations {
                     "application/json": components["schemas"]["AgentOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -1475,19 +1715,67 @@ export interface operations {
                     "application/json": components["schemas"]["AgentOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -1512,19 +1800,13 @@ export interface operations {
                     "application/octet-stream": string;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -1534,6 +1816,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description No such attachment */
@@ -1552,6 +1843,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -1578,19 +1878,67 @@ export interface operations {
                     "application/json": components["schemas"]["SessionOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Too many attempts; try again later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -1607,10 +1955,27 @@ export interface operations {
             /** @description Request fulfilled, nothing follows */
             204: {
                 headers: {
+                    "Set-Cookie"?: unknown;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": null;
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -1631,6 +1996,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionOut"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -1659,7 +2042,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1668,7 +2051,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
         };
@@ -1701,7 +2084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -1710,7 +2093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1719,7 +2102,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description The rule is not valid: `errors[0].field` names the dotted path */
@@ -1728,7 +2138,540 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationMacrosListMacros: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroOut"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationMacrosCreateMacro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroOut"];
+                };
+            };
+            /** @description Malformed request body or parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is not acceptable (the field is named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationMacrosMacroIdGetMacro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                macro_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description No such macro (or another agent's personal one), or no such ticket */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationMacrosMacroIdDeleteMacro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                macro_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description No such macro (or another agent's personal one), or no such ticket */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationMacrosMacroIdUpdateMacro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                macro_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroPatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroOut"];
+                };
+            };
+            /** @description Malformed request body or parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description No such macro (or another agent's personal one), or no such ticket */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is not acceptable (the field is named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationMacrosMacroIdApplyApplyMacro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                macro_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroTarget"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketDetail"];
+                };
+            };
+            /** @description Malformed request body or parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description No such macro (or another agent's personal one), or no such ticket */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description An action cannot apply to this ticket (e.g. it is closed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is not acceptable (the field is named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationMacrosMacroIdPreviewPreviewMacro: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                macro_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MacroTarget"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MacroPreview"];
+                };
+            };
+            /** @description Malformed request body or parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description No such macro (or another agent's personal one), or no such ticket */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is not acceptable (the field is named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
         };
@@ -1757,7 +2700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1766,7 +2709,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
         };
@@ -1795,19 +2738,13 @@ export interface operations {
                     "application/json": components["schemas"]["RuleOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -1816,7 +2753,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1825,7 +2762,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description Another rule has this name */
@@ -1834,7 +2780,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description The rule is not valid: `errors[0].field` names the dotted path */
@@ -1843,7 +2798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
         };
@@ -1868,19 +2823,13 @@ export interface operations {
                     "application/json": components["schemas"]["RuleOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -1889,7 +2838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1898,7 +2847,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description No such rule */
@@ -1907,7 +2856,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -1930,19 +2888,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -1951,7 +2903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -1960,7 +2912,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description No such rule */
@@ -1969,7 +2921,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2000,19 +2970,13 @@ export interface operations {
                     "application/json": components["schemas"]["RuleOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -2021,7 +2985,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -2030,7 +2994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description No such rule */
@@ -2039,7 +3003,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Another rule has this name */
@@ -2048,7 +3012,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description The rule is not valid: `errors[0].field` names the dotted path */
@@ -2057,7 +3030,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
         };
@@ -2084,19 +3057,13 @@ export interface operations {
                     "application/json": components["schemas"]["RunOut"][];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -2105,7 +3072,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description Not an admin or lead (or a missing CSRF header) */
@@ -2114,7 +3081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
             /** @description No such rule */
@@ -2123,7 +3090,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_rules_api_Problem"];
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2153,6 +3129,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2206,6 +3191,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
                 };
             };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
             /** @description The name is taken, or an active policy has the same channel and team */
             409: {
                 headers: {
@@ -2213,6 +3207,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description A value is not acceptable (e.g. the team does not exist) */
@@ -2264,6 +3267,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
                 };
             };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
             /** @description No such policy */
             404: {
                 headers: {
@@ -2271,6 +3283,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2327,6 +3348,24 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2400,6 +3439,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
             /** @description A value is not acceptable (e.g. the team does not exist) */
             422: {
                 headers: {
@@ -2411,7 +3459,7 @@ export interface operations {
             };
         };
     };
-    ApiCannedRepliesListCannedReplies: {
+    ApiAutomationWebhooksListWebhooks: {
         parameters: {
             query?: never;
             header?: never;
@@ -2426,7 +3474,342 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CannedReply"][];
+                    "application/json": components["schemas"]["WebhookOut"][];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not allowed for this role, or missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationWebhooksCreateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Malformed request body or parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not allowed for this role, or missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is not acceptable (the field is named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationWebhooksWebhookIdGetWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not allowed for this role, or missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationWebhooksWebhookIdDeleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not allowed for this role, or missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiAutomationWebhooksWebhookIdUpdateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Malformed request body or parameters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description Not allowed for this role, or missing CSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is not acceptable (the field is named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
                 };
             };
         };
@@ -2548,19 +3931,13 @@ export interface operations {
                     "message/rfc822": string;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -2590,6 +3967,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
                 };
             };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
         };
     };
     ApiContactsReceiveContact: {
@@ -2616,19 +4002,67 @@ export interface operations {
                     "application/json": components["schemas"]["ContactOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2637,7 +4071,7 @@ export interface operations {
         parameters: {
             query?: {
                 q?: string | null;
-                cursor?: number | null;
+                cursor?: number;
                 limit?: number;
             };
             header?: never;
@@ -2655,19 +4089,40 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2692,19 +4147,49 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerDetail"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2733,19 +4218,67 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerDetail"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2774,19 +4307,67 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerDetail"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2811,19 +4392,49 @@ export interface operations {
                     "application/json": components["schemas"]["Timeline"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2837,7 +4448,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/x-ndjson": string;
+            };
+        };
         responses: {
             /** @description Document created, URL follows */
             201: {
@@ -2850,19 +4465,67 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2871,6 +4534,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: string | null;
+                kind?: string | null;
             };
             header?: never;
             path?: never;
@@ -2887,19 +4551,40 @@ export interface operations {
                     "application/json": components["schemas"]["OutboxPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2926,19 +4611,58 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2946,6 +4670,7 @@ export interface operations {
     ApiReportsCesCes: {
         parameters: {
             query: {
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 from: string;
                 /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to: string;
@@ -2967,19 +4692,40 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -2987,6 +4733,7 @@ export interface operations {
     ApiReportsCustomersCustomers: {
         parameters: {
             query: {
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 from: string;
                 /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to: string;
@@ -3005,21 +4752,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "text/csv": string;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3027,6 +4796,7 @@ export interface operations {
     ApiReportsCxCx: {
         parameters: {
             query: {
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 from: string;
                 /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to: string;
@@ -3049,21 +4819,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "text/csv": string;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3071,6 +4863,7 @@ export interface operations {
     ApiReportsCxTicketsDrillDown: {
         parameters: {
             query: {
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 from: string;
                 /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to: string;
@@ -3093,21 +4886,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "text/csv": string;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3115,6 +4930,7 @@ export interface operations {
     ApiReportsCxTrendTrend: {
         parameters: {
             query: {
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 from: string;
                 /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to: string;
@@ -3140,19 +4956,40 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3160,6 +4997,7 @@ export interface operations {
     ApiReportsNpsNps: {
         parameters: {
             query: {
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 from: string;
                 /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to: string;
@@ -3178,21 +5016,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "text/csv": string;
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3201,7 +5061,9 @@ export interface operations {
         parameters: {
             query?: {
                 q?: string | null;
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 from?: string | null;
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
                 to?: string | null;
                 limit?: number;
             };
@@ -3220,19 +5082,40 @@ export interface operations {
                     "application/json": components["schemas"]["SurveyComments"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3259,19 +5142,67 @@ export interface operations {
                     "application/json": components["schemas"]["NpsSent"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3292,6 +5223,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamOut"][];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3318,19 +5267,67 @@ export interface operations {
                     "application/json": components["schemas"]["TeamOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3359,19 +5356,67 @@ export interface operations {
                     "application/json": components["schemas"]["TeamOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3406,19 +5451,40 @@ export interface operations {
                     "application/json": components["schemas"]["TicketPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3444,19 +5510,40 @@ export interface operations {
                     "application/json": components["schemas"]["TicketPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3477,6 +5564,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketCounts"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3501,19 +5606,49 @@ export interface operations {
                     "application/json": components["schemas"]["TicketDetail"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3542,19 +5677,67 @@ export interface operations {
                     "application/json": components["schemas"]["TicketDetail"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3579,19 +5762,49 @@ export interface operations {
                     "application/json": components["schemas"]["AttachmentOut"][];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3620,19 +5833,67 @@ export interface operations {
                     "application/json": components["schemas"]["InteractionOut"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3653,6 +5914,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenOut"][];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3679,19 +5958,67 @@ export interface operations {
                     "application/json": components["schemas"]["TokenCreated"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3714,19 +6041,58 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3773,19 +6139,40 @@ export interface operations {
                     "application/json": components["schemas"]["SurveyPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The resource existed and is gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };
@@ -3814,19 +6201,58 @@ export interface operations {
                     "application/json": components["schemas"]["SurveyPage"];
                 };
             };
-            /** @description Bad request syntax or unsupported method */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        detail: string;
-                        extra?: null | {
-                            [key: string]: unknown;
-                        } | unknown[];
-                        status_code: number;
-                    };
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The resource existed and is gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
         };

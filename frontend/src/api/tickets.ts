@@ -88,11 +88,45 @@ export function usePostMessage(id: number) {
   });
 }
 
-export function useCannedReplies() {
+/** The shared macros and my own. */
+export function useMacros() {
   return useQuery({
-    queryKey: ["canned-replies"],
-    queryFn: () => unwrap(api.GET("/api/canned-replies")),
-    staleTime: 5 * 60_000,
+    queryKey: ["macros"],
+    queryFn: () => unwrap(api.GET("/api/automation/macros")),
+    staleTime: 60_000,
+  });
+}
+
+/** What a macro would do to a ticket (changes nothing). */
+export function useMacroPreview(macroId: number | null, ticketId: number) {
+  return useQuery({
+    queryKey: ["macros", "preview", macroId, ticketId],
+    queryFn: () =>
+      unwrap(
+        api.POST("/api/automation/macros/{macro_id}/preview", {
+          params: { path: { macro_id: macroId ?? 0 } },
+          body: { ticket_id: ticketId },
+        }),
+      ),
+    enabled: macroId !== null,
+  });
+}
+
+export function useApplyMacro(ticketId: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (macroId: number) =>
+      unwrap(
+        api.POST("/api/automation/macros/{macro_id}/apply", {
+          params: { path: { macro_id: macroId } },
+          body: { ticket_id: ticketId },
+        }),
+      ),
+    onSuccess: (ticket: TicketDetail) => {
+      qc.setQueryData(ticketKey(ticketId), ticket);
+      void qc.invalidateQueries({ queryKey: ["tickets", "list"] });
+      void qc.invalidateQueries({ queryKey: ["tickets", "counts"] });
+    },
   });
 }
 

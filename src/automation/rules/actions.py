@@ -5,12 +5,11 @@ one-line description (for the run log and the dry-run), and which ticket fields 
 
 Registry: ACTIONS[type] -> ActionType. `parse(data, path)` checks one action's shape,
 `describe(action)` says what it does. The webhook action's delivery belongs to
-automation.webhooks (see WebhookAction)."""
+automation.webhooks."""
 
 from __future__ import annotations
 
 import builtins
-import importlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
@@ -18,6 +17,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from automation.webhooks import service as webhooks
 from servicedesk.actors import Actor
 from servicedesk.cx import surveys
 from servicedesk.errors import Invalid
@@ -519,36 +519,17 @@ class WebhookParams(Params):
     webhook_id: int
 
 
-WEBHOOKS_MODULE = "automation.webhooks.service"
-
-
-def _webhooks() -> Any:
-    """automation.webhooks.service (owned by the webhooks work), or None while it is not
-    there. It provides `webhook_exists(webhook_id) -> bool` (async) and
-    `queue_delivery(*, webhook_id, event, data, now)` (async, in the caller's transaction:
-    an outbox row of kind "webhook")."""
-    try:
-        return importlib.import_module(WEBHOOKS_MODULE)
-    except ImportError:
-        return None
-
-
 @register
 class WebhookAction(ActionType):
     type, label, model = "webhook", "Call a webhook", WebhookParams
 
     async def check_live(self, action: WebhookParams, path: str) -> None:
-        webhooks = _webhooks()
-        if webhooks is None:
-            raise Invalid("webhooks are not available yet", field=f"{path}.type")
         if not await webhooks.webhook_exists(action.webhook_id):
             raise Invalid(f"webhook {action.webhook_id} does not exist", field=f"{path}.webhook_id")
 
     async def apply(self, action: WebhookParams, run: Run, index: int) -> None:
-        webhooks = _webhooks()
-        if webhooks is None:
-            raise ActionFailed("webhooks are not available")
         event = run.context.get("event") or {}
+        # Queued in the run's transaction: the (rule, event) key makes it once.
         await webhooks.queue_delivery(
             webhook_id=action.webhook_id,
             event=event.get("topic", "time"),

@@ -10,31 +10,14 @@ from typing import Annotated, Any
 from litestar import Controller, delete, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
-from pydantic import BaseModel
 
+from automation.problems import problems as automation_problems
 from servicedesk.accounts.guards import requires_lead
 
 from . import catalog, dryrun, service
 from .schemas import Catalog, DryRunIn, DryRunOut, RuleIn, RuleOut, RunOut
 
-PROBLEM = "application/problem+json"
-
-
-class ProblemField(BaseModel):
-    field: str
-    message: str
-
-
-class Problem(BaseModel):
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[ProblemField] | None = None
-
-
 _WHY = {
-    401: "Not signed in",
     400: "The body is not a dry run: `errors[0].field` names what is wrong",
     403: "Not an admin or lead (or a missing CSRF header)",
     404: "No such rule",
@@ -44,15 +27,7 @@ _WHY = {
 
 
 def problems(*codes: int) -> dict[int, ResponseSpec]:
-    return {
-        code: ResponseSpec(
-            data_container=Problem,
-            media_type=PROBLEM,
-            description=_WHY[code],
-            generate_examples=False,
-        )
-        for code in (401, 403, *codes)
-    }
+    return automation_problems(*codes, why=_WHY)
 
 
 RuleBody = Annotated[

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing
 from typing import Any, Literal, get_args, get_origin
 
+from automation.webhooks import service as webhooks
 from servicedesk.accounts.tables import Agent, Team
 
 from . import actions as action_types
@@ -36,11 +37,12 @@ async def catalog() -> Catalog:
         for r in await Agent.select(Agent.email).where(Agent.active.eq(True)).order_by(Agent.email)
     ]
     teams = [r["name"] for r in await Team.select(Team.name).order_by(Team.name)]
-    webhooks: list[str] = []
-    module = action_types._webhooks()
-    if module is not None and hasattr(module, "webhook_choices"):
-        webhooks = [str(w) for w in await module.webhook_choices()]
-    live = {"agent": agents, "team": teams, "assignee": agents, "webhook_id": webhooks}
+    live = {
+        "agent": agents,
+        "team": teams,
+        "assignee": agents,
+        "webhook_id": await webhooks.webhook_choices(),
+    }
     fields = []
     for field in FIELDS.values():
         if not field.available:

@@ -1,4 +1,4 @@
-"""Outbox view for admins: sent and failed emails, and re-send."""
+"""Outbox view for admins: sent and failed emails and webhook deliveries, and re-send."""
 
 from __future__ import annotations
 
@@ -38,14 +38,15 @@ class OutboxController(Controller):
     tags = ["outbox"]
     guards = [requires_admin]
 
-    @get("/", summary="Outgoing emails by status")
+    @get("/", summary="Outgoing emails and webhook deliveries by kind and status")
     async def list_outbox(
         self,
         status: Annotated[
             str | None, QueryParameter(pattern="^(pending|sending|sent|failed)$")
         ] = None,
+        kind: Annotated[str | None, QueryParameter(pattern="^(email|webhook)$")] = None,
     ) -> OutboxPage:
-        rows = await service.list_messages(status=status)
+        rows = await service.list_messages(kind=kind, status=status)
         return OutboxPage(
             items=[
                 OutboxItem(
@@ -65,7 +66,9 @@ class OutboxController(Controller):
             ]
         )
 
-    @post("/{outbox_id:int}/resend", status_code=202, summary="Send a failed email again")
+    @post(
+        "/{outbox_id:int}/resend", status_code=202, summary="Send a failed email or webhook again"
+    )
     async def resend(self, outbox_id: IdPath) -> dict[str, str]:
         await service.resend(outbox_id=outbox_id)
         return {"status": "pending"}

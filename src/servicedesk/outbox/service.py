@@ -177,6 +177,35 @@ async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
     return ids
 
 
+async def queue_message(
+    *,
+    kind: str,
+    topic: str,
+    payload: dict[str, Any],
+    ticket_id: int | None,
+    to: str = "",
+    subject: str = "",
+    now: datetime,
+) -> int:
+    """Records a row of a plugin's own kind (e.g. "webhook"), delivered by that plugin's
+    deliverer after the transaction commits, with the same retries as an email."""
+    rows = await Outbox.insert(
+        Outbox(
+            kind=kind,
+            topic=topic,
+            payload=json.dumps(payload),
+            ticket=ticket_id,
+            to_address=to[:254],
+            subject=subject[:400],
+            not_before=now,
+            created_at=now,
+        )
+    ).returning(Outbox.id)
+    outbox_id = int(rows[0]["id"])
+    after_commit(lambda: _kicker.kick([outbox_id]))
+    return outbox_id
+
+
 async def claim(*, outbox_id: int, now: datetime) -> dict[str, Any] | None:
     """Marks a due pending row as being sent by this worker; None if another has it."""
     claimed = (
@@ -234,7 +263,7 @@ async def due_ids(*, now: datetime, after: int = 0, limit: int = 100) -> list[in
 
 
 async def resend(*, outbox_id: int, now: datetime | None = None) -> None:
-    """Puts a failed email back in line for delivery."""
+    """Puts a failed email or plugin row (a webhook delivery) back in line for delivery."""
     now = now or utcnow()
     async with write_transaction():
         row = await Outbox.select(Outbox.status).where(Outbox.id == outbox_id).first()
@@ -248,10 +277,14 @@ async def resend(*, outbox_id: int, now: datetime | None = None) -> None:
         after_commit(lambda: kick(outbox_id))
 
 
+# What the outbox view lists: what leaves the desk, not the domain events automation reads.
+OUTGOING_KINDS = ("email", "webhook")
+
+
 async def list_messages(
-    *, kind: str = "email", status: str | None = None, limit: int = 200
+    *, kind: str | None = None, status: str | None = None, limit: int = 200
 ) -> list[dict]:
-    where = [Outbox.kind == kind]
+    where = [Outbox.kind == kind] if kind else [Outbox.kind.is_in(list(OUTGOING_KINDS))]
     if status:
         where.append(Outbox.status == status)
     return (

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
-from pydantic import BaseModel
 
 from servicedesk.accounts.guards import Principal
 from servicedesk.channels import service as channels
@@ -248,36 +247,3 @@ class TicketController(Controller):
         )
         row = await service.get_interaction(interaction_id=interaction_id)
         return InteractionOut.of(row)
-
-
-class CannedReply(BaseModel):
-    id: int
-    title: str
-    body: str
-
-
-# Placeholders ({{customer.name}}, {{agent.name}}, {{ticket.number}}) are filled by the
-# reply box before the agent sends, so the agent sees exactly what goes out.
-CANNED_REPLIES = [
-    CannedReply(id=1, title="Greeting", body="Hi {{customer.name}},\n\nThanks for reaching out. "),
-    CannedReply(
-        id=2,
-        title="Looking into it",
-        body="Hi {{customer.name}},\n\nI am looking into this now and will get back to you shortly.\n\n{{agent.name}}",
-    ),
-    CannedReply(
-        id=3,
-        title="Solved",
-        body="Hi {{customer.name}},\n\nThis should now be resolved. If anything is still not right, just reply to this message (ticket #{{ticket.number}}).\n\n{{agent.name}}",
-    ),
-    CannedReply(
-        id=4,
-        title="Need more details",
-        body="Hi {{customer.name}},\n\nCould you send us your order number and a short description of what you see?\n\n{{agent.name}}",
-    ),
-]
-
-
-@get("/api/canned-replies", tags=["tickets"], summary="Canned replies with placeholders")
-async def list_canned_replies() -> list[CannedReply]:
-    return CANNED_REPLIES

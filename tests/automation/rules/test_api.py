@@ -155,7 +155,7 @@ REFUSED = [
         ),
         "actions[1].agent",
     ),
-    (with_action({"type": "webhook", "webhook_id": 99}), "actions[1].type"),
+    (with_action({"type": "webhook", "webhook_id": 99}), "actions[1].webhook_id"),
     (with_action({"type": "create_lead", "value": "x"}), "actions[1].type"),
     (with_action({"type": "set_journey_stage", "value": "x"}), "actions[1].type"),
     (

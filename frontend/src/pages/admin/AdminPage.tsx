@@ -1,12 +1,14 @@
 import { Stack, Tabs, Title } from "@mantine/core";
 import { useSearchParams } from "react-router";
 import { AgentsTab } from "./AgentsTab";
+import { MacrosTab } from "./MacrosTab";
 import { OutboxTab } from "./OutboxTab";
 import { SlaTab } from "./SlaTab";
 import { TeamsTab } from "./TeamsTab";
 import { TokensTab } from "./TokensTab";
+import { WebhooksTab } from "./WebhooksTab";
 
-const TABS = ["agents", "teams", "sla", "tokens", "outbox"] as const;
+const TABS = ["agents", "teams", "sla", "tokens", "webhooks", "macros", "outbox"] as const;
 
 export function AdminPage() {
   const [sp, setSp] = useSearchParams();
@@ -23,6 +25,8 @@ export function AdminPage() {
           <Tabs.Tab value="teams">Teams</Tabs.Tab>
           <Tabs.Tab value="sla">SLA policies</Tabs.Tab>
           <Tabs.Tab value="tokens">API tokens</Tabs.Tab>
+          <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
+          <Tabs.Tab value="macros">Macros</Tabs.Tab>
           <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="agents" pt="md">
@@ -36,6 +40,12 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="tokens" pt="md">
           <TokensTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="webhooks" pt="md">
+          <WebhooksTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="macros" pt="md">
+          <MacrosTab />
         </Tabs.Panel>
         <Tabs.Panel value="outbox" pt="md">
           <OutboxTab />

@@ -2,7 +2,7 @@ import { Badge, Button, Group, SegmentedControl, Stack, Text, Tooltip } from "@m
 import { notifications } from "@mantine/notifications";
 import { useState } from "react";
 import { useOutbox, useResend } from "../../api/admin";
-import type { OutboxItem, OutboxStatus } from "../../api/types";
+import type { OutboxItem, OutboxKind, OutboxStatus } from "../../api/types";
 import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
 import { absTime } from "../../lib/format";
@@ -33,7 +33,8 @@ function StatusCell({ message: m }: { message: OutboxItem }) {
 
 export function OutboxTab() {
   const [status, setStatus] = useState<OutboxStatus | "all">("all");
-  const outbox = useOutbox(status === "all" ? null : status);
+  const [kind, setKind] = useState<OutboxKind | "all">("all");
+  const outbox = useOutbox(status === "all" ? null : status, kind === "all" ? null : kind);
   const resend = useResend();
   const columns: Column<OutboxItem>[] = [
     { key: "created", header: "Created", render: (m) => absTime(m.created_at) },
@@ -66,6 +67,17 @@ export function OutboxTab() {
   return (
     <Stack>
       <Group justify="space-between">
+        <Group>
+        <SegmentedControl
+          aria-label="Outbox kind"
+          value={kind}
+          onChange={(v) => setKind(v as OutboxKind | "all")}
+          data={[
+            { value: "all", label: "All kinds" },
+            { value: "email", label: "Emails" },
+            { value: "webhook", label: "Webhooks" },
+          ]}
+        />
         <SegmentedControl
           aria-label="Outbox status"
           value={status}
@@ -77,6 +89,7 @@ export function OutboxTab() {
             { value: "sent", label: "Sent" },
           ]}
         />
+        </Group>
         <Text size="xs" c="dimmed">
           Refreshes every 10 s
         </Text>

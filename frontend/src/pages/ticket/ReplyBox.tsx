@@ -1,28 +1,16 @@
-import { Button, Group, Kbd, Paper, SegmentedControl, Select, Text, Textarea } from "@mantine/core";
+import { Button, Group, Kbd, Paper, SegmentedControl, Text, Textarea } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { useRef, useState } from "react";
-import { useCurrentAgent } from "../../api/auth";
-import { useCannedReplies, usePostMessage } from "../../api/tickets";
+import { useState } from "react";
+import { usePostMessage } from "../../api/tickets";
 import type { TicketDetail } from "../../api/types";
-import { fillPlaceholders } from "../../lib/placeholders";
+import { MacroPicker } from "./MacroPicker";
 import classes from "./Ticket.module.css";
 
 export function ReplyBox({ ticket }: { ticket: TicketDetail }) {
   const [mode, setMode] = useState<"public" | "internal">("public");
   const [body, setBody] = useState("");
-  const agent = useCurrentAgent();
-  const canned = useCannedReplies();
   const post = usePostMessage(ticket.id);
-  const textRef = useRef<HTMLTextAreaElement>(null);
   const internal = mode === "internal";
-
-  const insertCanned = (id: string | null) => {
-    const reply = canned.data?.find((r) => String(r.id) === id);
-    if (!reply) return;
-    const text = fillPlaceholders(reply.body, { customer: ticket.customer, agent, ticket });
-    setBody((prev) => (prev.trim() ? `${prev.replace(/\s+$/, "")}\n\n${text}` : text));
-    requestAnimationFrame(() => textRef.current?.focus());
-  };
 
   const submit = () => {
     const text = body.trim();
@@ -51,7 +39,7 @@ export function ReplyBox({ ticket }: { ticket: TicketDetail }) {
       }}
       aria-label="Reply"
     >
-      <Group justify="space-between" mb="xs" wrap="wrap" gap="xs">
+      <Group justify="space-between" align="flex-start" mb="xs" wrap="wrap" gap="xs">
         <SegmentedControl
           size="xs"
           value={mode}
@@ -64,21 +52,9 @@ export function ReplyBox({ ticket }: { ticket: TicketDetail }) {
           color={internal ? "yellow" : "blue"}
           autoContrast
         />
-        <Select
-          size="xs"
-          w={240}
-          aria-label="Insert canned reply"
-          placeholder={canned.isError ? "Canned replies unavailable" : "Insert canned reply…"}
-          data={(canned.data ?? []).map((r) => ({ value: String(r.id), label: r.title }))}
-          value={null}
-          onChange={insertCanned}
-          searchable
-          nothingFoundMessage="No canned replies"
-          disabled={!canned.data?.length}
-        />
+        <MacroPicker ticketId={ticket.id} />
       </Group>
       <Textarea
-        ref={textRef}
         aria-label={internal ? "Internal note (visible to agents only)" : `Reply to ${ticket.customer.name}`}
         placeholder={internal ? "Write an internal note — only agents can see this" : `Reply to ${ticket.customer.name}…`}
         autosize
