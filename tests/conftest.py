@@ -57,6 +57,11 @@ async def database() -> AsyncIterator[None]:
 
 
 TABLES = [
+    "campaign_recipient",
+    "suppression",
+    "campaign",
+    "segment",
+    "consent_change",
     "survey_response",
     "survey",
     "ticket_metrics",

@@ -27,6 +27,12 @@ from servicedesk.customers.api import CustomerController
 from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
 from servicedesk.errors import DomainError
 from servicedesk.imports.api import ImportController
+from servicedesk.marketing.api import (
+    BounceController,
+    CampaignController,
+    SegmentController,
+    UnsubscribeController,
+)
 from servicedesk.outbox.api import OutboxController
 from servicedesk.settings import Settings, get_settings
 from servicedesk.spa import spa
@@ -140,6 +146,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PublicSurveyController,
             OutboxController,
             ImportController,
+            SegmentController,
+            CampaignController,
+            BounceController,
+            UnsubscribeController,
             list_canned_replies,
             health,
             *[handler for plugin in plugins.plugins() for handler in plugin.route_handlers],

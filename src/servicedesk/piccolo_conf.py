@@ -15,6 +15,7 @@ APP_REGISTRY = AppRegistry(
         "servicedesk.tickets.piccolo_app",
         "servicedesk.cx.piccolo_app",
         "servicedesk.outbox.piccolo_app",
+        "servicedesk.marketing.piccolo_app",
         *[app for plugin in plugins() for app in plugin.piccolo_apps],
     ]
 )

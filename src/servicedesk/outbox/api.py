@@ -41,7 +41,8 @@ class OutboxController(Controller):
     async def list_outbox(
         self,
         status: Annotated[
-            str | None, QueryParameter(pattern="^(pending|sending|sent|failed)$")
+            str | None,
+            QueryParameter(pattern="^(pending|sending|sent|failed|bounced|cancelled|unknown)$"),
         ] = None,
     ) -> OutboxPage:
         rows = await service.list_messages(status=status)
