@@ -17,6 +17,14 @@ const CustomerPage = lazy(() => import("./pages/customer/CustomerPage").then((m)
 const SurveyPage = lazy(() => import("./pages/survey/SurveyPage").then((m) => ({ default: m.SurveyPage })));
 const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const DrillPage = lazy(() => import("./pages/dashboard/DrillPage").then((m) => ({ default: m.DrillPage })));
+const MarketingPage = lazy(() => import("./pages/marketing/MarketingPage").then((m) => ({ default: m.MarketingPage })));
+const SegmentBuilderPage = lazy(() =>
+  import("./pages/marketing/SegmentBuilderPage").then((m) => ({ default: m.SegmentBuilderPage })),
+);
+const CampaignEditorPage = lazy(() =>
+  import("./pages/marketing/CampaignEditorPage").then((m) => ({ default: m.CampaignEditorPage })),
+);
+const CampaignPage = lazy(() => import("./pages/marketing/CampaignPage").then((m) => ({ default: m.CampaignPage })));
 const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
@@ -94,6 +102,46 @@ export function AppRoutes() {
             <RequireRole roles={["lead", "admin"]}>
               <Lazy>
                 <DrillPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/marketing"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <MarketingPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/marketing/segments/new"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <SegmentBuilderPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/marketing/campaigns/new"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <CampaignEditorPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/marketing/campaigns/:id"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <CampaignPage />
               </Lazy>
             </RequireRole>
           }

@@ -10,7 +10,16 @@ import {
   useComputedColorScheme,
   useMantineColorScheme,
 } from "@mantine/core";
-import { IconChartBar, IconInbox, IconLogout, IconMoon, IconSettings, IconSun, IconUsers } from "@tabler/icons-react";
+import {
+  IconChartBar,
+  IconInbox,
+  IconLogout,
+  IconMail,
+  IconMoon,
+  IconSettings,
+  IconSun,
+  IconUsers,
+} from "@tabler/icons-react";
 import { NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { hasRole, useCurrentAgent, useLogout } from "../api/auth";
 import { ErrorBoundary } from "../components/ErrorBoundary";
@@ -61,6 +70,9 @@ export function AppLayout() {
                 <NavItem to="/customers" label="Customers" icon={<IconUsers size={18} aria-hidden />} />
                 {hasRole(agent, "lead", "admin") && (
                   <NavItem to="/dashboard" label="Dashboard" icon={<IconChartBar size={18} aria-hidden />} />
+                )}
+                {hasRole(agent, "lead", "admin") && (
+                  <NavItem to="/marketing" label="Marketing" icon={<IconMail size={18} aria-hidden />} />
                 )}
                 {hasRole(agent, "admin") && (
                   <NavItem to="/admin" label="Admin" icon={<IconSettings size={18} aria-hidden />} />

@@ -63,6 +63,7 @@ def problems(*codes: int) -> dict[int, ResponseSpec]:
             data_container=Problem,
             description=_MEANING[code],
             media_type="application/problem+json",
+            generate_examples=False,
         )
         for code in (400, 401, 403, *codes)
     }
