@@ -3,7 +3,9 @@ accepts, and a test can take it down and bring it back on the same port."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -20,14 +22,31 @@ class Received:
 
 
 class _Collector:
-    """aiosmtpd handler: keeps every accepted message."""
+    """aiosmtpd handler: keeps every accepted message. It refuses the addresses in `refuse`
+    for good (550 to RCPT TO, a hard bounce), and once `hold_after` messages are in, it
+    keeps each further one but holds back its 250 until `released` is set: a sender killed
+    meanwhile never learns that the server has its message."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
+        self.refuse: set[str] = set()
+        self.hold_after: int | None = None
+        self.released = threading.Event()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address.lower() in self.refuse:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = cast(EmailMessage, message_from_bytes(envelope.content, policy=policy.default))
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        if self.hold_after is not None and len(self.received) > self.hold_after:
+            while not self.released.is_set():
+                await asyncio.sleep(0.05)
         return "250 Message accepted for delivery"
 
 
@@ -44,6 +63,17 @@ class SmtpServer:
     @property
     def received(self) -> list[Received]:
         return self._collector.received
+
+    def refuse(self, *addresses: str) -> None:
+        """RCPT TO these addresses gets 550 (the mailbox does not exist)."""
+        self._collector.refuse.update(a.lower() for a in addresses)
+
+    def hold_after(self, count: int) -> None:
+        """Keeps but does not confirm the messages after the first `count` (see _Collector)."""
+        self._collector.hold_after = count
+
+    def release(self) -> None:
+        self._collector.released.set()
 
     @property
     def messages(self) -> list[EmailMessage]:

@@ -25,6 +25,14 @@ const RuleRunsPage = lazy(() => import("./pages/rules/RuleRunsPage").then((m) =>
 const BreachingPage = lazy(() =>
   import("./pages/inbox/BreachingPage").then((m) => ({ default: m.BreachingPage })),
 );
+const MarketingPage = lazy(() => import("./pages/marketing/MarketingPage").then((m) => ({ default: m.MarketingPage })));
+const SegmentBuilderPage = lazy(() =>
+  import("./pages/marketing/SegmentBuilderPage").then((m) => ({ default: m.SegmentBuilderPage })),
+);
+const CampaignEditorPage = lazy(() =>
+  import("./pages/marketing/CampaignEditorPage").then((m) => ({ default: m.CampaignEditorPage })),
+);
+const CampaignPage = lazy(() => import("./pages/marketing/CampaignPage").then((m) => ({ default: m.CampaignPage })));
 const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
@@ -150,6 +158,46 @@ export function AppRoutes() {
             <RequireRole roles={["lead", "admin"]}>
               <Lazy>
                 <RuleRunsPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/marketing"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <MarketingPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/marketing/segments/new"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <SegmentBuilderPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/marketing/campaigns/new"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <CampaignEditorPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/marketing/campaigns/:id"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <CampaignPage />
               </Lazy>
             </RequireRole>
           }

@@ -29,6 +29,12 @@ from servicedesk.customers.api import CustomerController
 from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
 from servicedesk.errors import DomainError
 from servicedesk.imports.api import ImportController
+from servicedesk.marketing.api import (
+    BounceController,
+    CampaignController,
+    SegmentController,
+    UnsubscribeController,
+)
 from servicedesk.outbox.api import OutboxController
 from servicedesk.settings import Settings, get_settings
 from servicedesk.sla.api import SlaPolicyController
@@ -147,6 +153,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OutboxController,
             ImportController,
             SlaPolicyController,
+            SegmentController,
+            CampaignController,
+            BounceController,
+            UnsubscribeController,
             health,
             *[handler for plugin in plugins.plugins() for handler in plugin.route_handlers],
             spa,

@@ -347,6 +347,34 @@ def mail_poll(once: bool) -> None:
     console.print(f"{count} messages received")
 
 
+@main.group()
+def campaign() -> None:
+    """Marketing campaigns."""
+
+
+@campaign.command("send")
+@click.argument("campaign_id", type=int)
+def campaign_send(campaign_id: int) -> None:
+    """Queue a campaign now: each member of its segment is decided once (a second run only
+    adds new members); the worker delivers the emails."""
+    from servicedesk.actors import Actor
+    from servicedesk.clock import utcnow
+    from servicedesk.errors import DomainError
+    from servicedesk.marketing import campaigns
+
+    async def send() -> dict[str, int]:
+        return await campaigns.send_campaign(
+            campaign_id=campaign_id, actor=Actor("system", label="cli"), now=utcnow()
+        )
+
+    try:
+        counts = run(send)
+    except DomainError as exc:
+        fail(exc.detail)
+        return
+    print(json.dumps(counts))
+
+
 def _add_plugin_commands() -> None:
     from servicedesk.plugins import plugins
 

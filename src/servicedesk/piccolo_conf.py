@@ -17,6 +17,7 @@ APP_REGISTRY = AppRegistry(
         "servicedesk.outbox.piccolo_app",
         "servicedesk.channels.piccolo_app",
         "servicedesk.sla.piccolo_app",
+        "servicedesk.marketing.piccolo_app",
         *[app for plugin in plugins() for app in plugin.piccolo_apps],
     ]
 )

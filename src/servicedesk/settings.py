@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     # Webhooks to loopback, private or link-local addresses are refused unless this is set
     # (a test receiver on 127.0.0.1, or an intranet service on purpose).
     webhook_allow_private: bool = False
+    # A row a worker claimed this long ago and never finished was left by a dead worker.
+    outbox_stale_claim_seconds: int = Field(default=600, ge=1)
+    # Emails handed to SMTP in one connection before it is closed and a new one opened.
+    smtp_batch_size: int = Field(default=100, ge=1)
+    # Frequency cap of marketing email: at most N emails per D days (0: no cap).
+    marketing_cap_emails: int = Field(default=0, ge=0)
+    marketing_cap_days: int = Field(default=0, ge=0)
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once into var/ (never committed)."""

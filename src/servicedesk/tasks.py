@@ -6,7 +6,10 @@ import asyncio
 
 from huey import crontab
 
+from servicedesk.actors import SYSTEM
 from servicedesk.channels import service as channels
+from servicedesk.clock import utcnow
+from servicedesk.marketing import campaigns
 from servicedesk.outbox.tasks import deliver_outbox_message, sweep_outbox
 from servicedesk.queue import huey
 from servicedesk.settings import get_settings
@@ -34,10 +37,17 @@ def check_sla_breaches() -> int:
     return asyncio.run(sla.check_breaches())
 
 
+@huey.periodic_task(crontab(minute="*"))
+def send_scheduled_campaigns() -> None:
+    """Queues the campaigns whose send_at has come (returns nothing: see outbox.tasks)."""
+    asyncio.run(campaigns.send_due_campaigns(now=utcnow(), actor=SYSTEM))
+
+
 __all__ = [
     "check_sla_breaches",
     "close_solved_tickets",
     "deliver_outbox_message",
     "purge_raw_emails",
+    "send_scheduled_campaigns",
     "sweep_outbox",
 ]

@@ -340,6 +340,110 @@ export interface paths {
         patch: operations["ApiAutomationWebhooksWebhookIdUpdateWebhook"];
         trace?: never;
     };
+    "/api/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaigns, newest first */
+        get: operations["ApiCampaignsListCampaigns"];
+        put?: never;
+        /** Create a campaign (sent now by /send, or at send_at) */
+        post: operations["ApiCampaignsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render a subject and body (for a customer) */
+        post: operations["ApiCampaignsPreviewPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{campaign_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign */
+        get: operations["ApiCampaignsCampaignIdGetCampaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a campaign not sent yet */
+        patch: operations["ApiCampaignsCampaignIdUpdate"];
+        trace?: never;
+    };
+    "/api/campaigns/{campaign_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recipients, delivery, unsubscribes, replies, scores */
+        get: operations["ApiCampaignsCampaignIdReportReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{campaign_id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue the campaign now (again: only new members) */
+        post: operations["ApiCampaignsCampaignIdSendSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{campaign_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail the campaign to yourself */
+        post: operations["ApiCampaignsCampaignIdTestTestSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels/email/inbound": {
         parameters: {
             query?: never;
@@ -426,6 +530,40 @@ export interface paths {
         patch: operations["ApiCustomersCustomerIdUpdateCustomer"];
         trace?: never;
     };
+    "/api/customers/{customer_id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Data request: anonymise the customer, keeping aggregate metrics */
+        post: operations["ApiCustomersCustomerIdEraseErase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Data request: everything held about the customer, as JSON */
+        get: operations["ApiCustomersCustomerIdExportExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/{customer_id}/merge": {
         parameters: {
             query?: never;
@@ -474,6 +612,23 @@ export interface paths {
          * @description Send the file as the raw body (Content-Type: application/x-ndjson). Nothing is imported if any line is bad, unless skip_invalid=true. 201 with the report when lines were imported, 422 with the line-numbered errors otherwise.
          */
         post: operations["ApiImportsImportHistory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketing/bounces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a bounce or complaint after delivery */
+        post: operations["ApiMarketingBouncesBounce"];
         delete?: never;
         options?: never;
         head?: never;
@@ -608,6 +763,94 @@ export interface paths {
         };
         /** NPS over the responses given in a period */
         get: operations["ApiReportsNpsNps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved segments */
+        get: operations["ApiSegmentsListSegments"];
+        put?: never;
+        /** Save a segment (conditions over customer.* fields) */
+        post: operations["ApiSegmentsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segments/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fields, operators and choices of segment conditions */
+        get: operations["ApiSegmentsFieldsFields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Live count and first members of unsaved conditions */
+        post: operations["ApiSegmentsPreviewPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/segments/{segment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A segment */
+        get: operations["ApiSegmentsSegmentIdGetSegment"];
+        put?: never;
+        post?: never;
+        /** Delete a segment no campaign uses */
+        delete: operations["ApiSegmentsSegmentIdRemove"];
+        options?: never;
+        head?: never;
+        /** Rename a segment or change its conditions */
+        patch: operations["ApiSegmentsSegmentIdUpdate"];
+        trace?: never;
+    };
+    "/api/segments/{segment_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The segment's members now (count and a page) */
+        get: operations["ApiSegmentsSegmentIdMembersMembers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -858,6 +1101,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unsubscribe confirmation page */
+        get: operations["UTokenPage"];
+        put?: never;
+        /** One-click unsubscribe (RFC 8058) */
+        post: operations["UTokenUnsubscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -917,6 +1178,67 @@ export interface components {
             kind: "agent" | "customer" | "system";
             name: string;
         };
+        /** BounceIn */
+        BounceIn: {
+            email: string;
+            /** @enum {string} */
+            kind: "bounce" | "complaint";
+        };
+        /** CampaignIn */
+        CampaignIn: {
+            body: string;
+            name: string;
+            segment_id: number;
+            send_at?: string | null;
+            subject: string;
+        };
+        /** CampaignList */
+        CampaignList: {
+            items: components["schemas"]["CampaignOut"][];
+        };
+        /** CampaignOut */
+        CampaignOut: {
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            name: string;
+            queued_at: string | null;
+            segment_id: number;
+            send_at: string | null;
+            status: string;
+            subject: string;
+        };
+        /** CampaignReport */
+        CampaignReport: {
+            bounced: number;
+            campaign_id: number;
+            csat_after: number | null;
+            csat_before: number | null;
+            delivered: number;
+            failed: number;
+            leads?: number | null;
+            nps_after: number | null;
+            nps_before: number | null;
+            pending: number;
+            recipients: number;
+            replies: number;
+            sent: number;
+            skipped_frequency_cap: number;
+            skipped_no_consent: number;
+            skipped_suppressed: number;
+            unknown: number;
+            unsubscribed: number;
+            won_value?: number | null;
+        };
+        /** CampaignUpdate */
+        CampaignUpdate: {
+            body?: string | null;
+            name?: string | null;
+            segment_id?: number | null;
+            send_at?: string | null;
+            subject?: string | null;
+        };
         /** Catalog */
         Catalog: {
             actions: components["schemas"]["CatalogAction"][];
@@ -945,6 +1267,17 @@ export interface components {
             name: string;
             type: string;
         };
+        /** Condition */
+        Condition: {
+            field: string;
+            op: string;
+            value?: unknown;
+        };
+        /** Conditions */
+        Conditions: {
+            all?: components["schemas"]["Condition"][];
+            any?: components["schemas"]["Condition"][];
+        };
         /** ContactIn */
         ContactIn: {
             /** @default  */
@@ -966,11 +1299,14 @@ export interface components {
         };
         /** CustomerDetail */
         CustomerDetail: {
+            consent_at: string | null;
+            consent_source: string;
             email: string | null;
             email_bounced: boolean;
             external_id: string | null;
             id: number;
             identities: components["schemas"]["IdentityOut"][];
+            marketing_consent: boolean;
             merged_into: number | null;
             name: string;
             notes: string;
@@ -1004,6 +1340,8 @@ export interface components {
         /** CustomerUpdate */
         CustomerUpdate: {
             add_identity?: components["schemas"]["IdentityAdd"] | null;
+            /** @enum {null|string} */
+            consent_source?: "import" | "form" | "api" | "agent" | null;
             marketing_consent?: boolean | null;
             name?: string | null;
             notes?: string | null;
@@ -1057,6 +1395,13 @@ export interface components {
         FieldError: {
             field: string;
             message: string;
+        };
+        /** FieldInfo */
+        FieldInfo: {
+            choices: string[];
+            name: string;
+            operators: string[];
+            type: string;
         };
         /** IdentityAdd */
         IdentityAdd: {
@@ -1155,6 +1500,18 @@ export interface components {
         MacroTarget: {
             ticket_id: number;
         };
+        /** Member */
+        Member: {
+            email: string | null;
+            id: number;
+            name: string;
+        };
+        /** Members */
+        Members: {
+            count: number;
+            items: components["schemas"]["Member"][];
+            next?: string | null;
+        };
         /** MergeIn */
         MergeIn: {
             other_id: number;
@@ -1196,10 +1553,21 @@ export interface components {
         OutboxPage: {
             items: components["schemas"]["OutboxItem"][];
         };
+        /** PreviewIn */
+        PreviewIn: {
+            conditions: components["schemas"]["Conditions"];
+            /** @default 20 */
+            limit: number;
+        };
         /** ProblemField */
         ProblemField: {
             field: string;
             message: string;
+        };
+        /** Rendered */
+        Rendered: {
+            body: string;
+            subject: string;
         };
         /** RuleOut */
         RuleOut: {
@@ -1241,6 +1609,42 @@ export interface components {
             ces_score: number | null;
             comment: string | null;
             rating: number;
+        };
+        /** SegmentCatalog */
+        SegmentCatalog: {
+            fields: components["schemas"]["FieldInfo"][];
+        };
+        /** SegmentIn */
+        SegmentIn: {
+            conditions: components["schemas"]["Conditions"];
+            name: string;
+        };
+        /** SegmentList */
+        SegmentList: {
+            items: components["schemas"]["SegmentOut"][];
+        };
+        /** SegmentOut */
+        SegmentOut: {
+            conditions: components["schemas"]["Conditions"];
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            name: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** SegmentUpdate */
+        SegmentUpdate: {
+            conditions?: components["schemas"]["Conditions"] | null;
+            name?: string | null;
+        };
+        /** SendResult */
+        SendResult: {
+            already_decided: number;
+            queued: number;
+            skipped_frequency_cap: number;
+            skipped_no_consent: number;
+            skipped_suppressed: number;
         };
         /** SessionOut */
         SessionOut: {
@@ -1366,6 +1770,12 @@ export interface components {
             schedule?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** TemplateIn */
+        TemplateIn: {
+            body: string;
+            customer_id?: number | null;
+            subject: string;
         };
         /** ThreadIn */
         ThreadIn: {
@@ -1543,6 +1953,16 @@ export interface components {
         servicedesk_contract_Problem: {
             detail: string;
             errors?: components["schemas"]["FieldError"][] | null;
+            status: number;
+            title: string;
+            type: string;
+        };
+        /** Problem */
+        servicedesk_marketing_api_Problem: {
+            detail: string;
+            errors?: {
+                [key: string]: unknown;
+            }[] | null;
             status: number;
             title: string;
             type: string;
@@ -3814,6 +4234,604 @@ export interface operations {
             };
         };
     };
+    ApiCampaignsListCampaigns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignList"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiCampaignsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is refused (field named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiCampaignsPreviewPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rendered"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is refused (field named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiCampaignsCampaignIdGetCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiCampaignsCampaignIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A conflict: a name in use, a campaign already sent */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is refused (field named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiCampaignsCampaignIdReportReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignReport"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiCampaignsCampaignIdSendSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SendResult"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is refused (field named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiCampaignsCampaignIdTestTestSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is refused (field named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
     ApiChannelsEmailInboundInbound: {
         parameters: {
             query?: never;
@@ -4283,6 +5301,151 @@ export interface operations {
             };
         };
     };
+    ApiCustomersCustomerIdEraseErase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDetail"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiCustomersCustomerIdExportExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
     ApiCustomersCustomerIdMergeMerge: {
         parameters: {
             query?: never;
@@ -4499,6 +5662,91 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiMarketingBouncesBounce: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BounceIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5053,6 +6301,565 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiSegmentsListSegments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentList"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiSegmentsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A conflict: a name in use, a campaign already sent */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is refused (field named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiSegmentsFieldsFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentCatalog"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiSegmentsPreviewPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Members"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is refused (field named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiSegmentsSegmentIdGetSegment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiSegmentsSegmentIdRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A conflict: a name in use, a campaign already sent */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiSegmentsSegmentIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A conflict: a name in use, a campaign already sent */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value is refused (field named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+        };
+    };
+    ApiSegmentsSegmentIdMembersMembers: {
+        parameters: {
+            query?: {
+                cursor?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                segment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Members"];
+                };
+            };
+            /** @description The request is malformed (field named in errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description The role does not allow it, or the CSRF header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description No such segment, campaign or customer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                };
+            };
+            /** @description A value is refused (field named in errors) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
                 };
             };
         };
@@ -6239,6 +8046,113 @@ export interface operations {
             };
             /** @description The request body is larger than the server accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    UTokenPage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    UTokenUnsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

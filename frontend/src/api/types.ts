@@ -62,7 +62,7 @@ export type ApiToken = ResponseOf<"/api/tokens", "get">[number];
 export type ApiTokenCreate = BodyOf<"/api/tokens", "post">;
 export type ApiTokenCreated = ResponseOf<"/api/tokens", "post">;
 export type OutboxItem = ResponseOf<"/api/outbox", "get">["items"][number];
-export type OutboxStatus = "pending" | "sent" | "failed";
+export type OutboxStatus = "pending" | "sent" | "failed" | "bounced" | "cancelled" | "unknown";
 export type OutboxKind = "email" | "webhook";
 export type Survey = ResponseOf<"/public/api/surveys/{token}", "get">;
 export type SurveyAnswer = BodyOf<"/public/api/surveys/{token}", "post">;
@@ -166,3 +166,15 @@ export interface DrillItem {
 export interface CxDrill {
   items: DrillItem[];
 }
+
+// Marketing: segments (conditions over customer.* fields) and campaigns.
+export type Segment = ResponseOf<"/api/segments/{segment_id}", "get">;
+export type Conditions = Segment["conditions"];
+export type Condition = NonNullable<Conditions["all"]>[number];
+export type SegmentField = ResponseOf<"/api/segments/fields", "get">["fields"][number];
+export type SegmentMembers = ResponseOf<"/api/segments/preview", "post">;
+export type Campaign = ResponseOf<"/api/campaigns/{campaign_id}", "get">;
+export type CampaignCreate = BodyOf<"/api/campaigns", "post">;
+export type CampaignReport = ResponseOf<"/api/campaigns/{campaign_id}/report", "get">;
+export type SendResult = ResponseOf<"/api/campaigns/{campaign_id}/send", "post">;
+export type Rendered = ResponseOf<"/api/campaigns/preview", "post">;

@@ -15,6 +15,7 @@ import {
   IconChartBar,
   IconInbox,
   IconLogout,
+  IconMail,
   IconMoon,
   IconSettings,
   IconSun,
@@ -72,7 +73,10 @@ export function AppLayout() {
                   <NavItem to="/dashboard" label="Dashboard" icon={<IconChartBar size={18} aria-hidden />} />
                 )}
                 {hasRole(agent, "lead", "admin") && (
-                  <NavItem to="/rules" label="Rules" icon={<IconBolt size={18} aria-hidden />} />
+                  <>
+                    <NavItem to="/rules" label="Rules" icon={<IconBolt size={18} aria-hidden />} />
+                    <NavItem to="/marketing" label="Marketing" icon={<IconMail size={18} aria-hidden />} />
+                  </>
                 )}
                 {hasRole(agent, "admin") && (
                   <NavItem to="/admin" label="Admin" icon={<IconSettings size={18} aria-hidden />} />

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from automation.problems import problems
 from servicedesk.accounts.guards import Principal
+from servicedesk.schemas import IdPath
 from servicedesk.tickets.api import ticket_detail
 from servicedesk.tickets.schemas import TicketDetail
 
@@ -47,13 +48,13 @@ class MacroController(Controller):
         return MacroOut(**macro)
 
     @get("/{macro_id:int}", summary="A macro", responses=problems(404, why=_WHY))
-    async def get_macro(self, request: Request, macro_id: FromPath[int]) -> MacroOut:
+    async def get_macro(self, request: Request, macro_id: IdPath) -> MacroOut:
         principal: Principal = request.user
         return MacroOut(**await service.get_macro(macro_id=macro_id, actor=principal.actor))
 
     @patch("/{macro_id:int}", summary="Change a macro", responses=problems(400, 404, 422, why=_WHY))
     async def update_macro(
-        self, request: Request, macro_id: FromPath[int], data: JSONBody[MacroPatch]
+        self, request: Request, macro_id: IdPath, data: JSONBody[MacroPatch]
     ) -> MacroOut:
         principal: Principal = request.user
         macro = await service.update_macro(
@@ -67,7 +68,7 @@ class MacroController(Controller):
         summary="Delete a macro",
         responses=problems(404, why=_WHY),
     )
-    async def delete_macro(self, request: Request, macro_id: FromPath[int]) -> None:
+    async def delete_macro(self, request: Request, macro_id: IdPath) -> None:
         principal: Principal = request.user
         await service.delete_macro(macro_id=macro_id, actor=principal.actor)
 
@@ -78,7 +79,7 @@ class MacroController(Controller):
         responses=problems(400, 404, 422, why=_WHY),
     )
     async def preview_macro(
-        self, request: Request, macro_id: FromPath[int], data: JSONBody[MacroTarget]
+        self, request: Request, macro_id: IdPath, data: JSONBody[MacroTarget]
     ) -> MacroPreview:
         principal: Principal = request.user
         found = await service.preview(
@@ -93,7 +94,7 @@ class MacroController(Controller):
         responses=problems(400, 404, 409, 422, why=_WHY),
     )
     async def apply_macro(
-        self, request: Request, macro_id: FromPath[int], data: JSONBody[MacroTarget]
+        self, request: Request, macro_id: IdPath, data: JSONBody[MacroTarget]
     ) -> TicketDetail:
         principal: Principal = request.user
         await service.apply(macro_id=macro_id, ticket_id=data.ticket_id, actor=principal.actor)

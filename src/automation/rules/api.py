@@ -9,10 +9,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import Body, FromPath, JSONBody, QueryParameter
+from litestar.params import Body, JSONBody, QueryParameter
 
 from automation.problems import problems as automation_problems
 from servicedesk.accounts.guards import requires_lead
+from servicedesk.schemas import IdPath
 
 from . import catalog, dryrun, service
 from .schemas import Catalog, DryRunIn, DryRunOut, RuleIn, RuleOut, RunOut
@@ -51,7 +52,7 @@ class RuleController(Controller):
         return RuleOut(**await service.create_rule(data=data))
 
     @get("/{rule_id:int}", summary="One rule", responses=problems(404))
-    async def get_rule(self, rule_id: FromPath[int]) -> RuleOut:
+    async def get_rule(self, rule_id: IdPath) -> RuleOut:
         return RuleOut(**await service.get_rule(rule_id=rule_id))
 
     @patch(
@@ -59,17 +60,17 @@ class RuleController(Controller):
         summary="Change any of the rule's top-level keys",
         responses=problems(404, 409, 422),
     )
-    async def update_rule(self, rule_id: FromPath[int], data: RuleBody) -> RuleOut:
+    async def update_rule(self, rule_id: IdPath, data: RuleBody) -> RuleOut:
         return RuleOut(**await service.update_rule(rule_id=rule_id, changes=data))
 
     @delete("/{rule_id:int}", status_code=204, summary="Delete a rule", responses=problems(404))
-    async def delete_rule(self, rule_id: FromPath[int]) -> None:
+    async def delete_rule(self, rule_id: IdPath) -> None:
         await service.delete_rule(rule_id=rule_id)
 
     @get("/{rule_id:int}/runs", summary="The rule's run log, newest first", responses=problems(404))
     async def runs(
         self,
-        rule_id: FromPath[int],
+        rule_id: IdPath,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> list[RunOut]:
         return [RunOut(**r) for r in await service.runs(rule_id=rule_id, limit=limit)]

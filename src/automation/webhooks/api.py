@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from automation.problems import problems
 from servicedesk.accounts.guards import requires_admin
+from servicedesk.schemas import IdPath
 
 from . import service
 from .schemas import WebhookIn, WebhookOut, WebhookPatch
@@ -40,15 +41,13 @@ class WebhookController(Controller):
         )
 
     @get("/{webhook_id:int}", summary="A webhook", responses=problems(404))
-    async def get_webhook(self, webhook_id: FromPath[int]) -> WebhookOut:
+    async def get_webhook(self, webhook_id: IdPath) -> WebhookOut:
         return _out(await service.get_webhook(webhook_id=webhook_id))
 
     @patch("/{webhook_id:int}", summary="Change a webhook", responses=problems(400, 404, 422))
-    async def update_webhook(
-        self, webhook_id: FromPath[int], data: JSONBody[WebhookPatch]
-    ) -> WebhookOut:
+    async def update_webhook(self, webhook_id: IdPath, data: JSONBody[WebhookPatch]) -> WebhookOut:
         return _out(await service.update_webhook(webhook_id=webhook_id, changes=data.changes()))
 
     @delete("/{webhook_id:int}", summary="Delete a webhook", responses=problems(404))
-    async def delete_webhook(self, webhook_id: FromPath[int]) -> None:
+    async def delete_webhook(self, webhook_id: IdPath) -> None:
         await service.delete_webhook(webhook_id=webhook_id)

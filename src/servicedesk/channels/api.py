@@ -15,10 +15,10 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
-from litestar.params import FromPath
 
 from servicedesk.accounts.guards import requires_admin
 from servicedesk.errors import DomainError
+from servicedesk.schemas import IdPath
 from servicedesk.settings import get_settings
 
 from . import service
@@ -122,7 +122,7 @@ class EmailInboundController(Controller):
             404: _problem("No such email, or its raw bytes were purged"),
         },
     )
-    async def raw(self, email_id: FromPath[int]) -> Response[bytes]:
+    async def raw(self, email_id: IdPath) -> Response[bytes]:
         raw = await service.raw_message(email_id=email_id)
         return _download(raw, f"email-{email_id}.eml", RFC822)
 
@@ -141,10 +141,10 @@ class AttachmentController(Controller):
             409: _problem("Over the size limit: not stored"),
         },
     )
-    async def download(self, attachment_id: FromPath[int]) -> Response[bytes]:
+    async def download(self, attachment_id: IdPath) -> Response[bytes]:
         row, data = await service.attachment_content(attachment_id=attachment_id)
         return _download(data, row["filename"], row["content_type"])
 
     @get("/tickets/{ticket_id:int}/attachments", summary="The attachments of a ticket's emails")
-    async def of_ticket(self, ticket_id: FromPath[int]) -> list[AttachmentOut]:
+    async def of_ticket(self, ticket_id: IdPath) -> list[AttachmentOut]:
         return [AttachmentOut.of(r) for r in await service.attachments_of(ticket_id=ticket_id)]

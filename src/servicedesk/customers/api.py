@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
+from servicedesk.accounts.guards import requires_admin
+from servicedesk.clock import utcnow
 from servicedesk.cx.tables import SurveyResponse
+from servicedesk.marketing import service as marketing
 from servicedesk.schemas import MAX_ID, IdPath
 from servicedesk.text import TEXT_PATTERN
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
-from . import flows, service
+from . import flows, privacy, service
 from .schemas import (
     CustomerDetail,
     CustomerPage,
@@ -47,6 +50,9 @@ async def customer_detail(customer_id: int) -> CustomerDetail:
         merged_into=row["merged_into"],
         surveys_opt_out=row["surveys_opt_out"],
         email_bounced=row["email_bounced"],
+        marketing_consent=row["marketing_consent"],
+        consent_source=row["consent_source"],
+        consent_at=row["consent_at"],
         tickets=[TicketSummary.of(t) for t in ticket_rows],
         surveys=[
             SurveyAnswer(
@@ -100,10 +106,21 @@ class CustomerController(Controller):
 
     @patch("/{customer_id:int}", summary="Update a customer's profile")
     async def update_customer(
-        self, customer_id: IdPath, data: JSONBody[CustomerUpdate]
+        self, request: Request, customer_id: IdPath, data: JSONBody[CustomerUpdate]
     ) -> CustomerDetail:
         changes = data.model_dump(exclude_unset=True)
         changes.pop("add_identity", None)
+        source = changes.pop("consent_source", None)
+        if "marketing_consent" in changes:
+            consent = changes.pop("marketing_consent")
+            principal = request.user
+            await marketing.set_consent(
+                customer_ids=[customer_id],
+                consent=bool(consent),
+                source=source or ("agent" if principal.via == "session" else "api"),
+                actor=principal.actor,
+                now=utcnow(),
+            )
         if data.add_identity:
             await service.add_identity(
                 customer_id=customer_id,
@@ -121,5 +138,25 @@ class CustomerController(Controller):
     ) -> CustomerDetail:
         await flows.merge_customers(
             keep_id=customer_id, other_id=data.other_id, actor=request.user.actor
+        )
+        return await customer_detail(customer_id)
+
+    @get(
+        "/{customer_id:int}/export",
+        summary="Data request: everything held about the customer, as JSON",
+        guards=[requires_admin],
+    )
+    async def export(self, customer_id: IdPath) -> dict[str, Any]:
+        return await privacy.export_customer(customer_id=customer_id)
+
+    @post(
+        "/{customer_id:int}/erase",
+        status_code=200,
+        summary="Data request: anonymise the customer, keeping aggregate metrics",
+        guards=[requires_admin],
+    )
+    async def erase(self, request: Request, customer_id: IdPath) -> CustomerDetail:
+        await privacy.erase_customer(
+            customer_id=customer_id, actor=request.user.actor, now=utcnow()
         )
         return await customer_detail(customer_id)

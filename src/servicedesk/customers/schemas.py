@@ -49,6 +49,9 @@ class CustomerDetail(CustomerSummary):
     merged_into: int | None
     surveys_opt_out: bool
     email_bounced: bool
+    marketing_consent: bool
+    consent_source: str
+    consent_at: datetime | None
     tickets: list[TicketSummary]
     surveys: list[SurveyAnswer]
 
@@ -78,6 +81,8 @@ class CustomerUpdate(Changes):
     organization: Text | None = Field(default=None, max_length=200)
     surveys_opt_out: bool | None = None
     marketing_consent: bool | None = None
+    # Where the consent answer came from; defaults to "agent" (signed in) or "api" (token).
+    consent_source: Literal["import", "form", "api", "agent"] | None = None
     add_identity: IdentityAdd | None = None
 
 

@@ -304,7 +304,8 @@ async def search_customers(*, query: str = "", after_id: int = 0, limit: int = 5
 async def update_customer(*, customer_id: int, changes: dict[str, Any]) -> None:
     await get_customer(customer_id=customer_id)
     values: dict[Any, Any] = {}
-    for key in ("name", "notes", "tags", "surveys_opt_out", "marketing_consent", "email_bounced"):
+    # Marketing consent changes through marketing.service.set_consent, which keeps its history.
+    for key in ("name", "notes", "tags", "surveys_opt_out", "email_bounced"):
         if key in changes:
             values[getattr(Customer, key)] = changes[key]
     async with write_transaction():
@@ -312,6 +313,13 @@ async def update_customer(*, customer_id: int, changes: dict[str, Any]) -> None:
             values[Customer.organization] = await _organization_id(changes["organization"])
         if values:
             await Customer.update(values).where(Customer.id == customer_id)
+
+
+async def mark_email_bounced(*, customer_ids: list[int]) -> None:
+    """The mail server refused these customers' address for good: no more surveys or
+    marketing to it (replies to their own requests still go out)."""
+    if customer_ids:
+        await Customer.update({Customer.email_bounced: True}).where(Customer.id.is_in(customer_ids))
 
 
 async def _organization_id(name: str | None) -> int | None:

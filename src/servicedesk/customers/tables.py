@@ -20,6 +20,10 @@ class Customer(Table):
     email_bounced = Boolean(default=False)
     surveys_opt_out = Boolean(default=False)
     marketing_consent = Boolean(default=False)
+    # Where the current consent answer came from (import, form, api, agent, unsubscribe) and
+    # when; the history is in marketing's consent_change table.
+    consent_source = Varchar(length=12, default="")
+    consent_at = Timestamptz(null=True, default=None)
     merged_into: ForeignKey = ForeignKey("self", null=True)
     created_at = Timestamptz()
 

@@ -6,14 +6,13 @@ edit token, so a forwarded or replayed email link cannot overwrite a customer's 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from servicedesk import writes
+from servicedesk import signing, writes
 from servicedesk.channels.flags import AUTOMATED_TAG
 from servicedesk.clock import as_utc, utcnow
 from servicedesk.customers.tables import Customer, CustomerIdentity
@@ -21,6 +20,7 @@ from servicedesk.db import chunks, write_transaction
 from servicedesk.errors import Gone, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 from servicedesk.settings import get_settings
+from servicedesk.signing import sign
 from servicedesk.tickets.tables import Ticket, TicketTag
 
 from . import facts
@@ -33,28 +33,23 @@ SCALES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
 EDIT_TOKEN_SECONDS = 7 * 24 * 3600
 
 
-def _sign(message: str) -> str:
-    key = get_settings().resolved_secret_key().encode()
-    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def link_token(nonce: str) -> str:
-    return f"{nonce}.{_sign('link:' + nonce)}"
+    return signing.token("link", nonce)
 
 
 def edit_token(nonce: str, now: float | None = None) -> str:
     expires = int((now or time.time()) + EDIT_TOKEN_SECONDS)
-    return f"e.{nonce}.{expires}.{_sign(f'edit:{nonce}:{expires}')}"
+    return f"e.{nonce}.{expires}.{sign(f'edit:{nonce}:{expires}')}"
 
 
 def _read_token(token: str) -> tuple[str, bool]:
     """Returns (nonce, is_edit_token) of a genuine token; refuses forged or expired ones."""
     parts = token.split(".")
-    if len(parts) == 2 and hmac.compare_digest(parts[1], _sign("link:" + parts[0])):
+    if len(parts) == 2 and hmac.compare_digest(parts[1], sign("link:" + parts[0])):
         return parts[0], False
     if len(parts) == 4 and parts[0] == "e":
         _, nonce, expires, signature = parts
-        if hmac.compare_digest(signature, _sign(f"edit:{nonce}:{expires}")):
+        if hmac.compare_digest(signature, sign(f"edit:{nonce}:{expires}")):
             if expires.isdigit() and int(expires) >= time.time():
                 return nonce, True
             raise Gone("this survey page has expired; thank you for your answer", field="token")

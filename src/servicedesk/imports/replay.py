@@ -10,12 +10,13 @@ from typing import Any
 from servicedesk import writes
 from servicedesk.accounts import service as accounts
 from servicedesk.actors import SYSTEM, Actor
-from servicedesk.clock import as_utc
+from servicedesk.clock import as_utc, utcnow
 from servicedesk.customers import service as customers
 from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.cx import surveys
 from servicedesk.cx.tables import SurveyResponse, TicketMetrics
 from servicedesk.db import chunks, write_transaction
+from servicedesk.marketing import service as marketing
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.tables import Ticket, TicketTag
 
@@ -214,12 +215,29 @@ async def _import_customer(line: CustomerLine) -> bool:
     ):
         return False
     customer_id = await customers.find_or_create_customer(identity=identity_of(line))
+    if line.marketing_consent is not None:
+        writes.defer(_record_consents, (customer_id, line.marketing_consent))
     if line.organization:
         await writes.flush()  # update_customer reads the customer from the database
         await customers.update_customer(
             customer_id=customer_id, changes={"organization": line.organization}
         )
     return True
+
+
+IMPORT_ACTOR = Actor("system", label="import")
+
+
+async def _record_consents(items: set[tuple[int, bool]]) -> None:
+    """The batch's consent answers, once its customers are written: a few statements for
+    the lot, each answer in the consent history with source "import"."""
+    now = utcnow()
+    for consent in (True, False):
+        ids = [customer_id for customer_id, given in items if given is consent]
+        if ids:
+            await marketing.set_consent(
+                customer_ids=ids, consent=consent, source="import", actor=IMPORT_ACTOR, now=now
+            )
 
 
 async def _customer_id(external_id: str) -> int:

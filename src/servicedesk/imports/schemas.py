@@ -30,6 +30,8 @@ class CustomerLine(Line):
     social: str | None = None
     name: str = ""
     organization: str | None = None
+    # Marketing consent as the source system had it (recorded with source "import").
+    marketing_consent: bool | None = None
 
 
 class Event(Line):

@@ -42,7 +42,8 @@ class OutboxController(Controller):
     async def list_outbox(
         self,
         status: Annotated[
-            str | None, QueryParameter(pattern="^(pending|sending|sent|failed)$")
+            str | None,
+            QueryParameter(pattern="^(pending|sending|sent|failed|bounced|cancelled|unknown)$"),
         ] = None,
         kind: Annotated[str | None, QueryParameter(pattern="^(email|webhook)$")] = None,
     ) -> OutboxPage:

@@ -24,8 +24,6 @@ from .tables import OutboxMessage
 
 log = logging.getLogger(__name__)
 Outbox = OutboxMessage
-# A row left "sending" this long was claimed by a worker that died; it is tried again.
-STALE_CLAIM = timedelta(minutes=10)
 KICK_GATHER_SECONDS = 0.01
 
 
@@ -140,6 +138,21 @@ class Email:
     references: str = ""
     topic: str = "reply"
     not_before: datetime | None = None
+    # Extra headers ({"List-Unsubscribe": ...}) and who it is for ({"customer_id": ...}),
+    # kept in the row's payload.
+    headers: dict[str, str] | None = None
+    customer_id: int | None = None
+    recipient_id: int | None = None  # a campaign's recipient row (marketing)
+
+    def payload(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self.headers:
+            found["headers"] = self.headers
+        if self.customer_id is not None:
+            found["customer_id"] = self.customer_id
+        if self.recipient_id is not None:
+            found["recipient_id"] = self.recipient_id
+        return found
 
 
 async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
@@ -151,6 +164,7 @@ async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
         {
             "kind": "email",
             "topic": email.topic,
+            "payload": json.dumps(email.payload()),
             "to_address": email.to,
             "subject": email.subject,
             "body_text": email.body,
@@ -220,10 +234,60 @@ async def claim(*, outbox_id: int, now: datetime) -> dict[str, Any] | None:
     return await Outbox.select().where(Outbox.id == outbox_id).output(load_json=True).first()
 
 
+async def claim_many(*, outbox_ids: list[int], now: datetime) -> list[dict[str, Any]]:
+    """claim() for a batch, in two statements: the rows this worker got, in id order."""
+    if not outbox_ids:
+        return []
+    claimed = (
+        await Outbox.update(
+            {Outbox.status: "sending", Outbox.attempts: Outbox.attempts + 1, Outbox.not_before: now}
+        )
+        .where(Outbox.id.is_in(outbox_ids), Outbox.status == "pending", Outbox.not_before <= now)
+        .returning(Outbox.id)
+    )
+    if not claimed:
+        return []
+    return list(
+        await Outbox.select()
+        .where(Outbox.id.is_in([row["id"] for row in claimed]))
+        .order_by(Outbox.id)
+        .output(load_json=True)
+    )
+
+
+async def mark_handed_over(*, outbox_id: int, now: datetime) -> None:
+    """The message's content goes to the SMTP server next: from here on a dead worker
+    leaves it unknown rather than pending (see release_stale_claims)."""
+    await Outbox.update({Outbox.handed_over_at: now}).where(Outbox.id == outbox_id)
+
+
+async def mark_unknown(*, outbox_id: int, error: str) -> None:
+    """The connection dropped after the content went out: delivered or not, we cannot tell,
+    so it is not sent again by itself (an admin may re-send it)."""
+    await Outbox.update({Outbox.status: "unknown", Outbox.last_error: error}).where(
+        Outbox.id == outbox_id
+    )
+
+
+async def clear_handed_over(*, outbox_id: int) -> None:
+    """The server answered the content with a refusal: nothing was delivered."""
+    await Outbox.update({Outbox.handed_over_at: None}).where(Outbox.id == outbox_id)
+
+
 async def mark_sent(*, outbox_id: int, now: datetime) -> None:
     await Outbox.update({Outbox.status: "sent", Outbox.sent_at: now, Outbox.last_error: ""}).where(
         Outbox.id == outbox_id
     )
+
+
+async def mark_final(*, outbox_ids: list[int], status: str, error: str) -> None:
+    """Ends rows without delivery and without retry: "bounced" (the server refused the
+    address for good) or "cancelled" (a send-time check, e.g. an unsubscribe since)."""
+    assert status in ("bounced", "cancelled"), status
+    if outbox_ids:
+        await Outbox.update({Outbox.status: status, Outbox.last_error: error}).where(
+            Outbox.id.is_in(outbox_ids)
+        )
 
 
 async def mark_attempt_failed(
@@ -245,9 +309,22 @@ async def mark_attempt_failed(
 
 
 async def release_stale_claims(*, now: datetime) -> None:
-    """Rows a dead worker left "sending" become pending again."""
+    """Rows a dead worker left "sending" become pending again, unless their content was
+    already being handed to the SMTP server: the server may have accepted it, and sending
+    it again could make a duplicate, so those become "unknown" (visible, and re-sendable
+    by an admin who checks). Exactly once beats at least once for what we send."""
+    stale = now - timedelta(seconds=get_settings().outbox_stale_claim_seconds)
+    await Outbox.update(
+        {
+            Outbox.status: "unknown",
+            Outbox.last_error: "the worker stopped while handing it to the SMTP server;"
+            " not sent again in case it was delivered",
+        }
+    ).where(
+        Outbox.status == "sending", Outbox.not_before < stale, Outbox.handed_over_at.is_not_null()
+    )
     await Outbox.update({Outbox.status: "pending"}).where(
-        Outbox.status == "sending", Outbox.not_before < now - STALE_CLAIM
+        Outbox.status == "sending", Outbox.not_before < stale
     )
 
 
@@ -269,10 +346,17 @@ async def resend(*, outbox_id: int, now: datetime | None = None) -> None:
         row = await Outbox.select(Outbox.status).where(Outbox.id == outbox_id).first()
         if not row:
             raise NotFound(f"outbox message {outbox_id} does not exist", field="id")
-        if row["status"] != "failed":
-            raise Conflict(f"only failed messages can be re-sent; this one is {row['status']}")
+        if row["status"] not in ("failed", "unknown"):
+            raise Conflict(
+                f"only failed or unknown messages can be re-sent; this one is {row['status']}"
+            )
         await Outbox.update(
-            {Outbox.status: "pending", Outbox.attempts: 0, Outbox.not_before: now}
+            {
+                Outbox.status: "pending",
+                Outbox.attempts: 0,
+                Outbox.not_before: now,
+                Outbox.handed_over_at: None,
+            }
         ).where(Outbox.id == outbox_id)
         after_commit(lambda: kick(outbox_id))
 

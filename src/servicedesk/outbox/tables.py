@@ -18,9 +18,14 @@ class OutboxMessage(Table):
     message_id = Varchar(length=300, default="", index=True)  # threading and bounces look it up
     in_reply_to = Varchar(length=300, default="")
     references = Text(default="")
-    status = Varchar(length=10, default="pending", index=True)  # pending | sent | failed
+    # pending | sending | sent | failed | bounced (refused for good by the SMTP server) |
+    # cancelled (a send-time check stopped it) | unknown (see handed_over_at)
+    status = Varchar(length=10, default="pending", index=True)
     attempts = Integer(default=0)
     last_error = Text(default="")
     not_before = Timestamptz()
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+    # Set just before the message's DATA goes to the SMTP server: a row a dead worker left
+    # "sending" with this set may have been delivered, so it is not sent again (unknown).
+    handed_over_at = Timestamptz(null=True, default=None)

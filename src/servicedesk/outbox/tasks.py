@@ -7,65 +7,127 @@ import asyncio
 import logging
 import smtplib
 from datetime import datetime
+from typing import Any
 
 from huey import crontab
 
 from servicedesk import plugins
 from servicedesk.clock import utcnow
+from servicedesk.db import chunks
 from servicedesk.queue import huey
+from servicedesk.settings import get_settings
 
 from . import service
-from .mail import MailNotConfigured, build_message, send_message
+from .mail import MailNotConfigured, MailSession, RecipientRefused, build_message
 
 log = logging.getLogger(__name__)
+
+
+Failure = (OSError, ValueError, smtplib.SMTPException, MailNotConfigured, plugins.DeliveryFailed)
 
 
 async def deliver(outbox_id: int, now: datetime | None = None) -> str:
     """Delivers one outbox row if it is due; returns its status afterwards. A given `now`
     holds the clock for the whole delivery, so tests can step through the backoff."""
-    row = await service.claim(outbox_id=outbox_id, now=now or utcnow())
-    if row is None:
-        return "skipped"
+    return (await deliver_many([outbox_id], now=now)).get(outbox_id, "skipped")
+
+
+async def deliver_many(outbox_ids: list[int], now: datetime | None = None) -> dict[int, str]:
+    """Delivers the due rows among `outbox_ids` (those another worker has are left to it);
+    returns the status of each row it handled. The emails go over one SMTP connection."""
+    rows = await service.claim_many(outbox_ids=outbox_ids, now=now or utcnow())
+    statuses: dict[int, str] = {}
+    emails = [row for row in rows if row["kind"] == "email"]
+    for row in rows:
+        if row["kind"] != "email":
+            try:
+                await _deliver_row(row)
+            except Failure as exc:
+                statuses[row["id"]] = await _attempt_failed(row, exc, now)
+            else:
+                await service.mark_sent(outbox_id=row["id"], now=now or utcnow())
+                statuses[row["id"]] = "sent"
+    if emails:
+        statuses.update(await _deliver_emails(emails, now))
+    return statuses
+
+
+async def _attempt_failed(row: dict, exc: Exception, now: datetime | None) -> str:
+    log.warning(
+        "%s %s not delivered (attempt %s): %s", row["kind"], row["id"], row["attempts"], exc
+    )
+    due = await service.mark_attempt_failed(
+        outbox_id=row["id"],
+        attempts=row["attempts"],
+        error=str(exc) or type(exc).__name__,
+        now=now or utcnow(),
+    )
+    if due is None:
+        return "failed"
+    # The retry runs when it is due; the minute sweep stays as the safety net (a lost
+    # task, a worker restart) and finds nothing left to do when this one ran.
+    service.kick(row["id"], at=due)
+    return "pending"
+
+
+async def _deliver_emails(rows: list[dict], now: datetime | None) -> dict[int, str]:
+    """Sends claimed email rows over one SMTP connection. Marketing rows are checked again
+    now (consent withdrawn or an unsubscribe since they were queued cancels them); an
+    address the server refuses for good is a hard bounce, not retried."""
+    from servicedesk.customers import service as customers
+    from servicedesk.marketing import delivery as marketing
+
+    statuses: dict[int, str] = {}
+    blocked = await marketing.send_time_blocks(rows)
+    for reason in set(blocked.values()):
+        ids = [outbox_id for outbox_id, why in blocked.items() if why == reason]
+        await service.mark_final(outbox_ids=ids, status="cancelled", error=reason)
+        statuses.update(dict.fromkeys(ids, "cancelled"))
+    with MailSession() as session:
+        for row in rows:
+            if row["id"] in blocked:
+                continue
+            statuses[row["id"]] = await _send_email(session, row, now, customers)
+    return statuses
+
+
+async def _send_email(session: MailSession, row: dict, now: datetime | None, customers: Any) -> str:
+    handed_over = False
     try:
-        await _deliver_row(row)
-    except (
-        OSError,
-        ValueError,
-        smtplib.SMTPException,
-        MailNotConfigured,
-        plugins.DeliveryFailed,
-    ) as exc:
-        log.warning(
-            "%s %s not delivered (attempt %s): %s", row["kind"], outbox_id, row["attempts"], exc
-        )
-        due = await service.mark_attempt_failed(
-            outbox_id=outbox_id,
-            attempts=row["attempts"],
-            error=str(exc) or type(exc).__name__,
-            now=now or utcnow(),
-        )
-        if due is None:
-            return "failed"
-        # The retry runs when it is due; the minute sweep stays as the safety net (a lost
-        # task, a worker restart) and finds nothing left to do when this one ran.
-        service.kick(outbox_id, at=due)
-        return "pending"
-    await service.mark_sent(outbox_id=outbox_id, now=now or utcnow())
+        # Built inside the try: a header that cannot be built must count as a failed
+        # attempt, or the row would stay "sending" and be claimed again forever.
+        message = build_message(row)
+        await asyncio.to_thread(session.prepare, message)
+        await service.mark_handed_over(outbox_id=row["id"], now=now or utcnow())
+        handed_over = True
+        await asyncio.to_thread(session.hand_over, message)
+    except RecipientRefused as exc:
+        await service.mark_final(outbox_ids=[row["id"]], status="bounced", error=str(exc))
+        customer_id = (row.get("payload") or {}).get("customer_id")
+        if customer_id is not None:
+            await customers.mark_email_bounced(customer_ids=[customer_id])
+        return "bounced"
+    except (OSError, smtplib.SMTPServerDisconnected) as exc:
+        if handed_over:
+            # The connection dropped after the content went out: the server may have it.
+            await service.mark_unknown(outbox_id=row["id"], error=str(exc) or type(exc).__name__)
+            return "unknown"
+        return await _attempt_failed(row, exc, now)
+    except Failure as exc:  # a reply the server gave: nothing was accepted
+        if handed_over:
+            await service.clear_handed_over(outbox_id=row["id"])
+        return await _attempt_failed(row, exc, now)
+    await service.mark_sent(outbox_id=row["id"], now=now or utcnow())
     return "sent"
 
 
 async def _deliver_row(row: dict) -> None:
-    """Hands one claimed row to whoever delivers its kind: domain events to the plugins'
-    consumers (automation, webhooks), emails to SMTP, a plugin's own kind to its
-    deliverer."""
+    """Hands one claimed non-email row to whoever delivers its kind: domain events to the
+    plugins' consumers (automation, webhooks), a plugin's own kind to its deliverer."""
     kind = row["kind"]
     if kind == "event":
         for consume in plugins.event_consumers():
             await consume(row)
-    elif kind == "email":
-        # Built inside the caller's try: a header that cannot be built must count as a
-        # failed attempt, or the row would stay "sending" and be claimed again forever.
-        await asyncio.to_thread(send_message, build_message(row))
     else:
         deliver_kind = plugins.deliverer(kind)
         if deliver_kind is None:
@@ -79,9 +141,11 @@ async def deliver_due(now: datetime | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     await service.release_stale_claims(now=now or utcnow())
     last = 0
-    while page := await service.due_ids(now=now or utcnow(), after=last):
+    size = get_settings().smtp_batch_size
+    while page := await service.due_ids(now=now or utcnow(), after=last, limit=size):
+        statuses = await deliver_many(page, now=now)
         for outbox_id in page:
-            status = await deliver(outbox_id, now=now)
+            status = statuses.get(outbox_id, "skipped")
             counts[status] = counts.get(status, 0) + 1
         last = page[-1]
     return counts
@@ -99,11 +163,11 @@ def deliver_outbox_messages(outbox_ids: list[int]) -> None:
     """The rows the kicker gathered from one or more changes, in one task (returns nothing,
     as above)."""
 
-    async def deliver_each() -> None:
-        for outbox_id in outbox_ids:
-            await deliver(outbox_id)
+    async def deliver_in_batches() -> None:
+        for batch in chunks(outbox_ids, get_settings().smtp_batch_size):
+            await deliver_many(list(batch))
 
-    asyncio.run(deliver_each())
+    asyncio.run(deliver_in_batches())
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from servicedesk.accounts.guards import Principal, requires_admin
 from servicedesk.clock import utcnow
+from servicedesk.schemas import IdPath
 
 from . import service
 from .schemas import Problem, SlaPolicyIn, SlaPolicyOut, SlaPolicyUpdate
@@ -59,7 +60,7 @@ class SlaPolicyController(Controller):
         return SlaPolicyOut.of(await service.get_policy(policy_id=policy_id))
 
     @get("/{policy_id:int}", summary="An SLA policy", responses=_problems(400, 401, 404))
-    async def get_policy(self, policy_id: FromPath[int]) -> SlaPolicyOut:
+    async def get_policy(self, policy_id: IdPath) -> SlaPolicyOut:
         return SlaPolicyOut.of(await service.get_policy(policy_id=policy_id))
 
     @patch(
@@ -69,7 +70,7 @@ class SlaPolicyController(Controller):
         responses=_problems(400, 401, 403, 404, 409, 422),
     )
     async def update_policy(
-        self, request: Request, policy_id: FromPath[int], data: JSONBody[SlaPolicyUpdate]
+        self, request: Request, policy_id: IdPath, data: JSONBody[SlaPolicyUpdate]
     ) -> SlaPolicyOut:
         principal: Principal = request.user
         await service.update_policy(
@@ -87,6 +88,6 @@ class SlaPolicyController(Controller):
         summary="Delete an SLA policy (tickets keep their due times)",
         responses=_problems(400, 401, 403, 404),
     )
-    async def delete_policy(self, request: Request, policy_id: FromPath[int]) -> None:
+    async def delete_policy(self, request: Request, policy_id: IdPath) -> None:
         principal: Principal = request.user
         await service.delete_policy(policy_id=policy_id, actor=principal.actor)

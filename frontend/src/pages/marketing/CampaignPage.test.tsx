@@ -1,0 +1,95 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { calls, mockFetch, renderWithProviders } from "../../test/utils";
+import { CampaignEditorPage } from "./CampaignEditorPage";
+import { CampaignPage } from "./CampaignPage";
+
+const campaign = {
+  id: 4,
+  name: "Spring news",
+  segment_id: 7,
+  subject: "Hello {{ customer.first_name }}",
+  body: "Spring is here",
+  status: "draft",
+  send_at: null,
+  queued_at: null,
+  created_at: "2026-11-01T10:00:00Z",
+};
+const report = {
+  campaign_id: 4,
+  recipients: 650,
+  sent: 640,
+  delivered: 638,
+  failed: 0,
+  unknown: 0,
+  bounced: 12,
+  unsubscribed: 3,
+  skipped_no_consent: 200,
+  skipped_suppressed: 150,
+  skipped_frequency_cap: 0,
+  pending: 0,
+  replies: 9,
+  leads: null,
+  won_value: null,
+  csat_before: 4.1,
+  csat_after: 4.4,
+  nps_before: null,
+  nps_after: 20,
+};
+
+describe("CampaignPage", () => {
+  it("shows the report and sends a test and the campaign", async () => {
+    const fetch = mockFetch({
+      "GET /api/campaigns/4": () => campaign,
+      "GET /api/campaigns/4/report": () => report,
+      "POST /api/campaigns/4/test": () => ({ to: "ada@example.com" }),
+      "POST /api/campaigns/4/send": () => ({
+        queued: 650,
+        skipped_no_consent: 200,
+        skipped_suppressed: 150,
+        skipped_frequency_cap: 0,
+        already_decided: 0,
+      }),
+    });
+    renderWithProviders(<CampaignPage />, { route: "/marketing/campaigns/4", path: "/marketing/campaigns/:id" });
+    expect(await screen.findByTestId("figure-delivered")).toHaveTextContent("638");
+    expect(screen.getByTestId("figure-skipped_no_consent")).toHaveTextContent("200");
+    expect(screen.getByText(/4.1 in the 30 days before, 4.4 after/)).toBeInTheDocument();
+
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Send test to me" }));
+    expect(await screen.findByText("Test sent to ada@example.com.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Send now" }));
+    expect(await screen.findByText(/Queued 650; skipped 200 without consent/)).toBeInTheDocument();
+    expect(calls(fetch).filter((r) => r.method === "POST").map((r) => new URL(r.url).pathname)).toEqual([
+      "/api/campaigns/4/test",
+      "/api/campaigns/4/send",
+    ]);
+  });
+});
+
+describe("CampaignEditorPage", () => {
+  it("previews the templates as they are typed and creates the campaign", async () => {
+    const fetch = mockFetch({
+      "GET /api/segments": () => ({
+        items: [{ id: 7, name: "Everyone", conditions: { all: [], any: [] }, created_at: "", updated_at: "" }],
+      }),
+      "POST /api/campaigns/preview": async (req) => {
+        const body = (await req.json()) as { subject: string };
+        return { subject: body.subject.replace("{{ customer.first_name }}", "Ada"), body: "Dear Ada Lovelace" };
+      },
+      "POST /api/campaigns": () => campaign,
+    });
+    renderWithProviders(<CampaignEditorPage />, { route: "/marketing/campaigns/new", path: "/marketing/campaigns/new" });
+    expect(await screen.findByTestId("preview-subject")).toHaveTextContent("Hello Ada");
+    const user = userEvent.setup();
+    await user.type(screen.getByRole("textbox", { name: "Name" }), "Spring news");
+    await user.click(screen.getByLabelText(/Segment/, { selector: "input" }));
+    await user.click(await screen.findByRole("option", { name: "Everyone", hidden: true }));
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    await waitFor(() => expect(screen.getByTestId("other-route")).toBeInTheDocument());
+    const created = calls(fetch).find((r) => r.method === "POST" && new URL(r.url).pathname === "/api/campaigns");
+    expect(await created?.json()).toMatchObject({ name: "Spring news", segment_id: 7, send_at: null });
+  });
+});

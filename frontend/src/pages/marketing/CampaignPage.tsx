@@ -1,0 +1,102 @@
+import { Alert, Badge, Button, Card, Center, Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { useParams } from "react-router";
+import { useCampaign, useCampaignReport, useSendCampaign, useTestSend } from "../../api/marketing";
+import type { CampaignReport } from "../../api/types";
+import { QueryError } from "../../components/QueryError";
+
+const FIGURES: { key: keyof CampaignReport; label: string }[] = [
+  { key: "recipients", label: "Recipients" },
+  { key: "sent", label: "Sent" },
+  { key: "delivered", label: "Delivered" },
+  { key: "pending", label: "Waiting" },
+  { key: "failed", label: "Failed" },
+  { key: "unknown", label: "Unknown (not re-sent)" },
+  { key: "bounced", label: "Bounced" },
+  { key: "unsubscribed", label: "Unsubscribed" },
+  { key: "replies", label: "Replies within 7 days" },
+  { key: "skipped_no_consent", label: "Skipped: no consent" },
+  { key: "skipped_suppressed", label: "Skipped: suppressed" },
+  { key: "skipped_frequency_cap", label: "Skipped: frequency cap" },
+];
+
+function score(value: number | null | undefined): string {
+  return value === null || value === undefined ? "—" : String(value);
+}
+
+/** A campaign: test send, send now, and its report (refreshed while it is delivered). */
+export function CampaignPage() {
+  const id = Number(useParams().id);
+  const campaign = useCampaign(id);
+  const report = useCampaignReport(id);
+  const testSend = useTestSend();
+  const send = useSendCampaign();
+
+  if (campaign.isError) return <QueryError error={campaign.error} onRetry={() => void campaign.refetch()} />;
+  if (!campaign.data) {
+    return (
+      <Center py={60}>
+        <Loader aria-label="Loading campaign" />
+      </Center>
+    );
+  }
+  const c = campaign.data;
+  return (
+    <Stack p="md" maw={1100} mx="auto">
+      <Group justify="space-between">
+        <Title order={1} size="h3">
+          {c.name}
+        </Title>
+        <Badge variant="light">{c.status}</Badge>
+      </Group>
+      <Card withBorder>
+        <Text fw={600}>{c.subject}</Text>
+        <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+          {c.body}
+        </Text>
+      </Card>
+      <Group>
+        <Button variant="default" onClick={() => testSend.mutate(id)} loading={testSend.isPending}>
+          Send test to me
+        </Button>
+        <Button onClick={() => send.mutate(id)} loading={send.isPending}>
+          {c.status === "draft" || c.status === "scheduled" ? "Send now" : "Send to new members"}
+        </Button>
+      </Group>
+      {testSend.isSuccess && <Alert color="teal">Test sent to {testSend.data.to}.</Alert>}
+      {send.isSuccess && (
+        <Alert color="teal">
+          Queued {send.data.queued}; skipped {send.data.skipped_no_consent} without consent, {send.data.skipped_suppressed} suppressed,{" "}
+          {send.data.skipped_frequency_cap} over the frequency cap.
+        </Alert>
+      )}
+      {(testSend.isError || send.isError) && <Alert color="red">{(testSend.error ?? send.error)?.message}</Alert>}
+      <Title order={2} size="h4">
+        Report
+      </Title>
+      {report.isError ? (
+        <QueryError error={report.error} />
+      ) : report.data ? (
+        <>
+          <SimpleGrid cols={{ base: 2, sm: 3, md: 4 }} aria-label="Campaign report">
+            {FIGURES.map((f) => (
+              <Card key={f.key} withBorder padding="sm" data-testid={`figure-${f.key}`}>
+                <Text size="xs" c="dimmed">
+                  {f.label}
+                </Text>
+                <Text fw={700} size="xl">
+                  {score(report.data[f.key] as number | null)}
+                </Text>
+              </Card>
+            ))}
+          </SimpleGrid>
+          <Text size="sm">
+            CSAT of recipients: {score(report.data.csat_before)} in the 30 days before, {score(report.data.csat_after)} after. NPS:{" "}
+            {score(report.data.nps_before)} before, {score(report.data.nps_after)} after.
+          </Text>
+        </>
+      ) : (
+        <Loader size="sm" aria-label="Loading report" />
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,76 @@
+"""In a real browser: a lead builds a segment (live count), writes a campaign and sends it;
+the customer opens the email at the real SMTP server and unsubscribes with one click on
+the page its List-Unsubscribe link opens; the next campaign skips that customer."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, expect
+
+from servicedesk.outbox.tasks import deliver_due
+from tests.conftest import PASSWORD, make_agent
+from tests.e2e.conftest import new_page, screenshot, serious_accessibility_violations, sign_in
+from tests.servicedesk.marketing.conftest import address, import_customers
+from tests.smtp import SmtpServer
+
+
+async def build_segment(page: Page, base_url: str) -> None:
+    await page.goto(f"{base_url}/marketing")
+    await page.get_by_role("link", name="New segment").click()
+    await page.get_by_role("textbox", name="Name").fill("Our mailing list")
+    await page.get_by_role("button", name="Add condition").click()
+    await page.get_by_role("combobox", name=re.compile("Operator of condition")).click()
+    await page.get_by_role("option", name="contains", exact=True).click()
+    await page.get_by_role("textbox", name=re.compile("Value of condition")).fill("@mail.example")
+    await expect(page.get_by_test_id("segment-count")).to_have_text("2 customers match")
+    violations = await serious_accessibility_violations(page)
+    assert violations == [], "\n".join(violations)
+    await page.get_by_role("button", name="Save segment").click()
+    await page.wait_for_url(f"{base_url}/marketing")
+
+
+async def send_campaign(page: Page, base_url: str, name: str) -> None:
+    await page.goto(f"{base_url}/marketing/campaigns/new")
+    await page.get_by_role("textbox", name="Name").fill(name)
+    await page.get_by_role("combobox", name="Segment").click()
+    await page.get_by_role("option", name="Our mailing list").click()
+    await expect(page.get_by_test_id("preview-subject")).to_have_text("Hello Ada")
+    await page.get_by_role("button", name="Save draft").click()
+    await page.wait_for_url(re.compile(r"/marketing/campaigns/\d+$"))
+    await page.get_by_role("button", name="Send now").click()
+    await expect(page.get_by_text(re.compile(r"^Queued"))).to_be_visible()
+
+
+async def test_segment_campaign_one_click_unsubscribe_and_the_next_campaign_skips(
+    browser: Browser, live_server: str, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    await make_agent("lena@desk.example", "lead")
+    await import_customers(tmp_path, 2)
+    page = await new_page(browser)
+    await sign_in(page, live_server, "lena@desk.example", PASSWORD)
+
+    await build_segment(page, live_server)
+    await send_campaign(page, live_server, "Spring news")
+    await expect(page.get_by_text("Queued 2;", exact=False)).to_be_visible()
+    await deliver_due()
+    await expect(page.get_by_test_id("figure-sent")).to_contain_text("2", timeout=20_000)
+    await screenshot(page, "campaign-report")
+
+    [mail] = [m for m in smtp_server.messages if m["To"] == address(0)]
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = str(mail["List-Unsubscribe"]).split(",")[0].strip(" <>")
+    assert link.startswith(live_server) and link in mail.get_content()
+    customer = await new_page(browser)
+    await customer.goto(link)
+    await customer.get_by_role("button", name="Unsubscribe").click()
+    await expect(customer.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
+
+    await send_campaign(page, live_server, "Summer news")
+    await expect(
+        page.get_by_text(re.compile(r"Queued 1; skipped 0 without consent, 1 suppressed"))
+    ).to_be_visible()
+    await deliver_due()
+    assert [m["To"] for m in smtp_server.messages].count(address(0)) == 1
+    assert [m["To"] for m in smtp_server.messages].count(address(1)) == 2
