@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Changes, Request
+from servicedesk.schemas import Changes, Request, Timestamp
 
 ConsentSource = Literal["import", "form", "api", "agent", "unsubscribe"]
 SuppressionReason = Literal["unsubscribed", "bounced", "complained"]
@@ -79,7 +79,7 @@ class CampaignIn(Request):
     segment_id: int
     subject: str = Field(min_length=1, max_length=400)
     body: str = Field(min_length=1, max_length=100_000)
-    send_at: datetime | None = None
+    send_at: Timestamp | None = None
 
 
 class CampaignUpdate(Changes):
@@ -87,7 +87,7 @@ class CampaignUpdate(Changes):
     segment_id: int | None = None
     subject: str | None = Field(default=None, min_length=1, max_length=400)
     body: str | None = Field(default=None, min_length=1, max_length=100_000)
-    send_at: datetime | None = None
+    send_at: Timestamp | None = None
 
 
 class CampaignOut(BaseModel):
