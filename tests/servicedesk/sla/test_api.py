@@ -126,7 +126,7 @@ async def test_the_openapi_schema_lists_every_answer(admin_client: httpx.AsyncCl
     }
     assert "application/problem+json" in item["patch"]["responses"]["409"]["content"]
     assert {"204", "400", "401", "403", "404"} <= set(item["delete"]["responses"])
-    assert set(item["get"]["responses"]) == {"200", "400", "401", "404"}
+    assert {"200", "400", "401", "404"} <= set(item["get"]["responses"])
     for answers in (item["get"]["responses"], item["delete"]["responses"]):
         assert "application/problem+json" in answers["400"]["content"]
     assert set(schema["paths"][URL]["post"]["responses"]) == {
