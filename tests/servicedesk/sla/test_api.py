@@ -129,15 +129,9 @@ async def test_the_openapi_schema_lists_every_answer(admin_client: httpx.AsyncCl
     assert {"200", "400", "401", "404"} <= set(item["get"]["responses"])
     for answers in (item["get"]["responses"], item["delete"]["responses"]):
         assert "application/problem+json" in answers["400"]["content"]
-    assert set(schema["paths"][URL]["post"]["responses"]) == {
-        "201",
-        "400",
-        "401",
-        "403",
-        "409",
-        "413",
-        "422",
-    }
+    assert {"201", "400", "401", "403", "409", "413", "422"} <= set(
+        schema["paths"][URL]["post"]["responses"]
+    )
 
 
 async def test_breaching_soon_lists_tickets_due_within_the_window_soonest_first(
