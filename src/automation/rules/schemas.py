@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from servicedesk.schemas import Instant
 
 # The events a rule can listen to (the spec's list); lead.stage_changed has no emitter yet.
 EVENTS = (
@@ -137,8 +139,8 @@ class DryRunIn(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     rule: dict[str, Any]
-    start: AwareDatetime = Field(alias="from")
-    end: AwareDatetime = Field(alias="to")
+    start: Instant = Field(alias="from")
+    end: Instant = Field(alias="to")
 
 
 class DryRunItem(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Changes, Request
+from servicedesk.schemas import Changes, Id, Instant, Request
 
 ConsentSource = Literal["import", "form", "api", "agent", "unsubscribe"]
 SuppressionReason = Literal["unsubscribed", "bounced", "complained"]
@@ -76,24 +76,24 @@ class SegmentCatalog(BaseModel):
 
 class CampaignIn(Request):
     name: str = Field(min_length=1, max_length=200)
-    segment_id: int
+    segment_id: Id
     subject: str = Field(min_length=1, max_length=400)
     body: str = Field(min_length=1, max_length=100_000)
-    send_at: datetime | None = None
+    send_at: Instant | None = None
 
 
 class CampaignUpdate(Changes):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    segment_id: int | None = None
+    segment_id: Id | None = None
     subject: str | None = Field(default=None, min_length=1, max_length=400)
     body: str | None = Field(default=None, min_length=1, max_length=100_000)
-    send_at: datetime | None = None
+    send_at: Instant | None = None
 
 
 class CampaignOut(BaseModel):
     id: int
     name: str
-    segment_id: int
+    segment_id: Id
     subject: str
     body: str
     status: str
