@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Changes, Id, Instant, Request
+from servicedesk.schemas import Changes, Id, Instant, Request, Whole
 
 ConsentSource = Literal["import", "form", "api", "agent", "unsubscribe"]
 SuppressionReason = Literal["unsubscribed", "bounced", "complained"]
@@ -60,7 +60,7 @@ class Members(BaseModel):
 
 class PreviewIn(Request):
     conditions: Conditions
-    limit: int = Field(default=20, ge=1, le=200)
+    limit: Whole = Field(default=20, ge=1, le=200)
 
 
 class FieldInfo(BaseModel):
@@ -111,7 +111,7 @@ class TemplateIn(Request):
 
     subject: str = Field(min_length=1, max_length=400)
     body: str = Field(min_length=1, max_length=100_000)
-    customer_id: int | None = None
+    customer_id: Id | None = None
 
 
 class Rendered(BaseModel):
