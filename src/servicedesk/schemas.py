@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Self
 
 from litestar.params import ParameterKwarg, PathParameter, QueryParameter
@@ -13,6 +12,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     model_validator,
 )
@@ -71,19 +72,23 @@ IdPath = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 
 
-def _iso_datetime(value: Any) -> Any:
-    """Bodies are read strictly, and strict Pydantic takes no string for a datetime: JSON
-    has none, so an RFC 3339 string is parsed here (the schema says format: date-time)."""
+_INSTANT = TypeAdapter(AwareDatetime)
+
+
+def _instant(value: Any) -> Any:
+    """Bodies are read strictly (servicedesk.app), and a strict datetime is no string: a
+    JSON date-time (RFC 3339, with its offset) is parsed here; anything else is left for
+    pydantic to refuse (400)."""
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-        except ValueError:
-            return value  # refused by the type, naming the field
+            return _INSTANT.validate_python(value, strict=False)
+        except ValidationError:
+            return value
     return value
 
 
-# A date-time in a request body: RFC 3339 with its offset ("2026-03-01T09:00:00Z").
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_datetime)]
+# A point in time in a request body: an RFC 3339 date-time with its offset.
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant)]
 
 
 class Request(BaseModel):

@@ -1559,6 +1559,13 @@ export interface components {
             /** @default 20 */
             limit: number;
         };
+        /** PriorityTargets */
+        PriorityTargets: {
+            high?: components["schemas"]["Targets"] | null;
+            low?: components["schemas"]["Targets"] | null;
+            normal?: components["schemas"]["Targets"] | null;
+            urgent?: components["schemas"]["Targets"] | null;
+        };
         /** ProblemField */
         ProblemField: {
             field: string;
@@ -1660,9 +1667,7 @@ export interface components {
             /** @enum {null|string} */
             channel?: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api" | null;
             name: string;
-            targets: {
-                [key: string]: components["schemas"]["Targets"];
-            };
+            targets: components["schemas"]["PriorityTargets"];
             team_id?: number | null;
         };
         /** SlaPolicyOut */
@@ -1684,14 +1689,12 @@ export interface components {
         };
         /** SlaPolicyUpdate */
         SlaPolicyUpdate: {
-            active?: boolean | null;
-            business_hours?: boolean | null;
+            active?: boolean;
+            business_hours?: boolean;
             /** @enum {null|string} */
             channel?: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api" | null;
-            name?: string | null;
-            targets?: {
-                [key: string]: components["schemas"]["Targets"];
-            } | null;
+            name?: string;
+            targets?: components["schemas"]["PriorityTargets"];
             team_id?: number | null;
         };
         /** SlaState */
@@ -8102,13 +8105,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
-            /** @description A value the rules refuse; `errors` names the field */
+            /** @description The link is not valid: a page that says so */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "text/html": string;
                 };
             };
         };
@@ -8160,13 +8163,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
-            /** @description A value the rules refuse; `errors` names the field */
+            /** @description The link is not valid: a page that says so */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "text/html": string;
                 };
             };
         };

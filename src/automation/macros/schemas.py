@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Request
+from servicedesk.schemas import Id, Request
 
 MAX_ACTIONS = 20
 
@@ -43,7 +43,7 @@ class MacroOut(BaseModel):
 
 
 class MacroTarget(Request):
-    ticket_id: int = Field(ge=1)
+    ticket_id: Id
 
 
 class MacroPreview(BaseModel):

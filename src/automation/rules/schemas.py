@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from servicedesk.schemas import Timestamp
+from servicedesk.schemas import Instant
 
 # The events a rule can listen to (the spec's list); lead.stage_changed has no emitter yet.
 EVENTS = (
@@ -139,8 +139,8 @@ class DryRunIn(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     rule: dict[str, Any]
-    start: Timestamp = Field(alias="from")
-    end: Timestamp = Field(alias="to")
+    start: Instant = Field(alias="from")
+    end: Instant = Field(alias="to")
 
 
 class DryRunItem(BaseModel):

@@ -292,6 +292,18 @@ def _page(title: str, content: str, status: int = 200) -> Response[str]:
     )
 
 
+# A link that is not valid is answered with a page too (whoever follows it is a person or
+# their mail client), not with a problem+json body.
+_NOT_VALID = {
+    422: ResponseSpec(
+        data_container=str,
+        media_type=MediaType.HTML,
+        description="The link is not valid: a page that says so",
+        generate_examples=False,
+    )
+}
+
+
 class UnsubscribeController(Controller):
     """RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` to the
     URL of the List-Unsubscribe header; a person opening it gets a page with one button."""
@@ -300,7 +312,12 @@ class UnsubscribeController(Controller):
     tags = ["public"]
     opt = PUBLIC
 
-    @get("/{token:str}", summary="Unsubscribe confirmation page", media_type=MediaType.HTML)
+    @get(
+        "/{token:str}",
+        summary="Unsubscribe confirmation page",
+        media_type=MediaType.HTML,
+        responses=_NOT_VALID,
+    )
     async def page(self, token: Token) -> Response[str]:
         try:
             found = await campaigns.unsubscribe_page(token=token)
@@ -322,6 +339,7 @@ class UnsubscribeController(Controller):
         status_code=200,
         summary="One-click unsubscribe (RFC 8058)",
         media_type=MediaType.HTML,
+        responses=_NOT_VALID,
     )
     async def unsubscribe(self, token: Token) -> Response[str]:
         try:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Changes, Request, Timestamp
+from servicedesk.schemas import Changes, Id, Instant, Request, Whole
 
 ConsentSource = Literal["import", "form", "api", "agent", "unsubscribe"]
 SuppressionReason = Literal["unsubscribed", "bounced", "complained"]
@@ -60,7 +60,7 @@ class Members(BaseModel):
 
 class PreviewIn(Request):
     conditions: Conditions
-    limit: int = Field(default=20, ge=1, le=200)
+    limit: Whole = Field(default=20, ge=1, le=200)
 
 
 class FieldInfo(BaseModel):
@@ -76,24 +76,24 @@ class SegmentCatalog(BaseModel):
 
 class CampaignIn(Request):
     name: str = Field(min_length=1, max_length=200)
-    segment_id: int
+    segment_id: Id
     subject: str = Field(min_length=1, max_length=400)
     body: str = Field(min_length=1, max_length=100_000)
-    send_at: Timestamp | None = None
+    send_at: Instant | None = None
 
 
 class CampaignUpdate(Changes):
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    segment_id: int | None = None
+    segment_id: Id | None = None
     subject: str | None = Field(default=None, min_length=1, max_length=400)
     body: str | None = Field(default=None, min_length=1, max_length=100_000)
-    send_at: Timestamp | None = None
+    send_at: Instant | None = None
 
 
 class CampaignOut(BaseModel):
     id: int
     name: str
-    segment_id: int
+    segment_id: Id
     subject: str
     body: str
     status: str
@@ -111,7 +111,7 @@ class TemplateIn(Request):
 
     subject: str = Field(min_length=1, max_length=400)
     body: str = Field(min_length=1, max_length=100_000)
-    customer_id: int | None = None
+    customer_id: Id | None = None
 
 
 class Rendered(BaseModel):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from servicedesk.schemas import Request
+from servicedesk.schemas import Changes, Id, Request, Whole
 from servicedesk.tickets.schemas import Channel, Priority
 
-Minutes = int | None
+Minutes = Whole | None
 # A year: a longer target is a typo.
 MAX_MINUTES = 525_600
 
@@ -23,22 +23,35 @@ class Targets(Request):
     resolution: Minutes = Field(default=None, ge=1, le=MAX_MINUTES)
 
 
+class PriorityTargets(Request):
+    """Targets per ticket priority; a priority left out (or null) has none. At least one
+    target in all, which the service checks (422)."""
+
+    model_config = ConfigDict(json_schema_extra={"min_properties": 1})
+
+    low: Targets | None = None
+    normal: Targets | None = None
+    high: Targets | None = None
+    urgent: Targets | None = None
+
+
 class SlaPolicyIn(Request):
     name: str = Field(min_length=1, max_length=100)
     channel: Channel | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     business_hours: bool = False
     active: bool = True
-    targets: dict[Priority, Targets]
+    targets: PriorityTargets
 
 
-class SlaPolicyUpdate(Request):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+class SlaPolicyUpdate(Changes):
+    # Absent leaves a value as it is; only channel and team_id can be set to null.
+    name: str = Field(default=None, min_length=1, max_length=100)  # type: ignore[assignment]
     channel: Channel | None = None
-    team_id: int | None = None
-    business_hours: bool | None = None
-    active: bool | None = None
-    targets: dict[Priority, Targets] | None = None
+    team_id: Id | None = None
+    business_hours: bool = Field(default=None)  # type: ignore[assignment]
+    active: bool = Field(default=None)  # type: ignore[assignment]
+    targets: PriorityTargets = Field(default=None)  # type: ignore[assignment]
 
 
 class SlaPolicyOut(BaseModel):

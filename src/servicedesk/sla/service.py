@@ -42,6 +42,8 @@ def _clean_targets(targets: dict[str, Any]) -> dict[str, dict[str, int]]:
     """Targets per priority without the unset ones; at least one target in all."""
     cleaned: dict[str, dict[str, int]] = {}
     for priority, minutes in targets.items():
+        if minutes is None:
+            continue
         if priority not in PRIORITIES:
             raise Invalid(f"unknown priority {priority!r}", field=f"targets.{priority}")
         set_ = {name: int(m) for name, m in minutes.items() if m is not None}
@@ -62,7 +64,7 @@ async def _check(policy: dict[str, Any], policy_id: int | None) -> None:
         raise Invalid(f"unknown channel {policy['channel']!r}", field="channel")
     team = policy["team"]
     if team is not None and not await Team.exists().where(Team.id == team):
-        raise Invalid(f"team {team} does not exist", field="team_id")
+        raise NotFound(f"team {team} does not exist", field="team_id")
     others = [p for p in await list_policies() if p["id"] != policy_id]
     if any(p["name"] == policy["name"] for p in others):
         raise Conflict(f"a policy is already named {policy['name']!r}", field="name")
