@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from servicedesk.clock import utcnow
-from servicedesk.db import Sql, after_commit, fetch, write_batched, write_transaction
+from servicedesk.db import Compiled, Sql, after_commit, fetch, write_batched, write_transaction
 from servicedesk.errors import Conflict, NotFound
 from servicedesk.settings import get_settings
 
@@ -235,10 +235,26 @@ async def claim_many(*, outbox_ids: list[int], now: datetime) -> list[dict[str, 
     )
 
 
+# The two statements of every email sent, compiled once (db.Compiled): a batch of
+# campaign email runs them for each message, on the task's one connection.
+_handed_over = Compiled(
+    lambda now, outbox_id: Outbox.update({Outbox.handed_over_at: now}).where(
+        Outbox.id == outbox_id
+    ),
+    arity=2,
+)
+_sent = Compiled(
+    lambda status, now, error, outbox_id: Outbox.update(
+        {Outbox.status: status, Outbox.sent_at: now, Outbox.last_error: error}
+    ).where(Outbox.id == outbox_id),
+    arity=4,
+)
+
+
 async def mark_handed_over(*, outbox_id: int, now: datetime) -> None:
     """The message's content goes to the SMTP server next: from here on a dead worker
     leaves it unknown rather than pending (see release_stale_claims)."""
-    await Outbox.update({Outbox.handed_over_at: now}).where(Outbox.id == outbox_id)
+    await _handed_over.fetch(now, outbox_id)
 
 
 async def mark_unknown(*, outbox_id: int, error: str) -> None:
@@ -255,9 +271,7 @@ async def clear_handed_over(*, outbox_id: int) -> None:
 
 
 async def mark_sent(*, outbox_id: int, now: datetime) -> None:
-    await Outbox.update({Outbox.status: "sent", Outbox.sent_at: now, Outbox.last_error: ""}).where(
-        Outbox.id == outbox_id
-    )
+    await _sent.fetch("sent", now, "", outbox_id)
 
 
 async def mark_final(*, outbox_ids: list[int], status: str, error: str) -> None:
