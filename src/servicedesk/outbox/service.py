@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from servicedesk import writes
 from servicedesk.clock import utcnow
 from servicedesk.db import Compiled, Sql, after_commit, fetch, write_batched, write_transaction
 from servicedesk.errors import Conflict, NotFound
@@ -169,25 +170,29 @@ async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
     transaction commits (at its not_before, if that is later)."""
     if not emails:
         return []
-    rows = await Outbox.insert(
-        *[
-            Outbox(
-                kind="email",
-                topic=email.topic,
-                payload=json.dumps(email.payload()),
-                to_address=email.to,
-                subject=email.subject,
-                body_text=email.body,
-                ticket=email.ticket_id,
-                message_id=email.message_id,
-                in_reply_to=email.in_reply_to,
-                references=email.references,
-                not_before=email.not_before or now,
-                created_at=now,
+    rows = await writes.insert_rows(
+        Outbox,
+        [
+            writes.new_row(
+                Outbox,
+                {
+                    "kind": "email",
+                    "topic": email.topic,
+                    "payload": json.dumps(email.payload()),
+                    "to_address": email.to,
+                    "subject": email.subject,
+                    "body_text": email.body,
+                    "ticket": email.ticket_id,
+                    "message_id": email.message_id,
+                    "in_reply_to": email.in_reply_to,
+                    "references": email.references,
+                    "not_before": email.not_before or now,
+                    "created_at": now,
+                },
             )
             for email in emails
-        ]
-    ).returning(Outbox.id)
+        ],
+    )
     ids = [int(row["id"]) for row in rows]
     due_now = []
     for outbox_id, email in zip(ids, emails, strict=True):
