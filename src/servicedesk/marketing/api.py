@@ -279,6 +279,15 @@ class BounceController(Controller):
 
 
 Token = Annotated[str, PathParameter(max_length=300)]
+# The pages answer in HTML, also when the link is not valid.
+_INVALID_LINK = {
+    422: ResponseSpec(
+        data_container=str,
+        description="The link is not valid (an HTML page saying so)",
+        media_type=MediaType.HTML,
+        generate_examples=False,
+    )
+}
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}
@@ -301,7 +310,12 @@ class UnsubscribeController(Controller):
     tags = ["public"]
     opt = PUBLIC
 
-    @get("/{token:str}", summary="Unsubscribe confirmation page", media_type=MediaType.HTML)
+    @get(
+        "/{token:str}",
+        summary="Unsubscribe confirmation page",
+        media_type=MediaType.HTML,
+        responses=_INVALID_LINK,
+    )
     async def page(self, token: Token) -> Response[str]:
         try:
             found = await campaigns.unsubscribe_page(token=token)
@@ -323,6 +337,7 @@ class UnsubscribeController(Controller):
         status_code=200,
         summary="One-click unsubscribe (RFC 8058)",
         media_type=MediaType.HTML,
+        responses=_INVALID_LINK,
     )
     async def unsubscribe(self, token: Token) -> Response[str]:
         try:
