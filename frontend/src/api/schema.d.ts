@@ -3904,6 +3904,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description The link is not valid (an HTML page saying so) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
     };
     UTokenUnsubscribe: {
@@ -3939,6 +3948,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description The link is not valid (an HTML page saying so) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
                 };
             };
         };
