@@ -618,7 +618,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the NPS survey to a segment of customers */
+        /** Send the NPS survey to customers, or to a saved segment's members */
         post: operations["ApiSurveysNpsSendNps"];
         delete?: never;
         options?: never;
@@ -1097,7 +1097,8 @@ export interface components {
         NpsSendIn: {
             /** @default false */
             anonymous: boolean;
-            customer_ids: number[];
+            customer_ids?: number[] | null;
+            segment_id?: number | null;
         };
         /** NpsSent */
         NpsSent: {
