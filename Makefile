@@ -63,6 +63,7 @@ lint: $(STAMP) frontend
 bench: $(STAMP)
 	$(PY) bench/contacts.py
 	$(PY) bench/reports.py
+	$(PY) bench/campaigns.py
 
 clean-demo:
 	rm -f var/servicedesk.db* var/queue.db* var/demo-history.jsonl

@@ -423,3 +423,51 @@ async def _insert_many(table: type[Table], rows: list[Row]) -> None:
             )
         else:
             await _execute_many(statements.insert(table, returning=False, with_id=with_id), values)
+
+
+# ---------------------------------------------------------------- many rows, one statement
+
+_insert_rows_sql: dict[tuple[Any, ...], Sql] = {}
+
+
+def _insert_rows_statement(
+    table: type[Table],
+    names: tuple[str, ...],
+    count: int,
+    conflict: str | None,
+    returning: tuple[str, ...],
+) -> Sql:
+    key = (table, names, count, conflict, returning)
+    if key not in _insert_rows_sql:
+        row = "(" + ", ".join(["{}"] * len(names)) + ")"
+        columns = ", ".join(f'"{name}"' for name in names)
+        on_conflict = f' ON CONFLICT ("{conflict}") DO NOTHING' if conflict else ""
+        back = ", ".join(f'"{name}"' for name in returning)
+        _insert_rows_sql[key] = Sql(
+            f'INSERT INTO "{table._meta.tablename}" ({columns}) VALUES '
+            + ", ".join([row] * count)
+            + f"{on_conflict} RETURNING {back}"
+        )
+    return _insert_rows_sql[key]
+
+
+async def insert_rows(
+    table: type[Table],
+    rows: list[Row],
+    *,
+    returning: tuple[str, ...] = ("id",),
+    skip_conflicts_on: str | None = None,
+) -> list[Row]:
+    """Inserts `rows` (statements.fill_defaults() dicts: every column but id) in one statement whose text
+    comes from the table's columns and is built once per row count; returns `returning`
+    of the rows inserted, in order. With `skip_conflicts_on` (a unique column), rows whose
+    value is already there are left out (ON CONFLICT DO NOTHING) and not returned.
+
+    For bulk writes on a live path (a campaign's 500 recipients and emails at a time):
+    Piccolo's query builder spent most of the time building such an INSERT."""
+    if not rows:
+        return []
+    names = tuple(rows[0])
+    sql = _insert_rows_statement(table, names, len(rows), skip_conflicts_on, returning)
+    values = [row[name] for row in rows for name in names]
+    return await fetch(sql, *values)

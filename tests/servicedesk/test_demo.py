@@ -10,6 +10,8 @@ from servicedesk.accounts.tables import Team
 from servicedesk.cx.reports import cx_report
 from servicedesk.cx.tables import Survey, SurveyResponse
 from servicedesk.demo import load_demo
+from servicedesk.marketing import campaigns
+from servicedesk.marketing.tables import Campaign
 from servicedesk.tickets.tables import Ticket
 
 
@@ -43,6 +45,12 @@ async def test_demo_routes_tickets_to_two_teams_and_surveys_them(tmp_path: Path)
     assert await Survey.count() >= csat["surveys_sent"]
     assert await Survey.count().where(Survey.solve_number < 1) == 0
     assert await SurveyResponse.count().where(SurveyResponse.kind == "csat") <= await Survey.count()
+
+    # Marketing: a thank-you campaign to the promoters, queued for those with consent.
+    [campaign] = await Campaign.select()
+    figures = await campaigns.report(campaign_id=campaign["id"])
+    assert campaign["status"] == "sent" and figures["recipients"] > 0
+    assert figures["skipped_no_consent"] > 0
 
 
 async def test_demo_loads_once(tmp_path: Path) -> None:

@@ -885,7 +885,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the NPS survey to a segment of customers */
+        /** Send the NPS survey to customers, or to a saved segment's members */
         post: operations["ApiSurveysNpsSendNps"];
         delete?: never;
         options?: never;
@@ -1528,7 +1528,8 @@ export interface components {
         NpsSendIn: {
             /** @default false */
             anonymous: boolean;
-            customer_ids: number[];
+            customer_ids?: number[] | null;
+            segment_id?: number | null;
         };
         /** NpsSent */
         NpsSent: {
@@ -8114,6 +8115,15 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description The link is not valid (an HTML page saying so) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
         };
     };
     UTokenUnsubscribe: {
@@ -8164,6 +8174,15 @@ export interface operations {
                 };
             };
             /** @description The link is not valid: a page that says so */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The link is not valid (an HTML page saying so) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -11,8 +11,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from servicedesk.accounts.guards import PUBLIC, requires_lead
+from servicedesk.clock import utcnow
 from servicedesk.contract import JsonOrCsv
 from servicedesk.errors import Invalid
+from servicedesk.marketing import service as marketing
 from servicedesk.text import TEXT_PATTERN
 
 from . import formats, reports, surveys
@@ -177,10 +179,13 @@ class SurveyAdminController(Controller):
     tags = ["surveys"]
     guards = [requires_lead]
 
-    @post("/nps", summary="Send the NPS survey to a segment of customers")
+    @post("/nps", summary="Send the NPS survey to customers, or to a saved segment's members")
     async def send_nps(self, data: JSONBody[NpsSendIn]) -> NpsSent:
+        customer_ids = data.customer_ids
+        if data.segment_id is not None:
+            customer_ids = await marketing.member_ids(segment_id=data.segment_id, now=utcnow())
         return NpsSent(
-            sent=await surveys.send_nps(customer_ids=data.customer_ids, anonymous=data.anonymous)
+            sent=await surveys.send_nps(customer_ids=customer_ids or [], anonymous=data.anonymous)
         )
 
     @get("/comments", summary="Search survey comments (voice of the customer)")

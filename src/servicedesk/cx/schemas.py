@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from servicedesk.schemas import Id, Request, Text, Whole
 
@@ -25,8 +25,17 @@ class SurveyAnswerIn(Request):
 
 
 class NpsSendIn(Request):
-    customer_ids: list[Id] = Field(min_length=1, max_length=10_000)
+    """Who to survey: a list of customers, or a saved segment's members (one of the two)."""
+
+    customer_ids: list[Id] | None = Field(default=None, min_length=1, max_length=10_000)
+    segment_id: Id | None = None
     anonymous: bool = False
+
+    @model_validator(mode="after")
+    def one_audience(self) -> NpsSendIn:
+        if (self.customer_ids is None) == (self.segment_id is None):
+            raise ValueError("give either customer_ids or segment_id")
+        return self
 
 
 class NpsSent(BaseModel):

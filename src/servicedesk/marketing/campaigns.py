@@ -14,7 +14,7 @@ from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote
 
-from servicedesk import signing, writes
+from servicedesk import signing, statements, writes
 from servicedesk.actors import CUSTOMER, Actor
 from servicedesk.clock import as_utc
 from servicedesk.customers.tables import CustomerIdentity
@@ -223,21 +223,23 @@ async def _queue_page(
 ) -> None:
     members = {int(member["id"]): member for member in page}
     async with write_transaction():
-        inserted = (
-            await CampaignRecipient.insert(
-                *[
-                    CampaignRecipient(
-                        campaign=campaign["id"],
-                        customer=customer_id,
-                        key=f"{campaign['id']}:{customer_id}",
-                        status=_decide(member, cap),
-                        queued_at=now,
-                    )
-                    for customer_id, member in members.items()
-                ]
-            )
-            .on_conflict(target=CampaignRecipient.key, action="DO NOTHING")
-            .returning(CampaignRecipient.id, CampaignRecipient.customer, CampaignRecipient.status)
+        inserted = await writes.insert_rows(
+            CampaignRecipient,
+            [
+                statements.fill_defaults(
+                    CampaignRecipient,
+                    {
+                        "campaign": campaign["id"],
+                        "customer": customer_id,
+                        "key": f"{campaign['id']}:{customer_id}",
+                        "status": _decide(member, cap),
+                        "queued_at": now,
+                    },
+                )
+                for customer_id, member in members.items()
+            ],
+            returning=("id", "customer", "status"),
+            skip_conflicts_on="key",
         )
         counts["already_decided"] += len(members) - len(inserted)
         emails, recipients = [], []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from servicedesk.clock import as_utc, utcnow
 from servicedesk.customers.tables import Customer
 
 LIVE = "c.merged_into IS NULL"
@@ -141,8 +142,6 @@ async def replies(*, campaign_id: int, within: timedelta) -> int:
 
 
 async def _last_sent(campaign_id: int) -> datetime:
-    from servicedesk.clock import as_utc, utcnow
-
     rows = await Customer.raw(
         "SELECT MAX(o.sent_at) AS at FROM campaign_recipient r"
         " JOIN outbox_message o ON o.id = r.outbox WHERE r.campaign = {}",

@@ -220,5 +220,16 @@ async def members(
     }
 
 
+async def member_ids(*, segment_id: int, now: datetime) -> list[int]:
+    """Every member of a saved segment now (for an NPS send to it), in id order."""
+    where, args = compile_conditions(await segment_conditions(segment_id=segment_id), now=now)
+    found: list[int] = []
+    while page := await queries.segment_members(
+        where=where, args=args, after_id=found[-1] if found else 0, limit=5000
+    ):
+        found.extend(int(row["id"]) for row in page)
+    return found
+
+
 async def segment_conditions(*, segment_id: int) -> Conditions:
     return Conditions.model_validate((await get_segment(segment_id=segment_id))["conditions"])

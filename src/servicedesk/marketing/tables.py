@@ -20,19 +20,6 @@ class ConsentChange(Table):
     created_at = Timestamptz()
 
 
-class Suppression(Table):
-    """Customers no marketing email goes to, whatever their consent says: one row per
-    customer and reason, the first time it happened."""
-
-    id: Serial
-    customer = ForeignKey(Customer, index=True)
-    reason = Varchar(length=12)  # unsubscribed | bounced | complained
-    # "customer:reason": the database keeps one row per pair, also under races.
-    key = Varchar(length=40, unique=True)
-    campaign: ForeignKey = ForeignKey("Campaign", null=True, index=True)
-    created_at = Timestamptz()
-
-
 class Segment(Table):
     """A saved filter over customers (the conditions object of automation rules over
     customer.* fields); its members are computed when asked."""
@@ -55,6 +42,19 @@ class Campaign(Table):
     send_at = Timestamptz(null=True, default=None, index=True)
     queued_at = Timestamptz(null=True, default=None)
     created_by = ForeignKey(Agent, null=True)
+    created_at = Timestamptz()
+
+
+class Suppression(Table):
+    """Customers no marketing email goes to, whatever their consent says: one row per
+    customer and reason, the first time it happened."""
+
+    id: Serial
+    customer = ForeignKey(Customer, index=True)
+    reason = Varchar(length=12)  # unsubscribed | bounced | complained
+    # "customer:reason": the database keeps one row per pair, also under races.
+    key = Varchar(length=40, unique=True)
+    campaign = ForeignKey(Campaign, null=True, index=True)
     created_at = Timestamptz()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -25,9 +26,7 @@ _environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoesca
 def customer_context(row: dict[str, Any]) -> dict[str, Any]:
     name = str(row.get("name") or "")
     tags = row.get("tags") or []
-    if isinstance(tags, str):
-        import json
-
+    if isinstance(tags, str):  # raw SQL reads JSON columns as text
         tags = json.loads(tags)
     return {
         "id": row["id"],

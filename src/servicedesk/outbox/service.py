@@ -258,7 +258,7 @@ async def claim_many(*, outbox_ids: list[int], now: datetime) -> list[dict[str, 
 async def mark_handed_over(*, outbox_id: int, now: datetime) -> None:
     """The message's content goes to the SMTP server next: from here on a dead worker
     leaves it unknown rather than pending (see release_stale_claims)."""
-    await Outbox.update({Outbox.handed_over_at: now}).where(Outbox.id == outbox_id)
+    await writes.update(Outbox, {"id": outbox_id}, {"handed_over_at": now})
 
 
 async def mark_unknown(*, outbox_id: int, error: str) -> None:
@@ -275,8 +275,8 @@ async def clear_handed_over(*, outbox_id: int) -> None:
 
 
 async def mark_sent(*, outbox_id: int, now: datetime) -> None:
-    await Outbox.update({Outbox.status: "sent", Outbox.sent_at: now, Outbox.last_error: ""}).where(
-        Outbox.id == outbox_id
+    await writes.update(
+        Outbox, {"id": outbox_id}, {"status": "sent", "sent_at": now, "last_error": ""}
     )
 
 

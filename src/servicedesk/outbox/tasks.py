@@ -13,7 +13,7 @@ from huey import crontab
 
 from servicedesk import plugins
 from servicedesk.clock import utcnow
-from servicedesk.db import chunks
+from servicedesk.db import chunks, task_connection
 from servicedesk.queue import huey
 from servicedesk.settings import get_settings
 
@@ -35,7 +35,13 @@ async def deliver(outbox_id: int, now: datetime | None = None) -> str:
 async def deliver_many(outbox_ids: list[int], now: datetime | None = None) -> dict[int, str]:
     """Delivers the due rows among `outbox_ids` (those another worker has are left to it);
     returns the status of each row it handled. The emails go over one SMTP connection."""
-    rows = await service.claim_many(outbox_ids=outbox_ids, now=now or utcnow())
+    async with task_connection():
+        return await _deliver_claimed(
+            await service.claim_many(outbox_ids=outbox_ids, now=now or utcnow()), now
+        )
+
+
+async def _deliver_claimed(rows: list[dict], now: datetime | None) -> dict[int, str]:
     statuses: dict[int, str] = {}
     emails = [row for row in rows if row["kind"] == "email"]
     for row in rows:

@@ -162,3 +162,25 @@ async def test_last_contact_counts_inbound_messages_only(
     )
     later = await service.members(conditions=conditions, now=utcnow() + timedelta(days=40))
     assert later["count"] == 2
+
+
+async def test_nps_goes_to_a_saved_segments_members(
+    lead_client: httpx.AsyncClient, people: dict[str, int]
+) -> None:
+    detractors = await create_segment(
+        lead_client,
+        {"all": [{"field": "customer.nps_category", "op": "is", "value": "detractor"}]},
+        "Detractors",
+    )
+    sent = await lead_client.post("/api/surveys/nps", json={"segment_id": detractors})
+    assert sent.status_code == 201, sent.text
+    assert sent.json() == {"sent": 1}
+    from servicedesk.cx.tables import Survey
+
+    assert [row["customer"] for row in await Survey.select(Survey.customer)] == [people["bob"]]
+    both = await lead_client.post(
+        "/api/surveys/nps", json={"segment_id": detractors, "customer_ids": [people["ann"]]}
+    )
+    assert both.status_code == 400
+    missing = await lead_client.post("/api/surveys/nps", json={"segment_id": 999})
+    assert missing.status_code == 404

@@ -221,6 +221,56 @@ async def test_mail_that_never_gets_through_is_failed_visible_and_can_be_resent(
     assert again.status_code == 409, again.text
 
 
+async def test_a_claim_left_by_a_dead_worker_is_retried_unless_it_reached_smtp(
+    admin_client: httpx.AsyncClient, smtp_server: SmtpServer
+) -> None:
+    """A worker that died between claiming and sending: the email goes out later. One that
+    died while handing the content to the server: the server may have it, so the email is
+    "unknown" and not sent again by itself; an admin can re-send it."""
+    ticket_id = await open_ticket(admin_client)
+    await post_message(admin_client, ticket_id, body="first")
+    await post_message(admin_client, ticket_id, body="second")
+    first, second = await emails()
+    claimed_at = utcnow()
+    await OutboxMessage.update(
+        {OutboxMessage.status: "sending", OutboxMessage.not_before: claimed_at}
+    ).where(OutboxMessage.kind == "email")
+    await OutboxMessage.update({OutboxMessage.handed_over_at: claimed_at}).where(
+        OutboxMessage.id == second["id"]
+    )
+    await deliver_due(now=claimed_at + timedelta(seconds=5))  # not stale yet
+    assert smtp_server.received == []
+
+    stale = claimed_at + timedelta(seconds=get_settings().outbox_stale_claim_seconds + 1)
+    await deliver_due(now=stale)
+    assert [m.message.get_content().strip() for m in smtp_server.received] == ["first"]
+    rows = {row["id"]: row for row in await emails()}
+    assert rows[first["id"]]["status"] == "sent"
+    assert rows[second["id"]]["status"] == "unknown" and rows[second["id"]]["last_error"]
+    await deliver_due(now=stale + timedelta(days=1))
+    assert len(smtp_server.received) == 1
+
+    listed = (await admin_client.get("/api/outbox", params={"status": "unknown"})).json()
+    assert [item["id"] for item in listed["items"]] == [second["id"]]
+    assert (await admin_client.post(f"/api/outbox/{second['id']}/resend")).status_code == 202
+    await deliver_due()
+    assert [m.message.get_content().strip() for m in smtp_server.received] == ["first", "second"]
+
+
+async def test_an_address_the_server_refuses_for_good_bounces_without_retries(
+    admin_client: httpx.AsyncClient, smtp_server: SmtpServer
+) -> None:
+    smtp_server.refuse(CUSTOMER_EMAIL)
+    ticket_id = await open_ticket(admin_client)
+    await post_message(admin_client, ticket_id)
+    await deliver_due()
+    bounced = await the_email()
+    assert bounced["status"] == "bounced" and bounced["attempts"] == 1
+    assert bounced["last_error"].startswith("550")
+    await deliver_due(now=utcnow() + timedelta(days=1))
+    assert (await the_email())["attempts"] == 1 and smtp_server.received == []
+
+
 async def test_outbox_view_and_resend_are_for_admins_only(
     agent_client: httpx.AsyncClient, smtp_server: SmtpServer
 ) -> None:

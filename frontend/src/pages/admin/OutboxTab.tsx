@@ -7,7 +7,14 @@ import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
 import { absTime } from "../../lib/format";
 
-const COLOR: Record<string, string> = { pending: "blue", sent: "green", failed: "red" };
+const COLOR: Record<string, string> = {
+  pending: "blue",
+  sent: "green",
+  failed: "red",
+  bounced: "red",
+  unknown: "orange",
+  cancelled: "gray",
+};
 
 /** The status badge, with the last error (if any) in a tooltip and clamped below it. */
 function StatusCell({ message: m }: { message: OutboxItem }) {
@@ -87,6 +94,8 @@ export function OutboxTab() {
             { value: "failed", label: "Failed" },
             { value: "pending", label: "Pending" },
             { value: "sent", label: "Sent" },
+            { value: "unknown", label: "Unknown" },
+            { value: "bounced", label: "Bounced" },
           ]}
         />
         </Group>

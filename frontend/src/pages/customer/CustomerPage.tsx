@@ -96,6 +96,11 @@ export function CustomerPage() {
               External ID: {c.external_id}
             </Text>
           )}
+          <Text size="xs" c="dimmed" mt="xs" data-testid="marketing-consent">
+            Marketing email: {c.marketing_consent ? "consented" : "no consent"}
+            {c.consent_source ? ` (${c.consent_source}${c.consent_at ? `, ${c.consent_at.slice(0, 10)}` : ""})` : ""}
+            {c.email_bounced ? " · address bounced" : ""}
+          </Text>
         </Paper>
         <Paper withBorder p="md" radius="md" component="section" aria-labelledby="tickets-title">
           <Title order={2} size="h5" id="tickets-title" mb="xs">
