@@ -204,7 +204,7 @@ _task_connection: contextvars.ContextVar[Any] = contextvars.ContextVar(
 
 @asynccontextmanager
 async def task_connection() -> AsyncIterator[None]:
-    """One PostgreSQL connection for the block, used by fetch() (and Compiled) outside a
+    """One PostgreSQL connection for the block, used by fetch() outside a
     transaction, where there is no pool: a huey task runs on an event loop of its own,
     without the app's pool, and Piccolo would open a connection per statement (about
     5 ms each, which held campaign delivery to a few dozen emails a second)."""

@@ -8115,15 +8115,6 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description The link is not valid (an HTML page saying so) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
         };
     };
     UTokenUnsubscribe: {
@@ -8174,15 +8165,6 @@ export interface operations {
                 };
             };
             /** @description The link is not valid: a page that says so */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/html": string;
-                };
-            };
-            /** @description The link is not valid (an HTML page saying so) */
             422: {
                 headers: {
                     [name: string]: unknown;
