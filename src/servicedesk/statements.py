@@ -73,17 +73,29 @@ def values(table: type[Table], row: Row, *, with_id: bool = False) -> tuple[Any,
 
 @functools.cache
 def insert(
-    table: type[Table], *, rows: int = 1, returning: bool = True, with_id: bool = False
+    table: type[Table],
+    *,
+    rows: int = 1,
+    returning: bool | tuple[str, ...] = True,
+    with_id: bool = False,
+    skip_conflicts_on: str | None = None,
 ) -> Sql:
     """INSERT of `rows` rows with every column (and the id when `with_id`, for ids taken
-    ahead from the table's sequence), returning the new ids in order when `returning`."""
+    ahead from the table's sequence), returning the new ids in order when `returning` is
+    True (or the columns it names). With `skip_conflicts_on` (a unique column), a row
+    whose value is already there is left out (ON CONFLICT DO NOTHING) and not returned."""
     names = (("id",) if with_id else ()) + columns(table)
     marks = "(" + ", ".join(["{}"] * len(names)) + ")"
     text = (
         f"INSERT INTO {_quoted(table._meta.tablename)} ({', '.join(map(_quoted, names))})"
         f" VALUES {', '.join([marks] * rows)}"
     )
-    return Sql(text + ' RETURNING "id"' if returning else text)
+    if skip_conflicts_on:
+        text += f" ON CONFLICT ({_quoted(skip_conflicts_on)}) DO NOTHING"
+    back = ("id",) if returning is True else returning or ()
+    if back:
+        text += " RETURNING " + ", ".join(map(_quoted, back))
+    return Sql(text)
 
 
 @functools.cache

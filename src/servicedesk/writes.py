@@ -427,29 +427,6 @@ async def _insert_many(table: type[Table], rows: list[Row]) -> None:
 
 # ---------------------------------------------------------------- many rows, one statement
 
-_insert_rows_sql: dict[tuple[Any, ...], Sql] = {}
-
-
-def _insert_rows_statement(
-    table: type[Table],
-    names: tuple[str, ...],
-    count: int,
-    conflict: str | None,
-    returning: tuple[str, ...],
-) -> Sql:
-    key = (table, names, count, conflict, returning)
-    if key not in _insert_rows_sql:
-        row = "(" + ", ".join(["{}"] * len(names)) + ")"
-        columns = ", ".join(f'"{name}"' for name in names)
-        on_conflict = f' ON CONFLICT ("{conflict}") DO NOTHING' if conflict else ""
-        back = ", ".join(f'"{name}"' for name in returning)
-        _insert_rows_sql[key] = Sql(
-            f'INSERT INTO "{table._meta.tablename}" ({columns}) VALUES '
-            + ", ".join([row] * count)
-            + f"{on_conflict} RETURNING {back}"
-        )
-    return _insert_rows_sql[key]
-
 
 async def insert_rows(
     table: type[Table],
@@ -458,8 +435,8 @@ async def insert_rows(
     returning: tuple[str, ...] = ("id",),
     skip_conflicts_on: str | None = None,
 ) -> list[Row]:
-    """Inserts `rows` (statements.fill_defaults() dicts: every column but id) in one statement whose text
-    comes from the table's columns and is built once per row count; returns `returning`
+    """Inserts `rows` (any columns; the others get their defaults) in one statement built
+    from the table's columns (statements.insert, once per row count); returns `returning`
     of the rows inserted, in order. With `skip_conflicts_on` (a unique column), rows whose
     value is already there are left out (ON CONFLICT DO NOTHING) and not returned.
 
@@ -467,7 +444,12 @@ async def insert_rows(
     Piccolo's query builder spent most of the time building such an INSERT."""
     if not rows:
         return []
-    names = tuple(rows[0])
-    sql = _insert_rows_statement(table, names, len(rows), skip_conflicts_on, returning)
-    values = [row[name] for row in rows for name in names]
+    sql = statements.insert(
+        table, rows=len(rows), returning=returning, skip_conflicts_on=skip_conflicts_on
+    )
+    values = [
+        value
+        for row in rows
+        for value in statements.values(table, statements.fill_defaults(table, row))
+    ]
     return await fetch(sql, *values)
