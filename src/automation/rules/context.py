@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from servicedesk.accounts.tables import Team
 from servicedesk.cx.business_hours import Schedule
+from servicedesk.cx.facts import team_schedule
 from servicedesk.settings import get_settings
 from servicedesk.tickets import service as tickets
 
@@ -20,19 +20,6 @@ def nps_category(score: int | None) -> str | None:
     if score is None:
         return None
     return next(name for low, name in NPS_CATEGORY if score >= low)
-
-
-async def team_schedule(team_id: int | None) -> Schedule:
-    data: dict[str, Any] = {}
-    if team_id is not None:
-        row = (
-            await Team.select(Team.schedule)
-            .where(Team.id == team_id)
-            .output(load_json=True)
-            .first()
-        )
-        data = (row or {}).get("schedule") or {}
-    return Schedule.from_json(data, get_settings().timezone)
 
 
 def ticket_view(

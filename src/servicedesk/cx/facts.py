@@ -27,7 +27,7 @@ def _minutes(start: datetime, end: datetime) -> float:
     return (as_utc(end) - as_utc(start)).total_seconds() / 60
 
 
-async def _schedule(team_id: int | None) -> Schedule:
+async def team_schedule(team_id: int | None) -> Schedule:
     """The team's business hours (read and parsed once per unit of work, when there is one)."""
 
     async def load() -> Schedule:
@@ -105,7 +105,7 @@ async def ticket_created(
         writes.remember(M, ticket_id, row)
         writes.defer(refresh_repeat_contacts_of, customer_id)
         await sla.ticket_created(
-            row=row, channel=channel, priority=priority, at=at, schedule=_schedule
+            row=row, channel=channel, priority=priority, at=at, schedule=team_schedule
         )
         return
     window = timedelta(hours=get_settings().repeat_contact_hours)
@@ -118,7 +118,7 @@ async def ticket_created(
         rows = await fetch(_insert_and_solved_within(), *values, *solved_within)
     await _refresh_repeat_contacts(customer_id=customer_id, rows=rows)
     await sla.ticket_created(
-        row={"ticket": ticket_id}, channel=channel, priority=priority, at=at, schedule=_schedule
+        row={"ticket": ticket_id}, channel=channel, priority=priority, at=at, schedule=team_schedule
     )
 
 
@@ -184,7 +184,7 @@ async def refresh_repeat_contacts_of(customer_ids: set[int]) -> None:
 
 async def inbound_message(*, ticket_id: int, at: datetime) -> None:
     """Counts a customer message until the first solve."""
-    await sla.inbound_message(row=await _row_to_change(ticket_id), at=at, schedule=_schedule)
+    await sla.inbound_message(row=await _row_to_change(ticket_id), at=at, schedule=team_schedule)
     # Live: one conditional UPDATE of the key, no read, with the change's later writes.
     await writes.update(
         M,
@@ -206,11 +206,11 @@ async def public_reply(*, ticket_id: int, team_id: int | None, at: datetime) -> 
         created = facts["created_at"]
         values["first_response_at"] = at
         values["first_response_minutes"] = _minutes(created, at)
-        values["first_response_business_minutes"] = (await _schedule(team_id)).business_minutes(
+        values["first_response_business_minutes"] = (await team_schedule(team_id)).business_minutes(
             as_utc(created), as_utc(at)
         )
     await writes.update(M, facts, values, add=add, key="ticket")
-    await sla.public_reply(row=facts, at=at, schedule=_schedule)
+    await sla.public_reply(row=facts, at=at, schedule=team_schedule)
 
 
 async def solved(
@@ -224,7 +224,7 @@ async def solved(
         "agent": agent_id,
         "team": team_id,
         "full_resolution_minutes": _minutes(created, at),
-        "full_resolution_business_minutes": (await _schedule(team_id)).business_minutes(
+        "full_resolution_business_minutes": (await team_schedule(team_id)).business_minutes(
             created, at
         ),
     }
@@ -236,7 +236,7 @@ async def solved(
                 customer_id=facts["customer"], ticket_id=ticket_id, first_solved_at=at
             )
     await writes.update(M, facts, values, add={"solves": 1}, key="ticket")
-    await sla.status_changed(row=facts, new="solved", at=at, schedule=_schedule)
+    await sla.status_changed(row=facts, new="solved", at=at, schedule=team_schedule)
 
 
 async def status_changed(*, ticket_id: int, old: str, new: str, at: datetime) -> None:
@@ -249,7 +249,7 @@ async def status_changed(*, ticket_id: int, old: str, new: str, at: datetime) ->
         add={"reopens": 1} if reopened else None,
         key="ticket",
     )
-    await sla.status_changed(row=row, new=new, at=at, schedule=_schedule)
+    await sla.status_changed(row=row, new=new, at=at, schedule=team_schedule)
 
 
 async def ticket_routed(
@@ -262,7 +262,7 @@ async def ticket_routed(
         priority=priority,
         team_id=team_id,
         at=at,
-        schedule=_schedule,
+        schedule=team_schedule,
     )
 
 

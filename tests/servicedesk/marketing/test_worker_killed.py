@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -20,22 +18,13 @@ import pytest
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.settings import get_settings
 from tests.processes import stop_process
+from tests.servicedesk.outbox.test_mail import start_worker
 from tests.smtp import SmtpServer
 
 from .conftest import create_campaign, create_segment, report, send
 from .test_exactly_once import expected_addresses, population, received_per_address
 
 HELD_AFTER = 200
-
-
-def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "servicedesk.cli", "worker", "--workers", "2"],
-            env=dict(os.environ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
 
 
 async def settled(count: callable, seconds: float, timeout: float) -> int:  # type: ignore[valid-type]

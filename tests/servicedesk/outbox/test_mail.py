@@ -315,8 +315,9 @@ async def test_customer_answer_to_our_reply_threads_into_the_same_ticket(
 
 def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
     """`servicedesk worker` with this test run's environment (DATABASE_URL, QUEUE_URL,
-    SMTP_URL), logging to a file so a failure can show what it did."""
-    with log_path.open("wb") as log:
+    SMTP_URL), logging to a file (appended to, when a test restarts it) so a failure can
+    show what it did."""
+    with log_path.open("ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "servicedesk.cli", "worker", "--workers", "2"],
             env=dict(os.environ),
