@@ -181,6 +181,8 @@ class SurveyAdminController(Controller):
 
     @post("/nps", summary="Send the NPS survey to customers, or to a saved segment's members")
     async def send_nps(self, data: JSONBody[NpsSendIn]) -> NpsSent:
+        if (data.customer_ids is None) == (data.segment_id is None):
+            raise Invalid("give either customer_ids or segment_id", field="customer_ids")
         customer_ids = data.customer_ids
         if data.segment_id is not None:
             customer_ids = await marketing.member_ids(segment_id=data.segment_id, now=utcnow())

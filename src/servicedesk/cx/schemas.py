@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from servicedesk.schemas import Id, Request, Text, Whole
 
@@ -30,12 +30,6 @@ class NpsSendIn(Request):
     customer_ids: list[Id] | None = Field(default=None, min_length=1, max_length=10_000)
     segment_id: Id | None = None
     anonymous: bool = False
-
-    @model_validator(mode="after")
-    def one_audience(self) -> NpsSendIn:
-        if (self.customer_ids is None) == (self.segment_id is None):
-            raise ValueError("give either customer_ids or segment_id")
-        return self
 
 
 class NpsSent(BaseModel):

@@ -181,6 +181,7 @@ async def test_nps_goes_to_a_saved_segments_members(
     both = await lead_client.post(
         "/api/surveys/nps", json={"segment_id": detractors, "customer_ids": [people["ann"]]}
     )
-    assert both.status_code == 400
+    assert both.status_code == 422
+    assert both.json()["errors"][0]["field"] == "customer_ids"
     missing = await lead_client.post("/api/surveys/nps", json={"segment_id": 999})
     assert missing.status_code == 404
