@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -82,13 +82,29 @@ def wait_until_up(
 @contextmanager
 def served(port: int | None = None) -> Iterator[str]:
     """The server on the tests' database (os.environ); yields its base URL."""
-    port = port or free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    with _started(port or free_port()) as (base_url, server, log):
+        wait_until_up(base_url, server, log=log)
+        yield base_url
+
+
+@contextmanager
+def served_together(count: int) -> Iterator[list[str]]:
+    """`count` servers on the tests' database, started at once (each start is mostly the
+    app's imports: in parallel they take the time of one); yields their base URLs."""
+    with ExitStack() as stack:
+        started = [stack.enter_context(_started(free_port())) for _ in range(count)]
+        for base_url, server, log in started:
+            wait_until_up(base_url, server, log=log)
+        yield [base_url for base_url, _, _ in started]
+
+
+@contextmanager
+def _started(port: int) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    """The server started (not yet answering), its output in a log file; stopped after."""
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"servicedesk-serve-{port}.log"
     with log.open("w") as out:
         server = start_server(port=port, out=out)
     try:
-        wait_until_up(base_url, server, log=log)
-        yield base_url
+        yield f"http://127.0.0.1:{port}", server, log
     finally:
         stop_process(server)
