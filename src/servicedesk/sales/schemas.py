@@ -1,0 +1,153 @@
+"""Request and response models of leads and the lead report."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError
+
+from servicedesk.schemas import Changes, Id, Request, Text
+
+_DAY = TypeAdapter(date)
+
+
+def _day(value: Any) -> Any:
+    """A JSON date (YYYY-MM-DD) as a date; anything else is left for pydantic to refuse."""
+    if isinstance(value, str):
+        try:
+            return _DAY.validate_python(value, strict=False)
+        except ValidationError:
+            return value
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+Money = Annotated[float, Field(ge=0, le=1e11)]
+Currency = Annotated[str, Field(pattern="^[A-Za-z]{3}$")]
+StageName = Annotated[Text, Field(min_length=1, max_length=40)]
+
+
+class LeadIn(Request):
+    """A new lead for a customer, or for a ticket's customer (then channel and ticket are
+    its source). A customer with an open lead gets no second one: this folds into it."""
+
+    customer_id: Id | None = None
+    ticket_id: Id | None = None
+    value: Money | None = None
+    currency: Currency | None = None
+    stage: StageName | None = None
+    owner_id: Id | None = None
+    team: Annotated[Text, Field(min_length=1, max_length=100)] | None = None
+    expected_close_date: Day | None = None
+
+
+class LeadUpdate(Changes):
+    value: Money | None = None
+    currency: Currency | None = None
+    owner_id: Id | None = None
+    expected_close_date: Day | None = None
+    lost_reason: Annotated[Text, Field(max_length=500)] | None = None
+
+
+class StageIn(Request):
+    stage: StageName
+    lost_reason: Annotated[Text, Field(max_length=500)] | None = None
+
+
+class MergeIn(Request):
+    other_id: Id
+
+
+class HistoryLine(BaseModel):
+    lead_id: int
+    kind: str
+    from_stage: str | None
+    to_stage: str | None
+    changes: dict[str, Any]
+    actor_kind: str
+    actor_label: str
+    at: datetime
+
+
+class LeadOut(BaseModel):
+    id: int
+    customer_id: int
+    customer_name: str
+    customer_email: str | None
+    source_channel: str
+    source_ticket_id: int | None
+    stage: str
+    value: float
+    currency: str
+    owner_id: int | None
+    owner_name: str | None
+    team_id: int | None
+    expected_close_date: date | None
+    lost_reason: str
+    campaign_id: int | None
+    merged_into: int | None
+    open: bool
+    created_at: datetime
+    updated_at: datetime
+    stage_changed_at: datetime
+    closed_at: datetime | None
+    history: list[HistoryLine] | None = None
+    created: bool | None = None  # on POST: false when folded into the open lead
+
+
+class LeadList(BaseModel):
+    items: list[LeadOut]
+
+
+class Stages(BaseModel):
+    stages: list[str]
+    open: list[str]
+    closed: list[str]
+    currency: str
+
+
+class PipelineRow(BaseModel):
+    stage: str
+    leads: int
+    value: float
+
+
+class ChannelRow(BaseModel):
+    channel: str
+    leads: int
+    won: int
+    lost: int
+    conversion_rate: float | None
+    won_value: float
+
+
+class StageTime(BaseModel):
+    stage: str
+    stays: int
+    median_days: float | None
+
+
+class OwnerRow(BaseModel):
+    owner_id: int | None
+    owner_name: str | None
+    leads: int
+    won: int
+    lost: int
+    win_rate: float | None
+    won_value: float
+
+
+class LeadReport(BaseModel):
+    model_config = {"populate_by_name": True}
+
+    from_: datetime | None = Field(default=None, alias="from")
+    to: datetime | None
+    stages: list[str]
+    leads: int
+    open_value: float
+    won_value: float
+    pipeline: list[PipelineRow]
+    by_channel: list[ChannelRow]
+    time_in_stage: list[StageTime]
+    by_owner: list[OwnerRow]
