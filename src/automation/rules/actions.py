@@ -557,9 +557,7 @@ class _NotYet(ActionType):
         return self.type.replace("_", " ")
 
 
-for _name, _label in (
-    ("set_journey_stage", "Set the customer's journey stage"),
-):
+for _name, _label in (("set_journey_stage", "Set the customer's journey stage"),):
     register(type(f"NotYet_{_name}", (_NotYet,), {"type": _name, "label": _label}))
 
 

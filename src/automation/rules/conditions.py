@@ -132,9 +132,7 @@ _fields: list[Field] = [
     Field("customer.journey_stage", "choice", _part("customer", "journey_stage"), available=False),
     Field("customer.nps_category", "choice", _part("customer", "nps_category"), NPS_CATEGORIES),
     Field("customer.marketing_consent", "bool", _part("customer", "marketing_consent")),
-    Field(
-        "customer.lead_stage", "choice", _part("customer", "lead_stage"), tuple(lead_stages())
-    ),
+    Field("customer.lead_stage", "choice", _part("customer", "lead_stage"), tuple(lead_stages())),
     # The event's lead (lead.stage_changed), else the customer's current lead: the open
     # one, else the latest. lead.stage changed_to/changed_from read lead.stage_changed.
     Field("lead.stage", "choice", _part("lead", "stage"), tuple(lead_stages()), changeable=True),

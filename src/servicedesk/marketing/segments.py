@@ -13,7 +13,6 @@ from typing import Any
 
 from servicedesk.db import is_sqlite
 from servicedesk.errors import Invalid
-
 from servicedesk.sales.queries import CURRENT_STAGE
 from servicedesk.sales.service import stages as lead_stages
 

@@ -17,7 +17,7 @@ from servicedesk.schemas import IdPath, IdQuery
 from servicedesk.settings import get_settings
 
 from . import reads, report, service
-from .schemas import LeadIn, LeadList, LeadOut, LeadUpdate, MergeIn, Stages, StageIn
+from .schemas import LeadIn, LeadList, LeadOut, LeadUpdate, MergeIn, StageIn, Stages
 
 StageQuery = Annotated[str | None, QueryParameter(max_length=40, pattern="^[a-z0-9_ -]+$")]
 _WHEN: dict[str, Any] = {
@@ -43,7 +43,7 @@ class LeadController(Controller):
         stage: StageQuery = None,
         owner_id: IdQuery = None,
         customer_id: IdQuery = None,
-        open: bool = False,
+        open: Annotated[bool, QueryParameter(description="only open leads")] = False,
     ) -> LeadList:
         if stage is not None:
             service.check_stage(stage)
@@ -82,7 +82,9 @@ class LeadController(Controller):
         return await _lead(lead_id)
 
     @patch("/{lead_id:int}", summary="Change value, currency, owner, close date, lost reason")
-    async def update(self, request: Request, lead_id: IdPath, data: JSONBody[LeadUpdate]) -> LeadOut:
+    async def update(
+        self, request: Request, lead_id: IdPath, data: JSONBody[LeadUpdate]
+    ) -> LeadOut:
         await service.update_lead(
             lead_id=lead_id,
             changes=data.model_dump(exclude_unset=True),
@@ -92,7 +94,9 @@ class LeadController(Controller):
         return await _lead(lead_id)
 
     @post("/{lead_id:int}/stage", status_code=200, summary="Move a lead to a stage")
-    async def set_stage(self, request: Request, lead_id: IdPath, data: JSONBody[StageIn]) -> LeadOut:
+    async def set_stage(
+        self, request: Request, lead_id: IdPath, data: JSONBody[StageIn]
+    ) -> LeadOut:
         await service.set_stage(
             lead_id=lead_id,
             stage=data.stage,

@@ -18,7 +18,9 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-async def lead_report(*, start: datetime | None = None, end: datetime | None = None) -> dict[str, Any]:
+async def lead_report(
+    *, start: datetime | None = None, end: datetime | None = None
+) -> dict[str, Any]:
     """Over the leads created in [start, end) (all when not given), merged-away ones left
     out. Values are summed as numbers whatever their currency (one currency per desk)."""
     leads = await queries.report_leads(start, end)

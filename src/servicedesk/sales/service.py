@@ -94,9 +94,12 @@ async def _load(lead_id: int, field: str = "lead_id") -> dict[str, Any]:
 
 def _may_change(lead: dict[str, Any], actor: Actor) -> None:
     """Agents (the role) change the leads they own and unowned ones; leads and admins all."""
-    if actor.kind == "agent" and actor.role == "agent":
-        if lead["owner"] not in (None, actor.agent_id):
-            raise Forbidden("agents change only the leads they own", field="lead_id")
+    if _is_agent_role(actor) and lead["owner"] not in (None, actor.agent_id):
+        raise Forbidden("agents change only the leads they own", field="lead_id")
+
+
+def _is_agent_role(actor: Actor) -> bool:
+    return actor.kind == "agent" and actor.role == "agent"
 
 
 # ---------------------------------------------------------------- owners
@@ -150,9 +153,11 @@ async def create_lead(
     async with write_transaction():
         channel = source_channel or "manual"
         if ticket_id is not None:
-            ticket = await Ticket.select(Ticket.customer, Ticket.channel).where(
-                Ticket.id == ticket_id
-            ).first()
+            ticket = (
+                await Ticket.select(Ticket.customer, Ticket.channel)
+                .where(Ticket.id == ticket_id)
+                .first()
+            )
             if ticket is None:
                 raise NotFound(f"ticket {ticket_id} does not exist", field="ticket_id")
             if customer_id is not None and customer_id != ticket["customer"]:
@@ -161,9 +166,9 @@ async def create_lead(
             channel = source_channel or ticket["channel"]
         if customer_id is None:
             raise Invalid("name a customer_id or a ticket_id", field="customer_id")
-        customer = await Customer.select(Customer.merged_into).where(
-            Customer.id == customer_id
-        ).first()
+        customer = (
+            await Customer.select(Customer.merged_into).where(Customer.id == customer_id).first()
+        )
         if customer is None:
             raise NotFound(f"customer {customer_id} does not exist", field="customer_id")
         customer_id = int(customer["merged_into"] or customer_id)
@@ -175,9 +180,11 @@ async def create_lead(
             else:
                 team_id = await _team_id(team, "team")
                 if team_id is None and get_settings().sales_team:
-                    found = await Team.select(Team.id).where(
-                        Team.name == get_settings().sales_team
-                    ).first()
+                    found = (
+                        await Team.select(Team.id)
+                        .where(Team.name == get_settings().sales_team)
+                        .first()
+                    )
                     team_id = int(found["id"]) if found else None
                 owner = await round_robin_owner(team_id) if team_id is not None else None
                 if owner is None and actor.kind == "agent":
@@ -221,9 +228,7 @@ async def create_lead(
             existing = await queries.open_lead_of(customer_id)
             assert existing is not None
         await _fold(existing, actor, now, ticket_id=ticket_id, channel=channel, value=value)
-        if stage != existing["stage"] and stages().index(stage) > stages().index(
-            existing["stage"]
-        ):
+        if stage != existing["stage"] and stages().index(stage) > stages().index(existing["stage"]):
             await _move(existing, stage, actor, now)
         return Captured(int(existing["id"]), False)
 
@@ -345,7 +350,7 @@ async def _edit(lead: dict[str, Any], changes: dict[str, Any], actor: Actor, now
             new = str(new).upper()
         elif name == "owner_id" and new is not None:
             await _check_owner(int(new))
-            if actor.role == "agent" and actor.kind == "agent" and new != actor.agent_id:
+            if _is_agent_role(actor) and new != actor.agent_id:
                 raise Forbidden("agents give leads only to themselves", field="owner_id")
         if lead[column] != new:
             old = lead[column]

@@ -14,6 +14,7 @@ from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.sales import queries, reads, report
 from servicedesk.sales import service as sales
 from servicedesk.sales.tables import Lead
+from servicedesk.settings import get_settings
 
 from .helpers import T0, as_agent, contact, customer_of, lead_for, sales_team
 
@@ -23,6 +24,7 @@ RULE = Actor("rule", label="rule: Pricing")
 async def test_owners_go_round_robin_within_the_sales_team(monkeypatch: pytest.MonkeyPatch) -> None:
     people = await sales_team()
     monkeypatch.setenv("SALES_TEAM", "Sales")
+    get_settings.cache_clear()
     owners = []
     for n in range(4):
         ticket_id = await contact(f"c{n}@mail.example", now=T0 + timedelta(minutes=n))
@@ -115,6 +117,7 @@ async def test_stage_changes_keep_who_and_when_and_write_the_event_in_the_change
 
 async def test_the_stages_come_from_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LEAD_STAGES", "new, demo ,trial,won")
+    get_settings.cache_clear()
     assert sales.stages() == ["new", "demo", "trial", "won", "lost"]
     assert sales.open_stages() == ["new", "demo", "trial"]
 
@@ -179,7 +182,9 @@ async def test_the_lead_report_figures_by_hand() -> None:
         "won": (2, 1300.0),
         "lost": (1, 500.0),
     }
-    assert {r["channel"]: (r["leads"], r["won"], r["conversion_rate"]) for r in found["by_channel"]} == {
+    assert {
+        r["channel"]: (r["leads"], r["won"], r["conversion_rate"]) for r in found["by_channel"]
+    } == {
         "email": (5, 2, 0.4),
         "manual": (1, 0, 0.0),
     }
