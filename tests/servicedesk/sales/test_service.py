@@ -202,3 +202,18 @@ async def test_the_lead_report_figures_by_hand() -> None:
     assert "pipeline,won,2,1300.0" in csv_text and "owner,Sam,3,1000.0,1,1,0.5," in csv_text
     # A period: only the leads created in it.
     assert (await report.lead_report(start=T0 + day, end=T0 + 2 * day))["leads"] == 0
+
+
+async def test_two_captures_at_the_same_moment_make_one_lead() -> None:
+    import asyncio
+
+    ticket_id = await contact("ann@mail.example")
+    results = await asyncio.gather(
+        *[
+            sales.create_lead(actor=RULE, now=T0 + timedelta(seconds=n), ticket_id=ticket_id)
+            for n in range(4)
+        ]
+    )
+    assert len({r.lead_id for r in results}) == 1
+    assert sorted(r.created for r in results) == [False, False, False, True]
+    assert await Lead.count() == 1
