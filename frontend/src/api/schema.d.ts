@@ -1508,20 +1508,6 @@ export interface components {
             operators: string[];
             type: string;
         };
-        /** HistoryLine */
-        HistoryLine: {
-            actor_kind: string;
-            actor_label: string;
-            /** Format: date-time */
-            at: string;
-            changes: {
-                [key: string]: unknown;
-            };
-            from_stage: string | null;
-            kind: string;
-            lead_id: number;
-            to_stage: string | null;
-        };
         /** IdentityAdd */
         IdentityAdd: {
             /** @enum {string} */
@@ -1572,6 +1558,20 @@ export interface components {
             public: boolean;
             ticket_id: number;
         };
+        /** LeadHistoryLine */
+        LeadHistoryLine: {
+            actor_kind: string;
+            actor_label: string;
+            /** Format: date-time */
+            at: string;
+            changes: {
+                [key: string]: unknown;
+            };
+            from_stage: string | null;
+            kind: string;
+            lead_id: number;
+            to_stage: string | null;
+        };
         /** LeadIn */
         LeadIn: {
             currency?: string | null;
@@ -1587,6 +1587,10 @@ export interface components {
         LeadList: {
             items: components["schemas"]["LeadOut"][];
         };
+        /** LeadMergeIn */
+        LeadMergeIn: {
+            other_id: number;
+        };
         /** LeadOut */
         LeadOut: {
             campaign_id: number | null;
@@ -1599,7 +1603,7 @@ export interface components {
             customer_id: number;
             customer_name: string;
             expected_close_date: string | null;
-            history?: components["schemas"]["HistoryLine"][] | null;
+            history?: components["schemas"]["LeadHistoryLine"][] | null;
             id: number;
             lost_reason: string;
             merged_into: number | null;
@@ -1615,6 +1619,18 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             value: number;
+        };
+        /** LeadStageIn */
+        LeadStageIn: {
+            lost_reason?: string | null;
+            stage: string;
+        };
+        /** LeadStages */
+        LeadStages: {
+            closed: string[];
+            currency: string;
+            open: string[];
+            stages: string[];
         };
         /** LeadUpdate */
         LeadUpdate: {
@@ -1682,6 +1698,10 @@ export interface components {
             count: number;
             items: components["schemas"]["Member"][];
             next?: string | null;
+        };
+        /** MergeIn */
+        MergeIn: {
+            other_id: number;
         };
         /** MessageIn */
         MessageIn: {
@@ -1873,18 +1893,6 @@ export interface components {
             paused: boolean;
             /** @enum {string} */
             target: "first_response" | "next_reply" | "resolution";
-        };
-        /** StageIn */
-        StageIn: {
-            lost_reason?: string | null;
-            stage: string;
-        };
-        /** Stages */
-        Stages: {
-            closed: string[];
-            currency: string;
-            open: string[];
-            stages: string[];
         };
         /** SurveyAnswer */
         SurveyAnswer: {
@@ -2121,14 +2129,6 @@ export interface components {
             status: number;
             title: string;
             type: string;
-        };
-        /** MergeIn */
-        customers_schemas_MergeIn: {
-            other_id: number;
-        };
-        /** MergeIn */
-        sales_schemas_MergeIn: {
-            other_id: number;
         };
         /** Problem */
         servicedesk_channels_schemas_Problem: {
@@ -5648,7 +5648,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["customers_schemas_MergeIn"];
+                "application/json": components["schemas"]["MergeIn"];
             };
         };
         responses: {
@@ -6048,7 +6048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Stages"];
+                    "application/json": components["schemas"]["LeadStages"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6312,7 +6312,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["sales_schemas_MergeIn"];
+                "application/json": components["schemas"]["LeadMergeIn"];
             };
         };
         responses: {
@@ -6401,7 +6401,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["StageIn"];
+                "application/json": components["schemas"]["LeadStageIn"];
             };
         };
         responses: {

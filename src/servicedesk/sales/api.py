@@ -17,7 +17,7 @@ from servicedesk.schemas import IdPath, IdQuery
 from servicedesk.settings import get_settings
 
 from . import reads, report, service
-from .schemas import LeadIn, LeadList, LeadOut, LeadUpdate, MergeIn, StageIn, Stages
+from .schemas import LeadIn, LeadList, LeadMergeIn, LeadOut, LeadStageIn, LeadStages, LeadUpdate
 
 StageQuery = Annotated[str | None, QueryParameter(max_length=40, pattern="^[a-z0-9_ -]+$")]
 _WHEN: dict[str, Any] = {
@@ -53,8 +53,8 @@ class LeadController(Controller):
         return LeadList.model_validate({"items": items})
 
     @get("/stages", summary="The pipeline's stages in order (LEAD_STAGES)")
-    async def stages(self) -> Stages:
-        return Stages(
+    async def stages(self) -> LeadStages:
+        return LeadStages(
             stages=service.stages(),
             open=service.open_stages(),
             closed=list(service.CLOSED),
@@ -95,7 +95,7 @@ class LeadController(Controller):
 
     @post("/{lead_id:int}/stage", status_code=200, summary="Move a lead to a stage")
     async def set_stage(
-        self, request: Request, lead_id: IdPath, data: JSONBody[StageIn]
+        self, request: Request, lead_id: IdPath, data: JSONBody[LeadStageIn]
     ) -> LeadOut:
         await service.set_stage(
             lead_id=lead_id,
@@ -112,7 +112,9 @@ class LeadController(Controller):
         guards=[requires_lead],
         summary="Fold another lead of the same customer into this one",
     )
-    async def merge(self, request: Request, lead_id: IdPath, data: JSONBody[MergeIn]) -> LeadOut:
+    async def merge(
+        self, request: Request, lead_id: IdPath, data: JSONBody[LeadMergeIn]
+    ) -> LeadOut:
         await service.merge_leads(
             lead_id=lead_id, other_id=data.other_id, actor=request.user.actor, now=utcnow()
         )

@@ -1,4 +1,5 @@
-"""Request and response models of leads and the lead report."""
+"""Request and response models of leads (the lead report is published untyped, as the
+other reports)."""
 
 from __future__ import annotations
 
@@ -50,16 +51,16 @@ class LeadUpdate(Changes):
     lost_reason: Annotated[Text, Field(max_length=500)] | None = None
 
 
-class StageIn(Request):
+class LeadStageIn(Request):
     stage: StageName
     lost_reason: Annotated[Text, Field(max_length=500)] | None = None
 
 
-class MergeIn(Request):
+class LeadMergeIn(Request):
     other_id: Id
 
 
-class HistoryLine(BaseModel):
+class LeadHistoryLine(BaseModel):
     lead_id: int
     kind: str
     from_stage: str | None
@@ -92,7 +93,7 @@ class LeadOut(BaseModel):
     updated_at: datetime
     stage_changed_at: datetime
     closed_at: datetime | None
-    history: list[HistoryLine] | None = None
+    history: list[LeadHistoryLine] | None = None
     created: bool | None = None  # on POST: false when folded into the open lead
 
 
@@ -100,54 +101,8 @@ class LeadList(BaseModel):
     items: list[LeadOut]
 
 
-class Stages(BaseModel):
+class LeadStages(BaseModel):
     stages: list[str]
     open: list[str]
     closed: list[str]
     currency: str
-
-
-class PipelineRow(BaseModel):
-    stage: str
-    leads: int
-    value: float
-
-
-class ChannelRow(BaseModel):
-    channel: str
-    leads: int
-    won: int
-    lost: int
-    conversion_rate: float | None
-    won_value: float
-
-
-class StageTime(BaseModel):
-    stage: str
-    stays: int
-    median_days: float | None
-
-
-class OwnerRow(BaseModel):
-    owner_id: int | None
-    owner_name: str | None
-    leads: int
-    won: int
-    lost: int
-    win_rate: float | None
-    won_value: float
-
-
-class LeadReport(BaseModel):
-    model_config = {"populate_by_name": True}
-
-    from_: datetime | None = Field(default=None, alias="from")
-    to: datetime | None
-    stages: list[str]
-    leads: int
-    open_value: float
-    won_value: float
-    pipeline: list[PipelineRow]
-    by_channel: list[ChannelRow]
-    time_in_stage: list[StageTime]
-    by_owner: list[OwnerRow]
