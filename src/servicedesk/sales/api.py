@@ -16,7 +16,7 @@ from servicedesk.errors import Invalid
 from servicedesk.schemas import IdPath, IdQuery
 from servicedesk.settings import get_settings
 
-from . import reads, report, service
+from . import merges, reads, report, service
 from .schemas import LeadIn, LeadList, LeadMergeIn, LeadOut, LeadStageIn, LeadStages, LeadUpdate
 
 StageQuery = Annotated[str | None, QueryParameter(max_length=40, pattern="^[a-z0-9_ -]+$")]
@@ -115,14 +115,14 @@ class LeadController(Controller):
     async def merge(
         self, request: Request, lead_id: IdPath, data: JSONBody[LeadMergeIn]
     ) -> LeadOut:
-        await service.merge_leads(
+        await merges.merge_leads(
             lead_id=lead_id, other_id=data.other_id, actor=request.user.actor, now=utcnow()
         )
         return await _lead(lead_id)
 
     @delete("/{lead_id:int}", guards=[requires_lead], summary="Delete a lead and its history")
     async def delete_lead(self, lead_id: IdPath) -> None:
-        await service.delete_lead(lead_id=lead_id)
+        await merges.delete_lead(lead_id=lead_id)
 
 
 def _when(value: str | None, name: str) -> Any:

@@ -1,6 +1,6 @@
 """Sales leads: capture (by hand, from a ticket, by a rule), one open lead per customer
 (a second capture folds into it), owners in turn within the sales team, stage changes with
-their history and the `lead.stage_changed` event, edits, merges of two leads.
+their history and the `lead.stage_changed` event, edits (merges: merges.py).
 
 Every change writes a LeadEvent (who and when) in the change's transaction; a stage change
 also writes the domain event to the outbox there (rules and webhooks react after commit)."""
@@ -60,7 +60,7 @@ class Captured:
 # ---------------------------------------------------------------- history and events
 
 
-async def _log(
+async def record(
     lead_id: int,
     kind: str,
     actor: Actor,
@@ -85,7 +85,7 @@ async def _log(
     )
 
 
-async def _load(lead_id: int, field: str = "lead_id") -> dict[str, Any]:
+async def load_lead(lead_id: int, field: str = "lead_id") -> dict[str, Any]:
     row = await Lead.select().where(Lead.id == lead_id).first()
     if not row:
         raise NotFound(f"lead {lead_id} does not exist", field=field)
@@ -215,7 +215,7 @@ async def create_lead(
             inserted = await writes.insert_rows(Lead, [row], skip_conflicts_on="open_key")
             if inserted:
                 lead_id = int(inserted[0]["id"])
-                await _log(
+                await record(
                     lead_id,
                     "created",
                     actor,
@@ -229,7 +229,7 @@ async def create_lead(
             assert existing is not None
         await _fold(existing, actor, now, ticket_id=ticket_id, channel=channel, value=value)
         if stage != existing["stage"] and stages().index(stage) > stages().index(existing["stage"]):
-            await _move(existing, stage, actor, now)
+            await move_to(existing, stage, actor, now)
         return Captured(int(existing["id"]), False)
 
 
@@ -246,7 +246,7 @@ async def _fold(
     if value and not lead["value_cents"]:
         values[Lead.value_cents] = lead["value_cents"] = cents(value)
     await Lead.update(values).where(Lead.id == lead["id"])
-    await _log(
+    await record(
         int(lead["id"]),
         "contact",
         actor,
@@ -265,7 +265,7 @@ async def set_stage(
     moving it to an open stage). Returns False when it already was there."""
     check_stage(stage)
     async with write_transaction():
-        lead = await _load(lead_id)
+        lead = await load_lead(lead_id)
         _may_change(lead, actor)
         if lead["merged_into"] is not None:
             raise Conflict(f"the lead was merged into lead {lead['merged_into']}", field="lead_id")
@@ -273,11 +273,11 @@ async def set_stage(
             await _edit(lead, {"lost_reason": lost_reason}, actor, now)
         if lead["stage"] == stage:
             return False
-        await _move(lead, stage, actor, now)
+        await move_to(lead, stage, actor, now)
         return True
 
 
-async def _move(lead: dict[str, Any], stage: str, actor: Actor, now: datetime) -> None:
+async def move_to(lead: dict[str, Any], stage: str, actor: Actor, now: datetime) -> None:
     old, closed = lead["stage"], stage in CLOSED
     open_key = None if closed else str(lead["customer"])
     if open_key is not None and lead["open_key"] is None:
@@ -297,7 +297,7 @@ async def _move(lead: dict[str, Any], stage: str, actor: Actor, now: datetime) -
         }
     ).where(Lead.id == lead["id"])
     lead.update(stage=stage, open_key=open_key)
-    await _log(int(lead["id"]), "stage", actor, now, from_stage=old, to_stage=stage)
+    await record(int(lead["id"]), "stage", actor, now, from_stage=old, to_stage=stage)
     await outbox.emit_event(
         topic=STAGE_CHANGED,
         payload={
@@ -321,7 +321,7 @@ async def update_lead(
     """Changes value, currency, owner, expected close date, lost reason (one history line
     with each field's [old, new])."""
     async with write_transaction():
-        lead = await _load(lead_id)
+        lead = await load_lead(lead_id)
         _may_change(lead, actor)
         if lead["merged_into"] is not None:
             raise Conflict(f"the lead was merged into lead {lead['merged_into']}", field="lead_id")
@@ -360,59 +360,4 @@ async def _edit(lead: dict[str, Any], changes: dict[str, Any], actor: Actor, now
     if values:
         values[Lead.updated_at] = now
         await Lead.update(values).where(Lead.id == lead["id"])
-        await _log(int(lead["id"]), "changed", actor, now, changes=found)
-
-
-async def merge_leads(*, lead_id: int, other_id: int, actor: Actor, now: datetime) -> None:
-    """Folds lead `other_id` into `lead_id` (same customer): the kept lead takes the
-    other's value and owner where it has none; the other is marked merged and closed; its
-    history stays and shows in the kept lead's history."""
-    if other_id == lead_id:
-        raise Invalid("a lead cannot be merged into itself", field="other_id")
-    async with write_transaction():
-        keep = await _load(lead_id)
-        other = await _load(other_id, "other_id")
-        for row, field in ((keep, "lead_id"), (other, "other_id")):
-            if row["merged_into"] is not None:
-                raise Conflict(f"lead {row['id']} was merged already", field=field)
-        if keep["customer"] != other["customer"]:
-            raise Invalid("the leads belong to different customers", field="other_id")
-        await Lead.update(
-            {
-                Lead.merged_into: lead_id,
-                Lead.open_key: None,
-                Lead.closed_at: now,
-                Lead.updated_at: now,
-            }
-        ).where(Lead.id == other_id)
-        values: dict[Any, Any] = {Lead.updated_at: now}
-        if not keep["value_cents"] and other["value_cents"]:
-            values[Lead.value_cents] = other["value_cents"]
-        if keep["owner"] is None and other["owner"] is not None:
-            values[Lead.owner] = other["owner"]
-        if keep["open_key"] is None and other["open_key"] is not None:
-            # The kept lead was closed and the other open: it reopens in the other's stage.
-            values[Lead.open_key] = other["open_key"]
-        await Lead.update(values).where(Lead.id == lead_id)
-        if Lead.open_key in values:
-            await _move(keep | {"open_key": other["open_key"]}, other["stage"], actor, now)
-        await _log(
-            lead_id,
-            "merged",
-            actor,
-            now,
-            changes={
-                "lead_id": other_id,
-                "stage": other["stage"],
-                "value": other["value_cents"] / 100,
-            },
-        )
-
-
-async def delete_lead(*, lead_id: int) -> None:
-    """Deletes a lead and its history (leads merged into it keep theirs, unlinked)."""
-    async with write_transaction():
-        await _load(lead_id)
-        await Lead.update({Lead.merged_into: None}).where(Lead.merged_into == lead_id)
-        await LeadEvent.delete().where(LeadEvent.lead == lead_id)
-        await Lead.delete().where(Lead.id == lead_id)
+        await record(int(lead["id"]), "changed", actor, now, changes=found)

@@ -11,7 +11,7 @@ import pytest
 from servicedesk.actors import Actor
 from servicedesk.errors import Conflict, Forbidden, Invalid
 from servicedesk.outbox.tables import OutboxMessage
-from servicedesk.sales import queries, reads, report
+from servicedesk.sales import merges, queries, reads, report
 from servicedesk.sales import service as sales
 from servicedesk.sales.tables import Lead
 from servicedesk.settings import get_settings
@@ -129,7 +129,7 @@ async def test_merging_two_leads_keeps_both_histories() -> None:
     first = await lead_for(ticket_id, lou)
     await sales.set_stage(lead_id=first, stage="lost", actor=lou, now=T0 + timedelta(hours=1))
     second = await lead_for(ticket_id, lou, now=T0 + timedelta(hours=2), value=300)
-    await sales.merge_leads(lead_id=first, other_id=second, actor=lou, now=T0 + timedelta(hours=3))
+    await merges.merge_leads(lead_id=first, other_id=second, actor=lou, now=T0 + timedelta(hours=3))
     kept = await reads.get_lead(lead_id=first)
     # The kept lead was lost and the other open: it takes the open one's stage and value.
     assert (kept["stage"], kept["value"], kept["open"]) == ("new", 300.0, True)
@@ -146,7 +146,7 @@ async def test_merging_two_leads_keeps_both_histories() -> None:
     with pytest.raises(Conflict):
         await sales.set_stage(lead_id=second, stage="won", actor=lou, now=T0)
     with pytest.raises(Invalid) as refused:
-        await sales.merge_leads(lead_id=first, other_id=first, actor=lou, now=T0)
+        await merges.merge_leads(lead_id=first, other_id=first, actor=lou, now=T0)
     assert refused.value.field == "other_id"
 
 
