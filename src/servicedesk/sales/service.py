@@ -347,7 +347,11 @@ async def _edit(lead: dict[str, Any], changes: dict[str, Any], actor: Actor, now
         if name == "value":
             new = cents(new)
         elif name == "currency":
+            if new is None:
+                raise Invalid("a lead has a currency", field="currency")
             new = str(new).upper()
+        elif name == "lost_reason":
+            new = new or ""
         elif name == "owner_id" and new is not None:
             await _check_owner(int(new))
             if _is_agent_role(actor) and new != actor.agent_id:

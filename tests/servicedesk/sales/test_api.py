@@ -70,6 +70,12 @@ async def test_errors_name_the_field(agent_client: httpx.AsyncClient) -> None:
         400,
         "expected_close_date",
     )
+    await refused("PATCH", f"/api/leads/{lead_id}", {"currency": None}, 422, "currency")
+    cleared = await agent_client.patch(
+        f"/api/leads/{lead_id}", json={"lost_reason": None, "value": None, "owner_id": None}
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["lost_reason"], cleared.json()["owner_id"]) == ("", None)
     empty = await agent_client.patch(f"/api/leads/{lead_id}", json={})
     assert empty.status_code == 400
 
