@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from litestar.params import ParameterKwarg
 from pydantic import BaseModel, BeforeValidator, Field, TypeAdapter, ValidationError
 
-from servicedesk.schemas import Changes, Id, Request, Text
+from servicedesk.schemas import Changes, Id, NonBlank, Request, Text
 
 _DAY = TypeAdapter(date)
 
@@ -24,9 +25,9 @@ def _day(value: Any) -> Any:
 
 
 Day = Annotated[date, BeforeValidator(_day)]
-Money = Annotated[float, Field(ge=0, le=1e11)]
-Currency = Annotated[str, Field(pattern="^[A-Za-z]{3}$")]
-StageName = Annotated[Text, Field(min_length=1, max_length=40)]
+# Constraints twice: pydantic's for the check, ParameterKwarg's for the OpenAPI schema.
+Money = Annotated[float, Field(ge=0, le=1e11), ParameterKwarg(ge=0, le=1e11)]
+Currency = Annotated[str, Field(pattern="^[A-Za-z]{3}$"), ParameterKwarg(pattern="^[A-Za-z]{3}$")]
 
 
 class LeadIn(Request):
@@ -37,9 +38,9 @@ class LeadIn(Request):
     ticket_id: Id | None = None
     value: Money | None = None
     currency: Currency | None = None
-    stage: StageName | None = None
+    stage: Text | None = Field(default=None, min_length=1, max_length=40)
     owner_id: Id | None = None
-    team: Annotated[Text, Field(min_length=1, max_length=100)] | None = None
+    team: NonBlank | None = Field(default=None, max_length=100)
     expected_close_date: Day | None = None
 
 
@@ -48,12 +49,12 @@ class LeadUpdate(Changes):
     currency: Currency | None = None
     owner_id: Id | None = None
     expected_close_date: Day | None = None
-    lost_reason: Annotated[Text, Field(max_length=500)] | None = None
+    lost_reason: Text | None = Field(default=None, max_length=500)
 
 
 class LeadStageIn(Request):
-    stage: StageName
-    lost_reason: Annotated[Text, Field(max_length=500)] | None = None
+    stage: Text = Field(min_length=1, max_length=40)
+    lost_reason: Text | None = Field(default=None, max_length=500)
 
 
 class LeadMergeIn(Request):
