@@ -66,6 +66,8 @@ TABLES = [
     "attachment",
     "inbound_email",
     "bouncing_address",
+    "lead_event",
+    "lead",
     "campaign_recipient",
     "suppression",
     "campaign",

@@ -33,6 +33,9 @@ const CampaignEditorPage = lazy(() =>
   import("./pages/marketing/CampaignEditorPage").then((m) => ({ default: m.CampaignEditorPage })),
 );
 const CampaignPage = lazy(() => import("./pages/marketing/CampaignPage").then((m) => ({ default: m.CampaignPage })));
+const LeadsBoardPage = lazy(() => import("./pages/sales/LeadsBoardPage").then((m) => ({ default: m.LeadsBoardPage })));
+const LeadPage = lazy(() => import("./pages/sales/LeadPage").then((m) => ({ default: m.LeadPage })));
+const LeadReportPage = lazy(() => import("./pages/sales/LeadReportPage").then((m) => ({ default: m.LeadReportPage })));
 const AdminPage = lazy(() => import("./pages/admin/AdminPage").then((m) => ({ default: m.AdminPage })));
 
 function Lazy({ children }: { children: ReactNode }) {
@@ -200,6 +203,32 @@ export function AppRoutes() {
                 <CampaignPage />
               </Lazy>
             </RequireRole>
+          }
+        />
+        <Route
+          path="/leads"
+          element={
+            <Lazy>
+              <LeadsBoardPage />
+            </Lazy>
+          }
+        />
+        <Route
+          path="/leads/report"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <LeadReportPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/leads/:id"
+          element={
+            <Lazy>
+              <LeadPage />
+            </Lazy>
           }
         />
         <Route

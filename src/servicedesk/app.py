@@ -36,6 +36,7 @@ from servicedesk.marketing.api import (
     UnsubscribeController,
 )
 from servicedesk.outbox.api import OutboxController
+from servicedesk.sales.api import LeadController, LeadReportController
 from servicedesk.settings import Settings, get_settings
 from servicedesk.sla.api import SlaPolicyController
 from servicedesk.spa import spa
@@ -157,6 +158,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CampaignController,
             BounceController,
             UnsubscribeController,
+            LeadController,
+            LeadReportController,
             health,
             *[handler for plugin in plugins.plugins() for handler in plugin.route_handlers],
             spa,

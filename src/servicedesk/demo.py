@@ -298,6 +298,9 @@ async def load_demo(*, customers: int, tickets: int, seed: int, path: Path | Non
     )
     report = await import_file(path)
     await _demo_marketing(now=end)
+    from servicedesk.sales.demo import load_demo_leads
+
+    await load_demo_leads(now=end, password=DEMO_PASSWORD)
     return f"demo data loaded: {report.imported}\n{ready}"
 
 

@@ -18,6 +18,7 @@ APP_REGISTRY = AppRegistry(
         "servicedesk.channels.piccolo_app",
         "servicedesk.sla.piccolo_app",
         "servicedesk.marketing.piccolo_app",
+        "servicedesk.sales.piccolo_app",
         *[app for plugin in plugins() for app in plugin.piccolo_apps],
     ]
 )

@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     # Frequency cap of marketing email: at most N emails per D days (0: no cap).
     marketing_cap_emails: int = Field(default=0, ge=0)
     marketing_cap_days: int = Field(default=0, ge=0)
+    # Sales leads (docs/sales.md): the pipeline's stages in order (comma-separated; must
+    # include won and lost, the closed ones), the team whose agents own new leads in turn
+    # (a name; empty: none), the currency of a lead that names none, and how many days
+    # after a campaign email a new lead of its recipient counts for that campaign.
+    lead_stages: str = "new,qualified,proposal,won,lost"
+    sales_team: str = ""
+    sales_currency: str = "EUR"
+    lead_attribution_days: int = Field(default=30, ge=0)
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once into var/ (never committed)."""

@@ -52,6 +52,17 @@ async def test_demo_routes_tickets_to_two_teams_and_surveys_them(tmp_path: Path)
     assert campaign["status"] == "sent" and figures["recipients"] > 0
     assert figures["skipped_no_consent"] > 0
 
+    # Sales: leads across the stages, some won and lost, three of them from the campaign.
+    from servicedesk.sales.report import lead_report
+
+    leads = await lead_report()
+    stages = {row["stage"]: row["leads"] for row in leads["pipeline"]}
+    assert leads["leads"] >= 20 and stages["won"] > 0 and stages["lost"] > 0
+    assert sum(stages[s] for s in ("new", "qualified", "proposal")) > 0
+    assert any(row["median_days"] for row in leads["time_in_stage"])
+    assert (figures := await campaigns.report(campaign_id=campaign["id"]))["leads"] == 3
+    assert figures["won_value"] == 2500.0
+
 
 async def test_demo_loads_once(tmp_path: Path) -> None:
     await load_demo(customers=5, tickets=10, seed=1, path=tmp_path / "demo.jsonl")

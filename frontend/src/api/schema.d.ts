@@ -618,6 +618,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leads (not merged away), newest first */
+        get: operations["ApiLeadsListLeads"];
+        put?: never;
+        /** Capture a lead (folded into the customer's open lead if any) */
+        post: operations["ApiLeadsCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pipeline's stages in order (LEAD_STAGES) */
+        get: operations["ApiLeadsStagesStages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/{lead_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A lead with its history */
+        get: operations["ApiLeadsLeadIdGetLead"];
+        put?: never;
+        post?: never;
+        /** Delete a lead and its history */
+        delete: operations["ApiLeadsLeadIdDeleteLead"];
+        options?: never;
+        head?: never;
+        /** Change value, currency, owner, close date, lost reason */
+        patch: operations["ApiLeadsLeadIdUpdate"];
+        trace?: never;
+    };
+    "/api/leads/{lead_id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fold another lead of the same customer into this one */
+        post: operations["ApiLeadsLeadIdMergeMerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/leads/{lead_id}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a lead to a stage */
+        post: operations["ApiLeadsLeadIdStageSetStage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/marketing/bounces": {
         parameters: {
             query?: never;
@@ -746,6 +834,23 @@ export interface paths {
         };
         /** The cx figures per day, week or month */
         get: operations["ApiReportsCxTrendTrend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pipeline by stage, conversion by channel, time in stage, win rate by owner */
+        get: operations["ApiReportsLeadsLeadsReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1452,6 +1557,88 @@ export interface components {
             message_id: string | null;
             public: boolean;
             ticket_id: number;
+        };
+        /** LeadHistoryLine */
+        LeadHistoryLine: {
+            actor_kind: string;
+            actor_label: string;
+            /** Format: date-time */
+            at: string;
+            changes: {
+                [key: string]: unknown;
+            };
+            from_stage: string | null;
+            kind: string;
+            lead_id: number;
+            to_stage: string | null;
+        };
+        /** LeadIn */
+        LeadIn: {
+            currency?: string | null;
+            customer_id?: number | null;
+            expected_close_date?: string | null;
+            owner_id?: number | null;
+            stage?: string | null;
+            team?: string | null;
+            ticket_id?: number | null;
+            value?: number | null;
+        };
+        /** LeadList */
+        LeadList: {
+            items: components["schemas"]["LeadOut"][];
+        };
+        /** LeadMergeIn */
+        LeadMergeIn: {
+            other_id: number;
+        };
+        /** LeadOut */
+        LeadOut: {
+            campaign_id: number | null;
+            closed_at: string | null;
+            created?: boolean | null;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            customer_email: string | null;
+            customer_id: number;
+            customer_name: string;
+            expected_close_date: string | null;
+            history?: components["schemas"]["LeadHistoryLine"][] | null;
+            id: number;
+            lost_reason: string;
+            merged_into: number | null;
+            open: boolean;
+            owner_id: number | null;
+            owner_name: string | null;
+            source_channel: string;
+            source_ticket_id: number | null;
+            stage: string;
+            /** Format: date-time */
+            stage_changed_at: string;
+            team_id: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            value: number;
+        };
+        /** LeadStageIn */
+        LeadStageIn: {
+            lost_reason?: string | null;
+            stage: string;
+        };
+        /** LeadStages */
+        LeadStages: {
+            closed: string[];
+            currency: string;
+            open: string[];
+            stages: string[];
+        };
+        /** LeadUpdate */
+        LeadUpdate: {
+            currency?: string | null;
+            expected_close_date?: string | null;
+            lost_reason?: string | null;
+            owner_id?: number | null;
+            value?: number | null;
         };
         /** LoginIn */
         LoginIn: {
@@ -5697,6 +5884,601 @@ export interface operations {
             };
         };
     };
+    ApiLeadsListLeads: {
+        parameters: {
+            query?: {
+                stage?: string | null;
+                owner_id?: number | null;
+                customer_id?: number | null;
+                /** @description only open leads */
+                open?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadList"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiLeadsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiLeadsStagesStages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadStages"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiLeadsLeadIdGetLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiLeadsLeadIdDeleteLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiLeadsLeadIdUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiLeadsLeadIdMergeMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadMergeIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiLeadsLeadIdStageSetStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lead_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadStageIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
     ApiMarketingBouncesBounce: {
         parameters: {
             query?: never;
@@ -6206,6 +6988,69 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiReportsLeadsLeadsReport: {
+        parameters: {
+            query?: {
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
+                from?: string | null;
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
+                to?: string | null;
+                format?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */

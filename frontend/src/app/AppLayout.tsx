@@ -13,6 +13,7 @@ import {
 import {
   IconBolt,
   IconChartBar,
+  IconCoin,
   IconInbox,
   IconLogout,
   IconMail,
@@ -69,6 +70,7 @@ export function AppLayout() {
               <Group gap={4} wrap="nowrap">
                 <NavItem to="/inbox" label="Inbox" icon={<IconInbox size={18} aria-hidden />} />
                 <NavItem to="/customers" label="Customers" icon={<IconUsers size={18} aria-hidden />} />
+                <NavItem to="/leads" label="Leads" icon={<IconCoin size={18} aria-hidden />} />
                 {hasRole(agent, "lead", "admin") && (
                   <NavItem to="/dashboard" label="Dashboard" icon={<IconChartBar size={18} aria-hidden />} />
                 )}

@@ -557,13 +557,12 @@ class _NotYet(ActionType):
         return self.type.replace("_", " ")
 
 
-for _name, _label in (
-    ("set_journey_stage", "Set the customer's journey stage"),
-    ("create_lead", "Create a sales lead"),
-    ("set_lead_stage", "Set the lead's stage"),
-):
+for _name, _label in (("set_journey_stage", "Set the customer's journey stage"),):
     register(type(f"NotYet_{_name}", (_NotYet,), {"type": _name, "label": _label}))
 
+
+# The sales actions (create_lead, set_lead_stage) register themselves from their module.
+from . import lead_actions  # noqa: E402, F401
 
 # ---------------------------------------------------------------- the registry's surface
 

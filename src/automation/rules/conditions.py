@@ -10,11 +10,11 @@ at a past moment) share it. The context (built live by context.build_context):
                 "assignee": email | None, "team": name | None, "reopens": int,
                 "created_at", "updated_at", "solved_at", "status_changed_at",
                 "customer_message_at": datetime | None, ...} | None,
-     "customer": {"email", "tags": [str], "journey_stage", "nps_category",
+     "customer": {"email", "tags": [str], "journey_stage", "lead_stage", "nps_category",
                   "marketing_consent": bool, ...} | None,
      "message": {"body", "channel"} | None,   # message.received / reply.sent
      "survey": {"kind", "rating", "comment"} | None,   # survey.answered
-     "lead": None,                            # no sales domain yet
+     "lead": {"id", "stage", "value", "currency", "owner_id", "customer_id"} | None,
      "schedule": cx.business_hours.Schedule | None}    # the ticket's team's hours
 
 Regular expressions (`matches`) are refused at save when they could backtrack badly:
@@ -36,6 +36,7 @@ except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
 
 from servicedesk.errors import Invalid
+from servicedesk.sales.service import stages as lead_stages
 from servicedesk.tickets.service import CHANNELS, PRIORITIES, STATUSES
 
 from .schemas import Condition, Conditions
@@ -131,8 +132,11 @@ _fields: list[Field] = [
     Field("customer.journey_stage", "choice", _part("customer", "journey_stage"), available=False),
     Field("customer.nps_category", "choice", _part("customer", "nps_category"), NPS_CATEGORIES),
     Field("customer.marketing_consent", "bool", _part("customer", "marketing_consent")),
-    Field("lead.stage", "choice", _part("lead", "stage"), available=False),
-    Field("lead.value", "number", _part("lead", "value"), available=False),
+    Field("customer.lead_stage", "choice", _part("customer", "lead_stage"), tuple(lead_stages())),
+    # The event's lead (lead.stage_changed), else the customer's current lead: the open
+    # one, else the latest. lead.stage changed_to/changed_from read lead.stage_changed.
+    Field("lead.stage", "choice", _part("lead", "stage"), tuple(lead_stages()), changeable=True),
+    Field("lead.value", "number", _part("lead", "value")),
     # Extension: the target an sla.breached event is about.
     Field(
         "sla.target",

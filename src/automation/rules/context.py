@@ -8,6 +8,7 @@ from typing import Any
 
 from servicedesk.cx.business_hours import Schedule
 from servicedesk.cx.facts import team_schedule
+from servicedesk.sales import reads as sales
 from servicedesk.settings import get_settings
 from servicedesk.tickets import service as tickets
 
@@ -85,6 +86,7 @@ async def customer_facts(customer_id: int) -> dict[str, Any] | None:
         "email_bounced": row["email_bounced"],
         "tags": list(row["tags"] or []),
         "journey_stage": None,  # no customer journey domain yet
+        "lead_stage": await sales.customer_lead_stage(customer_id),
         "nps_category": nps_category(await queries.latest_nps(customer_id)),
         "marketing_consent": bool(row["marketing_consent"]),
     }
@@ -123,6 +125,7 @@ def event_context(
     message: dict[str, Any] | None,
     payload: dict[str, Any],
     schedule: Schedule | None,
+    lead: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The context conditions are evaluated over (live or in a dry-run)."""
     survey = None
@@ -136,7 +139,7 @@ def event_context(
         "customer": customer,
         "message": message,
         "survey": survey,
-        "lead": None,
+        "lead": lead,
         "schedule": schedule,
     }
 
@@ -148,19 +151,29 @@ async def build_context(
     ticket = await ticket_facts(ticket_id) if ticket_id is not None else None
     customer_id = payload.get("customer_id") or (ticket or {}).get("customer_id")
     message = None
-    if topic in ("message.received", "reply.sent") and payload.get("interaction_id"):
-        found = await queries.interaction(int(payload["interaction_id"]))
+    interaction_id = payload.get("interaction_id")
+    if topic == "ticket.created" and ticket is not None:
+        # The opening message raises no message.received: ticket.created shows its body.
+        interaction_id = await queries.first_message_id(int(ticket["id"]))
+    if topic in ("message.received", "reply.sent", "ticket.created") and interaction_id:
+        found = await queries.interaction(int(interaction_id))
         if found:
             message = {"body": found["body_text"], "channel": found["channel"]}
+    changes = await _changes(payload.get("changes") or {})
+    if topic == "lead.stage_changed":
+        changes["lead.stage"] = [payload.get("from_stage"), payload.get("to_stage")]
     return event_context(
         topic=topic,
         now=now,
         ticket=ticket,
         customer=await customer_facts(int(customer_id)) if customer_id else None,
-        changes=await _changes(payload.get("changes") or {}),
+        changes=changes,
         message=message,
         payload=payload,
         schedule=await team_schedule(ticket["team_id"]) if ticket else None,
+        lead=await sales.lead_facts(
+            lead_id=payload.get("lead_id"), customer_id=int(customer_id) if customer_id else None
+        ),
     )
 
 
@@ -194,5 +207,5 @@ def template_variables(context: dict[str, Any]) -> dict[str, Any]:
             "email": ticket.get("assignee"),
         },
         "survey": {k: survey.get(k) for k in ("kind", "rating", "comment")},
-        "lead": {"stage": None, "value": None},
+        "lead": {k: (context.get("lead") or {}).get(k) for k in ("id", "stage", "value")},
     }

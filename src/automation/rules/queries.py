@@ -153,6 +153,17 @@ async def interaction(interaction_id: int) -> dict[str, Any] | None:
     )
 
 
+async def first_message_id(ticket_id: int) -> int | None:
+    """The ticket's opening customer message (what ticket.created stands for)."""
+    row = (
+        await Interaction.select(Interaction.id)
+        .where(Interaction.ticket == ticket_id, Interaction.direction == "inbound")
+        .order_by(Interaction.id)
+        .first()
+    )
+    return int(row["id"]) if row else None
+
+
 async def rules_version() -> tuple[Any, ...]:
     """Changes whenever a rule is added, changed or deleted (the runner's cache key): a
     change sets updated_at, a deletion lowers the count."""

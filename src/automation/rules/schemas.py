@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from servicedesk.schemas import Instant
 
-# The events a rule can listen to (the spec's list); lead.stage_changed has no emitter yet.
+# The events a rule can listen to (the spec's list).
 EVENTS = (
     "ticket.created",
     "ticket.updated",
@@ -25,7 +25,7 @@ EVENTS = (
     "sla.breached",
     "lead.stage_changed",
 )
-NOT_AVAILABLE_EVENTS = ("lead.stage_changed",)
+NOT_AVAILABLE_EVENTS: tuple[str, ...] = ()
 
 
 class Strict(BaseModel):

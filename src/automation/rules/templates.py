@@ -34,7 +34,7 @@ SAMPLE: dict[str, Any] = {
     "customer": {"id": 1, "name": "Ann Example", "email": "ann@mail.example"},
     "agent": {"id": 1, "name": "Alice Agent", "email": "agent@desk.example"},
     "survey": {"kind": "csat", "rating": 2, "comment": "Slow answer"},
-    "lead": {"stage": None, "value": None},
+    "lead": {"id": 1, "stage": "qualified", "value": 1200.0},
 }
 
 

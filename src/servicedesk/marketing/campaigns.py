@@ -361,6 +361,13 @@ async def record_bounce(*, email: str, kind: str, now: datetime) -> None:
 # ---------------------------------------------------------------- report
 
 
+async def lead_figures(campaign_id: int) -> tuple[int, float]:
+    """Leads attributed to the campaign and the value of those won (docs/sales.md)."""
+    from servicedesk.sales.queries import campaign_figures  # sales builds on marketing
+
+    return await campaign_figures(campaign_id)
+
+
 async def report(*, campaign_id: int) -> dict[str, Any]:
     """Who the campaign reached and what followed (docs/marketing.md defines each figure)."""
     campaign = await get_campaign(campaign_id=campaign_id)
@@ -370,6 +377,7 @@ async def report(*, campaign_id: int) -> dict[str, Any]:
         return counts.get(f"delivery:{status}", 0)
 
     cancelled = {reason: counts.get(f"cancelled:{reason}", 0) for reason in SKIP_REASONS}
+    leads, won_value = await lead_figures(campaign_id)
     late_bounces = counts.get("late_bounce", 0)
     queued = sum(v for k, v in counts.items() if k.startswith("delivery:"))
     start = as_utc(campaign["queued_at"]) if campaign["queued_at"] else None
@@ -403,7 +411,7 @@ async def report(*, campaign_id: int) -> dict[str, Any]:
         "replies": await queries.replies(campaign_id=campaign_id, within=REPLY_WINDOW)
         if start
         else 0,
-        "leads": None,
-        "won_value": None,
+        "leads": leads,
+        "won_value": won_value,
         **scores,
     }

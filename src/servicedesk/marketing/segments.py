@@ -13,6 +13,8 @@ from typing import Any
 
 from servicedesk.db import is_sqlite
 from servicedesk.errors import Invalid
+from servicedesk.sales.queries import CURRENT_STAGE
+from servicedesk.sales.service import stages as lead_stages
 
 from .schemas import Condition, Conditions
 
@@ -109,9 +111,11 @@ FIELDS: dict[str, Field] = {
         ),
     ),
     "customer.marketing_consent": Field("bool", _sql("c.marketing_consent")),
+    # The stage of the customer's open lead, else of their latest (servicedesk.sales).
+    "customer.lead_stage": Field("choice", _sql(CURRENT_STAGE), choices=tuple(lead_stages())),
 }
 # Fields of the contract whose domain (sales, journey stages) is not built yet.
-NOT_YET = {"customer.journey_stage", "customer.lead_stage"}
+NOT_YET = {"customer.journey_stage"}
 
 
 def catalog() -> list[dict[str, Any]]:

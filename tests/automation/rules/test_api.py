@@ -70,7 +70,7 @@ async def test_the_catalog_lists_fields_operators_actions_and_live_choices(
     response = await admin_client.get("/api/automation/catalog")
     assert response.status_code == 200, response.text
     catalog = response.json()
-    assert "ticket.solved" in catalog["events"] and "lead.stage_changed" not in catalog["events"]
+    assert "ticket.solved" in catalog["events"] and "lead.stage_changed" in catalog["events"]
     fields = {f["name"]: f for f in catalog["fields"]}
     assert fields["ticket.status"]["type"] == "choice"
     assert "alice@desk.example" in fields["ticket.assignee"]["choices"]
@@ -78,7 +78,7 @@ async def test_the_catalog_lists_fields_operators_actions_and_live_choices(
     assert fields["ticket.business_hours_in_status"]["type"] == "number"
     assert "matches" in catalog["operators"]["text"] and "gt" in catalog["operators"]["number"]
     actions = {a["type"]: a for a in catalog["actions"]}
-    assert "create_lead" not in actions
+    assert "create_lead" in actions and "set_journey_stage" not in actions
     notify = {p["name"]: p for p in actions["notify"]["params"]}
     assert notify["to"]["choices"] == ["agent", "team", "leads"]
     assert "alice@desk.example" in notify["agent"]["choices"]
@@ -88,7 +88,6 @@ REFUSED = [
     ({**RULE, "colour": "red"}, "colour"),
     ({**RULE, "trigger": {"events": ["ticket.exploded"]}}, "trigger.events[0]"),
     ({**RULE, "trigger": {"every": "hour"}}, "trigger.every"),
-    ({**RULE, "trigger": {"events": ["lead.stage_changed"]}}, "trigger.events[0]"),
     (with_condition({"field": "ticket.mood", "op": "is", "value": "x"}), "conditions.all[0].field"),
     (
         with_condition({"field": "ticket.status", "op": "sounds_like", "value": "x"}),
@@ -123,8 +122,8 @@ REFUSED = [
         "conditions.all[0].value",
     ),
     (
-        with_condition({"field": "lead.stage", "op": "is", "value": "won"}),
-        "conditions.all[0].field",
+        with_condition({"field": "lead.stage", "op": "is", "value": "signed"}),
+        "conditions.all[0].value",
     ),
     (with_action({"type": "teleport"}), "actions[1].type"),
     (with_action({"type": "set", "field": "priority", "value": "whenever"}), "actions[1].value"),
@@ -156,7 +155,7 @@ REFUSED = [
         "actions[1].agent",
     ),
     (with_action({"type": "webhook", "webhook_id": 99}), "actions[1].webhook_id"),
-    (with_action({"type": "create_lead", "value": "x"}), "actions[1].type"),
+    (with_action({"type": "create_lead", "value": "x"}), "actions[1].value"),
     (with_action({"type": "set_journey_stage", "value": "x"}), "actions[1].type"),
     (
         with_action({"type": "follow_up", "after_hours": -1, "subject": "s", "body": "b"}),

@@ -5,6 +5,7 @@ import { ChannelBadge, PriorityBadge, SlaBadge, StatusBadge } from "../../compon
 import { QueryError } from "../../components/QueryError";
 import { absTime } from "../../lib/format";
 import { AuditTrail } from "./AuditTrail";
+import { LeadCard } from "../sales/LeadCard";
 import { CustomerCard } from "./CustomerCard";
 import { ReplyBox } from "./ReplyBox";
 import { Timeline } from "./Timeline";
@@ -67,6 +68,7 @@ export function TicketPage() {
         <TicketProperties ticket={t} />
         <SatisfactionCard satisfaction={t.satisfaction} />
         <CustomerCard ticket={t} />
+        <LeadCard ticket={t} />
         <AuditTrail events={t.events} />
       </Stack>
     </div>

@@ -1,0 +1,219 @@
+"""The sales service: owners in turn, one open lead per customer, stage history and its
+event, merges, and the lead report's figures computed by hand."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from servicedesk.actors import Actor
+from servicedesk.errors import Conflict, Forbidden, Invalid
+from servicedesk.outbox.tables import OutboxMessage
+from servicedesk.sales import merges, queries, reads, report
+from servicedesk.sales import service as sales
+from servicedesk.sales.tables import Lead
+from servicedesk.settings import get_settings
+
+from .helpers import T0, as_agent, contact, customer_of, lead_for, sales_team
+
+RULE = Actor("rule", label="rule: Pricing")
+
+
+async def test_owners_go_round_robin_within_the_sales_team(monkeypatch: pytest.MonkeyPatch) -> None:
+    people = await sales_team()
+    monkeypatch.setenv("SALES_TEAM", "Sales")
+    get_settings.cache_clear()
+    owners = []
+    for n in range(4):
+        ticket_id = await contact(f"c{n}@mail.example", now=T0 + timedelta(minutes=n))
+        lead_id = await lead_for(ticket_id, RULE, now=T0 + timedelta(minutes=n))
+        owners.append((await reads.get_lead(lead_id=lead_id))["owner_id"])
+    # Sam, Sue and Lou in id order, then Sam again (his newest lead is the oldest).
+    assert owners == [people["sam"], people["sue"], people["lou"], people["sam"]]
+    # A team named in the call wins over the setting; a team without agents owns nothing.
+    await sales_team()
+    from servicedesk.accounts import service as accounts
+
+    await accounts.get_or_create_team(name="Empty")
+    ticket_id = await contact("lone@mail.example")
+    lead_id = await lead_for(ticket_id, RULE, team="Empty")
+    assert (await reads.get_lead(lead_id=lead_id))["owner_id"] is None
+    with pytest.raises(Invalid) as refused:
+        await lead_for(await contact("x@mail.example"), RULE, team="Nope")
+    assert refused.value.field == "team"
+
+
+async def test_a_second_capture_folds_into_the_open_lead_and_a_closed_lead_allows_a_new_one() -> (
+    None
+):
+    people = await sales_team()
+    lou = as_agent(people["lou"])
+    first = await contact("ann@mail.example", subject="Pricing please")
+    lead_id = await lead_for(first, RULE)
+    second = await contact("ann@mail.example", subject="A quote?", now=T0 + timedelta(hours=1))
+    again = await sales.create_lead(
+        actor=RULE, now=T0 + timedelta(hours=1), ticket_id=second, value=900, stage="qualified"
+    )
+    assert again == sales.Captured(lead_id, False)
+    lead = await reads.get_lead(lead_id=lead_id)
+    assert (lead["value"], lead["stage"]) == (900.0, "qualified")  # value filled, stage on
+    assert [h["kind"] for h in lead["history"]] == ["created", "contact", "stage"]
+    assert lead["history"][1]["changes"]["ticket_id"] == second
+    assert await Lead.count() == 1
+    # A lead going back cannot: folding never moves a stage backwards.
+    await sales.create_lead(actor=RULE, now=T0 + timedelta(hours=2), ticket_id=second, stage="new")
+    assert (await reads.get_lead(lead_id=lead_id))["stage"] == "qualified"
+    # Won: the customer has no open lead any more, so the next capture opens a new one.
+    await sales.set_stage(lead_id=lead_id, stage="won", actor=lou, now=T0 + timedelta(days=1))
+    newer = await lead_for(second, RULE, now=T0 + timedelta(days=2))
+    assert newer != lead_id
+    # Reopening the won lead now would make two open leads: refused, naming the stage.
+    with pytest.raises(Conflict) as refused:
+        await sales.set_stage(lead_id=lead_id, stage="proposal", actor=lou, now=T0)
+    assert refused.value.field == "stage"
+
+
+async def test_stage_changes_keep_who_and_when_and_write_the_event_in_the_change() -> None:
+    people = await sales_team()
+    sam = as_agent(people["sam"], "agent", "sam@desk.example")
+    ticket_id = await contact("ann@mail.example")
+    customer_id = await customer_of(ticket_id)
+    lead_id = await lead_for(ticket_id, sam, value=1500)
+    assert (await reads.get_lead(lead_id=lead_id))["owner_id"] == people["sam"]  # no team
+    later = T0 + timedelta(days=3)
+    assert await sales.set_stage(lead_id=lead_id, stage="qualified", actor=sam, now=later)
+    assert not await sales.set_stage(lead_id=lead_id, stage="qualified", actor=sam, now=later)
+    history = (await reads.get_lead(lead_id=lead_id))["history"]
+    assert [(h["kind"], h["from_stage"], h["to_stage"], h["actor_label"]) for h in history] == [
+        ("created", None, "new", "sam@desk.example"),
+        ("stage", "new", "qualified", "sam@desk.example"),
+    ]
+    assert history[1]["at"] == later
+    events = await OutboxMessage.select().where(OutboxMessage.topic == "lead.stage_changed")
+    assert len(events) == 1
+    payload = json.loads(events[0]["payload"])
+    assert payload == {
+        "lead_id": lead_id,
+        "customer_id": customer_id,
+        "from_stage": "new",
+        "to_stage": "qualified",
+        "value": 1500.0,
+    }
+    assert events[0]["ticket"] == ticket_id
+    assert await queries.lead_changes_of(customer_id) == [
+        (T0, lead_id, None, "new", "sam@desk.example"),
+        (later, lead_id, "new", "qualified", "sam@desk.example"),
+    ]
+    # Another agent may not move Sam's lead; an unknown stage names the field.
+    sue = as_agent(people["sue"], "agent", "sue@desk.example")
+    with pytest.raises(Forbidden):
+        await sales.set_stage(lead_id=lead_id, stage="won", actor=sue, now=later)
+    with pytest.raises(Invalid) as refused:
+        await sales.set_stage(lead_id=lead_id, stage="signed", actor=sam, now=later)
+    assert refused.value.field == "stage"
+
+
+async def test_the_stages_come_from_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEAD_STAGES", "new, demo ,trial,won")
+    get_settings.cache_clear()
+    assert sales.stages() == ["new", "demo", "trial", "won", "lost"]
+    assert sales.open_stages() == ["new", "demo", "trial"]
+
+
+async def test_merging_two_leads_keeps_both_histories() -> None:
+    people = await sales_team()
+    lou = as_agent(people["lou"])
+    ticket_id = await contact("ann@mail.example")
+    first = await lead_for(ticket_id, lou)
+    await sales.set_stage(lead_id=first, stage="lost", actor=lou, now=T0 + timedelta(hours=1))
+    second = await lead_for(ticket_id, lou, now=T0 + timedelta(hours=2), value=300)
+    await merges.merge_leads(lead_id=first, other_id=second, actor=lou, now=T0 + timedelta(hours=3))
+    kept = await reads.get_lead(lead_id=first)
+    # The kept lead was lost and the other open: it takes the open one's stage and value.
+    assert (kept["stage"], kept["value"], kept["open"]) == ("new", 300.0, True)
+    assert [(h["lead_id"], h["kind"]) for h in kept["history"]] == [
+        (first, "created"),
+        (first, "stage"),
+        (second, "created"),
+        (first, "stage"),
+        (first, "merged"),
+    ]
+    other = await reads.get_lead(lead_id=second)
+    assert (other["merged_into"], other["open"]) == (first, False)
+    assert [lead["id"] for lead in await reads.list_leads()] == [first]
+    with pytest.raises(Conflict):
+        await sales.set_stage(lead_id=second, stage="won", actor=lou, now=T0)
+    with pytest.raises(Invalid) as refused:
+        await merges.merge_leads(lead_id=first, other_id=first, actor=lou, now=T0)
+    assert refused.value.field == "other_id"
+
+
+async def test_the_lead_report_figures_by_hand() -> None:
+    people = await sales_team()
+    sam, sue = as_agent(people["sam"], "agent", "sam"), as_agent(people["sue"], "agent", "sue")
+    day = timedelta(days=1)
+
+    async def lead(n: int, who: Actor, value: int, path: list[tuple[str, int]]) -> int:
+        ticket_id = await contact(f"r{n}@mail.example")
+        lead_id = await lead_for(ticket_id, who, value=value)
+        for stage, days in path:
+            await sales.set_stage(lead_id=lead_id, stage=stage, actor=who, now=T0 + days * day)
+        return lead_id
+
+    # Sam: won 1000 (new 2 days, qualified 4 days), lost 500 (new 1 day), open 200 (new).
+    await lead(1, sam, 1000, [("qualified", 2), ("won", 6)])
+    await lead(2, sam, 500, [("lost", 1)])
+    await lead(3, sam, 200, [])
+    # Sue: won 300 (new 4 days, qualified 2 days), open 700 in proposal (new 6, qual. 1).
+    await lead(4, sue, 300, [("qualified", 4), ("won", 6)])
+    await lead(5, sue, 700, [("qualified", 6), ("proposal", 7)])
+    # A manual lead (no ticket) of Sue's: its source channel is "manual".
+    customer_id = await customer_of(await contact("r6@mail.example"))
+    await sales.create_lead(actor=sue, now=T0, customer_id=customer_id, value=50)
+    found = await report.lead_report()
+    assert found["leads"] == 6
+    assert found["open_value"] == 950.0 and found["won_value"] == 1300.0
+    assert {r["stage"]: (r["leads"], r["value"]) for r in found["pipeline"]} == {
+        "new": (2, 250.0),
+        "qualified": (0, 0.0),
+        "proposal": (1, 700.0),
+        "won": (2, 1300.0),
+        "lost": (1, 500.0),
+    }
+    assert {
+        r["channel"]: (r["leads"], r["won"], r["conversion_rate"]) for r in found["by_channel"]
+    } == {
+        "email": (5, 2, 0.4),
+        "manual": (1, 0, 0.0),
+    }
+    # new: stays of 2, 1, 4, 6 days -> median 3; qualified: 4, 2, 1 -> 2; proposal: none.
+    assert {r["stage"]: (r["stays"], r["median_days"]) for r in found["time_in_stage"]} == {
+        "new": (4, 3.0),
+        "qualified": (3, 2.0),
+        "proposal": (0, None),
+    }
+    assert {r["owner_name"]: (r["won"], r["lost"], r["win_rate"]) for r in found["by_owner"]} == {
+        "Sam": (1, 1, 0.5),
+        "Sue": (1, 0, 1.0),
+    }
+    csv_text = report.report_csv(found)
+    assert "pipeline,won,2,1300.0" in csv_text and "owner,Sam,3,1000.0,1,1,0.5," in csv_text
+    # A period: only the leads created in it.
+    assert (await report.lead_report(start=T0 + day, end=T0 + 2 * day))["leads"] == 0
+
+
+async def test_two_captures_at_the_same_moment_make_one_lead() -> None:
+    import asyncio
+
+    ticket_id = await contact("ann@mail.example")
+    results = await asyncio.gather(
+        *[
+            sales.create_lead(actor=RULE, now=T0 + timedelta(seconds=n), ticket_id=ticket_id)
+            for n in range(4)
+        ]
+    )
+    assert len({r.lead_id for r in results}) == 1
+    assert sorted(r.created for r in results) == [False, False, False, True]
+    assert await Lead.count() == 1
