@@ -350,7 +350,7 @@ export interface paths {
         /** Campaigns, newest first */
         get: operations["ApiCampaignsListCampaigns"];
         put?: never;
-        /** Create a campaign (sent now by /send, or at send_at) */
+        /** Create a campaign (segment: sent by /send or at send_at; triggered: by rules) */
         post: operations["ApiCampaignsCreate"];
         delete?: never;
         options?: never;
@@ -1187,8 +1187,13 @@ export interface components {
         /** CampaignIn */
         CampaignIn: {
             body: string;
+            /**
+             * @default segment
+             * @enum {string}
+             */
+            kind: "segment" | "triggered";
             name: string;
-            segment_id: number;
+            segment_id?: number | null;
             send_at?: string | null;
             subject: string;
         };
@@ -1202,9 +1207,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             id: number;
+            /** @enum {string} */
+            kind: "segment" | "triggered";
             name: string;
             queued_at: string | null;
-            segment_id: number;
+            segment_id: number | null;
             send_at: string | null;
             status: string;
             subject: string;
@@ -4738,13 +4745,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
                 };
             };
-            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            /** @description A conflict: a name in use, a campaign already sent */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
                 };
             };
             /** @description A value is refused (field named in errors) */

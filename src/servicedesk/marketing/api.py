@@ -16,7 +16,7 @@ from servicedesk.clock import utcnow
 from servicedesk.errors import DomainError
 from servicedesk.schemas import IdPath
 
-from . import campaigns, service
+from . import campaigns, responses, service
 from .schemas import (
     BounceIn,
     CampaignIn,
@@ -84,6 +84,7 @@ def _campaign(row: dict[str, Any]) -> CampaignOut:
     return CampaignOut(
         id=row["id"],
         name=row["name"],
+        kind=row["kind"],
         segment_id=row["segment"],
         subject=row["subject"],
         body=row["body"],
@@ -186,12 +187,13 @@ class CampaignController(Controller):
 
     @post(
         "/",
-        summary="Create a campaign (sent now by /send, or at send_at)",
+        summary="Create a campaign (segment: sent by /send or at send_at; triggered: by rules)",
         responses=problems(404, 422),
     )
     async def create(self, request: Request, data: JSONBody[CampaignIn]) -> CampaignOut:
         campaign_id = await campaigns.create_campaign(
             name=data.name,
+            kind=data.kind,
             segment_id=data.segment_id,
             subject=data.subject,
             body=data.body,
@@ -244,7 +246,7 @@ class CampaignController(Controller):
         "/{campaign_id:int}/send",
         status_code=202,
         summary="Queue the campaign now (again: only new members)",
-        responses=problems(404, 422),
+        responses=problems(404, 409, 422),
     )
     async def send(self, request: Request, campaign_id: IdPath) -> SendResult:
         return SendResult(
@@ -274,7 +276,7 @@ class BounceController(Controller):
         responses=problems(404),
     )
     async def bounce(self, data: JSONBody[BounceIn]) -> None:
-        await campaigns.record_bounce(email=data.email, kind=data.kind, now=utcnow())
+        await responses.record_bounce(email=data.email, kind=data.kind, now=utcnow())
 
 
 Token = Annotated[str, PathParameter(max_length=300)]
@@ -320,7 +322,7 @@ class UnsubscribeController(Controller):
     )
     async def page(self, token: Token) -> Response[str]:
         try:
-            found = await campaigns.unsubscribe_page(token=token)
+            found = await responses.unsubscribe_page(token=token)
         except DomainError as exc:
             return _page("Link not valid", f"<p>{html.escape(exc.detail)}</p>", exc.status_code)
         if found["unsubscribed"]:
@@ -343,7 +345,7 @@ class UnsubscribeController(Controller):
     )
     async def unsubscribe(self, token: Token) -> Response[str]:
         try:
-            await campaigns.unsubscribe(token=token, now=utcnow())
+            await responses.unsubscribe(token=token, now=utcnow())
         except DomainError as exc:
             return _page("Link not valid", f"<p>{html.escape(exc.detail)}</p>", exc.status_code)
         return _page("You are unsubscribed", "<p>You will get no more marketing email from us.</p>")

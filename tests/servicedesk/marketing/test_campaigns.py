@@ -15,7 +15,7 @@ import pytest
 
 from servicedesk.actors import SYSTEM
 from servicedesk.clock import utcnow
-from servicedesk.marketing import campaigns
+from servicedesk.marketing import campaigns, responses
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.outbox.tasks import deliver_due
 from servicedesk.settings import get_settings
@@ -85,7 +85,7 @@ async def test_a_survey_link_token_does_not_unsubscribe(
     async with app_client() as stranger:
         # A genuine survey token whose value is a recipient id is still not an unsubscribe one.
         refused = await stranger.post(f"/u/{link_token(str(recipient['id']))}")
-        accepted = await stranger.post(f"/u/{campaigns.unsubscribe_token(recipient['id'])}")
+        accepted = await stranger.post(f"/u/{responses.unsubscribe_token(recipient['id'])}")
     assert refused.status_code == 422 and accepted.status_code == 200
     assert (await report(lead_client, campaign_id))["unsubscribed"] == 1
 
