@@ -1574,11 +1574,6 @@ export interface components {
             normal?: components["schemas"]["Targets"] | null;
             urgent?: components["schemas"]["Targets"] | null;
         };
-        /** ProblemField */
-        ProblemField: {
-            field: string;
-            message: string;
-        };
         /** Rendered */
         Rendered: {
             body: string;
@@ -1943,15 +1938,7 @@ export interface components {
             url?: string | null;
         };
         /** Problem */
-        automation_problems_Problem: {
-            detail: string;
-            errors?: components["schemas"]["ProblemField"][] | null;
-            status: number;
-            title: string;
-            type: string;
-        };
-        /** Problem */
-        servicedesk_channels_schemas_Problem: {
+        channels_schemas_Problem: {
             detail: string;
             errors?: {
                 [key: string]: unknown;
@@ -1961,7 +1948,7 @@ export interface components {
             type: string;
         };
         /** Problem */
-        servicedesk_contract_Problem: {
+        contract_Problem: {
             detail: string;
             errors?: components["schemas"]["FieldError"][] | null;
             status: number;
@@ -1969,17 +1956,7 @@ export interface components {
             type: string;
         };
         /** Problem */
-        servicedesk_marketing_api_Problem: {
-            detail: string;
-            errors?: {
-                [key: string]: unknown;
-            }[] | null;
-            status: number;
-            title: string;
-            type: string;
-        };
-        /** Problem */
-        servicedesk_sla_schemas_Problem: {
+        sla_schemas_Problem: {
             detail: string;
             errors?: {
                 [key: string]: string;
@@ -2021,7 +1998,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2030,7 +2007,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2063,7 +2040,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -2072,7 +2049,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2081,7 +2058,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2090,7 +2067,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2099,7 +2076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2108,7 +2085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2117,7 +2094,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2152,7 +2129,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -2161,7 +2138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2170,7 +2147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2179,7 +2156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2188,7 +2165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2197,7 +2174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2206,7 +2183,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2237,7 +2214,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -2246,7 +2223,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2255,7 +2232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description No such attachment */
@@ -2264,7 +2241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Over the size limit: not stored */
@@ -2273,7 +2250,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2282,7 +2259,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2315,7 +2292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -2324,7 +2301,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2333,7 +2310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2342,7 +2319,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2351,7 +2328,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2360,7 +2337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Too many attempts; try again later */
@@ -2369,7 +2346,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2397,7 +2374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2406,7 +2383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2435,7 +2412,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2444,7 +2421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2467,22 +2444,22 @@ export interface operations {
                     "application/json": components["schemas"]["Catalog"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2509,31 +2486,31 @@ export interface operations {
                     "application/json": components["schemas"]["DryRunOut"];
                 };
             };
-            /** @description The body is not a dry run: `errors[0].field` names what is wrong */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2542,7 +2519,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2551,7 +2528,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2560,16 +2537,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The rule is not valid: `errors[0].field` names the dotted path */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2592,22 +2569,22 @@ export interface operations {
                     "application/json": components["schemas"]["MacroOut"][];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2634,31 +2611,31 @@ export interface operations {
                     "application/json": components["schemas"]["MacroOut"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2667,7 +2644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2676,7 +2653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2685,16 +2662,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2725,34 +2702,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2761,7 +2738,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2790,34 +2767,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2826,7 +2803,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2835,7 +2812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2864,40 +2841,40 @@ export interface operations {
                     "application/json": components["schemas"]["MacroOut"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2906,7 +2883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2915,16 +2892,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2953,49 +2930,49 @@ export interface operations {
                     "application/json": components["schemas"]["TicketDetail"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description An action cannot apply to this ticket (e.g. it is closed) */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3004,16 +2981,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3042,40 +3019,40 @@ export interface operations {
                     "application/json": components["schemas"]["MacroPreview"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3084,7 +3061,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3093,16 +3070,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3125,22 +3102,22 @@ export interface operations {
                     "application/json": components["schemas"]["RuleOut"][];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3175,25 +3152,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3202,16 +3179,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Another rule has this name */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3220,16 +3197,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The rule is not valid: `errors[0].field` names the dotted path */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3260,34 +3237,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such rule */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3296,7 +3273,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3325,34 +3302,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such rule */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3361,7 +3338,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3370,7 +3347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3407,43 +3384,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such rule */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Another rule has this name */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3452,16 +3429,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The rule is not valid: `errors[0].field` names the dotted path */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3494,34 +3471,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such rule */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3530,7 +3507,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3559,7 +3536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3568,7 +3545,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3601,7 +3578,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -3610,7 +3587,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not allowed for this role (or a missing CSRF token) */
@@ -3619,7 +3596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3628,7 +3605,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The name is taken, or an active policy has the same channel and team */
@@ -3637,7 +3614,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3646,7 +3623,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value is not acceptable (e.g. the team does not exist) */
@@ -3655,7 +3632,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
         };
@@ -3686,7 +3663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -3695,7 +3672,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3704,7 +3681,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description No such policy */
@@ -3713,7 +3690,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3722,7 +3699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3751,7 +3728,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -3760,7 +3737,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not allowed for this role (or a missing CSRF token) */
@@ -3769,7 +3746,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description No such policy */
@@ -3778,7 +3755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3787,7 +3764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3796,7 +3773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3831,7 +3808,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -3840,7 +3817,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not allowed for this role (or a missing CSRF token) */
@@ -3849,7 +3826,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description No such policy */
@@ -3858,7 +3835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The name is taken, or an active policy has the same channel and team */
@@ -3867,7 +3844,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3876,7 +3853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value is not acceptable (e.g. the team does not exist) */
@@ -3885,7 +3862,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
         };
@@ -3908,22 +3885,22 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookOut"][];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3950,31 +3927,31 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookOut"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3983,7 +3960,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3992,7 +3969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4001,16 +3978,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4041,34 +4018,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such resource */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4077,7 +4054,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4106,34 +4083,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such resource */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4142,7 +4119,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4151,7 +4128,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4180,40 +4157,40 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookOut"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such resource */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4222,7 +4199,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4231,16 +4208,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4263,31 +4240,22 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignList"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
-                };
-            };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4314,40 +4282,40 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4356,7 +4324,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4365,16 +4333,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4401,40 +4369,40 @@ export interface operations {
                     "application/json": components["schemas"]["Rendered"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4443,7 +4411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4452,16 +4420,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4486,40 +4454,40 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4528,7 +4496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4557,49 +4525,49 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A conflict: a name in use, a campaign already sent */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4608,16 +4576,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4642,40 +4610,40 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignReport"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4684,7 +4652,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4709,58 +4677,58 @@ export interface operations {
                     "application/json": components["schemas"]["SendResult"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A conflict: a name in use, a campaign already sent */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4787,40 +4755,40 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4829,16 +4797,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4881,7 +4849,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -4890,7 +4858,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Not an admin (or an admin's integration token) */
@@ -4899,7 +4867,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Conflicting concurrent deliveries of the message: deliver again */
@@ -4908,7 +4876,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description The message is over MAIL_MAX_BYTES */
@@ -4917,7 +4885,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description The body is not message/rfc822 */
@@ -4926,7 +4894,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description The body is empty or not an email */
@@ -4935,7 +4903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
         };
@@ -4966,7 +4934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -4975,7 +4943,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Not an admin */
@@ -4984,7 +4952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description No such email, or its raw bytes were purged */
@@ -4993,7 +4961,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5002,7 +4970,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5037,7 +5005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5046,7 +5014,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5055,7 +5023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5064,7 +5032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5073,7 +5041,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5082,7 +5050,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5091,7 +5059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5124,7 +5092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5133,7 +5101,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5142,7 +5110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5151,7 +5119,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5182,7 +5150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5191,7 +5159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5200,7 +5168,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5209,7 +5177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5218,7 +5186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5253,7 +5221,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5262,7 +5230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5271,7 +5239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5280,7 +5248,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5289,7 +5257,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5298,7 +5266,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5307,7 +5275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5338,7 +5306,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5347,7 +5315,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5356,7 +5324,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5365,7 +5333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5374,7 +5342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5383,7 +5351,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5416,7 +5384,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5425,7 +5393,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5434,7 +5402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5443,7 +5411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5452,7 +5420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5487,7 +5455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5496,7 +5464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5505,7 +5473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5514,7 +5482,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5523,7 +5491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5532,7 +5500,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5541,7 +5509,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5572,7 +5540,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5581,7 +5549,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5590,7 +5558,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5599,7 +5567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5608,7 +5576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5645,7 +5613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5654,7 +5622,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5663,7 +5631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5672,7 +5640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5681,7 +5649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5690,7 +5658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5699,7 +5667,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5724,40 +5692,40 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5766,7 +5734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5775,7 +5743,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5784,7 +5752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5816,7 +5784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5825,7 +5793,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5834,7 +5802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5843,7 +5811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5876,7 +5844,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5885,7 +5853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5894,7 +5862,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5903,7 +5871,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5912,7 +5880,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5921,7 +5889,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5957,7 +5925,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5966,7 +5934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5975,7 +5943,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5984,7 +5952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6020,7 +5988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6029,7 +5997,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6038,7 +6006,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6047,7 +6015,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6087,7 +6055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6096,7 +6064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6105,7 +6073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6114,7 +6082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6154,7 +6122,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6163,7 +6131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6172,7 +6140,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6181,7 +6149,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6221,7 +6189,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6230,7 +6198,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6239,7 +6207,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6248,7 +6216,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6284,7 +6252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6293,7 +6261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6302,7 +6270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6311,7 +6279,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6334,31 +6302,22 @@ export interface operations {
                     "application/json": components["schemas"]["SegmentList"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
-                };
-            };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6385,31 +6344,31 @@ export interface operations {
                     "application/json": components["schemas"]["SegmentOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6418,16 +6377,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A conflict: a name in use, a campaign already sent */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6436,16 +6395,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6474,7 +6433,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6483,7 +6442,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6510,31 +6469,31 @@ export interface operations {
                     "application/json": components["schemas"]["Members"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6543,7 +6502,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6552,7 +6511,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6561,16 +6520,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6595,40 +6554,40 @@ export interface operations {
                     "application/json": components["schemas"]["SegmentOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6637,7 +6596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6660,49 +6619,49 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A conflict: a name in use, a campaign already sent */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6711,7 +6670,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6740,49 +6699,49 @@ export interface operations {
                     "application/json": components["schemas"]["SegmentOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A conflict: a name in use, a campaign already sent */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6791,16 +6750,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6828,49 +6787,49 @@ export interface operations {
                     "application/json": components["schemas"]["Members"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6906,7 +6865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6915,7 +6874,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6924,7 +6883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6933,7 +6892,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6966,7 +6925,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6975,7 +6934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6984,7 +6943,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6993,7 +6952,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7002,7 +6961,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7011,7 +6970,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7020,7 +6979,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7049,7 +7008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7058,7 +7017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7091,7 +7050,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7100,7 +7059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7109,7 +7068,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7118,7 +7077,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7127,7 +7086,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7136,7 +7095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7145,7 +7104,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7180,7 +7139,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7189,7 +7148,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7198,7 +7157,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7207,7 +7166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7216,7 +7175,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7225,7 +7184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7234,7 +7193,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7275,7 +7234,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7284,7 +7243,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7293,7 +7252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7302,7 +7261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7334,7 +7293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7343,7 +7302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7352,7 +7311,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7361,7 +7320,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7390,7 +7349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7399,7 +7358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7430,7 +7389,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7439,7 +7398,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7448,7 +7407,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7457,7 +7416,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7466,7 +7425,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7501,7 +7460,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7510,7 +7469,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7519,7 +7478,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7528,7 +7487,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7537,7 +7496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7546,7 +7505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7555,7 +7514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7586,7 +7545,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7595,7 +7554,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7604,7 +7563,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7613,7 +7572,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7622,7 +7581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7657,7 +7616,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7666,7 +7625,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7675,7 +7634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7684,7 +7643,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7693,7 +7652,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7702,7 +7661,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7711,7 +7670,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7740,7 +7699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7749,7 +7708,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7782,7 +7741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7791,7 +7750,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7800,7 +7759,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7809,7 +7768,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7818,7 +7777,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7827,7 +7786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7836,7 +7795,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7865,7 +7824,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7874,7 +7833,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7883,7 +7842,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7892,7 +7851,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7901,7 +7860,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7910,7 +7869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7963,7 +7922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7972,7 +7931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The resource existed and is gone */
@@ -7981,7 +7940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7990,7 +7949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8025,7 +7984,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8034,7 +7993,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8043,7 +8002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The resource existed and is gone */
@@ -8052,7 +8011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8061,7 +8020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8070,7 +8029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8101,7 +8060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8110,7 +8069,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The link is not valid: a page that says so */
@@ -8150,7 +8109,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8159,7 +8118,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8168,7 +8127,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The link is not valid: a page that says so */
