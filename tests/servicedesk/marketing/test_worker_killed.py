@@ -18,7 +18,7 @@ import pytest
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.settings import get_settings
 from tests.processes import stop_process
-from tests.servicedesk.outbox.test_mail import start_worker
+from tests.servicedesk.outbox.test_mail import start_worker, wait_for
 from tests.smtp import SmtpServer
 
 from .conftest import create_campaign, create_segment, report, send
@@ -68,6 +68,12 @@ async def test_worker_killed_mid_send_and_restarted_sends_nobody_twice(
     worker = start_worker(log_path)
     try:
         assert (await send(lead_client, campaign_id))["queued"] == 650
+
+        async def started() -> bool:
+            return len(smtp_server.received) > 0
+
+        # A loaded machine starts the worker slowly: settle only once it is sending.
+        assert await wait_for(started, seconds=90), log_path.read_text()
         held = await settled(lambda: len(smtp_server.received), seconds=1.5, timeout=90)
         assert HELD_AFTER < held <= HELD_AFTER + 2, log_path.read_text()
         os.kill(worker.pid, signal.SIGKILL)
