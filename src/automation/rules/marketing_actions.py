@@ -75,10 +75,9 @@ async def resolve_campaigns(rules: list[Any], *, now: datetime) -> list[Any]:
             continue
         out = []
         for number, action in enumerate(actions):
-            ref = action.get("campaign") if isinstance(action, dict) else None
-            if action_is_reference(action):
+            if _names_its_campaign(action):
                 where = f"[{index}].actions[{number}].campaign"
-                campaign_id = await _campaign_of(ref, where, now)
+                campaign_id = await _campaign_of(action["campaign"], where, now)
                 action = {k: v for k, v in action.items() if k != "campaign"}
                 action["campaign_id"] = campaign_id
             out.append(action)
@@ -86,7 +85,7 @@ async def resolve_campaigns(rules: list[Any], *, now: datetime) -> list[Any]:
     return resolved
 
 
-def action_is_reference(action: Any) -> bool:
+def _names_its_campaign(action: Any) -> bool:
     return (
         isinstance(action, dict)
         and action.get("type") == SendCampaignAction.type
