@@ -169,7 +169,7 @@ async def preview(*, subject: str, body: str, customer_id: int | None = None) ->
             raise NotFound(f"customer {customer_id} does not exist", field="customer_id")
         customer = templates.customer_context(rows[0])
     return {
-        "subject": templates.render(subject, customer, field="subject"),
+        "subject": templates.subject_line(subject, customer),
         "body": templates.render(body, customer, field="body"),
     }
 
@@ -192,8 +192,7 @@ async def send_test(*, campaign_id: int, to: str, now: datetime) -> None:
             [
                 outbox.Email(
                     to=to,
-                    subject="[Test] "
-                    + templates.render(campaign["subject"], customer, field="subject"),
+                    subject=templates.subject_line(campaign["subject"], customer, prefix="[Test] "),
                     body=templates.render(campaign["body"], customer, field="body")
                     + footer(f"{get_settings().base_url}/u/test"),
                     topic="campaign_test",
@@ -314,7 +313,7 @@ async def _queue_page(
             emails.append(
                 outbox.Email(
                     to=str(member["email"]),
-                    subject=templates.render(campaign["subject"], customer, field="subject"),
+                    subject=templates.subject_line(campaign["subject"], customer),
                     body=templates.render(campaign["body"], customer, field="body") + footer(url),
                     topic=CAMPAIGN_TOPIC,
                     headers=headers,

@@ -204,6 +204,26 @@ async def test_preview_and_test_send_to_myself(
     assert (await report(lead_client, campaign_id))["recipients"] == 0
 
 
+async def test_a_subject_that_renders_past_400_characters_is_cut_to_fit(
+    lead_client: httpx.AsyncClient, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """The longest subject a campaign takes, rendered longer (and "[Test] " in front):
+    the email still goes, its subject cut to what the outbox keeps, on both engines."""
+    await import_customers(tmp_path, 1)
+    subject = "x" * 370 + "{{ customer.name * 4 }}"  # 393 characters, 410 rendered
+    campaign_id = await create_campaign(
+        lead_client, await create_segment(lead_client), subject=subject
+    )
+    tested = await lead_client.post(f"/api/campaigns/{campaign_id}/test")
+    assert tested.status_code == 202, tested.text
+    assert (await send(lead_client, campaign_id))["queued"] == 1
+    await deliver_due()
+    subjects = sorted(str(m["Subject"]) for m in smtp_server.messages)
+    assert [len(s) for s in subjects] == [400, 400]
+    assert subjects[0].startswith("[Test] xxx")
+    assert subjects[1] == "x" * 370 + ("Customer 0" * 4)[:30]
+
+
 async def test_a_scheduled_campaign_is_queued_by_the_minute_task_once_due(
     lead_client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
