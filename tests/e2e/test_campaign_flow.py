@@ -74,3 +74,38 @@ async def test_segment_campaign_one_click_unsubscribe_and_the_next_campaign_skip
     await deliver_due()
     assert [m["To"] for m in smtp_server.messages].count(address(0)) == 1
     assert [m["To"] for m in smtp_server.messages].count(address(1)) == 2
+
+
+async def test_a_triggered_campaign_is_written_in_the_editor_and_shows_the_rules_sending_it(
+    browser: Browser, live_server: str
+) -> None:
+    from automation.rules import service as rules
+
+    await make_agent("lena@desk.example", "lead")
+    page = await new_page(browser)
+    await sign_in(page, live_server, "lena@desk.example", PASSWORD)
+    await page.goto(f"{live_server}/marketing/campaigns/new")
+    await page.get_by_role("textbox", name="Name").fill("Review request")
+    await page.get_by_text("Triggered by rules").click()
+    await expect(page.get_by_role("combobox", name="Segment")).to_have_count(0)
+    await page.get_by_role("button", name="Save triggered campaign").click()
+    await page.wait_for_url(re.compile(r"/marketing/campaigns/\d+$"))
+    campaign_id = int(page.url.rsplit("/", 1)[1])
+    await expect(page.get_by_text("No rule sends it yet", exact=False)).to_be_visible()
+    await expect(page.get_by_role("button", name="Send now")).to_have_count(0)
+    await rules.create_rule(
+        data={
+            "name": "Promoters get a review request",
+            "trigger": {"events": ["survey.answered"]},
+            "conditions": {"all": [{"field": "survey.rating", "op": "gte", "value": 9}]},
+            "actions": [{"type": "send_campaign", "campaign_id": campaign_id}],
+        }
+    )
+    await page.reload()
+    rule_link = page.get_by_role("link", name="Promoters get a review request")
+    await expect(rule_link).to_be_visible()
+    await expect(page.get_by_test_id("figure-recipients")).to_have_text(re.compile("0"))
+    violations = await serious_accessibility_violations(page)
+    assert violations == [], "\n".join(violations)
+    await rule_link.click()
+    await page.wait_for_url(re.compile(r"/rules/\d+$"))

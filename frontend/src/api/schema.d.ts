@@ -350,7 +350,7 @@ export interface paths {
         /** Campaigns, newest first */
         get: operations["ApiCampaignsListCampaigns"];
         put?: never;
-        /** Create a campaign (sent now by /send, or at send_at) */
+        /** Create a campaign (segment: sent by /send or at send_at; triggered: by rules) */
         post: operations["ApiCampaignsCreate"];
         delete?: never;
         options?: never;
@@ -1292,8 +1292,13 @@ export interface components {
         /** CampaignIn */
         CampaignIn: {
             body: string;
+            /**
+             * @default segment
+             * @enum {string}
+             */
+            kind: "segment" | "triggered";
             name: string;
-            segment_id: number;
+            segment_id?: number | null;
             send_at?: string | null;
             subject: string;
         };
@@ -1307,9 +1312,11 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             id: number;
+            /** @enum {string} */
+            kind: "segment" | "triggered";
             name: string;
             queued_at: string | null;
-            segment_id: number;
+            segment_id: number | null;
             send_at: string | null;
             status: string;
             subject: string;
@@ -1754,11 +1761,6 @@ export interface components {
             normal?: components["schemas"]["Targets"] | null;
             urgent?: components["schemas"]["Targets"] | null;
         };
-        /** ProblemField */
-        ProblemField: {
-            field: string;
-            message: string;
-        };
         /** Rendered */
         Rendered: {
             body: string;
@@ -2123,15 +2125,7 @@ export interface components {
             url?: string | null;
         };
         /** Problem */
-        automation_problems_Problem: {
-            detail: string;
-            errors?: components["schemas"]["ProblemField"][] | null;
-            status: number;
-            title: string;
-            type: string;
-        };
-        /** Problem */
-        servicedesk_channels_schemas_Problem: {
+        channels_schemas_Problem: {
             detail: string;
             errors?: {
                 [key: string]: unknown;
@@ -2141,7 +2135,7 @@ export interface components {
             type: string;
         };
         /** Problem */
-        servicedesk_contract_Problem: {
+        contract_Problem: {
             detail: string;
             errors?: components["schemas"]["FieldError"][] | null;
             status: number;
@@ -2149,17 +2143,7 @@ export interface components {
             type: string;
         };
         /** Problem */
-        servicedesk_marketing_api_Problem: {
-            detail: string;
-            errors?: {
-                [key: string]: unknown;
-            }[] | null;
-            status: number;
-            title: string;
-            type: string;
-        };
-        /** Problem */
-        servicedesk_sla_schemas_Problem: {
+        sla_schemas_Problem: {
             detail: string;
             errors?: {
                 [key: string]: string;
@@ -2201,7 +2185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2210,7 +2194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2243,7 +2227,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -2252,7 +2236,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2261,7 +2245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2270,7 +2254,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2279,7 +2263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2288,7 +2272,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2297,7 +2281,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2332,7 +2316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -2341,7 +2325,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2350,7 +2334,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2359,7 +2343,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2368,7 +2352,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2377,7 +2361,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2386,7 +2370,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2417,7 +2401,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -2426,7 +2410,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2435,7 +2419,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description No such attachment */
@@ -2444,7 +2428,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Over the size limit: not stored */
@@ -2453,7 +2437,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2462,7 +2446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2495,7 +2479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -2504,7 +2488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2513,7 +2497,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2522,7 +2506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2531,7 +2515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2540,7 +2524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Too many attempts; try again later */
@@ -2549,7 +2533,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2577,7 +2561,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2586,7 +2570,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2615,7 +2599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2624,7 +2608,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2647,22 +2631,22 @@ export interface operations {
                     "application/json": components["schemas"]["Catalog"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2689,31 +2673,31 @@ export interface operations {
                     "application/json": components["schemas"]["DryRunOut"];
                 };
             };
-            /** @description The body is not a dry run: `errors[0].field` names what is wrong */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2722,7 +2706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2731,7 +2715,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2740,16 +2724,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The rule is not valid: `errors[0].field` names the dotted path */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2772,22 +2756,22 @@ export interface operations {
                     "application/json": components["schemas"]["MacroOut"][];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2814,31 +2798,31 @@ export interface operations {
                     "application/json": components["schemas"]["MacroOut"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2847,7 +2831,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2856,7 +2840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2865,16 +2849,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2905,34 +2889,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2941,7 +2925,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -2970,34 +2954,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3006,7 +2990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3015,7 +2999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3044,40 +3028,40 @@ export interface operations {
                     "application/json": components["schemas"]["MacroOut"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3086,7 +3070,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3095,16 +3079,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3133,49 +3117,49 @@ export interface operations {
                     "application/json": components["schemas"]["TicketDetail"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description An action cannot apply to this ticket (e.g. it is closed) */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3184,16 +3168,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3222,40 +3206,40 @@ export interface operations {
                     "application/json": components["schemas"]["MacroPreview"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A shared macro changed by a non-admin, or a missing CSRF header */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such macro (or another agent's personal one), or no such ticket */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3264,7 +3248,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3273,16 +3257,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3305,22 +3289,22 @@ export interface operations {
                     "application/json": components["schemas"]["RuleOut"][];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3355,25 +3339,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3382,16 +3366,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Another rule has this name */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3400,16 +3384,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The rule is not valid: `errors[0].field` names the dotted path */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3440,34 +3424,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such rule */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3476,7 +3460,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3505,34 +3489,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such rule */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3541,7 +3525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3550,7 +3534,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3587,43 +3571,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such rule */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Another rule has this name */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3632,16 +3616,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The rule is not valid: `errors[0].field` names the dotted path */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3674,34 +3658,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not an admin or lead (or a missing CSRF header) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such rule */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3710,7 +3694,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3739,7 +3723,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3748,7 +3732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3781,7 +3765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -3790,7 +3774,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not allowed for this role (or a missing CSRF token) */
@@ -3799,7 +3783,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3808,7 +3792,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The name is taken, or an active policy has the same channel and team */
@@ -3817,7 +3801,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3826,7 +3810,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value is not acceptable (e.g. the team does not exist) */
@@ -3835,7 +3819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
         };
@@ -3866,7 +3850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -3875,7 +3859,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3884,7 +3868,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description No such policy */
@@ -3893,7 +3877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3902,7 +3886,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -3931,7 +3915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -3940,7 +3924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not allowed for this role (or a missing CSRF token) */
@@ -3949,7 +3933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description No such policy */
@@ -3958,7 +3942,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3967,7 +3951,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3976,7 +3960,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4011,7 +3995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -4020,7 +4004,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description Not allowed for this role (or a missing CSRF token) */
@@ -4029,7 +4013,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description No such policy */
@@ -4038,7 +4022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The name is taken, or an active policy has the same channel and team */
@@ -4047,7 +4031,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4056,7 +4040,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value is not acceptable (e.g. the team does not exist) */
@@ -4065,7 +4049,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
                 };
             };
         };
@@ -4088,22 +4072,22 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookOut"][];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4130,31 +4114,31 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookOut"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -4163,7 +4147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4172,7 +4156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4181,16 +4165,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4221,34 +4205,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such resource */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4257,7 +4241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4286,34 +4270,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such resource */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4322,7 +4306,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4331,7 +4315,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4360,40 +4344,40 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookOut"];
                 };
             };
-            /** @description Malformed request body or parameters */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not allowed for this role, or missing CSRF token */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such resource */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4402,7 +4386,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4411,16 +4395,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is not acceptable (the field is named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["automation_problems_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4443,31 +4427,22 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignList"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
-                };
-            };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4494,40 +4469,40 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4536,7 +4511,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4545,16 +4520,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4581,40 +4556,40 @@ export interface operations {
                     "application/json": components["schemas"]["Rendered"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4623,7 +4598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4632,16 +4607,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4666,40 +4641,40 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4708,7 +4683,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4737,49 +4712,49 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A conflict: a name in use, a campaign already sent */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4788,16 +4763,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4822,40 +4797,40 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignReport"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4864,7 +4839,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4889,40 +4864,40 @@ export interface operations {
                     "application/json": components["schemas"]["SendResult"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4931,16 +4906,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -4967,40 +4942,40 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5009,16 +4984,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5061,7 +5036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -5070,7 +5045,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Not an admin (or an admin's integration token) */
@@ -5079,7 +5054,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Conflicting concurrent deliveries of the message: deliver again */
@@ -5088,7 +5063,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description The message is over MAIL_MAX_BYTES */
@@ -5097,7 +5072,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description The body is not message/rfc822 */
@@ -5106,7 +5081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description The body is empty or not an email */
@@ -5115,7 +5090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
         };
@@ -5146,7 +5121,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in */
@@ -5155,7 +5130,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description Not an admin */
@@ -5164,7 +5139,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description No such email, or its raw bytes were purged */
@@ -5173,7 +5148,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5182,7 +5157,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5217,7 +5192,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5226,7 +5201,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5235,7 +5210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5244,7 +5219,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5253,7 +5228,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5262,7 +5237,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5271,7 +5246,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5304,7 +5279,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5313,7 +5288,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5322,7 +5297,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5331,7 +5306,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5362,7 +5337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5371,7 +5346,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5380,7 +5355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5389,7 +5364,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5398,7 +5373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5433,7 +5408,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5442,7 +5417,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5451,7 +5426,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5460,7 +5435,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5469,7 +5444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5478,7 +5453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5487,7 +5462,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5518,7 +5493,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5527,7 +5502,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5536,7 +5511,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5545,7 +5520,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5554,7 +5529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5563,7 +5538,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5596,7 +5571,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5605,7 +5580,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5614,7 +5589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5623,7 +5598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5632,7 +5607,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5667,7 +5642,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5676,7 +5651,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5685,7 +5660,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5694,7 +5669,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5703,7 +5678,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5712,7 +5687,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5721,7 +5696,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5752,7 +5727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5761,7 +5736,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5770,7 +5745,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5779,7 +5754,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5788,7 +5763,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5825,7 +5800,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5834,7 +5809,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5843,7 +5818,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5852,7 +5827,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5861,7 +5836,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5870,7 +5845,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5879,7 +5854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6499,40 +6474,40 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6541,7 +6516,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6550,7 +6525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6559,7 +6534,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6591,7 +6566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6600,7 +6575,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6609,7 +6584,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6618,7 +6593,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6651,7 +6626,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6660,7 +6635,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6669,7 +6644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6678,7 +6653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6687,7 +6662,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6696,7 +6671,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6732,7 +6707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6741,7 +6716,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6750,7 +6725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6759,7 +6734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6795,7 +6770,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6804,7 +6779,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6813,7 +6788,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6822,7 +6797,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6862,7 +6837,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6871,7 +6846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6880,7 +6855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6889,7 +6864,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6929,7 +6904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6938,7 +6913,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6947,7 +6922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6956,7 +6931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6996,7 +6971,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7005,7 +6980,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7014,7 +6989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7023,7 +6998,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7122,7 +7097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7131,7 +7106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7140,7 +7115,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7149,7 +7124,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7172,31 +7147,22 @@ export interface operations {
                     "application/json": components["schemas"]["SegmentList"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
-                };
-            };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7223,31 +7189,31 @@ export interface operations {
                     "application/json": components["schemas"]["SegmentOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7256,16 +7222,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A conflict: a name in use, a campaign already sent */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7274,16 +7240,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7312,7 +7278,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7321,7 +7287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7348,31 +7314,31 @@ export interface operations {
                     "application/json": components["schemas"]["Members"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7381,7 +7347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7390,7 +7356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7399,16 +7365,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7433,40 +7399,40 @@ export interface operations {
                     "application/json": components["schemas"]["SegmentOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7475,7 +7441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7498,49 +7464,49 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A conflict: a name in use, a campaign already sent */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7549,7 +7515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7578,49 +7544,49 @@ export interface operations {
                     "application/json": components["schemas"]["SegmentOut"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A conflict: a name in use, a campaign already sent */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7629,16 +7595,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7666,49 +7632,49 @@ export interface operations {
                     "application/json": components["schemas"]["Members"];
                 };
             };
-            /** @description The request is malformed (field named in errors) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description The role does not allow it, or the CSRF header is missing */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description No such segment, campaign or customer */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
-            /** @description A value is refused (field named in errors) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_marketing_api_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7744,7 +7710,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7753,7 +7719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7762,7 +7728,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7771,7 +7737,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7804,7 +7770,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7813,7 +7779,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7822,7 +7788,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7831,7 +7797,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7840,7 +7806,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7849,7 +7815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7858,7 +7824,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7887,7 +7853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7896,7 +7862,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7929,7 +7895,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7938,7 +7904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7947,7 +7913,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7956,7 +7922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7965,7 +7931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7974,7 +7940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7983,7 +7949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8018,7 +7984,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8027,7 +7993,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8036,7 +8002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8045,7 +8011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8054,7 +8020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8063,7 +8029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8072,7 +8038,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8113,7 +8079,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8122,7 +8088,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8131,7 +8097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8140,7 +8106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8172,7 +8138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8181,7 +8147,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8190,7 +8156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8199,7 +8165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8228,7 +8194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8237,7 +8203,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8268,7 +8234,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8277,7 +8243,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8286,7 +8252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8295,7 +8261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8304,7 +8270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8339,7 +8305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8348,7 +8314,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8357,7 +8323,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8366,7 +8332,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8375,7 +8341,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8384,7 +8350,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8393,7 +8359,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8424,7 +8390,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8433,7 +8399,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8442,7 +8408,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8451,7 +8417,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8460,7 +8426,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8495,7 +8461,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8504,7 +8470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8513,7 +8479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8522,7 +8488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8531,7 +8497,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8540,7 +8506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8549,7 +8515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8578,7 +8544,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8587,7 +8553,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8620,7 +8586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8629,7 +8595,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8638,7 +8604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8647,7 +8613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8656,7 +8622,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8665,7 +8631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8674,7 +8640,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8703,7 +8669,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8712,7 +8678,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8721,7 +8687,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8730,7 +8696,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8739,7 +8705,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8748,7 +8714,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8801,7 +8767,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8810,7 +8776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The resource existed and is gone */
@@ -8819,7 +8785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8828,7 +8794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8863,7 +8829,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8872,7 +8838,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8881,7 +8847,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The resource existed and is gone */
@@ -8890,7 +8856,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8899,7 +8865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8908,7 +8874,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -8939,7 +8905,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8948,7 +8914,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The link is not valid: a page that says so */
@@ -8988,7 +8954,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8997,7 +8963,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -9006,7 +8972,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The link is not valid: a page that says so */

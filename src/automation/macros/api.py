@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import JSONBody
 
-from automation.problems import problems
 from servicedesk.accounts.guards import Principal
 from servicedesk.schemas import IdPath
 from servicedesk.tickets.api import ticket_detail
@@ -14,18 +13,12 @@ from servicedesk.tickets.schemas import TicketDetail
 from . import service
 from .schemas import MacroIn, MacroOut, MacroPatch, MacroPreview, MacroTarget
 
-_WHY = {
-    403: "A shared macro changed by a non-admin, or a missing CSRF header",
-    404: "No such macro (or another agent's personal one), or no such ticket",
-    409: "An action cannot apply to this ticket (e.g. it is closed)",
-}
-
 
 class MacroController(Controller):
     path = "/api/automation/macros"
     tags = ["automation"]
 
-    @get("/", summary="The shared macros and my own", responses=problems(why=_WHY))
+    @get("/", summary="The shared macros and my own")
     async def list_macros(self, request: Request) -> list[MacroOut]:
         principal: Principal = request.user
         return [MacroOut(**m) for m in await service.list_macros(actor=principal.actor)]
@@ -34,7 +27,6 @@ class MacroController(Controller):
         "/",
         status_code=201,
         summary="Create a personal macro (or a shared one, as an admin)",
-        responses=problems(400, 422, why=_WHY),
     )
     async def create_macro(self, request: Request, data: JSONBody[MacroIn]) -> MacroOut:
         principal: Principal = request.user
@@ -47,12 +39,12 @@ class MacroController(Controller):
         )
         return MacroOut(**macro)
 
-    @get("/{macro_id:int}", summary="A macro", responses=problems(404, why=_WHY))
+    @get("/{macro_id:int}", summary="A macro")
     async def get_macro(self, request: Request, macro_id: IdPath) -> MacroOut:
         principal: Principal = request.user
         return MacroOut(**await service.get_macro(macro_id=macro_id, actor=principal.actor))
 
-    @patch("/{macro_id:int}", summary="Change a macro", responses=problems(400, 404, 422, why=_WHY))
+    @patch("/{macro_id:int}", summary="Change a macro")
     async def update_macro(
         self, request: Request, macro_id: IdPath, data: JSONBody[MacroPatch]
     ) -> MacroOut:
@@ -66,7 +58,6 @@ class MacroController(Controller):
         "/{macro_id:int}",
         status_code=204,
         summary="Delete a macro",
-        responses=problems(404, why=_WHY),
     )
     async def delete_macro(self, request: Request, macro_id: IdPath) -> None:
         principal: Principal = request.user
@@ -76,7 +67,6 @@ class MacroController(Controller):
         "/{macro_id:int}/preview",
         status_code=200,
         summary="What the macro would do to a ticket (changes nothing)",
-        responses=problems(400, 404, 422, why=_WHY),
     )
     async def preview_macro(
         self, request: Request, macro_id: IdPath, data: JSONBody[MacroTarget]
@@ -91,7 +81,6 @@ class MacroController(Controller):
         "/{macro_id:int}/apply",
         status_code=200,
         summary="Apply the macro to a ticket: its reply, then its actions, as me",
-        responses=problems(400, 404, 409, 422, why=_WHY),
     )
     async def apply_macro(
         self, request: Request, macro_id: IdPath, data: JSONBody[MacroTarget]

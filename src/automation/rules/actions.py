@@ -604,3 +604,7 @@ def describe(action: BaseModel | dict[str, Any]) -> str:
 
 def effects(action: BaseModel) -> dict[str, tuple[str, Any]]:
     return type_of(action).effects(action)
+
+
+# Actions of other modules register themselves on import (they build on the names above).
+from . import marketing_actions  # noqa: E402, F401

@@ -7,6 +7,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from automation.webhooks import service as webhooks
 from servicedesk.accounts.tables import Agent, Team
+from servicedesk.marketing import campaigns
 
 from . import actions as action_types
 from .conditions import FIELDS, OPERATORS
@@ -42,6 +43,7 @@ async def catalog() -> Catalog:
         "team": teams,
         "assignee": agents,
         "webhook_id": await webhooks.webhook_choices(),
+        "campaign_id": await campaigns.triggered_ids(),
     }
     fields = []
     for field in FIELDS.values():

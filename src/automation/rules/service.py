@@ -15,6 +15,7 @@ from servicedesk.errors import Conflict, Invalid, NotFound
 from . import actions as action_types
 from . import queries, safety
 from .conditions import check_conditions
+from .marketing_actions import resolve_campaigns
 from .schemas import EVENTS, NOT_AVAILABLE_EVENTS, RuleIn, TimeTrigger
 from .tables import Rule, RuleRun
 
@@ -213,17 +214,20 @@ async def import_rules(
 ) -> dict[str, int]:
     """Checks every rule of a file first, then creates or updates each by name (or leaves
     an existing one alone with `skip_existing`), in one transaction. A 422 names the
-    rule's index: `[2].actions[0].value`."""
+    rule's index: `[2].actions[0].value`. A `send_campaign` action may name its campaign
+    instead of its id (marketing_actions.resolve_campaigns)."""
     now = now or utcnow()
     if not isinstance(rules, list):
         raise Invalid("a rules file is a JSON list of rules", field="body")
-    for index, data in enumerate(rules):
-        try:
-            parse_rule(data)
-        except Invalid as exc:
-            raise Invalid(exc.detail, field=f"[{index}].{exc.field}") from exc
     counts = {"created": 0, "updated": 0, "skipped": 0}
     async with write_transaction():
+        # Campaigns named in the file are found or created in the same transaction.
+        rules = await resolve_campaigns(rules, now=now)
+        for index, data in enumerate(rules):
+            try:
+                parse_rule(data)
+            except Invalid as exc:
+                raise Invalid(exc.detail, field=f"[{index}].{exc.field}") from exc
         for index, data in enumerate(rules):
             existing = await Rule.select(Rule.id).where(Rule.name == data["name"]).first()
             try:

@@ -74,17 +74,7 @@ async def _fire(rule: LoadedRule, ticket_id: int, now: datetime) -> bool:
                 depth=1,
                 now=now,
             )
-            await _mark_fired(rule, ticket_id, key, state, now)
-            await record_run(
-                rule,
-                key=None,
-                event_id=None,
-                topic="time",
-                ticket_id=ticket_id,
-                done=done,
-                error=None,
-                now=now,
-            )
+            await _fired(rule, ticket_id, key, state, now, done=done, error=None)
         return True
     except FAILURES as exc:
         log.info("time rule %s failed on ticket %s: %s", rule.id, ticket_id, exc)
@@ -92,23 +82,22 @@ async def _fire(rule: LoadedRule, ticket_id: int, now: datetime) -> bool:
             await lock_ticket(ticket_id)
             state = await TimeRuleState.select().where(TimeRuleState.key == key).first()
             if not (state and state["fired"]):
-                await _mark_fired(rule, ticket_id, key, state, now)
-                await record_run(
-                    rule,
-                    key=None,
-                    event_id=None,
-                    topic="time",
-                    ticket_id=ticket_id,
-                    done=[],
-                    error=str(exc),
-                    now=now,
-                )
+                await _fired(rule, ticket_id, key, state, now, done=[], error=str(exc))
         return False
 
 
-async def _mark_fired(
-    rule: LoadedRule, ticket_id: int, key: str, state: dict[str, Any] | None, now: datetime
+async def _fired(
+    rule: LoadedRule,
+    ticket_id: int,
+    key: str,
+    state: dict[str, Any] | None,
+    now: datetime,
+    *,
+    done: list[str],
+    error: str | None,
 ) -> None:
+    """The firing's state (fired, once more) and its run-log row, in the caller's
+    transaction: what a firing leaves whether its actions applied or failed."""
     if state is None:
         await TimeRuleState.insert(
             TimeRuleState(rule=rule.id, ticket=ticket_id, key=key, fired=True, fired_at=now)
@@ -121,6 +110,16 @@ async def _mark_fired(
                 TimeRuleState.times: TimeRuleState.times + 1,
             }
         ).where(TimeRuleState.key == key)
+    await record_run(
+        rule,
+        key=None,
+        event_id=None,
+        topic="time",
+        ticket_id=ticket_id,
+        done=done,
+        error=error,
+        now=now,
+    )
 
 
 async def tick(*, now: datetime) -> dict[str, int]:

@@ -7,7 +7,6 @@ from typing import Any
 from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 
-from automation.problems import problems
 from servicedesk.accounts.guards import requires_admin
 from servicedesk.schemas import IdPath
 
@@ -24,11 +23,11 @@ class WebhookController(Controller):
     tags = ["automation"]
     guards = [requires_admin]
 
-    @get("/", summary="Webhooks", responses=problems())
+    @get("/", summary="Webhooks")
     async def list_webhooks(self) -> list[WebhookOut]:
         return [_out(row) for row in await service.list_webhooks()]
 
-    @post("/", status_code=201, summary="Create a webhook", responses=problems(400, 422))
+    @post("/", status_code=201, summary="Create a webhook")
     async def create_webhook(self, data: JSONBody[WebhookIn]) -> WebhookOut:
         return _out(
             await service.create_webhook(
@@ -40,14 +39,14 @@ class WebhookController(Controller):
             )
         )
 
-    @get("/{webhook_id:int}", summary="A webhook", responses=problems(404))
+    @get("/{webhook_id:int}", summary="A webhook")
     async def get_webhook(self, webhook_id: IdPath) -> WebhookOut:
         return _out(await service.get_webhook(webhook_id=webhook_id))
 
-    @patch("/{webhook_id:int}", summary="Change a webhook", responses=problems(400, 404, 422))
+    @patch("/{webhook_id:int}", summary="Change a webhook")
     async def update_webhook(self, webhook_id: IdPath, data: JSONBody[WebhookPatch]) -> WebhookOut:
         return _out(await service.update_webhook(webhook_id=webhook_id, changes=data.changes()))
 
-    @delete("/{webhook_id:int}", summary="Delete a webhook", responses=problems(404))
+    @delete("/{webhook_id:int}", summary="Delete a webhook")
     async def delete_webhook(self, webhook_id: IdPath) -> None:
         await service.delete_webhook(webhook_id=webhook_id)

@@ -9,14 +9,13 @@ from typing import Annotated, Any
 from litestar import Controller, MediaType, Request, Response, delete, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, PathParameter, QueryParameter
-from pydantic import BaseModel
 
 from servicedesk.accounts.guards import PUBLIC, requires_lead
 from servicedesk.clock import utcnow
 from servicedesk.errors import DomainError
 from servicedesk.schemas import IdPath
 
-from . import campaigns, service
+from . import campaigns, responses, service
 from .schemas import (
     BounceIn,
     CampaignIn,
@@ -39,37 +38,6 @@ from .schemas import (
 from .segments import catalog
 
 
-class Problem(BaseModel):
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, Any]] | None = None
-
-
-_MEANING = {
-    400: "The request is malformed (field named in errors)",
-    401: "Not signed in",
-    403: "The role does not allow it, or the CSRF header is missing",
-    404: "No such segment, campaign or customer",
-    409: "A conflict: a name in use, a campaign already sent",
-    422: "A value is refused (field named in errors)",
-}
-
-
-def problems(*codes: int) -> dict[int, ResponseSpec]:
-    """The problem+json answers an endpoint gives, for the OpenAPI schema."""
-    return {
-        code: ResponseSpec(
-            data_container=Problem,
-            description=_MEANING[code],
-            media_type="application/problem+json",
-            generate_examples=False,
-        )
-        for code in (400, 401, 403, *codes)
-    }
-
-
 def _segment(row: dict[str, Any]) -> SegmentOut:
     return SegmentOut(
         id=row["id"],
@@ -84,6 +52,7 @@ def _campaign(row: dict[str, Any]) -> CampaignOut:
     return CampaignOut(
         id=row["id"],
         name=row["name"],
+        kind=row["kind"],
         segment_id=row["segment"],
         subject=row["subject"],
         body=row["body"],
@@ -103,7 +72,7 @@ class SegmentController(Controller):
     tags = ["marketing"]
     guards = [requires_lead]
 
-    @get("/", summary="Saved segments", responses=problems())
+    @get("/", summary="Saved segments")
     async def list_segments(self) -> SegmentList:
         return SegmentList(items=[_segment(r) for r in await service.list_segments()])
 
@@ -114,7 +83,6 @@ class SegmentController(Controller):
     @post(
         "/",
         summary="Save a segment (conditions over customer.* fields)",
-        responses=problems(409, 422),
     )
     async def create(self, request: Request, data: JSONBody[SegmentIn]) -> SegmentOut:
         segment_id = await service.create_segment(
@@ -126,21 +94,19 @@ class SegmentController(Controller):
         "/preview",
         status_code=200,
         summary="Live count and first members of unsaved conditions",
-        responses=problems(422),
     )
     async def preview(self, data: JSONBody[PreviewIn]) -> Members:
         return _members(
             await service.members(conditions=data.conditions, now=utcnow(), limit=data.limit)
         )
 
-    @get("/{segment_id:int}", summary="A segment", responses=problems(404))
+    @get("/{segment_id:int}", summary="A segment")
     async def get_segment(self, segment_id: IdPath) -> SegmentOut:
         return _segment(await service.get_segment(segment_id=segment_id))
 
     @patch(
         "/{segment_id:int}",
         summary="Rename a segment or change its conditions",
-        responses=problems(404, 409, 422),
     )
     async def update(self, segment_id: IdPath, data: JSONBody[SegmentUpdate]) -> SegmentOut:
         await service.update_segment(
@@ -151,7 +117,6 @@ class SegmentController(Controller):
     @delete(
         "/{segment_id:int}",
         summary="Delete a segment no campaign uses",
-        responses=problems(404, 409),
     )
     async def remove(self, segment_id: IdPath) -> None:
         await service.delete_segment(segment_id=segment_id)
@@ -159,7 +124,6 @@ class SegmentController(Controller):
     @get(
         "/{segment_id:int}/members",
         summary="The segment's members now (count and a page)",
-        responses=problems(404, 422),
     )
     async def members(
         self,
@@ -180,18 +144,18 @@ class CampaignController(Controller):
     tags = ["marketing"]
     guards = [requires_lead]
 
-    @get("/", summary="Campaigns, newest first", responses=problems())
+    @get("/", summary="Campaigns, newest first")
     async def list_campaigns(self) -> CampaignList:
         return CampaignList(items=[_campaign(r) for r in await campaigns.list_campaigns()])
 
     @post(
         "/",
-        summary="Create a campaign (sent now by /send, or at send_at)",
-        responses=problems(404, 422),
+        summary="Create a campaign (segment: sent by /send or at send_at; triggered: by rules)",
     )
     async def create(self, request: Request, data: JSONBody[CampaignIn]) -> CampaignOut:
         campaign_id = await campaigns.create_campaign(
             name=data.name,
+            kind=data.kind,
             segment_id=data.segment_id,
             subject=data.subject,
             body=data.body,
@@ -205,7 +169,6 @@ class CampaignController(Controller):
         "/preview",
         status_code=200,
         summary="Render a subject and body (for a customer)",
-        responses=problems(404, 422),
     )
     async def preview(self, data: JSONBody[TemplateIn]) -> Rendered:
         return Rendered(
@@ -214,14 +177,13 @@ class CampaignController(Controller):
             )
         )
 
-    @get("/{campaign_id:int}", summary="A campaign", responses=problems(404))
+    @get("/{campaign_id:int}", summary="A campaign")
     async def get_campaign(self, campaign_id: IdPath) -> CampaignOut:
         return _campaign(await campaigns.get_campaign(campaign_id=campaign_id))
 
     @patch(
         "/{campaign_id:int}",
         summary="Edit a campaign not sent yet",
-        responses=problems(404, 409, 422),
     )
     async def update(self, campaign_id: IdPath, data: JSONBody[CampaignUpdate]) -> CampaignOut:
         await campaigns.update_campaign(
@@ -233,7 +195,6 @@ class CampaignController(Controller):
         "/{campaign_id:int}/test",
         status_code=202,
         summary="Mail the campaign to yourself",
-        responses=problems(404, 422),
     )
     async def test_send(self, request: Request, campaign_id: IdPath) -> dict[str, str]:
         to = request.user.agent["email"]
@@ -244,7 +205,6 @@ class CampaignController(Controller):
         "/{campaign_id:int}/send",
         status_code=202,
         summary="Queue the campaign now (again: only new members)",
-        responses=problems(404, 422),
     )
     async def send(self, request: Request, campaign_id: IdPath) -> SendResult:
         return SendResult(
@@ -256,7 +216,6 @@ class CampaignController(Controller):
     @get(
         "/{campaign_id:int}/report",
         summary="Recipients, delivery, unsubscribes, replies, scores",
-        responses=problems(404),
     )
     async def report(self, campaign_id: IdPath) -> CampaignReport:
         return CampaignReport(**await campaigns.report(campaign_id=campaign_id))
@@ -271,10 +230,9 @@ class BounceController(Controller):
         "/bounces",
         status_code=204,
         summary="Report a bounce or complaint after delivery",
-        responses=problems(404),
     )
     async def bounce(self, data: JSONBody[BounceIn]) -> None:
-        await campaigns.record_bounce(email=data.email, kind=data.kind, now=utcnow())
+        await responses.record_bounce(email=data.email, kind=data.kind, now=utcnow())
 
 
 Token = Annotated[str, PathParameter(max_length=300)]
@@ -320,7 +278,7 @@ class UnsubscribeController(Controller):
     )
     async def page(self, token: Token) -> Response[str]:
         try:
-            found = await campaigns.unsubscribe_page(token=token)
+            found = await responses.unsubscribe_page(token=token)
         except DomainError as exc:
             return _page("Link not valid", f"<p>{html.escape(exc.detail)}</p>", exc.status_code)
         if found["unsubscribed"]:
@@ -343,7 +301,7 @@ class UnsubscribeController(Controller):
     )
     async def unsubscribe(self, token: Token) -> Response[str]:
         try:
-            await campaigns.unsubscribe(token=token, now=utcnow())
+            await responses.unsubscribe(token=token, now=utcnow())
         except DomainError as exc:
             return _page("Link not valid", f"<p>{html.escape(exc.detail)}</p>", exc.status_code)
         return _page("You are unsubscribed", "<p>You will get no more marketing email from us.</p>")

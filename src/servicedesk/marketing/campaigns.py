@@ -1,23 +1,21 @@
-"""Campaigns: one email to a segment, now or at a set time, exactly once per recipient.
+"""Campaigns: one email to a segment, now or at a set time, or to one customer at a time
+when an automation rule sends a triggered campaign; exactly once per recipient.
 
-Each member of the segment is decided once per campaign, when the campaign is sent: queued
-(a campaign_recipient row and its outbox email, written in one transaction) or skipped with
-the reason (no consent, suppressed, frequency cap, no address). The recipient row's unique
-key (campaign, customer) makes a second send, a retried batch or two senders at once queue
-nobody twice; the outbox delivers each email once (see outbox.tasks: a message that may
-have reached the SMTP server is never sent again by itself)."""
+Each customer is decided once per campaign: queued (a campaign_recipient row and its outbox
+email, written in one transaction) or skipped with the reason (no consent, suppressed,
+frequency cap, no address). The recipient row's unique key (campaign, customer) makes a
+second send, a retried batch, two senders at once or a rule firing again queue nobody twice;
+the outbox delivers each email once (see outbox.tasks: a message that may have reached the
+SMTP server is never sent again by itself). Unsubscribe links and bounces: responses.py."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 from typing import Any
-from urllib.parse import quote
 
-from servicedesk import signing, statements, writes
-from servicedesk.actors import CUSTOMER, Actor
+from servicedesk import writes
+from servicedesk.actors import Actor
 from servicedesk.clock import as_utc
-from servicedesk.customers.tables import CustomerIdentity
 from servicedesk.db import write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
@@ -25,6 +23,7 @@ from servicedesk.settings import get_settings
 
 from . import queries, service, templates
 from .delivery import CAMPAIGN_TOPIC
+from .responses import footer, unsubscribe_headers, unsubscribe_token
 from .segments import compile_conditions
 from .tables import Campaign, CampaignRecipient
 
@@ -37,6 +36,7 @@ SKIP_REASONS = (
     "skipped_frequency_cap",
     "skipped_no_address",
 )
+KINDS = ("segment", "triggered")
 
 
 # ---------------------------------------------------------------- editing
@@ -45,29 +45,64 @@ SKIP_REASONS = (
 async def create_campaign(
     *,
     name: str,
-    segment_id: int,
     subject: str,
     body: str,
-    send_at: datetime | None,
     actor: Actor,
     now: datetime,
+    kind: str = "segment",
+    segment_id: int | None = None,
+    send_at: datetime | None = None,
 ) -> int:
-    await service.get_segment(segment_id=segment_id)
+    """A segment campaign (draft, or scheduled at send_at) or a triggered one (no segment,
+    no send_at: the rules using it send it, status `active`)."""
+    if kind == "triggered":
+        if segment_id is not None:
+            raise Invalid(
+                "a triggered campaign has no segment: rules pick who gets it", field="segment_id"
+            )
+        if send_at is not None:
+            raise Invalid("a triggered campaign is sent by rules, not at a time", field="send_at")
+    elif kind == "segment":
+        if segment_id is None:
+            raise Invalid("a segment campaign names its segment", field="segment_id")
+        await service.get_segment(segment_id=segment_id)
+    else:
+        raise Invalid(f"kind is one of {', '.join(KINDS)}", field="kind")
     templates.check(subject, body)
     _check_send_at(send_at)
+    status = "active" if kind == "triggered" else "scheduled" if send_at else "draft"
     rows = await Campaign.insert(
         Campaign(
             name=name,
+            kind=kind,
             segment=segment_id,
             subject=subject,
             body=body,
-            status="scheduled" if send_at else "draft",
+            status=status,
             send_at=send_at,
             created_by=actor.agent_id,
             created_at=now,
         )
     ).returning(Campaign.id)
     return int(rows[0]["id"])
+
+
+async def find_or_create_triggered(
+    *, name: str, subject: str, body: str, actor: Actor, now: datetime
+) -> int:
+    """The triggered campaign named `name` (the oldest, if several), created with this
+    subject and body when there is none (rule templates name their campaigns so)."""
+    found = (
+        await Campaign.select(Campaign.id)
+        .where(Campaign.name == name, Campaign.kind == "triggered")
+        .order_by(Campaign.id)
+        .first()
+    )
+    if found:
+        return int(found["id"])
+    return await create_campaign(
+        name=name, kind="triggered", subject=subject, body=body, actor=actor, now=now
+    )
 
 
 def _check_send_at(send_at: datetime | None) -> None:
@@ -86,12 +121,23 @@ async def list_campaigns() -> list[dict[str, Any]]:
     return list(await Campaign.select().order_by(Campaign.id, ascending=False))
 
 
+async def triggered_ids() -> list[str]:
+    """The ids a rule's `send_campaign` action may name (the rule editor's picker)."""
+    rows = await Campaign.select(Campaign.id).where(Campaign.kind == "triggered")
+    return [str(row["id"]) for row in sorted(rows, key=lambda row: row["id"])]
+
+
 async def update_campaign(*, campaign_id: int, changes: dict[str, Any]) -> None:
-    """Edits a campaign that has not been sent yet."""
+    """Edits a segment campaign that has not been sent yet, or a triggered one (its next
+    emails use the new text); the kind does not change."""
     async with write_transaction():
         campaign = await get_campaign(campaign_id=campaign_id)
-        if campaign["status"] not in ("draft", "scheduled"):
+        triggered = campaign["kind"] == "triggered"
+        if not triggered and campaign["status"] not in ("draft", "scheduled"):
             raise Conflict("a campaign that was sent cannot be edited", field="campaign_id")
+        for name in ("segment_id", "send_at"):
+            if triggered and changes.get(name) is not None:
+                raise Invalid(f"a triggered campaign has no {name}", field=name)
         if changes.get("segment_id") is not None:
             await service.get_segment(segment_id=changes["segment_id"])
         subject = changes.get("subject") or campaign["subject"]
@@ -102,7 +148,7 @@ async def update_campaign(*, campaign_id: int, changes: dict[str, Any]) -> None:
             values[Campaign.name] = changes["name"]
         if changes.get("segment_id") is not None:
             values[Campaign.segment] = changes["segment_id"]
-        if "send_at" in changes:
+        if "send_at" in changes and not triggered:
             _check_send_at(changes["send_at"])
             values[Campaign.send_at] = changes["send_at"]
             values[Campaign.status] = "scheduled" if changes["send_at"] else "draft"
@@ -123,28 +169,32 @@ async def preview(*, subject: str, body: str, customer_id: int | None = None) ->
             raise NotFound(f"customer {customer_id} does not exist", field="customer_id")
         customer = templates.customer_context(rows[0])
     return {
-        "subject": templates.render(subject, customer, field="subject"),
+        "subject": templates.subject_line(subject, customer),
         "body": templates.render(body, customer, field="body"),
     }
 
 
 async def send_test(*, campaign_id: int, to: str, now: datetime) -> None:
-    """Mails the campaign to `to` (the signed-in agent), as the segment's first member
-    (or a sample customer) would get it; nobody is unsubscribed by its link."""
+    """Mails the campaign to `to` (the signed-in agent), as the segment's first member (a
+    sample customer for a triggered campaign or an empty segment) would get it; nobody is
+    unsubscribed by its link."""
     campaign = await get_campaign(campaign_id=campaign_id)
-    conditions = await service.segment_conditions(segment_id=campaign["segment"])
-    where, args = compile_conditions(conditions, now=now)
-    first = await queries.audience_page(where=where, args=args, after_id=0, limit=1, cap_since=None)
-    customer = templates.customer_context(first[0]) if first else templates.SAMPLE_CUSTOMER
+    customer = templates.SAMPLE_CUSTOMER
+    if campaign["segment"] is not None:
+        conditions = await service.segment_conditions(segment_id=campaign["segment"])
+        where, args = compile_conditions(conditions, now=now)
+        first = await queries.audience_page(
+            where=where, args=args, after_id=0, limit=1, cap_since=None
+        )
+        customer = templates.customer_context(first[0]) if first else customer
     async with write_transaction():
         await outbox.queue_emails(
             [
                 outbox.Email(
                     to=to,
-                    subject="[Test] "
-                    + templates.render(campaign["subject"], customer, field="subject"),
+                    subject=templates.subject_line(campaign["subject"], customer, prefix="[Test] "),
                     body=templates.render(campaign["body"], customer, field="body")
-                    + _footer(f"{get_settings().base_url}/u/test"),
+                    + footer(f"{get_settings().base_url}/u/test"),
                     topic="campaign_test",
                 )
             ],
@@ -153,29 +203,6 @@ async def send_test(*, campaign_id: int, to: str, now: datetime) -> None:
 
 
 # ---------------------------------------------------------------- sending
-
-
-def unsubscribe_token(recipient_id: int) -> str:
-    return signing.token("unsubscribe", str(recipient_id))
-
-
-def _unsubscribe_headers(token: str) -> tuple[str, dict[str, str]]:
-    """The one-click unsubscribe URL and the RFC 8058 headers naming it."""
-    settings = get_settings()
-    url = f"{settings.base_url}/u/{token}"
-    domain = parseaddr(settings.mail_from)[1].partition("@")[2] or "localhost"
-    mailto = f"mailto:unsubscribe@{domain}?subject={quote('unsubscribe ' + token)}"
-    return url, {
-        "List-Unsubscribe": f"<{url}>, <{mailto}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
-def _footer(url: str) -> str:
-    return (
-        "\n\n--\nYou get this email because you agreed to hear from us."
-        f"\nUnsubscribe with one click: {url}\n"
-    )
 
 
 def _decide(member: dict[str, Any], cap: int) -> str:
@@ -190,17 +217,28 @@ def _decide(member: dict[str, Any], cap: int) -> str:
     return "queued"
 
 
+def _cap(now: datetime) -> tuple[int, datetime | None]:
+    """The frequency cap (0: none) and the start of its window."""
+    settings = get_settings()
+    cap = settings.marketing_cap_emails if settings.marketing_cap_days else 0
+    return cap, now - timedelta(days=settings.marketing_cap_days) if cap else None
+
+
+def _counts() -> dict[str, int]:
+    return dict.fromkeys(("queued", *SKIP_REASONS, "already_decided"), 0)
+
+
 async def send_campaign(*, campaign_id: int, actor: Actor, now: datetime) -> dict[str, int]:
     """Queues the campaign's email for every member of its segment not decided yet, 500
     members per transaction; calling it again (or after a crash half-way) only adds those
     not decided before. Returns the counts of this call's decisions."""
     campaign = await get_campaign(campaign_id=campaign_id)
+    if campaign["kind"] == "triggered":
+        raise Conflict("a triggered campaign is sent by the rules that use it", field="campaign_id")
     conditions = await service.segment_conditions(segment_id=campaign["segment"])
     where, args = compile_conditions(conditions, now=now)
-    settings = get_settings()
-    cap = settings.marketing_cap_emails if settings.marketing_cap_days else 0
-    cap_since = now - timedelta(days=settings.marketing_cap_days) if cap else None
-    counts = dict.fromkeys(("queued", *SKIP_REASONS, "already_decided"), 0)
+    cap, cap_since = _cap(now)
+    counts = _counts()
     await Campaign.update(
         {Campaign.status: "sending", Campaign.queued_at: campaign["queued_at"] or now}
     ).where(Campaign.id == campaign_id)
@@ -209,9 +247,31 @@ async def send_campaign(*, campaign_id: int, actor: Actor, now: datetime) -> dic
         where=where, args=args, after_id=after, limit=PAGE, cap_since=cap_since
     ):
         after = int(page[-1]["id"])
-        await _queue_page(campaign, page, cap, now, counts)
+        await _queue_page(campaign, page, cap, now, counts, cause=actor.label)
     await Campaign.update({Campaign.status: "sent"}).where(Campaign.id == campaign_id)
     return counts
+
+
+async def send_triggered(*, campaign_id: int, customer_id: int, actor: Actor, now: datetime) -> str:
+    """Decides one customer of a triggered campaign (an automation rule's `send_campaign`),
+    in the caller's transaction, exactly as a segment member is decided: queued with its
+    email, or skipped and counted; `already_decided` when this customer was decided for
+    this campaign before (whatever the outcome then). Returns the decision."""
+    campaign = await get_campaign(campaign_id=campaign_id)
+    if campaign["kind"] != "triggered":
+        raise Invalid(f"campaign {campaign_id} is not a triggered campaign", field="campaign_id")
+    cap, cap_since = _cap(now)
+    member = await queries.audience_page(
+        where="c.id = {}", args=[customer_id], after_id=0, limit=1, cap_since=cap_since
+    )
+    if not member:
+        raise NotFound(f"customer {customer_id} does not exist", field="customer_id")
+    counts = _counts()
+    async with write_transaction():
+        if campaign["queued_at"] is None:  # the report's before/after windows start here
+            await Campaign.update({Campaign.queued_at: now}).where(Campaign.id == campaign_id)
+        await _queue_page(campaign, member, cap, now, counts, cause=actor.label)
+    return next(decision for decision, n in counts.items() if n)
 
 
 async def _queue_page(
@@ -220,22 +280,22 @@ async def _queue_page(
     cap: int,
     now: datetime,
     counts: dict[str, int],
+    *,
+    cause: str,
 ) -> None:
     members = {int(member["id"]): member for member in page}
     async with write_transaction():
         inserted = await writes.insert_rows(
             CampaignRecipient,
             [
-                statements.fill_defaults(
-                    CampaignRecipient,
-                    {
-                        "campaign": campaign["id"],
-                        "customer": customer_id,
-                        "key": f"{campaign['id']}:{customer_id}",
-                        "status": _decide(member, cap),
-                        "queued_at": now,
-                    },
-                )
+                {
+                    "campaign": campaign["id"],
+                    "customer": customer_id,
+                    "key": f"{campaign['id']}:{customer_id}",
+                    "status": _decide(member, cap),
+                    "queued_at": now,
+                    "cause": cause[:200],
+                }
                 for customer_id, member in members.items()
             ],
             returning=("id", "customer", "status"),
@@ -249,12 +309,12 @@ async def _queue_page(
                 continue
             member = members[int(row["customer"])]
             customer = templates.customer_context(member)
-            url, headers = _unsubscribe_headers(unsubscribe_token(int(row["id"])))
+            url, headers = unsubscribe_headers(unsubscribe_token(int(row["id"])))
             emails.append(
                 outbox.Email(
                     to=str(member["email"]),
-                    subject=templates.render(campaign["subject"], customer, field="subject"),
-                    body=templates.render(campaign["body"], customer, field="body") + _footer(url),
+                    subject=templates.subject_line(campaign["subject"], customer),
+                    body=templates.render(campaign["body"], customer, field="body") + footer(url),
                     topic=CAMPAIGN_TOPIC,
                     headers=headers,
                     customer_id=int(row["customer"]),
@@ -276,86 +336,6 @@ async def send_due_campaigns(*, now: datetime, actor: Actor) -> list[int]:
     for row in due:
         await send_campaign(campaign_id=row["id"], actor=actor, now=now)
     return [int(row["id"]) for row in due]
-
-
-# ---------------------------------------------------------------- unsubscribe and bounces
-
-
-async def _recipient_for(token: str) -> dict[str, Any]:
-    value = signing.read("unsubscribe", token)
-    recipient = None
-    if value is not None and value.isdigit():
-        recipient = (
-            await CampaignRecipient.select(
-                CampaignRecipient.id, CampaignRecipient.customer, CampaignRecipient.campaign
-            )
-            .where(CampaignRecipient.id == int(value))
-            .first()
-        )
-    if not recipient:
-        raise Invalid("this unsubscribe link is not valid", field="token")
-    return dict(recipient)
-
-
-async def unsubscribe_page(*, token: str) -> dict[str, Any]:
-    """What the confirmation page shows: whether the customer is already unsubscribed."""
-    recipient = await _recipient_for(token)
-    consent = await service.consent_of(customer_id=recipient["customer"])
-    return {"unsubscribed": "unsubscribed" in consent["suppressed"]}
-
-
-async def unsubscribe(*, token: str, now: datetime) -> None:
-    """One-click unsubscribe (RFC 8058): the customer is suppressed and their consent
-    withdrawn, in one transaction; doing it again changes nothing."""
-    recipient = await _recipient_for(token)
-    async with write_transaction():
-        await service.suppress(
-            customer_ids=[recipient["customer"]],
-            reason="unsubscribed",
-            campaign_id=recipient["campaign"],
-            now=now,
-        )
-        await service.set_consent(
-            customer_ids=[recipient["customer"]],
-            consent=False,
-            source="unsubscribe",
-            actor=CUSTOMER,
-            now=now,
-        )
-
-
-async def record_bounce(*, email: str, kind: str, now: datetime) -> None:
-    """A bounce or complaint reported after delivery: the customer is suppressed, and the
-    latest campaign email they were sent counts as bounced."""
-    owner = (
-        await CustomerIdentity.select(CustomerIdentity.customer)
-        .where(CustomerIdentity.key == f"email:{email.strip().lower()}")
-        .first()
-    )
-    if not owner:
-        raise NotFound(f"no customer has the address {email}", field="email")
-    customer_id = int(owner["customer"])
-    async with write_transaction():
-        await service.suppress(
-            customer_ids=[customer_id],
-            reason="bounced" if kind == "bounce" else "complained",
-            now=now,
-        )
-        if kind == "bounce":
-            latest = (
-                await CampaignRecipient.select(CampaignRecipient.id)
-                .where(
-                    CampaignRecipient.customer == customer_id,
-                    CampaignRecipient.status == "queued",
-                    CampaignRecipient.bounced_at.is_null(),
-                )
-                .order_by(CampaignRecipient.id, ascending=False)
-                .first()
-            )
-            if latest:
-                await CampaignRecipient.update({CampaignRecipient.bounced_at: now}).where(
-                    CampaignRecipient.id == latest["id"]
-                )
 
 
 # ---------------------------------------------------------------- report

@@ -74,9 +74,16 @@ class SegmentCatalog(BaseModel):
     fields: list[FieldInfo]
 
 
+CampaignKind = Literal["segment", "triggered"]
+
+
 class CampaignIn(Request):
+    """A segment campaign names its segment (and maybe send_at); a triggered one has
+    neither: automation rules (`send_campaign`) send it to one customer at a time."""
+
     name: str = Field(min_length=1, max_length=200)
-    segment_id: Id
+    kind: CampaignKind = "segment"
+    segment_id: Id | None = None
     subject: str = Field(min_length=1, max_length=400)
     body: str = Field(min_length=1, max_length=100_000)
     send_at: Instant | None = None
@@ -93,7 +100,8 @@ class CampaignUpdate(Changes):
 class CampaignOut(BaseModel):
     id: int
     name: str
-    segment_id: Id
+    kind: CampaignKind
+    segment_id: Id | None
     subject: str
     body: str
     status: str

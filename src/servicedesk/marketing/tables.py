@@ -33,12 +33,17 @@ class Segment(Table):
 
 
 class Campaign(Table):
+    """A segment campaign (one send to a segment's members, now or at send_at) or a
+    triggered one (no segment: automation rules send it to one customer at a time)."""
+
     id: Serial
     name = Varchar(length=200)
-    segment = ForeignKey(Segment, index=True)
+    kind = Varchar(length=10, default="segment")  # segment | triggered
+    segment = ForeignKey(Segment, index=True)  # null for a triggered campaign
     subject = Varchar(length=400)
     body = Text()
-    status = Varchar(length=10, default="draft")  # draft | scheduled | sending | sent
+    # segment: draft | scheduled | sending | sent; triggered: active
+    status = Varchar(length=10, default="draft")
     send_at = Timestamptz(null=True, default=None, index=True)
     queued_at = Timestamptz(null=True, default=None)
     created_by = ForeignKey(Agent, null=True)
@@ -72,3 +77,5 @@ class CampaignRecipient(Table):
     outbox = ForeignKey(OutboxMessage, null=True)
     queued_at = Timestamptz(index=True)
     bounced_at = Timestamptz(null=True, default=None)  # a bounce reported after delivery
+    # Who decided it: the agent who sent the campaign, or "rule: NAME" for a triggered one.
+    cause = Varchar(length=200, default="")

@@ -59,6 +59,16 @@ def render(text: str, customer: dict[str, Any], *, field: str) -> str:
         raise Invalid(f"the {field} template does not render: {exc}", field=field) from exc
 
 
+SUBJECT_LENGTH = 400  # what outbox_message.subject keeps
+
+
+def subject_line(text: str, customer: dict[str, Any], *, prefix: str = "") -> str:
+    """The rendered subject as an email carries it: on one line, cut to what the outbox
+    keeps (a 400-character template may render longer, and "[Test] " adds to it)."""
+    rendered = " ".join(render(text, customer, field="subject").split())
+    return (prefix + rendered)[:SUBJECT_LENGTH]
+
+
 def check(subject: str, body: str) -> None:
     """Refuses templates that do not render for a sample customer."""
     render(subject, SAMPLE_CUSTOMER, field="subject")

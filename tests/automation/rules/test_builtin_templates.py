@@ -27,11 +27,11 @@ async def builtins() -> dict[str, int]:
 async def test_the_builtin_templates_import_and_are_active() -> None:
     await desk_team()
     names = await builtins()
-    assert len(names) == 6
+    assert len(names) == 9
     assert all(r["active"] for r in await rules.list_rules())
     # Importing again updates them by name instead of adding copies.
     await builtins()
-    assert len(await rules.list_rules()) == 6
+    assert len(await rules.list_rules()) == 9
 
 
 async def test_post_solve_check_in_after_3_days_unless_the_customer_writes(

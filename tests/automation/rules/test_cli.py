@@ -25,7 +25,7 @@ async def test_export_then_import_round_trips_and_updates_by_name(tmp_path: Path
     assert [(r["name"], r["position"]) for r in await rules.list_rules()] == [("tag refunds", 7)]
     automation_cli("import", "--builtin", "--skip-existing")
     automation_cli("import", "--builtin", "--skip-existing")
-    assert len(await rules.list_rules()) == 7
+    assert len(await rules.list_rules()) == 10
 
 
 async def test_a_file_with_one_bad_rule_imports_nothing_and_names_it(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from servicedesk.actors import SYSTEM
 from servicedesk.clock import utcnow
-from servicedesk.marketing import campaigns
+from servicedesk.marketing import campaigns, responses
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.outbox.tasks import deliver_due
 from servicedesk.settings import get_settings
@@ -85,7 +85,7 @@ async def test_a_survey_link_token_does_not_unsubscribe(
     async with app_client() as stranger:
         # A genuine survey token whose value is a recipient id is still not an unsubscribe one.
         refused = await stranger.post(f"/u/{link_token(str(recipient['id']))}")
-        accepted = await stranger.post(f"/u/{campaigns.unsubscribe_token(recipient['id'])}")
+        accepted = await stranger.post(f"/u/{responses.unsubscribe_token(recipient['id'])}")
     assert refused.status_code == 422 and accepted.status_code == 200
     assert (await report(lead_client, campaign_id))["unsubscribed"] == 1
 
@@ -202,6 +202,26 @@ async def test_preview_and_test_send_to_myself(
     [mail] = smtp_server.messages
     assert mail["To"] == "lena@desk.example" and mail["Subject"] == "[Test] Hello Customer"
     assert (await report(lead_client, campaign_id))["recipients"] == 0
+
+
+async def test_a_subject_that_renders_past_400_characters_is_cut_to_fit(
+    lead_client: httpx.AsyncClient, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """The longest subject a campaign takes, rendered longer (and "[Test] " in front):
+    the email still goes, its subject cut to what the outbox keeps, on both engines."""
+    await import_customers(tmp_path, 1)
+    subject = "x" * 370 + "{{ customer.name * 4 }}"  # 393 characters, 410 rendered
+    campaign_id = await create_campaign(
+        lead_client, await create_segment(lead_client), subject=subject
+    )
+    tested = await lead_client.post(f"/api/campaigns/{campaign_id}/test")
+    assert tested.status_code == 202, tested.text
+    assert (await send(lead_client, campaign_id))["queued"] == 1
+    await deliver_due()
+    subjects = sorted(str(m["Subject"]) for m in smtp_server.messages)
+    assert [len(s) for s in subjects] == [400, 400]
+    assert subjects[0].startswith("[Test] xxx")
+    assert subjects[1] == "x" * 370 + ("Customer 0" * 4)[:30]
 
 
 async def test_a_scheduled_campaign_is_queued_by_the_minute_task_once_due(

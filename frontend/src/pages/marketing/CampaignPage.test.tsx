@@ -8,6 +8,7 @@ import { CampaignPage } from "./CampaignPage";
 const campaign = {
   id: 4,
   name: "Spring news",
+  kind: "segment",
   segment_id: 7,
   subject: "Hello {{ customer.first_name }}",
   body: "Spring is here",
@@ -69,7 +70,64 @@ describe("CampaignPage", () => {
   });
 });
 
+describe("CampaignPage of a triggered campaign", () => {
+  it("lists the rules that send it, offers no send button and shows its report", async () => {
+    const action = (campaign_id: number) => ({ type: "send_campaign", campaign_id });
+    const rule = (id: number, name: string, campaign_id: number, active = true) => ({
+      id,
+      name,
+      active,
+      position: id,
+      trigger: { events: ["survey.answered"] },
+      conditions: { all: [], any: [] },
+      actions: [action(campaign_id)],
+      created_at: "",
+      updated_at: "",
+      last_fired_at: null,
+      fired_count: 0,
+      error_count: 0,
+    });
+    mockFetch({
+      "GET /api/campaigns/5": () => ({ ...campaign, id: 5, kind: "triggered", segment_id: null, status: "active" }),
+      "GET /api/campaigns/5/report": () => ({ ...report, campaign_id: 5, recipients: 3, skipped_no_consent: 2 }),
+      "GET /api/automation/rules": () => [
+        rule(1, "Promoters get a review request", 5),
+        rule(2, "Other campaign", 6),
+        rule(3, "Old promoter rule", 5, false),
+      ],
+    });
+    renderWithProviders(<CampaignPage />, { route: "/marketing/campaigns/5", path: "/marketing/campaigns/:id" });
+    expect(await screen.findByRole("link", { name: "Promoters get a review request" })).toHaveAttribute("href", "/rules/1");
+    expect(screen.getByRole("link", { name: "Old promoter rule" })).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Other campaign" })).toBeNull();
+    expect(screen.getByText(/\(inactive\)/)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Send now|Send to new members/ })).toBeNull();
+    expect(await screen.findByTestId("figure-skipped_no_consent")).toHaveTextContent("2");
+  });
+});
+
 describe("CampaignEditorPage", () => {
+  it("creates a triggered campaign without a segment", async () => {
+    const fetch = mockFetch({
+      "GET /api/segments": () => ({ items: [] }),
+      "POST /api/campaigns/preview": () => ({ subject: "Tips", body: "Hi" }),
+      "POST /api/campaigns": () => ({ ...campaign, kind: "triggered", segment_id: null, status: "active" }),
+    });
+    renderWithProviders(<CampaignEditorPage />, { route: "/marketing/campaigns/new", path: "/marketing/campaigns/new" });
+    const user = userEvent.setup();
+    await user.type(screen.getByRole("textbox", { name: "Name" }), "Tips");
+    await user.click(screen.getByText("Triggered by rules"));
+    expect(screen.queryByLabelText(/Segment/, { selector: "input" })).toBeNull();
+    expect(screen.queryByLabelText(/Send at/)).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Save triggered campaign" }));
+    await waitFor(() => expect(screen.getByTestId("other-route")).toBeInTheDocument());
+    const created = calls(fetch).find((r) => r.method === "POST" && new URL(r.url).pathname === "/api/campaigns");
+    const body = (await created?.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ name: "Tips", kind: "triggered" });
+    expect(body).not.toHaveProperty("segment_id");
+  });
+
+
   it("previews the templates as they are typed and creates the campaign", async () => {
     const fetch = mockFetch({
       "GET /api/segments": () => ({

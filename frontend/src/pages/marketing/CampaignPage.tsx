@@ -1,5 +1,6 @@
 import { Alert, Badge, Button, Card, Center, Group, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
-import { useParams } from "react-router";
+import { Link, useParams } from "react-router";
+import { useRules } from "../../api/automation";
 import { useCampaign, useCampaignReport, useSendCampaign, useTestSend } from "../../api/marketing";
 import type { CampaignReport } from "../../api/types";
 import { QueryError } from "../../components/QueryError";
@@ -23,7 +24,37 @@ function score(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : String(value);
 }
 
-/** A campaign: test send, send now, and its report (refreshed while it is delivered). */
+/** The rules whose `send_campaign` action names this triggered campaign. */
+function RulesUsing({ campaignId }: { campaignId: number }) {
+  const rules = useRules();
+  if (rules.isError) return <QueryError error={rules.error} />;
+  if (!rules.data) return <Loader size="sm" aria-label="Loading rules" />;
+  const using = rules.data.filter((rule) =>
+    rule.actions.some((action) => action["type"] === "send_campaign" && action["campaign_id"] === campaignId),
+  );
+  return (
+    <Card withBorder aria-label="Rules using this campaign">
+      <Text size="sm" fw={600}>
+        Sent by these rules
+      </Text>
+      {using.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          No rule sends it yet: add the action "Send a triggered campaign" to a rule.
+        </Text>
+      ) : (
+        using.map((rule) => (
+          <Text size="sm" key={rule.id}>
+            <Link to={`/rules/${rule.id}`}>{rule.name}</Link>
+            {rule.active ? "" : " (inactive)"}
+          </Text>
+        ))
+      )}
+    </Card>
+  );
+}
+
+/** A campaign: test send, send now (the rules that send it, for a triggered one), and its
+ * report (refreshed while it is delivered). */
 export function CampaignPage() {
   const id = Number(useParams().id);
   const campaign = useCampaign(id);
@@ -46,7 +77,10 @@ export function CampaignPage() {
         <Title order={1} size="h3">
           {c.name}
         </Title>
-        <Badge variant="light">{c.status}</Badge>
+        <Group gap="xs">
+          {c.kind === "triggered" && <Badge variant="outline">triggered</Badge>}
+          <Badge variant="light">{c.status}</Badge>
+        </Group>
       </Group>
       <Card withBorder>
         <Text fw={600}>{c.subject}</Text>
@@ -58,10 +92,13 @@ export function CampaignPage() {
         <Button variant="default" onClick={() => testSend.mutate(id)} loading={testSend.isPending}>
           Send test to me
         </Button>
-        <Button onClick={() => send.mutate(id)} loading={send.isPending}>
-          {c.status === "draft" || c.status === "scheduled" ? "Send now" : "Send to new members"}
-        </Button>
+        {c.kind !== "triggered" && (
+          <Button onClick={() => send.mutate(id)} loading={send.isPending}>
+            {c.status === "draft" || c.status === "scheduled" ? "Send now" : "Send to new members"}
+          </Button>
+        )}
       </Group>
+      {c.kind === "triggered" && <RulesUsing campaignId={id} />}
       {testSend.isSuccess && <Alert color="teal">Test sent to {testSend.data.to}.</Alert>}
       {send.isSuccess && (
         <Alert color="teal">

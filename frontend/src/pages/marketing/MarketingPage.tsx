@@ -20,7 +20,12 @@ export function MarketingPage() {
         </Anchor>
       ),
     },
-    { key: "segment", header: "Segment", render: (c) => segmentName.get(c.segment_id) ?? `#${c.segment_id}` },
+    {
+      key: "segment",
+      header: "Segment",
+      render: (c) =>
+        c.segment_id === null ? "Triggered by rules" : (segmentName.get(c.segment_id) ?? `#${c.segment_id}`),
+    },
     { key: "status", header: "Status", render: (c) => <Badge variant="light">{c.status}</Badge> },
     { key: "subject", header: "Subject", render: (c) => c.subject },
   ];
