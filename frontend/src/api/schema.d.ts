@@ -444,6 +444,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/chat/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A chat message (signed): created 201, else 200
+         * @description A message from a chat widget or a social platform's bridge, signed with the
+         *         integration's secret (header Servicedesk-Signature: t=<unix seconds>,v1=<hex
+         *         HMAC-SHA256 of "<t>.<body>">).
+         */
+        post: operations["ApiChannelsChatInboundChat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels/email/inbound": {
         parameters: {
             query?: never;
@@ -472,6 +494,98 @@ export interface paths {
         get: operations["ApiChannelsEmailEmailIdRawRaw"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/form/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post the web form (public; JSON or urlencoded; allowed origins only) */
+        post: operations["ApiChannelsFormInboundInbound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chat and social integrations (without their secrets) */
+        get: operations["ApiChannelsIntegrationsListIntegrations"];
+        put?: never;
+        /** Add an integration; its secret is shown this once */
+        post: operations["ApiChannelsIntegrationsCreateIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/integrations/{integration_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An integration (without its secret) */
+        get: operations["ApiChannelsIntegrationsIntegrationIdGetIntegration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, set the reply URL, (de)activate */
+        patch: operations["ApiChannelsIntegrationsIntegrationIdUpdateIntegration"];
+        trace?: never;
+    };
+    "/api/channels/integrations/{integration_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret, shown this once; the old one stops working */
+        post: operations["ApiChannelsIntegrationsIntegrationIdSecretRotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/social/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A social message (signed): created 201, else 200
+         * @description A message from a chat widget or a social platform's bridge, signed with the
+         *         integration's secret (header Servicedesk-Signature: t=<unix seconds>,v1=<hex
+         *         HMAC-SHA256 of "<t>.<body>">).
+         */
+        post: operations["ApiChannelsSocialInboundSocial"];
         delete?: never;
         options?: never;
         head?: never;
@@ -642,7 +756,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Outgoing emails and webhook deliveries by kind and status */
+        /** Outgoing emails, webhook deliveries and chat/social replies by kind and status */
         get: operations["ApiOutboxListOutbox"];
         put?: never;
         post?: never;
@@ -1403,6 +1517,14 @@ export interface components {
             operators: string[];
             type: string;
         };
+        /** FormOut */
+        FormOut: {
+            /**
+             * @default received
+             * @constant
+             */
+            status: "received";
+        };
         /** IdentityAdd */
         IdentityAdd: {
             /** @enum {string} */
@@ -1433,6 +1555,53 @@ export interface components {
             ticket_id: number | null;
             /** @default  */
             warning: string;
+        };
+        /** IntegrationIn */
+        IntegrationIn: {
+            /** @default true */
+            active: boolean;
+            /** @enum {string} */
+            kind: "chat" | "social";
+            name: string;
+            platform: string;
+            reply_url?: string | null;
+        };
+        /** IntegrationOut */
+        IntegrationOut: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            inbound_url: string;
+            /** @enum {string} */
+            kind: "chat" | "social";
+            name: string;
+            platform: string;
+            reply_url: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** IntegrationPatch */
+        IntegrationPatch: {
+            active?: boolean | null;
+            name?: string | null;
+            reply_url?: string | null;
+        };
+        /** IntegrationSecretOut */
+        IntegrationSecretOut: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            inbound_url: string;
+            /** @enum {string} */
+            kind: "chat" | "social";
+            name: string;
+            platform: string;
+            reply_url: string;
+            secret: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         /** InteractionOut */
         InteractionOut: {
@@ -1516,13 +1685,12 @@ export interface components {
         MergeIn: {
             other_id: number;
         };
-        /** MessageIn */
-        MessageIn: {
-            body: string;
-            /** @enum {null|string} */
-            channel?: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api" | null;
-            /** @default true */
-            public: boolean;
+        /** MessageOut */
+        MessageOut: {
+            interaction_id: number | null;
+            /** @enum {string} */
+            status: "created" | "threaded" | "duplicate";
+            ticket_id: number;
         };
         /** NpsSendIn */
         NpsSendIn: {
@@ -1943,6 +2111,19 @@ export interface components {
             title: string;
             type: string;
         };
+        /** MessageIn */
+        channels_schemas_MessageIn: {
+            conversation_id: string;
+            display_name?: string | null;
+            email?: string | null;
+            handle: string;
+            message_id: string;
+            permalink?: string | null;
+            platform: string;
+            sent_at?: string | null;
+            subject?: string | null;
+            text: string;
+        };
         /** Problem */
         servicedesk_channels_schemas_Problem: {
             detail: string;
@@ -1980,6 +2161,14 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        /** MessageIn */
+        tickets_schemas_MessageIn: {
+            body: string;
+            /** @enum {null|string} */
+            channel?: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api" | null;
+            /** @default true */
+            public: boolean;
         };
     };
     responses: never;
@@ -4836,6 +5025,84 @@ export interface operations {
             };
         };
     };
+    ApiChannelsChatInboundChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["channels_schemas_MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
     ApiChannelsEmailInboundInbound: {
         parameters: {
             query?: never;
@@ -4987,6 +5254,558 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["servicedesk_channels_schemas_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsFormInboundInbound: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    message: string;
+                    name: string;
+                    phone?: string;
+                    subject: string;
+                    /** @description the honeypot: leave it empty */
+                    website?: string;
+                } & {
+                    [key: string]: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    email: string;
+                    message: string;
+                    name: string;
+                    phone?: string;
+                    subject: string;
+                    /** @description the honeypot: leave it empty */
+                    website?: string;
+                } & {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Too many attempts; try again later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsListIntegrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationOut"][];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsCreateIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationSecretOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsIntegrationIdGetIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsIntegrationIdUpdateIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationPatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsIntegrationIdSecretRotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationSecretOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsSocialInboundSocial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["channels_schemas_MessageIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7631,7 +8450,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["MessageIn"];
+                "application/json": components["schemas"]["tickets_schemas_MessageIn"];
             };
         };
         responses: {

@@ -178,3 +178,4 @@ export type CampaignCreate = BodyOf<"/api/campaigns", "post">;
 export type CampaignReport = ResponseOf<"/api/campaigns/{campaign_id}/report", "get">;
 export type SendResult = ResponseOf<"/api/campaigns/{campaign_id}/send", "post">;
 export type Rendered = ResponseOf<"/api/campaigns/preview", "post">;
+export type ContactForm = BodyOf<"/api/channels/form/inbound", "post">;
