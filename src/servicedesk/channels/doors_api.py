@@ -41,25 +41,38 @@ class FormBodyOperation(Operation):
     """The form's body: JSON, or a plain HTML form's fields."""
 
     def __post_init__(self) -> None:
-        text = Schema(type=OpenAPIType.STRING)
-        schema = Schema(
-            type=OpenAPIType.OBJECT,
-            required=["name", "email", "subject", "message"],
-            properties={
-                "name": Schema(type=OpenAPIType.STRING, max_length=200),
-                "email": Schema(type=OpenAPIType.STRING, max_length=254),
-                "phone": Schema(type=OpenAPIType.STRING, max_length=40),
-                "subject": Schema(type=OpenAPIType.STRING, max_length=300),
-                "message": Schema(type=OpenAPIType.STRING, max_length=20_000),
-                "website": Schema(
-                    type=OpenAPIType.STRING, description="the honeypot: leave it empty"
-                ),
-            },
-            additional_properties=text,
-            description=FormIn.__doc__,
+        text = Schema(type=OpenAPIType.STRING, max_length=form.MAX_FIELD_CHARS)
+        properties: dict[str, Any] = {
+            "name": Schema(type=OpenAPIType.STRING, max_length=200),
+            "email": Schema(type=OpenAPIType.STRING, max_length=254),
+            "phone": Schema(type=OpenAPIType.STRING, max_length=40),
+            "subject": Schema(type=OpenAPIType.STRING, max_length=300),
+            "message": Schema(type=OpenAPIType.STRING, max_length=20_000),
+            "website": Schema(
+                type=OpenAPIType.STRING, max_length=2000, description="the honeypot: leave it empty"
+            ),
+        }
+
+        def body(**more: Any) -> OpenAPIMediaType:
+            return OpenAPIMediaType(
+                schema=Schema(
+                    type=OpenAPIType.OBJECT,
+                    required=["name", "email", "subject", "message"],
+                    properties=properties | more,
+                    additional_properties=text,
+                    max_properties=len(properties) + form.MAX_FIELDS,
+                    description=FormIn.__doc__,
+                )
+            )
+
+        fields = Schema(
+            type=OpenAPIType.OBJECT, additional_properties=text, max_properties=form.MAX_FIELDS
         )
-        media = OpenAPIMediaType(schema=schema)
-        self.request_body = RequestBody(content={JSON: media, URLENCODED: media}, required=True)
+        self.request_body = RequestBody(
+            # A plain HTML form is flat: its optional fields are its other inputs.
+            content={JSON: body(fields=fields), URLENCODED: body()},
+            required=True,
+        )
 
 
 def _cors(origin: str | None) -> dict[str, str]:

@@ -75,9 +75,9 @@ def custom_fields(values: dict[str, Any]) -> dict[str, str]:
                 " with a letter",
                 field=where,
             )
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
+        if not isinstance(value, str):
             raise Invalid("a field's value is a text", field=where)
-        value = str(value).strip()
+        value = value.strip()
         if len(value) > MAX_FIELD_CHARS:
             raise Invalid(f"a field's value is at most {MAX_FIELD_CHARS} characters", field=where)
         text.check_text(value, field=where)
