@@ -165,6 +165,35 @@ async def _authenticate(kind: str, raw: bytes, header: str | None) -> tuple[dict
     return integration, message
 
 
+async def _latest_ticket(integration_id: int, conversation: str, handle: str) -> int | None:
+    """The ticket of the conversation's latest message from this sender."""
+    row = (
+        await ChannelMessage.select(ChannelMessage.ticket)
+        .where(
+            ChannelMessage.integration == integration_id,
+            ChannelMessage.conversation_id == conversation,
+            ChannelMessage.handle == handle,
+        )
+        .order_by(ChannelMessage.id, ascending=False)
+        .first()
+    )
+    return int(row["ticket"]) if row else None
+
+
+async def _first_thread(kind: str, integration_id: int, conversation: str) -> tickets.ThreadRef:
+    """A sender's first message in a conversation opens a ticket. The conversation's very
+    first names it as the ticket's external id, so two first messages racing meet at its
+    unique index (and retry); another person joining a conversation (a public thread on a
+    social platform) gets a ticket of their own, as on a CC'd email."""
+    known = await ChannelMessage.exists().where(
+        ChannelMessage.integration == integration_id,
+        ChannelMessage.conversation_id == conversation,
+    )
+    if known:
+        return tickets.ThreadRef()
+    return tickets.ThreadRef(external_id=f"{kind}:{integration_id}:{conversation}")
+
+
 async def receive_message(
     *, kind: str, raw: bytes, signature: str | None, now: datetime | None = None
 ) -> Received:
@@ -180,21 +209,11 @@ async def receive_message(
                 known = await ChannelMessage.select().where(ChannelMessage.key == key).first()
                 if known:
                     return Received("duplicate", known["ticket"], known["interaction"])
-                latest = (
-                    await ChannelMessage.select(ChannelMessage.ticket)
-                    .where(
-                        ChannelMessage.integration == integration["id"],
-                        ChannelMessage.conversation_id == conversation,
-                    )
-                    .order_by(ChannelMessage.id, ascending=False)
-                    .first()
-                )
-                # A first message names the conversation as the ticket's external id:
-                # two first messages racing meet at its unique index (and retry).
+                latest = await _latest_ticket(integration["id"], conversation, message.handle)
                 thread = (
-                    tickets.ThreadRef(ticket_id=latest["ticket"])
+                    tickets.ThreadRef(ticket_id=latest)
                     if latest
-                    else tickets.ThreadRef(external_id=f"{kind}:{integration['id']}:{conversation}")
+                    else await _first_thread(kind, integration["id"], conversation)
                 )
                 contact = tickets.Contact(
                     channel=kind,
@@ -221,7 +240,7 @@ async def receive_message(
                         received_at=now,
                     )
                 )
-                threaded = latest is not None and latest["ticket"] == ticket_id
+                threaded = latest == ticket_id
                 return Received("threaded" if threaded else "created", ticket_id, interaction_id)
         except tickets.UNIQUE_VIOLATIONS:
             continue  # the same message, or a first one of the conversation, raced

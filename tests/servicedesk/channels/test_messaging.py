@@ -146,12 +146,23 @@ async def test_a_conversation_threads_into_one_ticket_and_duplicates_change_noth
     assert ticket["channel"] == "chat"
     bodies = await Interaction.select(Interaction.body_text).order_by(Interaction.id)
     assert [row["body_text"] for row in bodies] == ["message 1", "message 2"]
+    ann = ticket["customer"]
     # The customer is known by the social identity (platform, handle).
     [identity] = await CustomerIdentity.select().where(CustomerIdentity.kind == "social")
     assert identity["value"] == "widget:@ann" and identity["customer"] == ticket["customer"]
+    # Someone else joining the conversation (a public thread) gets a ticket of their own.
+    joined = await send(admin_client, secret, message(3) | {"handle": "@bob"})
+    assert joined.status_code == 201
+    assert joined.json()["ticket_id"] != first["ticket_id"]
+    again = (await send(admin_client, secret, message(4))).json()
+    assert again["ticket_id"] == first["ticket_id"] and again["status"] == "threaded"
     other = (await send(admin_client, secret, message(1, conversation="conv-2"))).json()
     assert other["status"] == "created" and other["ticket_id"] != first["ticket_id"]
-    assert await CustomerIdentity.count().where(CustomerIdentity.kind == "social") == 1
+    social = await CustomerIdentity.select().where(CustomerIdentity.kind == "social")
+    assert sorted((row["value"], row["customer"] == ann) for row in social) == [
+        ("widget:@ann", True),
+        ("widget:@bob", False),
+    ]
 
 
 async def test_a_solved_ticket_reopens_and_a_closed_one_gets_a_follow_up(
