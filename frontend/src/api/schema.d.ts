@@ -1381,6 +1381,26 @@ export interface components {
             name: string;
             type: string;
         };
+        /** ChannelMessageIn */
+        ChannelMessageIn: {
+            conversation_id: string;
+            display_name?: string | null;
+            email?: string | null;
+            handle: string;
+            message_id: string;
+            permalink?: string | null;
+            platform: string;
+            sent_at?: string | null;
+            subject?: string | null;
+            text: string;
+        };
+        /** ChannelMessageOut */
+        ChannelMessageOut: {
+            interaction_id: number | null;
+            /** @enum {string} */
+            status: "created" | "threaded" | "duplicate";
+            ticket_id: number;
+        };
         /** Condition */
         Condition: {
             field: string;
@@ -1685,12 +1705,13 @@ export interface components {
         MergeIn: {
             other_id: number;
         };
-        /** MessageOut */
-        MessageOut: {
-            interaction_id: number | null;
-            /** @enum {string} */
-            status: "created" | "threaded" | "duplicate";
-            ticket_id: number;
+        /** MessageIn */
+        MessageIn: {
+            body: string;
+            /** @enum {null|string} */
+            channel?: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api" | null;
+            /** @default true */
+            public: boolean;
         };
         /** NpsSendIn */
         NpsSendIn: {
@@ -2111,19 +2132,6 @@ export interface components {
             title: string;
             type: string;
         };
-        /** MessageIn */
-        channels_schemas_MessageIn: {
-            conversation_id: string;
-            display_name?: string | null;
-            email?: string | null;
-            handle: string;
-            message_id: string;
-            permalink?: string | null;
-            platform: string;
-            sent_at?: string | null;
-            subject?: string | null;
-            text: string;
-        };
         /** Problem */
         servicedesk_channels_schemas_Problem: {
             detail: string;
@@ -2161,14 +2169,6 @@ export interface components {
             status: number;
             title: string;
             type: string;
-        };
-        /** MessageIn */
-        tickets_schemas_MessageIn: {
-            body: string;
-            /** @enum {null|string} */
-            channel?: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api" | null;
-            /** @default true */
-            public: boolean;
         };
     };
     responses: never;
@@ -5034,7 +5034,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["channels_schemas_MessageIn"];
+                "application/json": components["schemas"]["ChannelMessageIn"];
             };
         };
         responses: {
@@ -5044,7 +5044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessageOut"];
+                    "application/json": components["schemas"]["ChannelMessageOut"];
                 };
             };
             /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
@@ -5278,6 +5278,9 @@ export interface operations {
             content: {
                 "application/json": {
                     email: string;
+                    fields?: {
+                        [key: string]: string;
+                    };
                     message: string;
                     name: string;
                     phone?: string;
@@ -5750,7 +5753,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["channels_schemas_MessageIn"];
+                "application/json": components["schemas"]["ChannelMessageIn"];
             };
         };
         responses: {
@@ -5760,7 +5763,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MessageOut"];
+                    "application/json": components["schemas"]["ChannelMessageOut"];
                 };
             };
             /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
@@ -8450,7 +8453,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["tickets_schemas_MessageIn"];
+                "application/json": components["schemas"]["MessageIn"];
             };
         };
         responses: {

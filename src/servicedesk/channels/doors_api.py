@@ -17,18 +17,19 @@ from servicedesk.accounts.guards import PUBLIC, requires_admin
 from servicedesk.errors import DomainError
 from servicedesk.outbox.http import SIGNATURE_HEADER
 from servicedesk.schemas import IdPath
+from servicedesk.text import NON_BLANK_PATTERN
 
 from . import form, messaging
 from .api import UnsupportedMediaType
 from .schemas import (
+    ChannelMessageIn,
+    ChannelMessageOut,
     FormIn,
     FormOut,
     IntegrationIn,
     IntegrationOut,
     IntegrationPatch,
     IntegrationSecretOut,
-    MessageIn,
-    MessageOut,
 )
 
 JSON = "application/json"
@@ -43,11 +44,13 @@ class FormBodyOperation(Operation):
     def __post_init__(self) -> None:
         text = Schema(type=OpenAPIType.STRING, max_length=form.MAX_FIELD_CHARS)
         properties: dict[str, Any] = {
-            "name": Schema(type=OpenAPIType.STRING, max_length=200),
+            "name": Schema(type=OpenAPIType.STRING, max_length=200, pattern=NON_BLANK_PATTERN),
             "email": Schema(type=OpenAPIType.STRING, max_length=254),
             "phone": Schema(type=OpenAPIType.STRING, max_length=40),
-            "subject": Schema(type=OpenAPIType.STRING, max_length=300),
-            "message": Schema(type=OpenAPIType.STRING, max_length=20_000),
+            "subject": Schema(type=OpenAPIType.STRING, max_length=300, pattern=NON_BLANK_PATTERN),
+            "message": Schema(
+                type=OpenAPIType.STRING, max_length=20_000, pattern=NON_BLANK_PATTERN
+            ),
             "website": Schema(
                 type=OpenAPIType.STRING, max_length=2000, description="the honeypot: leave it empty"
             ),
@@ -171,11 +174,11 @@ class FormController(Controller):
         return Response(FormOut(), status_code=202, headers=cors)
 
 
-async def _receive(kind: str, request: Request) -> Response[MessageOut]:
+async def _receive(kind: str, request: Request) -> Response[ChannelMessageOut]:
     received = await messaging.receive_message(
         kind=kind, raw=await request.body(), signature=request.headers.get(SIGNATURE_HEADER)
     )
-    body = MessageOut(
+    body = ChannelMessageOut(
         status=received.status,  # type: ignore[arg-type]
         ticket_id=received.ticket_id,
         interaction_id=received.interaction_id,
@@ -197,20 +200,24 @@ class MessagingController(Controller):
         "/chat/inbound",
         status_code=200,
         summary="A chat message (signed): created 201, else 200",
-        description=MessageIn.__doc__,
+        description=ChannelMessageIn.__doc__,
         opt=SIGNED,
     )
-    async def chat(self, request: Request, data: JSONBody[MessageIn]) -> Response[MessageOut]:
+    async def chat(
+        self, request: Request, data: JSONBody[ChannelMessageIn]
+    ) -> Response[ChannelMessageOut]:
         return await _receive("chat", request)
 
     @post(
         "/social/inbound",
         status_code=200,
         summary="A social message (signed): created 201, else 200",
-        description=MessageIn.__doc__,
+        description=ChannelMessageIn.__doc__,
         opt=SIGNED,
     )
-    async def social(self, request: Request, data: JSONBody[MessageIn]) -> Response[MessageOut]:
+    async def social(
+        self, request: Request, data: JSONBody[ChannelMessageIn]
+    ) -> Response[ChannelMessageOut]:
         return await _receive("social", request)
 
 

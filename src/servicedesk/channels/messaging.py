@@ -26,7 +26,7 @@ from servicedesk.outbox.http import SIGNATURE_HEADER, verify
 from servicedesk.settings import get_settings
 from servicedesk.tickets import service as tickets
 
-from .schemas import MessageIn
+from .schemas import ChannelMessageIn
 from .tables import ChannelIntegration, ChannelMessage
 
 KINDS = ("chat", "social")
@@ -129,7 +129,7 @@ class Received:
     interaction_id: int | None
 
 
-async def _authenticate(kind: str, raw: bytes, header: str | None) -> tuple[dict, MessageIn]:
+async def _authenticate(kind: str, raw: bytes, header: str | None) -> tuple[dict, ChannelMessageIn]:
     """The integration whose secret signed the body, and the message; 401 for a missing,
     forged or stale signature (or no such active integration), 400/422 for a bad body."""
     if kind not in KINDS:
@@ -157,7 +157,7 @@ async def _authenticate(kind: str, raw: bytes, header: str | None) -> tuple[dict
     if why:
         raise Unauthorized(why, field=SIGNATURE_HEADER)
     try:
-        message = MessageIn.model_validate_json(raw)
+        message = ChannelMessageIn.model_validate_json(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "body"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from litestar.params import ParameterKwarg
 from pydantic import BaseModel, ConfigDict, Field
 
 from servicedesk.schemas import Changes, Email, Instant, NonBlank, Request, Text
@@ -86,14 +87,18 @@ class FormOut(BaseModel):
 
 
 PLATFORM_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
+# How a bridge names its platform: lower-case letters, digits and _.- (the schema says so).
+Platform = Annotated[
+    str, Field(pattern=PLATFORM_PATTERN), ParameterKwarg(pattern=PLATFORM_PATTERN, max_length=40)
+]
 
 
-class MessageIn(Request):
+class ChannelMessageIn(Request):
     """A message from a chat widget or a social platform's bridge, signed with the
     integration's secret (header Servicedesk-Signature: t=<unix seconds>,v1=<hex
     HMAC-SHA256 of "<t>.<body>">)."""
 
-    platform: str = Field(pattern=PLATFORM_PATTERN)
+    platform: Platform
     conversation_id: NonBlank = Field(max_length=150)
     message_id: NonBlank = Field(max_length=200)
     handle: NonBlank = Field(max_length=200)
@@ -105,7 +110,7 @@ class MessageIn(Request):
     sent_at: Instant | None = None
 
 
-class MessageOut(BaseModel):
+class ChannelMessageOut(BaseModel):
     """created: a new ticket (201); threaded: on the conversation's ticket; duplicate: the
     message id was received before, nothing changed (the first delivery's ids)."""
 
@@ -119,7 +124,7 @@ IntegrationKind = Literal["chat", "social"]
 
 class IntegrationIn(Request):
     kind: IntegrationKind
-    platform: str = Field(pattern=PLATFORM_PATTERN)
+    platform: Platform
     name: NonBlank = Field(max_length=100)
     # Where agents' replies are posted (signed with the secret); none: not sent out.
     reply_url: Text | None = Field(default=None, max_length=2000)
