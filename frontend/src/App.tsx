@@ -15,6 +15,7 @@ const CustomersPage = lazy(() =>
 );
 const CustomerPage = lazy(() => import("./pages/customer/CustomerPage").then((m) => ({ default: m.CustomerPage })));
 const SurveyPage = lazy(() => import("./pages/survey/SurveyPage").then((m) => ({ default: m.SurveyPage })));
+const ContactPage = lazy(() => import("./pages/contact/ContactPage").then((m) => ({ default: m.ContactPage })));
 const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
 const DrillPage = lazy(() => import("./pages/dashboard/DrillPage").then((m) => ({ default: m.DrillPage })));
 const RulesPage = lazy(() => import("./pages/rules/RulesPage").then((m) => ({ default: m.RulesPage })));
@@ -61,6 +62,14 @@ export function AppRoutes() {
         element={
           <Lazy>
             <SurveyPage />
+          </Lazy>
+        }
+      />
+      <Route
+        path="/contact"
+        element={
+          <Lazy>
+            <ContactPage />
           </Lazy>
         }
       />

@@ -25,6 +25,11 @@ from servicedesk.accounts.api import (
 )
 from servicedesk.accounts.guards import PUBLIC, PUBLIC_PATHS, AuthMiddleware
 from servicedesk.channels.api import AttachmentController, EmailInboundController
+from servicedesk.channels.doors_api import (
+    FormController,
+    IntegrationController,
+    MessagingController,
+)
 from servicedesk.customers.api import CustomerController
 from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
 from servicedesk.errors import DomainError
@@ -63,7 +68,9 @@ def problem(
 
 def domain_error(_: Request, exc: DomainError) -> Response[dict[str, Any]]:
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-    return problem(exc.status_code, exc.title, exc.detail, errors)
+    response = problem(exc.status_code, exc.title, exc.detail, errors)
+    response.headers.update(exc.headers)
+    return response
 
 
 def validation_error(_: Request, exc: ValidationException) -> Response[dict[str, Any]]:
@@ -145,6 +152,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TokenController,
             ContactController,
             EmailInboundController,
+            FormController,
+            MessagingController,
+            IntegrationController,
             AttachmentController,
             TicketController,
             CustomerController,

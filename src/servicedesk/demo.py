@@ -262,6 +262,7 @@ async def load_demo(*, customers: int, tickets: int, seed: int, path: Path | Non
     (written to `path`, by default var/demo-history.jsonl) through the importer."""
     from servicedesk.accounts import service as accounts
     from servicedesk.actors import SYSTEM
+    from servicedesk.channels.demo import demo_doors
     from servicedesk.cx.business_hours import Schedule
     from servicedesk.imports.service import import_file
     from servicedesk.settings import VAR_DIR, get_settings
@@ -301,6 +302,8 @@ async def load_demo(*, customers: int, tickets: int, seed: int, path: Path | Non
     from servicedesk.sales.demo import load_demo_leads
 
     await load_demo_leads(now=end, password=DEMO_PASSWORD)
+    # web form, chat and social tickets (servicedesk.channels)
+    await demo_doors(now=end, team="Tier 1")
     return f"demo data loaded: {report.imported}\n{ready}"
 
 

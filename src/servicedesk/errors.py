@@ -6,6 +6,7 @@ from __future__ import annotations
 class DomainError(Exception):
     status_code = 400
     title = "Bad request"
+    headers: dict[str, str] = {}  # noqa: RUF012 -- read only; sent with the answer
 
     def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
@@ -36,3 +37,19 @@ class Forbidden(DomainError):
 class Gone(DomainError):
     status_code = 410
     title = "Gone"
+
+
+class Unauthorized(DomainError):
+    """A request that proves no identity: a missing, forged or stale signature."""
+
+    status_code = 401
+    title = "Not authenticated"
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.headers = {"Retry-After": str(max(1, retry_after))}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,21 @@ class Settings(BaseSettings):
     mail_attachment_max_bytes: int = 20 * 1_048_576  # larger files are listed, not stored
     mail_per_sender_per_hour: int = Field(default=30, ge=1)  # more is flagged as a loop
     mail_raw_keep_days: int = Field(default=30, ge=1)
+
+    # The web form (docs/channels.md): the origins (scheme://host[:port], comma-separated)
+    # whose pages may post it from a browser, besides BASE_URL's own; and the posts one
+    # email address or one client IP may make in an hour.
+    form_allowed_origins: str = ""
+    form_per_address_per_hour: int = Field(default=10, ge=1)
+    # Chat and social bridges sign their posts; a signature older (or newer) than this is
+    # refused, so a captured request cannot be replayed later.
+    channel_signature_tolerance_seconds: int = Field(default=300, ge=1)
+
+    def form_origins(self) -> set[str]:
+        origins = {o.strip().rstrip("/").lower() for o in self.form_allowed_origins.split(",")}
+        parts = urlsplit(self.base_url)
+        origins.add(f"{parts.scheme}://{parts.netloc}".lower())
+        return {o for o in origins if o}
 
     def inbound_address_list(self) -> list[str]:
         return [a.strip().lower() for a in self.inbound_addresses.split(",") if a.strip()]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from servicedesk.accounts.tables import Team
+from servicedesk.channels.demo import DOOR_TICKETS
 from servicedesk.cx.reports import cx_report
 from servicedesk.cx.tables import Survey, SurveyResponse
 from servicedesk.demo import load_demo
@@ -62,10 +63,14 @@ async def test_demo_routes_tickets_to_two_teams_and_surveys_them(tmp_path: Path)
     assert any(row["median_days"] for row in leads["time_in_stage"])
     assert (figures := await campaigns.report(campaign_id=campaign["id"]))["leads"] == 3
     assert figures["won_value"] == 2500.0
+    # The other doors: web form, chat and social tickets.
+    channels = [row["channel"] for row in await Ticket.select(Ticket.channel)]
+    assert channels.count("web") >= 2 and "chat" in channels and "social" in channels
 
 
 async def test_demo_loads_once(tmp_path: Path) -> None:
     await load_demo(customers=5, tickets=10, seed=1, path=tmp_path / "demo.jsonl")
     again = await load_demo(customers=5, tickets=10, seed=1, path=tmp_path / "demo.jsonl")
     assert again.startswith("demo data already loaded")
-    assert await Ticket.count() == 10
+    # The history's tickets and the other doors' (web form, chat, social), once.
+    assert await Ticket.count() == 10 + DOOR_TICKETS

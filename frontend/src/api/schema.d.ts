@@ -444,6 +444,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/chat/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A chat message (signed): created 201, else 200
+         * @description A message from a chat widget or a social platform's bridge, signed with the
+         *         integration's secret (header Servicedesk-Signature: t=<unix seconds>,v1=<hex
+         *         HMAC-SHA256 of "<t>.<body>">).
+         */
+        post: operations["ApiChannelsChatInboundChat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels/email/inbound": {
         parameters: {
             query?: never;
@@ -472,6 +494,98 @@ export interface paths {
         get: operations["ApiChannelsEmailEmailIdRawRaw"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/form/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post the web form (public; JSON or urlencoded; allowed origins only) */
+        post: operations["ApiChannelsFormInboundInbound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Chat and social integrations (without their secrets) */
+        get: operations["ApiChannelsIntegrationsListIntegrations"];
+        put?: never;
+        /** Add an integration; its secret is shown this once */
+        post: operations["ApiChannelsIntegrationsCreateIntegration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/integrations/{integration_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An integration (without its secret) */
+        get: operations["ApiChannelsIntegrationsIntegrationIdGetIntegration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, set the reply URL, (de)activate */
+        patch: operations["ApiChannelsIntegrationsIntegrationIdUpdateIntegration"];
+        trace?: never;
+    };
+    "/api/channels/integrations/{integration_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret, shown this once; the old one stops working */
+        post: operations["ApiChannelsIntegrationsIntegrationIdSecretRotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/channels/social/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A social message (signed): created 201, else 200
+         * @description A message from a chat widget or a social platform's bridge, signed with the
+         *         integration's secret (header Servicedesk-Signature: t=<unix seconds>,v1=<hex
+         *         HMAC-SHA256 of "<t>.<body>">).
+         */
+        post: operations["ApiChannelsSocialInboundSocial"];
         delete?: never;
         options?: never;
         head?: never;
@@ -730,7 +844,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Outgoing emails and webhook deliveries by kind and status */
+        /** Outgoing emails, webhook deliveries and chat/social replies by kind and status */
         get: operations["ApiOutboxListOutbox"];
         put?: never;
         post?: never;
@@ -1379,6 +1493,26 @@ export interface components {
             name: string;
             type: string;
         };
+        /** ChannelMessageIn */
+        ChannelMessageIn: {
+            conversation_id: string;
+            display_name?: string | null;
+            email?: string | null;
+            handle: string;
+            message_id: string;
+            permalink?: string | null;
+            platform: string;
+            sent_at?: string | null;
+            subject?: string | null;
+            text: string;
+        };
+        /** ChannelMessageOut */
+        ChannelMessageOut: {
+            interaction_id: number | null;
+            /** @enum {string} */
+            status: "created" | "threaded" | "duplicate";
+            ticket_id: number;
+        };
         /** Condition */
         Condition: {
             field: string;
@@ -1515,6 +1649,14 @@ export interface components {
             operators: string[];
             type: string;
         };
+        /** FormOut */
+        FormOut: {
+            /**
+             * @default received
+             * @constant
+             */
+            status: "received";
+        };
         /** IdentityAdd */
         IdentityAdd: {
             /** @enum {string} */
@@ -1545,6 +1687,53 @@ export interface components {
             ticket_id: number | null;
             /** @default  */
             warning: string;
+        };
+        /** IntegrationIn */
+        IntegrationIn: {
+            /** @default true */
+            active: boolean;
+            /** @enum {string} */
+            kind: "chat" | "social";
+            name: string;
+            platform: string;
+            reply_url?: string | null;
+        };
+        /** IntegrationOut */
+        IntegrationOut: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            inbound_url: string;
+            /** @enum {string} */
+            kind: "chat" | "social";
+            name: string;
+            platform: string;
+            reply_url: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** IntegrationPatch */
+        IntegrationPatch: {
+            active?: boolean | null;
+            name?: string | null;
+            reply_url?: string | null;
+        };
+        /** IntegrationSecretOut */
+        IntegrationSecretOut: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            id: number;
+            inbound_url: string;
+            /** @enum {string} */
+            kind: "chat" | "social";
+            name: string;
+            platform: string;
+            reply_url: string;
+            secret: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         /** InteractionOut */
         InteractionOut: {
@@ -4998,6 +5187,84 @@ export interface operations {
             };
         };
     };
+    ApiChannelsChatInboundChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelMessageIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelMessageOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
     ApiChannelsEmailInboundInbound: {
         parameters: {
             query?: never;
@@ -5149,6 +5416,561 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsFormInboundInbound: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    fields?: {
+                        [key: string]: string;
+                    };
+                    message: string;
+                    name: string;
+                    phone?: string;
+                    subject: string;
+                    /** @description the honeypot: leave it empty */
+                    website?: string;
+                } & {
+                    [key: string]: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    email: string;
+                    message: string;
+                    name: string;
+                    phone?: string;
+                    subject: string;
+                    /** @description the honeypot: leave it empty */
+                    website?: string;
+                } & {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Error */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Too many attempts; try again later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsListIntegrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationOut"][];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsCreateIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationSecretOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsIntegrationIdGetIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsIntegrationIdUpdateIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntegrationPatch"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsIntegrationsIntegrationIdSecretRotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integration_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationSecretOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiChannelsSocialInboundSocial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelMessageIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelMessageOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5889,7 +6711,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5898,7 +6720,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5907,7 +6729,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5916,7 +6738,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -5949,7 +6771,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5958,7 +6780,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5967,7 +6789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5976,7 +6798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5985,7 +6807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5994,7 +6816,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6003,7 +6825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6032,7 +6854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6041,7 +6863,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6072,7 +6894,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6081,7 +6903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6090,7 +6912,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6099,7 +6921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6108,7 +6930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6137,7 +6959,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6146,7 +6968,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6155,7 +6977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6164,7 +6986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6173,7 +6995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6182,7 +7004,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6217,7 +7039,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6226,7 +7048,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6235,7 +7057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6244,7 +7066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6253,7 +7075,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6262,7 +7084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6271,7 +7093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6306,7 +7128,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6315,7 +7137,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6324,7 +7146,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6333,7 +7155,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6342,7 +7164,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6351,7 +7173,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6360,7 +7182,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -6395,7 +7217,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6404,7 +7226,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6413,7 +7235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6422,7 +7244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6431,7 +7253,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6440,7 +7262,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6449,7 +7271,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };
@@ -7034,7 +7856,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7043,7 +7865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7052,7 +7874,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7061,7 +7883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["servicedesk_contract_Problem"];
+                    "application/problem+json": components["schemas"]["contract_Problem"];
                 };
             };
         };

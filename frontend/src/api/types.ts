@@ -63,7 +63,7 @@ export type ApiTokenCreate = BodyOf<"/api/tokens", "post">;
 export type ApiTokenCreated = ResponseOf<"/api/tokens", "post">;
 export type OutboxItem = ResponseOf<"/api/outbox", "get">["items"][number];
 export type OutboxStatus = "pending" | "sent" | "failed" | "bounced" | "cancelled" | "unknown";
-export type OutboxKind = "email" | "webhook";
+export type OutboxKind = "email" | "webhook" | "channel";
 export type Survey = ResponseOf<"/public/api/surveys/{token}", "get">;
 export type SurveyAnswer = BodyOf<"/public/api/surveys/{token}", "post">;
 
@@ -178,3 +178,4 @@ export type CampaignCreate = BodyOf<"/api/campaigns", "post">;
 export type CampaignReport = ResponseOf<"/api/campaigns/{campaign_id}/report", "get">;
 export type SendResult = ResponseOf<"/api/campaigns/{campaign_id}/send", "post">;
 export type Rendered = ResponseOf<"/api/campaigns/preview", "post">;
+export type ContactForm = BodyOf<"/api/channels/form/inbound", "post">;

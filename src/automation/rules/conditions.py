@@ -9,7 +9,8 @@ at a past moment) share it. The context (built live by context.build_context):
      "ticket": {"id", "subject", "status", "priority", "channel", "tags": [str],
                 "assignee": email | None, "team": name | None, "reopens": int,
                 "created_at", "updated_at", "solved_at", "status_changed_at",
-                "customer_message_at": datetime | None, ...} | None,
+                "customer_message_at": datetime | None,
+                "form": {name: str} (a web form's optional fields), ...} | None,
      "customer": {"email", "tags": [str], "journey_stage", "lead_stage", "nps_category",
                   "marketing_consent": bool, ...} | None,
      "message": {"body", "channel"} | None,   # message.received / reply.sent
@@ -147,6 +148,20 @@ _fields: list[Field] = [
 ]
 FIELDS: dict[str, Field] = {f.name: f for f in _fields}
 CHANGEABLE = tuple(f.name for f in _fields if f.changeable)
+# A web form's optional field (servicedesk.channels.form): `ticket.form.<name>`, a text.
+FORM_PREFIX = "ticket.form."
+FORM_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def field_named(name: str) -> Field | None:
+    """The field a condition names: one of FIELDS, or a web form's `ticket.form.<name>`."""
+    found = FIELDS.get(name)
+    key = name.removeprefix(FORM_PREFIX)
+    if found is None and name.startswith(FORM_PREFIX) and FORM_FIELD_NAME.match(key):
+        return Field(name, "text", lambda c: ((c.get("ticket") or {}).get("form") or {}).get(key))
+    return found
+
+
 # `event.changes` with op `changed` and a field name as value (the spec's form).
 EVENT_CHANGES = Field("event.changes", "choice", lambda c: None, CHANGEABLE)
 FIELDS[EVENT_CHANGES.name] = EVENT_CHANGES
@@ -202,7 +217,7 @@ def check_condition(condition: Condition, path: str) -> None:
     """Refuses an unknown field or operator, an operator the field's type does not have, a
     value of the wrong type, an unsafe pattern. Live choices (agents, teams) are checked by
     the service."""
-    field = FIELDS.get(condition.field)
+    field = field_named(condition.field)
     if field is None:
         raise Invalid(f"unknown field {condition.field!r}", field=f"{path}.field")
     if not field.available:
@@ -282,7 +297,8 @@ def holds(condition: Condition, context: dict[str, Any]) -> bool:
     changes: dict[str, Any] = (context.get("event") or {}).get("changes") or {}
     if condition.field == EVENT_CHANGES.name:
         return expected in changes
-    field = FIELDS[condition.field]
+    field = field_named(condition.field)
+    assert field is not None, condition.field  # checked at save
     if op in CHANGE_OPS:
         change = changes.get(field.name)
         if change is None:

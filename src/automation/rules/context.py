@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from servicedesk.channels.form import form_fields
 from servicedesk.cx.business_hours import Schedule
 from servicedesk.cx.facts import team_schedule
 from servicedesk.sales import reads as sales
@@ -32,6 +33,7 @@ def ticket_view(
     reopens: int,
     status_changed_at: datetime | None,
     customer_message_at: datetime | None,
+    form: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The ticket as conditions and templates see it, from its row (live, or as the
     dry-run rebuilt it) and what goes with it."""
@@ -54,6 +56,7 @@ def ticket_view(
         "solved_at": row["solved_at"],
         "status_changed_at": status_changed_at or row["created_at"],
         "customer_message_at": customer_message_at,
+        "form": form or {},  # the web form's optional fields: ticket.form.<name>
     }
 
 
@@ -72,6 +75,7 @@ async def ticket_facts(ticket_id: int) -> dict[str, Any] | None:
         reopens=await queries.reopens(ticket_id),
         status_changed_at=await queries.status_changed_at(ticket_id),
         customer_message_at=await queries.customer_message_at(ticket_id),
+        form=await form_fields(ticket_id=ticket_id),
     )
 
 

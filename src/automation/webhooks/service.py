@@ -13,8 +13,8 @@ from servicedesk.clock import iso, utcnow
 from servicedesk.db import write_transaction
 from servicedesk.errors import Invalid, NotFound
 from servicedesk.outbox import service as outbox
+from servicedesk.outbox.addresses import check_url
 
-from .addresses import check_url
 from .tables import Webhook, WebhookDelivery
 
 KIND = "webhook"

@@ -1,10 +1,14 @@
-"""Response models of email in."""
+"""Request and response models of the channels: email in, web form, chat and social."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from litestar.params import ParameterKwarg
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicedesk.schemas import Changes, Email, Instant, NonBlank, Request, Text
 
 InboundStatus = Literal["created", "threaded", "duplicate", "ignored", "bounce"]
 
@@ -54,3 +58,101 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = None
+
+
+# ---------------------------------------------------------------- web form, chat and social
+
+
+class FormIn(Request):
+    """A post of the web form (JSON, or application/x-www-form-urlencoded from a plain
+    HTML form). Keys besides these are optional fields (order_number, interest, ...): a
+    name of lower-case letters, digits and _, a text of up to 1000 characters; JSON may
+    also carry them in `fields`. `website` is the honeypot: leave it empty."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: NonBlank = Field(max_length=200)
+    email: Email = Field(max_length=254)
+    phone: Text | None = Field(default=None, max_length=40)
+    subject: NonBlank = Field(max_length=300)
+    message: NonBlank = Field(max_length=20_000)
+    website: Text = Field(default="", max_length=2000)
+    fields: dict[str, Text] | None = Field(default=None, max_length=20)
+
+
+class FormOut(BaseModel):
+    """The same answer for every accepted post (a bot learns nothing from it)."""
+
+    status: Literal["received"] = "received"
+
+
+PLATFORM_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,39}$"
+# How a bridge names its platform: lower-case letters, digits and _.- (the schema says so).
+Platform = Annotated[
+    str, Field(pattern=PLATFORM_PATTERN), ParameterKwarg(pattern=PLATFORM_PATTERN, max_length=40)
+]
+
+
+class ChannelMessageIn(Request):
+    """A message from a chat widget or a social platform's bridge, signed with the
+    integration's secret (header Servicedesk-Signature: t=<unix seconds>,v1=<hex
+    HMAC-SHA256 of "<t>.<body>">)."""
+
+    platform: Platform
+    conversation_id: NonBlank = Field(max_length=150)
+    message_id: NonBlank = Field(max_length=200)
+    handle: NonBlank = Field(max_length=200)
+    display_name: Text | None = Field(default=None, max_length=200)
+    email: Email | None = Field(default=None, max_length=254)  # a chat widget may ask for it
+    text: NonBlank = Field(max_length=20_000)
+    subject: Text | None = Field(default=None, max_length=300)
+    permalink: Text | None = Field(default=None, max_length=2000)
+    sent_at: Instant | None = None
+
+
+class ChannelMessageOut(BaseModel):
+    """created: a new ticket (201); threaded: on the conversation's ticket; duplicate: the
+    message id was received before, nothing changed (the first delivery's ids)."""
+
+    status: Literal["created", "threaded", "duplicate"]
+    ticket_id: int
+    interaction_id: int | None
+
+
+IntegrationKind = Literal["chat", "social"]
+
+
+class IntegrationIn(Request):
+    kind: IntegrationKind
+    platform: Platform
+    name: NonBlank = Field(max_length=100)
+    # Where agents' replies are posted (signed with the secret); none: not sent out.
+    reply_url: Text | None = Field(default=None, max_length=2000)
+    active: bool = True
+
+
+class IntegrationPatch(Changes):
+    name: NonBlank | None = Field(default=None, max_length=100)
+    reply_url: Text | None = Field(default=None, max_length=2000)
+    active: bool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class IntegrationOut(BaseModel):
+    id: int
+    kind: IntegrationKind
+    platform: str
+    name: str
+    reply_url: str
+    active: bool
+    inbound_url: str  # where the bridge posts
+    created_at: datetime
+    updated_at: datetime
+
+
+class IntegrationSecretOut(IntegrationOut):
+    """Answered once, at creation or rotation: the secret is never shown again."""
+
+    secret: str

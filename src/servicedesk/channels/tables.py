@@ -1,6 +1,8 @@
-"""Email in: every message received (raw kept 30 days), its attachments, bouncing addresses."""
+"""Inbound channels: every email received (raw kept 30 days), its attachments, bouncing
+addresses; web form submissions; chat and social integrations and their messages."""
 
 from piccolo.columns import (
+    JSON,
     Boolean,
     Bytea,
     ForeignKey,
@@ -72,4 +74,63 @@ class BouncingAddress(Table):
     updated_at = Timestamptz()
 
 
-__all__ = ["InboundEmail", "Attachment", "BouncingAddress"]
+class FormSubmission(Table):
+    """One post of the web form, kept for the rate limit (per email and per client IP) and
+    the spam log: a filled honeypot is recorded (`spam`) and nothing else happens. The
+    optional fields (order_number, interest, ...) are kept here and read by rules as
+    `ticket.form.<name>` (docs/channels.md)."""
+
+    id: Serial
+    email = Varchar(length=254, default="", index=True)
+    ip = Varchar(length=45, default="", index=True)
+    origin = Varchar(length=200, default="")
+    spam = Boolean(default=False)
+    fields = JSON(default="{}")
+    ticket = ForeignKey(Ticket, null=True, index=True)
+    interaction = ForeignKey(Interaction, null=True)
+    created_at = Timestamptz(index=True)
+
+
+class ChannelIntegration(Table):
+    """A chat widget or a social platform's bridge, configured by an admin: `kind` chat or
+    social, `platform` as the bridge names it (unique per kind). The secret signs both ways
+    (the bridge's posts to us, our replies to `reply_url`); it is shown once, at creation
+    or rotation."""
+
+    id: Serial
+    kind = Varchar(length=10)  # chat | social
+    platform = Varchar(length=40)
+    key = Varchar(length=60, unique=True)  # "<kind>:<platform>"
+    name = Varchar(length=100, default="")
+    secret = Varchar(length=200)
+    reply_url = Varchar(length=2000, default="")  # "": agents' replies are not sent out
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ChannelMessage(Table):
+    """One message received from a chat or social integration. `key` is
+    "<integration>:<message id>", unique: a second delivery changes nothing. The latest
+    message of a conversation names the ticket its next message threads into."""
+
+    id: Serial
+    integration = ForeignKey(ChannelIntegration, index=True)
+    key = Varchar(length=300, unique=True)
+    conversation_id = Varchar(length=200, index=True)
+    handle = Varchar(length=200, default="")
+    permalink = Varchar(length=2000, default="")
+    sent_at = Timestamptz(null=True, default=None)
+    ticket = ForeignKey(Ticket, index=True)
+    interaction = ForeignKey(Interaction, null=True)
+    received_at = Timestamptz()
+
+
+__all__ = [
+    "InboundEmail",
+    "Attachment",
+    "BouncingAddress",
+    "FormSubmission",
+    "ChannelIntegration",
+    "ChannelMessage",
+]

@@ -1,4 +1,5 @@
-"""Outbox view for admins: sent and failed emails and webhook deliveries, and re-send."""
+"""Outbox view for admins: sent and failed emails, webhook deliveries and chat/social
+replies, and re-send."""
 
 from __future__ import annotations
 
@@ -38,14 +39,17 @@ class OutboxController(Controller):
     tags = ["outbox"]
     guards = [requires_admin]
 
-    @get("/", summary="Outgoing emails and webhook deliveries by kind and status")
+    @get(
+        "/",
+        summary="Outgoing emails, webhook deliveries and chat/social replies by kind and status",
+    )
     async def list_outbox(
         self,
         status: Annotated[
             str | None,
             QueryParameter(pattern="^(pending|sending|sent|failed|bounced|cancelled|unknown)$"),
         ] = None,
-        kind: Annotated[str | None, QueryParameter(pattern="^(email|webhook)$")] = None,
+        kind: Annotated[str | None, QueryParameter(pattern="^(email|webhook|channel)$")] = None,
     ) -> OutboxPage:
         rows = await service.list_messages(kind=kind, status=status)
         return OutboxPage(

@@ -362,7 +362,7 @@ async def resend(*, outbox_id: int, now: datetime | None = None) -> None:
 
 
 # What the outbox view lists: what leaves the desk, not the domain events automation reads.
-OUTGOING_KINDS = ("email", "webhook")
+OUTGOING_KINDS = ("email", "webhook", "channel")
 
 
 async def list_messages(

@@ -135,10 +135,21 @@ async def _deliver_row(row: dict) -> None:
         for consume in plugins.event_consumers():
             await consume(row)
     else:
-        deliver_kind = plugins.deliverer(kind)
+        deliver_kind = _core_deliverer(kind) or plugins.deliverer(kind)
         if deliver_kind is None:
             raise plugins.DeliveryFailed(f"no deliverer for outbox rows of kind {kind!r}")
         await deliver_kind(row)
+
+
+def _core_deliverer(kind: str) -> plugins.Deliverer | None:
+    """The desk's own kinds besides email: "channel", agents' replies posted to a chat or
+    social integration (servicedesk.channels.replies; imported here, not at the top, as
+    the channels import the tickets, which import this package)."""
+    if kind == "channel":
+        from servicedesk.channels.replies import deliver_reply
+
+        return deliver_reply
+    return None
 
 
 async def deliver_due(now: datetime | None = None) -> dict[str, int]:

@@ -1,5 +1,6 @@
 """Messages on a ticket: inserting an interaction, and agents' replies and notes (a public
-reply on an email ticket is emailed to the customer, threaded under their messages)."""
+reply on an email ticket is emailed to the customer, threaded under their messages; on a
+chat or social ticket it is posted to the conversation's integration)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from urllib.parse import urlparse
 
 from servicedesk import writes
 from servicedesk.actors import Actor
+from servicedesk.channels import replies as channel_replies
 from servicedesk.clock import utcnow
 from servicedesk.customers.tables import CustomerIdentity
 from servicedesk.cx import facts
@@ -104,6 +106,11 @@ async def add_agent_message(
                 await change_status(ticket, next_status, actor, now, quiet)
             if message_id and not quiet:
                 await _email_reply(ticket, body, message_id, now)
+            elif channel in ("chat", "social") and not quiet:
+                # Back through the integration the conversation came from, if any.
+                await channel_replies.queue_reply(
+                    ticket=ticket, interaction_id=interaction_id, body=body, now=now
+                )
             await emit("reply.sent", ticket_id, now, quiet, interaction_id=interaction_id)
         else:
             await emit("note.added", ticket_id, now, quiet, interaction_id=interaction_id)

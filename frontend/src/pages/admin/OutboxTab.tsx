@@ -83,6 +83,7 @@ export function OutboxTab() {
             { value: "all", label: "All kinds" },
             { value: "email", label: "Emails" },
             { value: "webhook", label: "Webhooks" },
+            { value: "channel", label: "Chat & social" },
           ]}
         />
         <SegmentedControl

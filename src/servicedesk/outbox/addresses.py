@@ -1,5 +1,6 @@
-"""Which webhook addresses may be posted to: a webhook must not reach into the desk's own
-network (loopback, private, link-local, ...) unless WEBHOOK_ALLOW_PRIVATE=1."""
+"""Which addresses the desk may post to (webhooks, chat and social replies): none may
+reach into the desk's own network (loopback, private, link-local, ...) unless
+WEBHOOK_ALLOW_PRIVATE=1."""
 
 from __future__ import annotations
 
