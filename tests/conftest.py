@@ -80,6 +80,7 @@ TABLES = [
     "ticket_tag",
     "interaction",
     "ticket",
+    "journey_change",
     "customer_identity",
     "customer",
     "organization",

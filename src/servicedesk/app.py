@@ -25,7 +25,7 @@ from servicedesk.accounts.api import (
 )
 from servicedesk.accounts.guards import PUBLIC, PUBLIC_PATHS, AuthMiddleware
 from servicedesk.channels.api import AttachmentController, EmailInboundController
-from servicedesk.customers.api import CustomerController
+from servicedesk.customers.api import CustomerController, JourneyReportController
 from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
 from servicedesk.errors import DomainError
 from servicedesk.imports.api import ImportController
@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TicketController,
             CustomerController,
             ReportController,
+            JourneyReportController,
             SurveyAdminController,
             PublicSurveyController,
             OutboxController,

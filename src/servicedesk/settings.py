@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     # Frequency cap of marketing email: at most N emails per D days (0: no cap).
     marketing_cap_emails: int = Field(default=0, ge=0)
     marketing_cap_days: int = Field(default=0, ge=0)
+    # The customer journey's stages, in funnel order, comma-separated (docs/journeys.md).
+    journey_stages: str = (
+        "awareness,consideration,purchase,onboarding,support,loyal,at risk,churned"
+    )
+
+    def journey_stage_list(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.strip() for s in self.journey_stages.split(",") if s.strip()))
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once into var/ (never committed)."""

@@ -1,4 +1,5 @@
-"""Customers: identify an inbound contact by any identity, profiles, merge, timeline."""
+"""Customers: identify an inbound contact by any identity, profiles, merge (timeline.py:
+the timeline; journey.py: journey stages; autofill.py: profile auto-fill)."""
 
 from __future__ import annotations
 
@@ -301,13 +302,20 @@ async def search_customers(*, query: str = "", after_id: int = 0, limit: int = 5
     )
 
 
-async def update_customer(*, customer_id: int, changes: dict[str, Any]) -> None:
-    await get_customer(customer_id=customer_id)
+async def update_customer(
+    *, customer_id: int, changes: dict[str, Any], typed: bool = False
+) -> None:
+    """Changes profile fields. `typed`: a person typed them (an agent, an API client);
+    contact auto-fill then never overwrites them (customers.autofill.FILLED)."""
+    current = await get_customer(customer_id=customer_id)
     values: dict[Any, Any] = {}
     # Marketing consent changes through marketing.service.set_consent, which keeps its history.
     for key in ("name", "notes", "tags", "surveys_opt_out", "email_bounced"):
         if key in changes:
             values[getattr(Customer, key)] = changes[key]
+    touched = {"name", "organization"} & set(changes) if typed else set()
+    if touched - set(current["typed_fields"] or []):
+        values[Customer.typed_fields] = sorted(set(current["typed_fields"] or []) | touched)
     async with write_transaction():
         if "organization" in changes:
             values[Customer.organization] = await _organization_id(changes["organization"])
@@ -330,21 +338,3 @@ async def _organization_id(name: str | None) -> int | None:
         return int(row["id"])
     rows = await Organization.insert(Organization(name=name))
     return int(rows[0]["id"])
-
-
-async def timeline(*, customer_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    """All interactions of a customer across channels and tickets, newest first; internal
-    notes are included (agents see them) and marked as not public."""
-    from servicedesk.tickets.tables import Interaction
-
-    await get_customer(customer_id=customer_id)
-    return (
-        await Interaction.select(
-            *Interaction.all_columns(),
-            Interaction.author_agent.name.as_alias("author_name"),
-            Interaction.ticket.subject.as_alias("ticket_subject"),
-        )
-        .where(Interaction.customer == customer_id)
-        .order_by(Interaction.created_at, Interaction.id, ascending=False)
-        .limit(limit)
-    )

@@ -1,0 +1,186 @@
+"""Journey stages: set by hand (PATCH and the dedicated endpoint), refused when unknown,
+kept in the history with who did it, configurable, and counted by the funnel report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from servicedesk.actors import SYSTEM, Actor
+from servicedesk.customers import journey
+from servicedesk.customers.tables import Customer, JourneyChange
+from servicedesk.errors import Invalid
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+async def new_customer(name: str = "Ann") -> int:
+    rows = await Customer.insert(Customer(name=name, created_at=T0))
+    return int(rows[0]["id"])
+
+
+async def contact(client: Any, email: str, name: str = "Dana") -> int:
+    response = await client.post(
+        "/api/contacts",
+        json={"channel": "email", "customer": {"email": email, "name": name}, "body": "hi"},
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["ticket"]["customer"]["id"])
+
+
+async def test_patch_sets_the_stage_and_the_history_names_the_agent(agent_client: Any) -> None:
+    customer_id = await contact(agent_client, "dana@mail.example")
+    response = await agent_client.patch(
+        f"/api/customers/{customer_id}", json={"journey_stage": "consideration"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["journey_stage"] == "consideration"
+    moved = await agent_client.put(
+        f"/api/customers/{customer_id}/journey-stage", json={"stage": "purchase"}
+    )
+    assert moved.json()["journey_stage"] == "purchase"
+    history = (await agent_client.get(f"/api/customers/{customer_id}/journey")).json()
+    assert [(h["from_stage"], h["to_stage"], h["source"]) for h in history] == [
+        ("consideration", "purchase", "agent"),
+        (None, "consideration", "agent"),
+    ]
+    assert history[0]["actor"]  # the agent's name
+
+
+async def test_an_unknown_stage_is_a_422_naming_the_field(agent_client: Any) -> None:
+    customer_id = await contact(agent_client, "erin@mail.example")
+    patched = await agent_client.patch(
+        f"/api/customers/{customer_id}", json={"journey_stage": "golden"}
+    )
+    assert patched.status_code == 422
+    assert patched.json()["errors"][0]["field"] == "journey_stage"
+    put = await agent_client.put(f"/api/customers/{customer_id}/journey-stage", json={"stage": "x"})
+    assert put.status_code == 422
+    assert put.json()["errors"][0]["field"] == "stage"
+    missing = await agent_client.put("/api/customers/999999/journey-stage", json={"stage": None})
+    assert missing.status_code == 404
+    assert await JourneyChange.count() == 0
+
+
+async def test_the_same_stage_again_writes_no_history() -> None:
+    customer_id = await new_customer()
+    assert await journey.set_stage(customer_id=customer_id, stage="loyal", actor=SYSTEM)
+    assert not await journey.set_stage(customer_id=customer_id, stage="loyal", actor=SYSTEM)
+    assert await JourneyChange.count() == 1
+
+
+async def test_the_stages_are_a_setting(agent_client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOURNEY_STAGES", "lead, trial ,customer")
+    from servicedesk.settings import get_settings
+
+    get_settings.cache_clear()
+    stages = (await agent_client.get("/api/customers/journey-stages")).json()["stages"]
+    assert stages == ["lead", "trial", "customer"]
+    customer_id = await new_customer()
+    with pytest.raises(Invalid):
+        await journey.set_stage(customer_id=customer_id, stage="awareness", actor=SYSTEM)
+    await journey.set_stage(customer_id=customer_id, stage="trial", actor=SYSTEM)
+
+
+async def test_import_and_rule_sources_are_recorded() -> None:
+    customer_id = await new_customer()
+    rule = Actor("rule", label="rule: onboard")
+    await journey.set_stage(customer_id=customer_id, stage="onboarding", actor=rule)
+    await journey.set_stage(customer_id=customer_id, stage="support", actor=SYSTEM, source="import")
+    rows = await journey.history(customer_id=customer_id)
+    assert [(r["source"], r["actor_label"]) for r in rows] == [
+        ("import", "system"),
+        ("rule", "rule: onboard"),
+    ]
+
+
+# ---------------------------------------------------------------- the funnel
+
+
+async def _story(customer_id: int, *steps: tuple[int, str | None]) -> None:
+    for hours, stage in steps:
+        await journey.set_stage(
+            customer_id=customer_id,
+            stage=stage,
+            actor=SYSTEM,
+            now=T0 + timedelta(hours=hours),
+        )
+
+
+async def test_funnel_counts_entries_exits_transitions_and_conversion(lead_client: Any) -> None:
+    a, b, c, d = [await new_customer(n) for n in "abcd"]
+    # a: awareness → consideration → purchase (all in the period)
+    await _story(a, (1, "awareness"), (2, "consideration"), (3, "purchase"))
+    # b: awareness → churned
+    await _story(b, (1, "awareness"), (5, "churned"))
+    # c: consideration before the period, → purchase in it; then at risk after it
+    await _story(c, (-10, "consideration"), (4, "purchase"), (100, "at risk"))
+    # d: awareness, then consideration → (none) → consideration again
+    await _story(d, (2, "awareness"), (3, "consideration"), (4, None), (6, "consideration"))
+    start, end = T0, T0 + timedelta(hours=48)
+    report = await journey.funnel(start=start, end=end)
+    by_stage = {s["stage"]: s for s in report["stages"]}
+    assert report["changes"] == 10
+    assert [s["stage"] for s in report["stages"]] == list(journey.stages())
+    # awareness: a, b, d entered; a and d then entered consideration: 2/3.
+    assert by_stage["awareness"] | {} == {
+        "stage": "awareness",
+        "entered": 3,
+        "left": 3,
+        "next_stage": "consideration",
+        "customers_entered": 3,
+        "converted_to_next": 2,
+        "conversion_to_next": 0.6667,
+    }
+    # consideration: entered by a, d, d (3 entries, 2 customers); left by a, c, d.
+    # Then purchase: only a (c entered consideration before the period).
+    assert (by_stage["consideration"]["entered"], by_stage["consideration"]["left"]) == (3, 3)
+    assert by_stage["consideration"]["customers_entered"] == 2
+    assert by_stage["consideration"]["converted_to_next"] == 1
+    assert by_stage["consideration"]["conversion_to_next"] == 0.5
+    assert (by_stage["purchase"]["entered"], by_stage["purchase"]["left"]) == (2, 0)
+    assert by_stage["purchase"]["conversion_to_next"] == 0.0
+    assert by_stage["churned"]["next_stage"] is None
+    assert by_stage["churned"]["converted_to_next"] is None
+    assert by_stage["at risk"]["entered"] == 0  # after the period
+    transitions = {(t["from_stage"], t["to_stage"]): t["count"] for t in report["transitions"]}
+    assert transitions == {
+        (None, "awareness"): 3,
+        ("awareness", "consideration"): 2,
+        ("consideration", "purchase"): 2,
+        ("awareness", "churned"): 1,
+        ("consideration", None): 1,
+        (None, "consideration"): 1,
+    }
+    over_api = await lead_client.get(
+        "/api/reports/journey",
+        params={"from": start.isoformat(), "to": end.isoformat()},
+    )
+    assert over_api.status_code == 200, over_api.text
+    body = over_api.json()
+    assert body["period_start"] == "2026-03-02T09:00:00Z"
+    assert body["stages"][0] == by_stage["awareness"]
+
+
+async def test_funnel_api_refuses_bad_periods(lead_client: Any) -> None:
+    backwards = await lead_client.get(
+        "/api/reports/journey",
+        params={"from": "2026-03-02T00:00:00Z", "to": "2026-03-01T00:00:00Z"},
+    )
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["field"] == "to"
+    no_zone = await lead_client.get(
+        "/api/reports/journey", params={"from": "2026-03-01T00:00:00", "to": "2026-03-02T00:00:00Z"}
+    )
+    assert no_zone.status_code == 422
+    assert no_zone.json()["errors"][0]["field"] == "from"
+
+
+async def test_agents_do_not_see_the_funnel(agent_client: Any) -> None:
+    refused = await agent_client.get(
+        "/api/reports/journey",
+        params={"from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"},
+    )
+    assert refused.status_code == 403
