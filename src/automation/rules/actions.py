@@ -19,11 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from automation.webhooks import service as webhooks
 from servicedesk.actors import Actor
+from servicedesk.customers import journey
 from servicedesk.cx import surveys
 from servicedesk.errors import Invalid
 from servicedesk.outbox import service as outbox
 from servicedesk.settings import get_settings
 from servicedesk.tickets import service as tickets
+from servicedesk.tickets.changes import log_change
 from servicedesk.tickets.service import PRIORITIES, STATUSES
 
 from . import queries
@@ -511,6 +513,46 @@ class OpenTicketAction(ActionType):
         return f"open a linked ticket for {who}: {action.subject}"
 
 
+# ---------------------------------------------------------------- customer journey
+
+
+class JourneyStageParams(Params):
+    type: Literal["set_journey_stage"]
+    value: str | None  # one of settings.journey_stages; null clears the stage
+
+
+@register
+class SetJourneyStageAction(ActionType):
+    """Moves the event's customer to a journey stage, through customers.journey (its
+    history names the rule)."""
+
+    type, label, model = "set_journey_stage", "Set the customer's journey stage", JourneyStageParams
+
+    def check(self, action: JourneyStageParams, path: str) -> None:
+        journey.check_stage(action.value, f"{path}.value")
+
+    async def apply(self, action: JourneyStageParams, run: Run, index: int) -> None:
+        customer = run.context.get("customer")
+        if not customer:
+            raise ActionFailed("this event has no customer")
+        changed = await journey.set_stage(
+            customer_id=int(customer["id"]), stage=action.value, actor=run.actor, now=run.now
+        )
+        if changed and run.ticket_id is not None:  # and in the ticket's audit trail
+            await log_change(
+                run.ticket_id,
+                run.actor,
+                "journey_stage",
+                customer.get("journey_stage"),
+                action.value,
+                run.now,
+            )
+        customer["journey_stage"] = action.value  # later rules of the pass see it
+
+    def describe(self, action: JourneyStageParams) -> str:
+        return f"set journey stage {action.value or '(none)'}"
+
+
 # ---------------------------------------------------------------- webhooks and not yet
 
 
@@ -558,7 +600,6 @@ class _NotYet(ActionType):
 
 
 for _name, _label in (
-    ("set_journey_stage", "Set the customer's journey stage"),
     ("create_lead", "Create a sales lead"),
     ("set_lead_stage", "Set the lead's stage"),
 ):

@@ -47,7 +47,8 @@ async def catalog() -> Catalog:
     for field in FIELDS.values():
         if not field.available:
             continue
-        choices = list(field.choices) if field.choices else None
+        configured = field.choice_list()
+        choices = list(configured) if configured else None
         if field.name == "ticket.assignee":
             choices = agents
         elif field.name == "ticket.team":
