@@ -16,7 +16,7 @@ from servicedesk.db import fetch, fetch_one, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 
-from . import queries
+from . import autofill, queries
 from .tables import Customer, CustomerIdentity, Organization
 
 IDENTITY_KINDS = ("email", "phone", "social")
@@ -203,12 +203,16 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
         if customer_id is None:
             customer_id = await _owner(owners)
             if customer_id is not None and owners[0]["customer"] == customer_id:
-                sender = Sender(customer_id, owners[0].get("name"), owners[0].get("email"))
+                name = await _auto_fill(customer_id, owners[0], identity)
+                sender = Sender(customer_id, name, owners[0].get("email"))
         if customer_id is None:
             address = identity.email or identity.phone or identity.social or ""
-            name = identity.name or address.split("@")[0]
+            name = identity.name or autofill.placeholder_name(address)
             created_at = now or utcnow()
             customer = {"name": name, "external_id": identity.external_id, "created_at": created_at}
+            company = autofill.company_of(identity.email) if writes.current() is None else None
+            if company:  # live only: the importer's lines name their organization
+                customer["organization"] = await _organization_id(company)
             # need_id: in the importer's batch too, as its identities name it.
             customer_id = await writes.insert(Customer, customer, need_id=True)
             sender = Sender(customer_id, name, None)
@@ -241,6 +245,28 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
             emails = [str(row["value"]) for row in new if row["kind"] == "email"]
             sender = Sender(customer_id, sender.name, emails[0] if emails else None)
         return sender
+
+
+async def _auto_fill(customer_id: int, row: dict[str, Any], identity: ContactIdentity) -> Any:
+    """Fills what the contact tells and the profile lacks (autofill.fill_for); returns the
+    customer's name. A query only when there is something to fill."""
+    if writes.current() is not None:
+        return row.get("name")
+    fill = autofill.fill_for(
+        row=row,
+        email=identity.email,
+        display_name=identity.name,
+        address=identity.email or identity.phone or identity.social or "",
+    )
+    if not fill:
+        return row.get("name")
+    values: dict[Any, Any] = {}
+    if fill.name:
+        values[Customer.name] = fill.name
+    if fill.organization:
+        values[Customer.organization] = await _organization_id(fill.organization)
+    await Customer.update(values).where(Customer.id == customer_id)
+    return fill.name or row.get("name")
 
 
 async def get_customer(*, customer_id: int) -> dict[str, Any]:
