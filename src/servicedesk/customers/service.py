@@ -209,7 +209,11 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
             address = identity.email or identity.phone or identity.social or ""
             name = identity.name or autofill.placeholder_name(address)
             created_at = now or utcnow()
-            customer = {"name": name, "external_id": identity.external_id, "created_at": created_at}
+            customer: dict[str, Any] = {
+                "name": name,
+                "external_id": identity.external_id,
+                "created_at": created_at,
+            }
             company = autofill.company_of(identity.email) if writes.current() is None else None
             if company:  # live only: the importer's lines name their organization
                 customer["organization"] = await _organization_id(company)
