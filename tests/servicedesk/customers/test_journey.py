@@ -184,3 +184,32 @@ async def test_agents_do_not_see_the_funnel(agent_client: Any) -> None:
         params={"from": "2026-03-01T00:00:00Z", "to": "2026-03-02T00:00:00Z"},
     )
     assert refused.status_code == 403
+
+
+async def test_cli_prints_the_funnel() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    a = await new_customer("a")
+    await _story(a, (1, "awareness"), (2, "consideration"))
+    period = ["--from", "2026-03-02T00:00:00Z", "--to", "2026-03-03T00:00:00Z"]
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "servicedesk.cli", "report", "journey", *period, *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "COLUMNS": "100"},
+        )
+
+    printed = cli("--format", "json")
+    assert printed.returncode == 0, printed.stderr
+    stages = {s["stage"]: s for s in json.loads(printed.stdout)["stages"]}
+    assert stages["awareness"]["conversion_to_next"] == 1.0
+    csv_lines = cli("--format", "csv").stdout.splitlines()
+    assert csv_lines[0].startswith("stage,entered,left,next_stage")
+    assert csv_lines[1].startswith("awareness,1,1,consideration")
+    table = cli("--format", "table").stdout
+    assert "awareness" in table and "100%" in table
