@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from servicedesk.accounts.tables import Team
+from servicedesk.customers import journey
+from servicedesk.customers.tables import Customer, JourneyChange
 from servicedesk.cx.reports import cx_report
 from servicedesk.cx.tables import Survey, SurveyResponse
 from servicedesk.demo import load_demo
@@ -51,6 +53,13 @@ async def test_demo_routes_tickets_to_two_teams_and_surveys_them(tmp_path: Path)
     figures = await campaigns.report(campaign_id=campaign["id"])
     assert campaign["status"] == "sent" and figures["recipients"] > 0
     assert figures["skipped_no_consent"] > 0
+
+    # Journeys: every customer has a stage and its history; the funnel has figures.
+    assert await Customer.count().where(Customer.journey_stage.is_null()) == 0
+    assert await JourneyChange.count() > 150
+    funnel = await journey.funnel(start=end - timedelta(days=100), end=end)
+    first = funnel["stages"][0]
+    assert first["entered"] > 0 and 0 < first["conversion_to_next"] < 1
 
 
 async def test_demo_loads_once(tmp_path: Path) -> None:
