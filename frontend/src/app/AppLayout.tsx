@@ -17,6 +17,7 @@ import {
   IconLogout,
   IconMail,
   IconMoon,
+  IconRoute,
   IconSettings,
   IconSun,
   IconUsers,
@@ -70,7 +71,10 @@ export function AppLayout() {
                 <NavItem to="/inbox" label="Inbox" icon={<IconInbox size={18} aria-hidden />} />
                 <NavItem to="/customers" label="Customers" icon={<IconUsers size={18} aria-hidden />} />
                 {hasRole(agent, "lead", "admin") && (
-                  <NavItem to="/dashboard" label="Dashboard" icon={<IconChartBar size={18} aria-hidden />} />
+                  <>
+                    <NavItem to="/dashboard" label="Dashboard" icon={<IconChartBar size={18} aria-hidden />} />
+                    <NavItem to="/reports/journey" label="Journey" icon={<IconRoute size={18} aria-hidden />} />
+                  </>
                 )}
                 {hasRole(agent, "lead", "admin") && (
                   <>
