@@ -107,7 +107,7 @@ export function JourneyReportPage() {
           </Title>
           <Text size="sm" c="dimmed">
             Stage changes {period.fromDate} – {period.toDate} ·{" "}
-            <Anchor component={Link} to="/dashboard" size="sm">
+            <Anchor component={Link} to="/dashboard" size="sm" underline="always">
               Customer experience
             </Anchor>
           </Text>
