@@ -19,6 +19,7 @@ from typing import Any
 from servicedesk.cx.tables import Survey, SurveyResponse
 from servicedesk.errors import Invalid
 from servicedesk.marketing.tables import CampaignRecipient
+from servicedesk.schemas import MAX_ID
 from servicedesk.tickets.tables import Interaction
 
 from .tables import JourneyChange
@@ -40,12 +41,12 @@ class Cursor:
         parts = text.split("~")
         try:
             at = datetime.fromisoformat(parts[0])
-            if at.tzinfo is None:
-                raise ValueError("no zone")
+            if at.tzinfo is None or not 1900 <= at.year <= 9000:
+                raise ValueError("no zone, or out of range")
             if len(parts) == 1:
                 return cls(at)
             kind, ident = parts[1], int(parts[2])
-            if len(parts) != 3 or not kind:
+            if len(parts) != 3 or not kind or not 0 <= ident <= MAX_ID:
                 raise ValueError("not a cursor")
         except (ValueError, IndexError) as exc:
             raise Invalid(

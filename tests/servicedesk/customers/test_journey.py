@@ -213,3 +213,89 @@ async def test_cli_prints_the_funnel() -> None:
     assert csv_lines[1].startswith("awareness,1,1,consideration")
     table = cli("--format", "table").stdout
     assert "awareness" in table and "100%" in table
+
+
+# ---------------------------------------------------------------- the timeline
+
+
+async def test_timeline_merges_every_source_newest_first_and_pages_without_loss(
+    agent_client: Any,
+) -> None:
+    from servicedesk.cx import surveys
+
+    customer_id = await contact(agent_client, "hal@mail.example", name="Hal")
+    await surveys.record_response(kind="nps", customer_id=customer_id, score=9, now=T0)
+    # Three stage changes at the same moment as the survey answer: ties by kind and id.
+    for stage in ("awareness", "consideration", "purchase"):
+        await journey.set_stage(customer_id=customer_id, stage=stage, actor=SYSTEM, now=T0)
+    whole = (await agent_client.get(f"/api/customers/{customer_id}/timeline")).json()
+    assert whole["next"] is None
+    kinds = [item["kind"] for item in whole["items"]]
+    # The contact is now (after T0); then at T0: survey_answer > journey (kind order).
+    assert kinds == ["message", "survey_answer", "journey", "journey", "journey"]
+    assert [i["title"] for i in whole["items"][2:]] == [
+        "Journey stage: consideration → purchase",
+        "Journey stage: awareness → consideration",
+        "Journey stage: (none) → awareness",
+    ]
+    seen: list[str] = []
+    before = None
+    while True:
+        params: dict[str, Any] = {"limit": 2}
+        if before:
+            params["before"] = before
+        page = await agent_client.get(f"/api/customers/{customer_id}/timeline", params=params)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert len(body["items"]) <= 2
+        seen += [item["key"] for item in body["items"]]
+        before = body["next"]
+        if before is None:
+            break
+    assert seen == [item["key"] for item in whole["items"]]
+    # A plain time: what happened before it.
+    older = await agent_client.get(
+        f"/api/customers/{customer_id}/timeline", params={"before": "2026-03-02T09:00:01Z"}
+    )
+    assert [i["kind"] for i in older.json()["items"]] == kinds[1:]
+
+
+@pytest.mark.parametrize(
+    "before", ["yesterday", "2026-03-02T09:00:00", "2026-03-02T09:00:00Z~x~99999999999"]
+)
+async def test_a_bad_timeline_cursor_is_a_422_naming_before(agent_client: Any, before: str) -> None:
+    customer_id = await contact(agent_client, "ivy@mail.example")
+    refused = await agent_client.get(
+        f"/api/customers/{customer_id}/timeline", params={"before": before}
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "before"
+
+
+async def test_the_timeline_shows_campaign_emails_and_survey_invitations(
+    lead_client: Any,
+) -> None:
+    from servicedesk.cx.tables import Survey
+    from servicedesk.marketing.tables import Campaign, CampaignRecipient, Segment
+
+    customer_id = await contact(lead_client, "joe@mail.example")
+    segment = await Segment.insert(Segment(name="All", created_at=T0, updated_at=T0))
+    campaign = await Campaign.insert(
+        Campaign(
+            name="Spring", segment=segment[0]["id"], subject="Spring news", body="b", created_at=T0
+        )
+    )
+    await CampaignRecipient.insert(
+        CampaignRecipient(
+            campaign=campaign[0]["id"], customer=customer_id, key="k1", status="sent", queued_at=T0
+        )
+    )
+    await Survey.insert(
+        Survey(kind="nps", customer=customer_id, nonce="n1", sent_at=T0 - timedelta(days=1))
+    )
+    items = (await lead_client.get(f"/api/customers/{customer_id}/timeline")).json()["items"]
+    assert [(i["kind"], i["title"]) for i in items[1:]] == [
+        ("campaign", "Campaign email: Spring"),
+        ("survey", "NPS survey sent"),
+    ]
+    assert items[1]["text"] == "Spring news (sent)"
