@@ -299,3 +299,38 @@ async def test_the_timeline_shows_campaign_emails_and_survey_invitations(
         ("survey", "NPS survey sent"),
     ]
     assert items[1]["text"] == "Spring news (sent)"
+
+
+async def test_the_importer_sets_the_stage_with_source_import(tmp_path: Any) -> None:
+    import json
+
+    from servicedesk.imports.service import import_file
+
+    path = tmp_path / "customers.jsonl"
+    lines = [
+        {
+            "type": "customer",
+            "external_id": "c-1",
+            "email": "kim@mail.example",
+            "journey_stage": "loyal",
+        },
+        {
+            "type": "customer",
+            "external_id": "c-2",
+            "email": "lou@mail.example",
+            "journey_stage": "gold",
+        },
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    report = await import_file(path, skip_invalid=True)
+    assert len(report.rejected) == 1 and "gold" in str(report.rejected[0])
+    row = (
+        await Customer.select(Customer.id, Customer.journey_stage)
+        .where(Customer.external_id == "c-1")
+        .first()
+    )
+    assert row["journey_stage"] == "loyal"
+    history = await journey.history(customer_id=row["id"])
+    assert [(h["to_stage"], h["source"], h["actor_label"]) for h in history] == [
+        ("loyal", "import", "import")
+    ]
