@@ -334,3 +334,13 @@ async def test_the_importer_sets_the_stage_with_source_import(tmp_path: Any) -> 
     assert [(h["to_stage"], h["source"], h["actor_label"]) for h in history] == [
         ("loyal", "import", "import")
     ]
+
+
+async def test_the_data_export_includes_the_journey(admin_client: Any) -> None:
+    customer_id = await contact(admin_client, "max@mail.example")
+    await admin_client.put(f"/api/customers/{customer_id}/journey-stage", json={"stage": "loyal"})
+    exported = (await admin_client.get(f"/api/customers/{customer_id}/export")).json()
+    assert exported["journey"]["stage"] == "loyal"
+    assert [
+        (h["from_stage"], h["to_stage"], h["source"]) for h in exported["journey"]["history"]
+    ] == [(None, "loyal", "agent")]
