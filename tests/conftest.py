@@ -85,6 +85,7 @@ TABLES = [
     "ticket_tag",
     "interaction",
     "ticket",
+    "journey_change",
     "customer_identity",
     "customer",
     "organization",

@@ -17,6 +17,9 @@ const CustomerPage = lazy(() => import("./pages/customer/CustomerPage").then((m)
 const SurveyPage = lazy(() => import("./pages/survey/SurveyPage").then((m) => ({ default: m.SurveyPage })));
 const ContactPage = lazy(() => import("./pages/contact/ContactPage").then((m) => ({ default: m.ContactPage })));
 const DashboardPage = lazy(() => import("./pages/dashboard/DashboardPage").then((m) => ({ default: m.DashboardPage })));
+const JourneyReportPage = lazy(() =>
+  import("./pages/reports/JourneyReportPage").then((m) => ({ default: m.JourneyReportPage })),
+);
 const DrillPage = lazy(() => import("./pages/dashboard/DrillPage").then((m) => ({ default: m.DrillPage })));
 const RulesPage = lazy(() => import("./pages/rules/RulesPage").then((m) => ({ default: m.RulesPage })));
 const RuleEditorPage = lazy(() =>
@@ -120,6 +123,16 @@ export function AppRoutes() {
             <RequireRole roles={["lead", "admin"]}>
               <Lazy>
                 <DashboardPage />
+              </Lazy>
+            </RequireRole>
+          }
+        />
+        <Route
+          path="/reports/journey"
+          element={
+            <RequireRole roles={["lead", "admin"]}>
+              <Lazy>
+                <JourneyReportPage />
               </Lazy>
             </RequireRole>
           }

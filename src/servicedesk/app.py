@@ -30,7 +30,7 @@ from servicedesk.channels.doors_api import (
     IntegrationController,
     MessagingController,
 )
-from servicedesk.customers.api import CustomerController
+from servicedesk.customers.api import CustomerController, JourneyReportController
 from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
 from servicedesk.errors import DomainError
 from servicedesk.imports.api import ImportController
@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TicketController,
             CustomerController,
             ReportController,
+            JourneyReportController,
             SurveyAdminController,
             PublicSurveyController,
             OutboxController,

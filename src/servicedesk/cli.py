@@ -175,7 +175,7 @@ def _parse_when(value: str | None, default: datetime) -> datetime:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["cx", "nps", "ces", "customers"]))
+@click.argument("kind", type=click.Choice(["cx", "nps", "ces", "customers", "journey"]))
 @click.option(
     "--from", "start", default=None, help="Start (inclusive), ISO 8601; default 30 days ago."
 )
@@ -210,6 +210,9 @@ def report(
     now = datetime.now(UTC).replace(microsecond=0)
     period_end = _parse_when(end, now)
     period_start = _parse_when(start, period_end - timedelta(days=30))
+    if kind == "journey":
+        _journey_report(period_start, period_end, fmt)
+        return
     try:
         chosen = terminal.choose_columns(kind, columns) if fmt == "table" else []
     except DomainError as exc:
@@ -243,6 +246,41 @@ def report(
         Console().print(terminal.cx_table(result, chosen, business=business_hours))
     else:
         Console().print(terminal.summary_table(kind, result, chosen))
+
+
+def _journey_report(start: datetime, end: datetime, fmt: str) -> None:
+    """The journey funnel (GET /api/reports/journey): JSON, CSV or a table, one row a stage."""
+    from rich.table import Table
+
+    from servicedesk.customers import journey
+    from servicedesk.customers.schemas import JourneyFunnel
+    from servicedesk.cx import formats
+    from servicedesk.errors import DomainError
+
+    try:
+        report = run(lambda: journey.funnel(start=start, end=end))
+    except DomainError as exc:
+        fail(exc.detail)
+        return
+    result = JourneyFunnel.model_validate(report).model_dump(mode="json")
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=1))
+    elif fmt == "csv":
+        click.echo(formats.flat_csv(result["stages"]), nl=False)
+    else:
+        table = Table(title=f"Journey {start:%Y-%m-%d} – {end:%Y-%m-%d}")
+        for name in ("stage", "entered", "left", "next stage", "conversion"):
+            table.add_column(name, justify="left" if "stage" in name else "right")
+        for row in result["stages"]:
+            rate = row["conversion_to_next"]
+            table.add_row(
+                row["stage"],
+                str(row["entered"]),
+                str(row["left"]),
+                row["next_stage"] or "",
+                "" if rate is None else f"{rate:.0%}",
+            )
+        Console().print(table)
 
 
 def _flat(result: dict[str, Any]) -> dict[str, Any]:

@@ -304,6 +304,7 @@ async def load_demo(*, customers: int, tickets: int, seed: int, path: Path | Non
     await load_demo_leads(now=end, password=DEMO_PASSWORD)
     # web form, chat and social tickets (servicedesk.channels)
     await demo_doors(now=end, team="Tier 1")
+    await _demo_journeys(now=end)
     return f"demo data loaded: {report.imported}\n{ready}"
 
 
@@ -344,3 +345,57 @@ async def _demo_marketing(*, now: datetime) -> None:
         now=now,
     )
     await campaigns.send_campaign(campaign_id=thanks, actor=actor, now=now)
+
+
+# Journeys of the demo customers: the stages each one went through (indexes into the
+# default stages), chosen by the customer's id, so the funnel report has every figure.
+DEMO_PATHS = (
+    (0,),
+    (0, 1),
+    (0, 1, 2),
+    (0, 1, 2, 3),
+    (0, 1, 2, 3, 4),
+    (0, 1, 2, 3, 4, 5),
+    (0, 1, 2, 3, 4, 6),
+    (0, 1, 2, 3, 4, 6, 7),
+    (0, 7),
+    (1, 2, 3, 5),
+)
+
+
+async def _demo_journeys(*, now: datetime) -> None:
+    """Journey stages and their history on the demo customers: a few steps each over the
+    demo's days (by the importer, then by agents' hands), written in bulk."""
+    from servicedesk import writes
+    from servicedesk.customers.journey import stages
+    from servicedesk.customers.tables import Customer, JourneyChange
+
+    names = stages()
+    ids = [int(row["id"]) for row in await Customer.select(Customer.id).order_by(Customer.id)]
+    rows: list[dict[str, Any]] = []
+    final: dict[str, list[int]] = {}
+    for customer_id in ids:
+        path = [names[i] for i in DEMO_PATHS[customer_id % len(DEMO_PATHS)] if i < len(names)]
+        at = now - timedelta(days=DAYS - customer_id % 17, hours=customer_id % 24)
+        step = timedelta(days=1 + customer_id % 9)
+        previous = None
+        for index, stage in enumerate(path):
+            rows.append(
+                {
+                    "customer": customer_id,
+                    "from_stage": previous,
+                    "to_stage": stage,
+                    "source": "import" if index == 0 else "agent",
+                    "actor_agent": None,
+                    "actor_label": "demo",
+                    "created_at": min(at + index * step, now),
+                }
+            )
+            previous = stage
+        if previous:
+            final.setdefault(previous, []).append(customer_id)
+    await writes.insert_many(JourneyChange, rows)
+    for stage, members in final.items():
+        for start in range(0, len(members), 500):  # SQLite bounds a statement's parameters
+            part = members[start : start + 500]
+            await Customer.update({Customer.journey_stage: stage}).where(Customer.id.is_in(part))

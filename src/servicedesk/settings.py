@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     sales_team: str = ""
     sales_currency: str = "EUR"
     lead_attribution_days: int = Field(default=30, ge=0)
+    # The customer journey's stages, in funnel order, comma-separated (docs/journeys.md).
+    journey_stages: str = (
+        "awareness,consideration,purchase,onboarding,support,loyal,at risk,churned"
+    )
+
+    def journey_stage_list(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.strip() for s in self.journey_stages.split(",") if s.strip()))
 
     def resolved_secret_key(self) -> str:
         """The configured secret, or one generated once into var/ (never committed)."""

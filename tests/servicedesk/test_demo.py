@@ -8,6 +8,8 @@ from pathlib import Path
 
 from servicedesk.accounts.tables import Team
 from servicedesk.channels.demo import DOOR_TICKETS
+from servicedesk.customers import journey
+from servicedesk.customers.tables import Customer, JourneyChange
 from servicedesk.cx.reports import cx_report
 from servicedesk.cx.tables import Survey, SurveyResponse
 from servicedesk.demo import load_demo
@@ -66,6 +68,12 @@ async def test_demo_routes_tickets_to_two_teams_and_surveys_them(tmp_path: Path)
     # The other doors: web form, chat and social tickets.
     channels = [row["channel"] for row in await Ticket.select(Ticket.channel)]
     assert channels.count("web") >= 2 and "chat" in channels and "social" in channels
+    # Journeys: every customer has a stage and its history; the funnel has figures.
+    assert await Customer.count().where(Customer.journey_stage.is_null()) == 0
+    assert await JourneyChange.count() > 150
+    funnel = await journey.funnel(start=end - timedelta(days=100), end=end)
+    first = funnel["stages"][0]
+    assert first["entered"] > 0 and 0 < first["conversion_to_next"] < 1
 
 
 async def test_demo_loads_once(tmp_path: Path) -> None:

@@ -12,11 +12,40 @@ export function useCustomer(id: number | null | undefined) {
   });
 }
 
+/** The customer's touchpoints, newest first, a page at a time (`next` is the older page's cursor). */
 export function useCustomerTimeline(id: number | null | undefined) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: ["customers", "timeline", id ?? -1],
-    queryFn: () => unwrap(api.GET("/api/customers/{customer_id}/timeline", { params: { path: { customer_id: id as number } } })),
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET("/api/customers/{customer_id}/timeline", {
+          params: { path: { customer_id: id as number }, query: { limit: 50, ...(pageParam ? { before: pageParam } : {}) } },
+        }),
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next ?? undefined,
     enabled: typeof id === "number" && Number.isFinite(id),
+  });
+}
+
+export function useJourneyStages() {
+  return useQuery({
+    queryKey: ["customers", "journey-stages"],
+    queryFn: () => unwrap(api.GET("/api/customers/journey-stages")),
+    staleTime: Infinity,
+  });
+}
+
+/** Moves the customer to a journey stage (null: none); the timeline shows the change. */
+export function useSetJourneyStage(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (stage: string | null) =>
+      unwrap(api.PUT("/api/customers/{customer_id}/journey-stage", { params: { path: { customer_id: id } }, body: { stage } })),
+    onSuccess: (customer) => {
+      qc.setQueryData(customerKey(id), customer);
+      void qc.invalidateQueries({ queryKey: ["customers", "timeline", id] });
+    },
   });
 }
 

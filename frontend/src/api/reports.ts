@@ -143,3 +143,12 @@ export function cxCsvUrl(period: Period, groupBy = "agent,channel"): string {
   const p = new URLSearchParams({ from: period.from, to: period.to, group_by: groupBy, format: "csv" });
   return `/api/reports/cx?${p.toString()}`;
 }
+
+/** The journey funnel over a period: stage entries, exits, transitions, conversion. */
+export function useJourneyFunnel(period: Period) {
+  return useQuery({
+    queryKey: ["reports", "journey", period.from, period.to],
+    queryFn: () => unwrap(api.GET("/api/reports/journey", { params: { query: { from: period.from, to: period.to } } })),
+    placeholderData: keepPreviousData,
+  });
+}

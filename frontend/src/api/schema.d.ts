@@ -626,6 +626,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers/journey-stages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The journey stages a customer can be in, in funnel order */
+        get: operations["ApiCustomersJourneyStagesJourneyStages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/{customer_id}": {
         parameters: {
             query?: never;
@@ -678,6 +695,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/customers/{customer_id}/journey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's journey stage changes */
+        get: operations["ApiCustomersCustomerIdJourneyJourneyHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer_id}/journey-stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Move the customer to a journey stage (null: none); kept in its history */
+        put: operations["ApiCustomersCustomerIdJourneyStageSetJourneyStage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers/{customer_id}/merge": {
         parameters: {
             query?: never;
@@ -702,7 +753,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every interaction of the customer, all channels */
+        /** Every touchpoint of the customer, newest first: messages on all channels, surveys, campaign emails, journey stage changes */
         get: operations["ApiCustomersCustomerIdTimelineTimeline"];
         put?: never;
         post?: never;
@@ -948,6 +999,23 @@ export interface paths {
         };
         /** The cx figures per day, week or month */
         get: operations["ApiReportsCxTrendTrend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/journey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Journey funnel: stage entries, exits, transitions and conversion */
+        get: operations["ApiReportsJourneyFunnel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1552,6 +1620,7 @@ export interface components {
             external_id: string | null;
             id: number;
             identities: components["schemas"]["IdentityOut"][];
+            journey_stage: string | null;
             marketing_consent: boolean;
             merged_into: number | null;
             name: string;
@@ -1562,6 +1631,7 @@ export interface components {
             surveys_opt_out: boolean;
             tags: string[];
             tickets: components["schemas"]["TicketSummary"][];
+            typed_fields: string[];
         };
         /** CustomerPage */
         CustomerPage: {
@@ -1588,6 +1658,7 @@ export interface components {
             add_identity?: components["schemas"]["IdentityAdd"] | null;
             /** @enum {null|string} */
             consent_source?: "import" | "form" | "api" | "agent" | null;
+            journey_stage?: string | null;
             marketing_consent?: boolean | null;
             name?: string | null;
             notes?: string | null;
@@ -1656,6 +1727,22 @@ export interface components {
              * @constant
              */
             status: "received";
+        };
+        /** FunnelStage */
+        FunnelStage: {
+            conversion_to_next: number | null;
+            converted_to_next: number | null;
+            customers_entered: number;
+            entered: number;
+            left: number;
+            next_stage: string | null;
+            stage: string;
+        };
+        /** FunnelTransition */
+        FunnelTransition: {
+            count: number;
+            from_stage: string | null;
+            to_stage: string | null;
         };
         /** IdentityAdd */
         IdentityAdd: {
@@ -1753,6 +1840,34 @@ export interface components {
             message_id: string | null;
             public: boolean;
             ticket_id: number;
+        };
+        /** JourneyChangeOut */
+        JourneyChangeOut: {
+            actor: string;
+            /** Format: date-time */
+            created_at: string;
+            from_stage: string | null;
+            id: number;
+            source: string;
+            to_stage: string | null;
+        };
+        /** JourneyFunnel */
+        JourneyFunnel: {
+            changes: number;
+            /** Format: date-time */
+            period_end: string;
+            /** Format: date-time */
+            period_start: string;
+            stages: components["schemas"]["FunnelStage"][];
+            transitions: components["schemas"]["FunnelTransition"][];
+        };
+        /** JourneyStageIn */
+        JourneyStageIn: {
+            stage: string | null;
+        };
+        /** JourneyStages */
+        JourneyStages: {
+            stages: string[];
         };
         /** LeadHistoryLine */
         LeadHistoryLine: {
@@ -2240,27 +2355,22 @@ export interface components {
         /** Timeline */
         Timeline: {
             items: components["schemas"]["TimelineItem"][];
+            /** @description the `before` of the next (older) page; null: none */
+            next: string | null;
         };
         /** TimelineItem */
         TimelineItem: {
-            /** @default [] */
-            attachments: components["schemas"]["AttachmentOut"][];
-            author: components["schemas"]["Author"];
-            body_html: string | null;
-            body_text: string;
-            /** @enum {string} */
-            channel: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api";
+            actor: string | null;
             /** Format: date-time */
-            created_at: string;
-            /** @enum {string} */
-            direction: "inbound" | "outbound";
-            fold_at?: number | null;
-            id: number;
-            message_id: string | null;
-            public: boolean;
-            ticket_id: number;
-            ticket_number: number;
-            ticket_subject: string;
+            at: string;
+            channel: string | null;
+            key: string;
+            kind: string;
+            message: components["schemas"]["InteractionOut"] | null;
+            text: string | null;
+            ticket_id: number | null;
+            ticket_subject: string | null;
+            title: string;
         };
         /** TokenCreate */
         TokenCreate: {
@@ -6133,6 +6243,44 @@ export interface operations {
             };
         };
     };
+    ApiCustomersJourneyStagesJourneyStages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyStages"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
     ApiCustomersCustomerIdGetCustomer: {
         parameters: {
             query?: never;
@@ -6434,6 +6582,162 @@ export interface operations {
             };
         };
     };
+    ApiCustomersCustomerIdJourneyJourneyHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyChangeOut"][];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiCustomersCustomerIdJourneyStageSetJourneyStage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JourneyStageIn"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerDetail"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
     ApiCustomersCustomerIdMergeMerge: {
         parameters: {
             query?: never;
@@ -6525,7 +6829,10 @@ export interface operations {
     };
     ApiCustomersCustomerIdTimelineTimeline: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                before?: string | null;
+            };
             header?: never;
             path: {
                 customer_id: number;
@@ -7785,6 +8092,67 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiReportsJourneyFunnel: {
+        parameters: {
+            query: {
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
+                from: string;
+                /** @description ISO 8601 with a time zone, e.g. 2026-01-01T00:00:00Z */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JourneyFunnel"];
                 };
             };
             /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */

@@ -18,6 +18,7 @@ import {
   IconLogout,
   IconMail,
   IconMoon,
+  IconRoute,
   IconSettings,
   IconSun,
   IconUsers,
@@ -72,7 +73,10 @@ export function AppLayout() {
                 <NavItem to="/customers" label="Customers" icon={<IconUsers size={18} aria-hidden />} />
                 <NavItem to="/leads" label="Leads" icon={<IconCoin size={18} aria-hidden />} />
                 {hasRole(agent, "lead", "admin") && (
-                  <NavItem to="/dashboard" label="Dashboard" icon={<IconChartBar size={18} aria-hidden />} />
+                  <>
+                    <NavItem to="/dashboard" label="Dashboard" icon={<IconChartBar size={18} aria-hidden />} />
+                    <NavItem to="/reports/journey" label="Journey" icon={<IconRoute size={18} aria-hidden />} />
+                  </>
                 )}
                 {hasRole(agent, "lead", "admin") && (
                   <>

@@ -19,11 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from automation.webhooks import service as webhooks
 from servicedesk.actors import Actor
+from servicedesk.customers import journey
 from servicedesk.cx import surveys
 from servicedesk.errors import Invalid
 from servicedesk.outbox import service as outbox
 from servicedesk.settings import get_settings
 from servicedesk.tickets import service as tickets
+from servicedesk.tickets.changes import log_change
 from servicedesk.tickets.service import PRIORITIES, STATUSES
 
 from . import queries
@@ -90,7 +92,6 @@ class ActionType:
     type: ClassVar[str]
     label: ClassVar[str]
     model: ClassVar[builtins.type[BaseModel]]
-    available: ClassVar[bool] = True
 
     def check(self, action: Any, path: str) -> None:
         """Checks that need no database (templates)."""
@@ -511,6 +512,46 @@ class OpenTicketAction(ActionType):
         return f"open a linked ticket for {who}: {action.subject}"
 
 
+# ---------------------------------------------------------------- customer journey
+
+
+class JourneyStageParams(Params):
+    type: Literal["set_journey_stage"]
+    value: str | None  # one of settings.journey_stages; null clears the stage
+
+
+@register
+class SetJourneyStageAction(ActionType):
+    """Moves the event's customer to a journey stage, through customers.journey (its
+    history names the rule)."""
+
+    type, label, model = "set_journey_stage", "Set the customer's journey stage", JourneyStageParams
+
+    def check(self, action: JourneyStageParams, path: str) -> None:
+        journey.check_stage(action.value, f"{path}.value")
+
+    async def apply(self, action: JourneyStageParams, run: Run, index: int) -> None:
+        customer = run.context.get("customer")
+        if not customer:
+            raise ActionFailed("this event has no customer")
+        changed = await journey.set_stage(
+            customer_id=int(customer["id"]), stage=action.value, actor=run.actor, now=run.now
+        )
+        if changed and run.ticket_id is not None:  # and in the ticket's audit trail
+            await log_change(
+                run.ticket_id,
+                run.actor,
+                "journey_stage",
+                customer.get("journey_stage"),
+                action.value,
+                run.now,
+            )
+        customer["journey_stage"] = action.value  # later rules of the pass see it
+
+    def describe(self, action: JourneyStageParams) -> str:
+        return f"set journey stage {action.value or '(none)'}"
+
+
 # ---------------------------------------------------------------- webhooks and not yet
 
 
@@ -541,26 +582,6 @@ class WebhookAction(ActionType):
         return f"call webhook {action.webhook_id}"
 
 
-class LaterParams(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    type: str
-
-
-class _NotYet(ActionType):
-    """Actions of domains that do not exist yet (customer journey, sales leads): refused
-    when a rule is saved."""
-
-    model = LaterParams
-    available = False
-
-    def describe(self, action: Any) -> str:
-        return self.type.replace("_", " ")
-
-
-for _name, _label in (("set_journey_stage", "Set the customer's journey stage"),):
-    register(type(f"NotYet_{_name}", (_NotYet,), {"type": _name, "label": _label}))
-
-
 # The sales actions (create_lead, set_lead_stage) register themselves from their module.
 from . import lead_actions  # noqa: E402, F401
 
@@ -580,8 +601,6 @@ def parse(data: dict[str, Any], path: str) -> Params | BaseModel:
     action_type = ACTIONS.get(kind) if isinstance(kind, str) else None
     if action_type is None:
         raise Invalid(f"unknown action type {kind!r}", field=f"{path}.type")
-    if not action_type.available:
-        raise Invalid(f"the action {kind} is not available yet", field=f"{path}.type")
     try:
         action = action_type.model.model_validate(data)
     except ValidationError as exc:

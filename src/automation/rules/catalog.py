@@ -13,7 +13,6 @@ from . import actions as action_types
 from .conditions import FIELDS, OPERATORS
 from .schemas import (
     EVENTS,
-    NOT_AVAILABLE_EVENTS,
     Catalog,
     CatalogAction,
     CatalogField,
@@ -47,9 +46,8 @@ async def catalog() -> Catalog:
     }
     fields = []
     for field in FIELDS.values():
-        if not field.available:
-            continue
-        choices = list(field.choices) if field.choices else None
+        configured = field.choice_list()
+        choices = list(configured) if configured else None
         if field.name == "ticket.assignee":
             choices = agents
         elif field.name == "ticket.team":
@@ -57,8 +55,6 @@ async def catalog() -> Catalog:
         fields.append(CatalogField(name=field.name, type=field.type, choices=choices))  # type: ignore[arg-type]
     actions = []
     for action_type in action_types.ACTIONS.values():
-        if not action_type.available:
-            continue
         hints = typing.get_type_hints(action_type.model)
         params = [
             _param(name, hints[name], live)
@@ -67,7 +63,7 @@ async def catalog() -> Catalog:
         ]
         actions.append(CatalogAction(type=action_type.type, label=action_type.label, params=params))
     return Catalog(
-        events=[e for e in EVENTS if e not in NOT_AVAILABLE_EVENTS],
+        events=list(EVENTS),
         fields=fields,
         operators={kind: list(ops) for kind, ops in OPERATORS.items()},
         actions=actions,

@@ -11,7 +11,8 @@ at a past moment) share it. The context (built live by context.build_context):
                 "created_at", "updated_at", "solved_at", "status_changed_at",
                 "customer_message_at": datetime | None,
                 "form": {name: str} (a web form's optional fields), ...} | None,
-     "customer": {"email", "tags": [str], "journey_stage", "lead_stage", "nps_category",
+     "customer": {"email", "tags": [str], "journey_stage": str | None, "lead_stage",
+                  "nps_category",
                   "marketing_consent": bool, ...} | None,
      "message": {"body", "channel"} | None,   # message.received / reply.sent
      "survey": {"kind", "rating", "comment"} | None,   # survey.answered
@@ -36,6 +37,7 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
 
+from servicedesk.customers.journey import stages as journey_stages
 from servicedesk.errors import Invalid
 from servicedesk.sales.service import stages as lead_stages
 from servicedesk.tickets.service import CHANNELS, PRIORITIES, STATUSES
@@ -72,7 +74,11 @@ class Field:
     get: Callable[[dict[str, Any]], Any]
     choices: tuple[str, ...] | None = None  # fixed choices; agents/teams are checked live
     changeable: bool = False  # reported in ticket.updated's changes (changed_* ops)
-    available: bool = True  # False: its domain does not exist yet (refused at save)
+    # Choices from the configuration (journey stages), read when a rule is checked.
+    configured: Callable[[], tuple[str, ...]] | None = None
+
+    def choice_list(self) -> tuple[str, ...] | None:
+        return self.configured() if self.configured else self.choices
 
 
 def _part(part: str, key: str) -> Callable[[dict[str, Any]], Any]:
@@ -130,7 +136,12 @@ _fields: list[Field] = [
     Field("survey.comment", "text", _part("survey", "comment")),
     Field("customer.email", "text", _part("customer", "email")),
     Field("customer.tags", "set", _part("customer", "tags")),
-    Field("customer.journey_stage", "choice", _part("customer", "journey_stage"), available=False),
+    Field(
+        "customer.journey_stage",
+        "choice",
+        _part("customer", "journey_stage"),
+        configured=journey_stages,
+    ),
     Field("customer.nps_category", "choice", _part("customer", "nps_category"), NPS_CATEGORIES),
     Field("customer.marketing_consent", "bool", _part("customer", "marketing_consent")),
     Field("customer.lead_stage", "choice", _part("customer", "lead_stage"), tuple(lead_stages())),
@@ -220,8 +231,6 @@ def check_condition(condition: Condition, path: str) -> None:
     field = field_named(condition.field)
     if field is None:
         raise Invalid(f"unknown field {condition.field!r}", field=f"{path}.field")
-    if not field.available:
-        raise Invalid(f"{field.name} is not available yet", field=f"{path}.field")
     op, value, where = condition.op, condition.value, f"{path}.value"
     if op not in ALL_OPERATORS:
         raise Invalid(f"unknown operator {op!r}", field=f"{path}.op")
@@ -262,8 +271,9 @@ def check_condition(condition: Condition, path: str) -> None:
 
 
 def _check_choice(field: Field, value: str, where: str) -> None:
-    if field.choices is not None and field.type == "choice" and value not in field.choices:
-        raise Invalid(f"{value!r} is not one of {', '.join(field.choices)}", field=where)
+    choices = field.choice_list()
+    if choices is not None and field.type == "choice" and value not in choices:
+        raise Invalid(f"{value!r} is not one of {', '.join(choices)}", field=where)
 
 
 def check_conditions(conditions: Conditions, path: str = "conditions") -> None:

@@ -89,7 +89,7 @@ async def customer_facts(customer_id: int) -> dict[str, Any] | None:
         "email": row["email"],
         "email_bounced": row["email_bounced"],
         "tags": list(row["tags"] or []),
-        "journey_stage": None,  # no customer journey domain yet
+        "journey_stage": row["journey_stage"],
         "lead_stage": await sales.customer_lead_stage(customer_id),
         "nps_category": nps_category(await queries.latest_nps(customer_id)),
         "marketing_consent": bool(row["marketing_consent"]),

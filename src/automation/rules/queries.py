@@ -85,6 +85,7 @@ async def customer(customer_id: int) -> dict[str, Any] | None:
             Customer.tags,
             Customer.email_bounced,
             Customer.marketing_consent,
+            Customer.journey_stage,
         )
         .where(Customer.id == customer_id)
         .output(load_json=True)

@@ -25,7 +25,6 @@ EVENTS = (
     "sla.breached",
     "lead.stage_changed",
 )
-NOT_AVAILABLE_EVENTS: tuple[str, ...] = ()
 
 
 class Strict(BaseModel):

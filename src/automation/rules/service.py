@@ -16,7 +16,7 @@ from . import actions as action_types
 from . import queries, safety
 from .conditions import check_conditions
 from .marketing_actions import resolve_campaigns
-from .schemas import EVENTS, NOT_AVAILABLE_EVENTS, RuleIn, TimeTrigger
+from .schemas import EVENTS, RuleIn, TimeTrigger
 from .tables import Rule, RuleRun
 
 _UNION_MEMBERS = {"EventTrigger", "TimeTrigger"}
@@ -46,8 +46,6 @@ def parse_rule(data: Any) -> RuleIn:
             where = f"trigger.events[{index}]"
             if event not in EVENTS:
                 raise Invalid(f"unknown event {event!r}", field=where)
-            if event in NOT_AVAILABLE_EVENTS:
-                raise Invalid(f"the event {event} is not available yet", field=where)
     check_conditions(rule.conditions)
     parsed_actions(rule)
     return rule

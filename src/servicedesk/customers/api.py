@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, get, patch, post, put
 from litestar.params import JSONBody, QueryParameter
 
-from servicedesk.accounts.guards import requires_admin
+from servicedesk.accounts.guards import requires_admin, requires_lead
 from servicedesk.clock import utcnow
+from servicedesk.cx.api import From, When, read_when
 from servicedesk.cx.tables import SurveyResponse
 from servicedesk.marketing import service as marketing
 from servicedesk.schemas import MAX_ID, IdPath
@@ -16,13 +17,18 @@ from servicedesk.text import TEXT_PATTERN
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
-from . import flows, privacy, service
+from . import flows, journey, privacy, service
+from . import timeline as touchpoints
 from .schemas import (
     CustomerDetail,
     CustomerPage,
     CustomerSummary,
     CustomerUpdate,
     IdentityOut,
+    JourneyChangeOut,
+    JourneyFunnel,
+    JourneyStageIn,
+    JourneyStages,
     MergeIn,
     SurveyAnswer,
     Timeline,
@@ -45,6 +51,8 @@ async def customer_detail(customer_id: int) -> CustomerDetail:
     return CustomerDetail(
         **CustomerSummary.of(row, identities).model_dump(),
         identities=[IdentityOut(**i) for i in row["identities"]],
+        journey_stage=row["journey_stage"],
+        typed_fields=list(row["typed_fields"] or []),
         external_id=row["external_id"],
         notes=row["notes"],
         merged_into=row["merged_into"],
@@ -89,20 +97,68 @@ class CustomerController(Controller):
     async def get_customer(self, customer_id: IdPath) -> CustomerDetail:
         return await customer_detail(customer_id)
 
-    @get("/{customer_id:int}/timeline", summary="Every interaction of the customer, all channels")
-    async def timeline(self, customer_id: IdPath) -> Timeline:
+    @get(
+        "/{customer_id:int}/timeline",
+        summary="Every touchpoint of the customer, newest first: messages on all channels,"
+        " surveys, campaign emails, journey stage changes",
+    )
+    async def timeline(
+        self,
+        customer_id: IdPath,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        before: Annotated[str | None, QueryParameter(max_length=80, pattern=TEXT_PATTERN)] = None,
+    ) -> Timeline:
         customer = await service.get_customer(customer_id=customer_id)
-        rows = await service.timeline(customer_id=customer_id)
+        items, next_before = await touchpoints.page(
+            customer_id=customer_id, limit=limit, before=before
+        )
         return Timeline(
             items=[
                 TimelineItem(
-                    **InteractionOut.of(r, customer["name"]).model_dump(),
-                    ticket_number=r["ticket"],
-                    ticket_subject=r["ticket_subject"],
+                    **{k: v for k, v in item.items() if k != "message"},
+                    message=InteractionOut.of(item["message"], customer["name"])
+                    if item["message"]
+                    else None,
                 )
-                for r in rows
-            ]
+                for item in items
+            ],
+            next=next_before,
         )
+
+    @get("/journey-stages", summary="The journey stages a customer can be in, in funnel order")
+    async def journey_stages(self) -> JourneyStages:
+        return JourneyStages(stages=list(journey.stages()))
+
+    @put(
+        "/{customer_id:int}/journey-stage",
+        summary="Move the customer to a journey stage (null: none); kept in its history",
+    )
+    async def set_journey_stage(
+        self, request: Request, customer_id: IdPath, data: JSONBody[JourneyStageIn]
+    ) -> CustomerDetail:
+        principal = request.user
+        await journey.set_stage(
+            customer_id=customer_id,
+            stage=journey.check_stage(data.stage, "stage"),
+            actor=principal.actor,
+            source=journey.source_of(principal.actor, principal.via),
+        )
+        return await customer_detail(customer_id)
+
+    @get("/{customer_id:int}/journey", summary="The customer's journey stage changes")
+    async def journey_history(self, customer_id: IdPath) -> list[JourneyChangeOut]:
+        await service.get_customer(customer_id=customer_id)
+        return [
+            JourneyChangeOut(
+                id=r["id"],
+                from_stage=r["from_stage"],
+                to_stage=r["to_stage"],
+                source=r["source"],
+                actor=r["agent_name"] or r["actor_label"] or r["source"],
+                created_at=r["created_at"],
+            )
+            for r in await journey.history(customer_id=customer_id)
+        ]
 
     @patch("/{customer_id:int}", summary="Update a customer's profile")
     async def update_customer(
@@ -110,6 +166,8 @@ class CustomerController(Controller):
     ) -> CustomerDetail:
         changes = data.model_dump(exclude_unset=True)
         changes.pop("add_identity", None)
+        if "journey_stage" in changes:
+            journey.check_stage(changes["journey_stage"])
         source = changes.pop("consent_source", None)
         if "marketing_consent" in changes:
             consent = changes.pop("marketing_consent")
@@ -127,7 +185,16 @@ class CustomerController(Controller):
                 kind=data.add_identity.kind,
                 value=data.add_identity.value,
             )
-        await service.update_customer(customer_id=customer_id, changes=changes)
+        stage = changes.pop("journey_stage", ...)
+        await service.update_customer(customer_id=customer_id, changes=changes, typed=True)
+        if stage is not ...:
+            principal = request.user
+            await journey.set_stage(
+                customer_id=customer_id,
+                stage=stage,
+                actor=principal.actor,
+                source=journey.source_of(principal.actor, principal.via),
+            )
         return await customer_detail(customer_id)
 
     @post(
@@ -160,3 +227,14 @@ class CustomerController(Controller):
             customer_id=customer_id, actor=request.user.actor, now=utcnow()
         )
         return await customer_detail(customer_id)
+
+
+class JourneyReportController(Controller):
+    path = "/api/reports/journey"
+    tags = ["reports"]
+    guards = [requires_lead]
+
+    @get("/", summary="Journey funnel: stage entries, exits, transitions and conversion")
+    async def funnel(self, from_: From, to: When) -> JourneyFunnel:
+        report = await journey.funnel(start=read_when(from_, "from"), end=read_when(to, "to"))
+        return JourneyFunnel.model_validate(report)

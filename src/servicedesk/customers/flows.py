@@ -14,7 +14,7 @@ from servicedesk.errors import Conflict
 from servicedesk.tickets.tables import Interaction, Ticket, TicketEvent
 
 from . import service
-from .tables import Customer, CustomerIdentity
+from .tables import Customer, CustomerIdentity, JourneyChange
 
 
 async def merge_customers(
@@ -33,7 +33,15 @@ async def merge_customers(
                 "one of these customers was already merged into another", field="other_id"
             )
         moved = await Ticket.select(Ticket.id).where(Ticket.customer == other_id)
-        for table in (CustomerIdentity, Ticket, Interaction, TicketMetrics, Survey, SurveyResponse):
+        for table in (
+            CustomerIdentity,
+            Ticket,
+            Interaction,
+            TicketMetrics,
+            Survey,
+            SurveyResponse,
+            JourneyChange,
+        ):
             await table.update({table.customer: keep_id}).where(table.customer == other_id)  # type: ignore[attr-defined]
         for row in moved:
             await TicketEvent.insert(

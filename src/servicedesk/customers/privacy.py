@@ -16,6 +16,7 @@ from servicedesk.marketing.tables import CampaignRecipient
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.tickets.tables import Interaction, Ticket, TicketEvent
 
+from . import journey
 from .service import get_customer
 from .tables import Customer, CustomerIdentity
 
@@ -100,6 +101,13 @@ async def export_customer(*, customer_id: int) -> dict[str, Any]:
             "tickets": tickets,
             "survey_answers": surveys,
             "campaign_emails": campaign_emails,
+            "journey": {
+                "stage": customer["journey_stage"],
+                "history": [
+                    {k: r[k] for k in ("from_stage", "to_stage", "source", "created_at")}
+                    for r in await journey.history(customer_id=customer_id, limit=10_000)
+                ],
+            },
         }
     )
 

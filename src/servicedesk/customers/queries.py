@@ -13,10 +13,12 @@ CUSTOMER_BY_EXTERNAL_ID = Sql('SELECT "id" FROM "customer" WHERE "external_id" =
 
 @functools.cache
 def identity_owners(count: int) -> Sql:
-    """The identities among `count` keys, with their customer, its merged_into and name,
-    and the customer's first email (what a ticket summary shows), oldest identity first."""
+    """The identities among `count` keys, with their customer, its merged_into, name,
+    organization and typed_fields (what auto-fill needs), and the customer's first email
+    (what a ticket summary shows), oldest identity first."""
     return Sql(
-        'SELECT ci."key", ci."customer", c."merged_into", c."name",'
+        'SELECT ci."key", ci."customer", c."merged_into", c."name", c."organization",'
+        ' c."typed_fields",'
         ' (SELECT e."value" FROM "customer_identity" AS e WHERE e."customer" = c."id"'
         ' AND e."kind" = \'email\' ORDER BY e."id" LIMIT 1) AS "email"'
         ' FROM "customer_identity" AS ci JOIN "customer" AS c ON c."id" = ci."customer"'

@@ -44,6 +44,9 @@ class SurveyAnswer(BaseModel):
 
 class CustomerDetail(CustomerSummary):
     identities: list[IdentityOut]
+    journey_stage: str | None
+    # Profile fields an agent typed (contact auto-fill leaves them alone).
+    typed_fields: list[str]
     external_id: str | None
     notes: str
     merged_into: int | None
@@ -60,13 +63,42 @@ class CustomerPage(Page):
     items: list[CustomerSummary]
 
 
-class TimelineItem(InteractionOut):
-    ticket_number: int
-    ticket_subject: str
+class TimelineItem(BaseModel):
+    """One touchpoint: a message (all channels), a survey sent or answered, a campaign
+    email, a journey stage change (customers.timeline lists the kinds)."""
+
+    key: str  # "kind:id", unique in the timeline
+    kind: str  # message | survey | survey_answer | campaign | journey (and later: lead)
+    at: datetime
+    title: str
+    text: str | None
+    ticket_id: int | None
+    ticket_subject: str | None
+    channel: str | None
+    actor: str | None
+    message: InteractionOut | None  # kind "message": the message itself
 
 
 class Timeline(BaseModel):
     items: list[TimelineItem]
+    next: str | None = Field(description="the `before` of the next (older) page; null: none")
+
+
+class JourneyChangeOut(BaseModel):
+    id: int
+    from_stage: str | None
+    to_stage: str | None
+    source: str
+    actor: str
+    created_at: datetime
+
+
+class JourneyStages(BaseModel):
+    stages: list[str]
+
+
+class JourneyStageIn(Request):
+    stage: Text | None = Field(max_length=40)
 
 
 class IdentityAdd(Request):
@@ -84,7 +116,33 @@ class CustomerUpdate(Changes):
     # Where the consent answer came from; defaults to "agent" (signed in) or "api" (token).
     consent_source: Literal["import", "form", "api", "agent"] | None = None
     add_identity: IdentityAdd | None = None
+    # One of settings.journey_stages (GET /api/customers/journey-stages), or null: none.
+    journey_stage: Text | None = Field(default=None, max_length=40)
 
 
 class MergeIn(Request):
     other_id: Id
+
+
+class FunnelStage(BaseModel):
+    stage: str
+    entered: int  # changes into the stage in the period
+    left: int  # changes out of it
+    next_stage: str | None
+    customers_entered: int  # distinct customers who entered it
+    converted_to_next: int | None  # of those, who entered the next stage later in the period
+    conversion_to_next: float | None  # converted_to_next / customers_entered
+
+
+class FunnelTransition(BaseModel):
+    from_stage: str | None
+    to_stage: str | None
+    count: int
+
+
+class JourneyFunnel(BaseModel):
+    period_start: datetime  # the query's from
+    period_end: datetime  # the query's to (excluded)
+    changes: int
+    stages: list[FunnelStage]
+    transitions: list[FunnelTransition]

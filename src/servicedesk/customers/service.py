@@ -1,4 +1,5 @@
-"""Customers: identify an inbound contact by any identity, profiles, merge, timeline."""
+"""Customers: identify an inbound contact by any identity, profiles, merge (timeline.py:
+the timeline; journey.py: journey stages; autofill.py: profile auto-fill)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from servicedesk.db import fetch, fetch_one, matches_text, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.outbox import service as outbox
 
-from . import queries
+from . import autofill, queries
 from .tables import Customer, CustomerIdentity, Organization
 
 IDENTITY_KINDS = ("email", "phone", "social")
@@ -202,12 +203,20 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
         if customer_id is None:
             customer_id = await _owner(owners)
             if customer_id is not None and owners[0]["customer"] == customer_id:
-                sender = Sender(customer_id, owners[0].get("name"), owners[0].get("email"))
+                name = await _auto_fill(customer_id, owners[0], identity)
+                sender = Sender(customer_id, name, owners[0].get("email"))
         if customer_id is None:
             address = identity.email or identity.phone or identity.social or ""
-            name = identity.name or address.split("@")[0]
+            name = identity.name or autofill.placeholder_name(address)
             created_at = now or utcnow()
-            customer = {"name": name, "external_id": identity.external_id, "created_at": created_at}
+            customer: dict[str, Any] = {
+                "name": name,
+                "external_id": identity.external_id,
+                "created_at": created_at,
+            }
+            company = autofill.company_of(identity.email) if writes.current() is None else None
+            if company:  # live only: the importer's lines name their organization
+                customer["organization"] = await _organization_id(company)
             # need_id: in the importer's batch too, as its identities name it.
             customer_id = await writes.insert(Customer, customer, need_id=True)
             sender = Sender(customer_id, name, None)
@@ -240,6 +249,28 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
             emails = [str(row["value"]) for row in new if row["kind"] == "email"]
             sender = Sender(customer_id, sender.name, emails[0] if emails else None)
         return sender
+
+
+async def _auto_fill(customer_id: int, row: dict[str, Any], identity: ContactIdentity) -> Any:
+    """Fills what the contact tells and the profile lacks (autofill.fill_for); returns the
+    customer's name. A query only when there is something to fill."""
+    if writes.current() is not None:
+        return row.get("name")
+    fill = autofill.fill_for(
+        row=row,
+        email=identity.email,
+        display_name=identity.name,
+        address=identity.email or identity.phone or identity.social or "",
+    )
+    if not fill:
+        return row.get("name")
+    values: dict[Any, Any] = {}
+    if fill.name:
+        values[Customer.name] = fill.name
+    if fill.organization:
+        values[Customer.organization] = await _organization_id(fill.organization)
+    await Customer.update(values).where(Customer.id == customer_id)
+    return fill.name or row.get("name")
 
 
 async def get_customer(*, customer_id: int) -> dict[str, Any]:
@@ -301,13 +332,20 @@ async def search_customers(*, query: str = "", after_id: int = 0, limit: int = 5
     )
 
 
-async def update_customer(*, customer_id: int, changes: dict[str, Any]) -> None:
-    await get_customer(customer_id=customer_id)
+async def update_customer(
+    *, customer_id: int, changes: dict[str, Any], typed: bool = False
+) -> None:
+    """Changes profile fields. `typed`: a person typed them (an agent, an API client);
+    contact auto-fill then never overwrites them (customers.autofill.FILLED)."""
+    current = await get_customer(customer_id=customer_id)
     values: dict[Any, Any] = {}
     # Marketing consent changes through marketing.service.set_consent, which keeps its history.
     for key in ("name", "notes", "tags", "surveys_opt_out", "email_bounced"):
         if key in changes:
             values[getattr(Customer, key)] = changes[key]
+    touched = {"name", "organization"} & set(changes) if typed else set()
+    if touched - set(current["typed_fields"] or []):
+        values[Customer.typed_fields] = sorted(set(current["typed_fields"] or []) | touched)
     async with write_transaction():
         if "organization" in changes:
             values[Customer.organization] = await _organization_id(changes["organization"])
@@ -330,21 +368,3 @@ async def _organization_id(name: str | None) -> int | None:
         return int(row["id"])
     rows = await Organization.insert(Organization(name=name))
     return int(rows[0]["id"])
-
-
-async def timeline(*, customer_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    """All interactions of a customer across channels and tickets, newest first; internal
-    notes are included (agents see them) and marked as not public."""
-    from servicedesk.tickets.tables import Interaction
-
-    await get_customer(customer_id=customer_id)
-    return (
-        await Interaction.select(
-            *Interaction.all_columns(),
-            Interaction.author_agent.name.as_alias("author_name"),
-            Interaction.ticket.subject.as_alias("ticket_subject"),
-        )
-        .where(Interaction.customer == customer_id)
-        .order_by(Interaction.created_at, Interaction.id, ascending=False)
-        .limit(limit)
-    )

@@ -3,6 +3,8 @@
 from piccolo.columns import JSON, Boolean, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
+from servicedesk.accounts.tables import Agent
+
 
 class Organization(Table):
     id: Serial
@@ -26,6 +28,12 @@ class Customer(Table):
     consent_at = Timestamptz(null=True, default=None)
     merged_into: ForeignKey = ForeignKey("self", null=True)
     created_at = Timestamptz()
+    # The customer's journey stage (one of settings.journey_stages, or none); its history
+    # is in journey_change.
+    journey_stage = Varchar(length=40, null=True, default=None, index=True)
+    # Profile fields an agent (or an API client) typed: contact auto-fill never overwrites
+    # them (customers.autofill).
+    typed_fields = JSON(default="[]")
 
 
 class CustomerIdentity(Table):
@@ -37,3 +45,17 @@ class CustomerIdentity(Table):
     kind = Varchar(length=10)
     value = Varchar(length=254)
     key = Varchar(length=270, unique=True)
+
+
+class JourneyChange(Table):
+    """One change of a customer's journey stage: from, to, who or what (an agent, a rule,
+    the importer, the API) and when. The funnel report counts these."""
+
+    id: Serial
+    customer = ForeignKey(Customer, index=True)
+    from_stage = Varchar(length=40, null=True, default=None)
+    to_stage = Varchar(length=40, null=True, default=None)
+    source = Varchar(length=10)  # agent | api | rule | import | system
+    actor_agent = ForeignKey(Agent, null=True)
+    actor_label = Varchar(length=200, default="")
+    created_at = Timestamptz(index=True)

@@ -11,6 +11,7 @@ from servicedesk import writes
 from servicedesk.accounts import service as accounts
 from servicedesk.actors import SYSTEM, Actor
 from servicedesk.clock import as_utc, utcnow
+from servicedesk.customers import journey
 from servicedesk.customers import service as customers
 from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.cx import survey_answers, surveys
@@ -217,6 +218,8 @@ async def _import_customer(line: CustomerLine) -> bool:
     customer_id = await customers.find_or_create_customer(identity=identity_of(line))
     if line.marketing_consent is not None:
         writes.defer(_record_consents, (customer_id, line.marketing_consent))
+    if line.journey_stage is not None:
+        writes.defer(_record_stages, (customer_id, line.journey_stage))
     if line.organization:
         await writes.flush()  # update_customer reads the customer from the database
         await customers.update_customer(
@@ -226,6 +229,16 @@ async def _import_customer(line: CustomerLine) -> bool:
 
 
 IMPORT_ACTOR = Actor("system", label="import")
+
+
+async def _record_stages(items: set[tuple[int, str]]) -> None:
+    """The batch's journey stages, once its customers are written, each in the journey
+    history with source "import"."""
+    now = utcnow()
+    for customer_id, stage in sorted(items):
+        await journey.set_stage(
+            customer_id=customer_id, stage=stage, actor=IMPORT_ACTOR, source="import", now=now
+        )
 
 
 async def _record_consents(items: set[tuple[int, bool]]) -> None:

@@ -32,6 +32,17 @@ class CustomerLine(Line):
     organization: str | None = None
     # Marketing consent as the source system had it (recorded with source "import").
     marketing_consent: bool | None = None
+    # The customer's journey stage (one of settings.journey_stages; history source "import").
+    journey_stage: str | None = Field(default=None, max_length=40)
+
+    @field_validator("journey_stage")
+    @classmethod
+    def _known_stage(cls, value: str | None) -> str | None:
+        from servicedesk.customers.journey import stages
+
+        if value is not None and value not in stages():
+            raise ValueError(f"unknown journey stage {value!r}; one of {', '.join(stages())}")
+        return value
 
 
 class Event(Line):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from servicedesk.customers import journey
 from servicedesk.db import is_sqlite
 from servicedesk.errors import Invalid
 from servicedesk.sales.queries import CURRENT_STAGE
@@ -45,6 +46,11 @@ class Field:
     member: Callable[[], str] | None = None  # one {} placeholder: the value
     any_member: str = ""
     choices: tuple[str, ...] = ()
+    # Choices from the configuration (journey stages), read when a segment is compiled.
+    configured: Callable[[], tuple[str, ...]] | None = None
+
+    def choice_list(self) -> tuple[str, ...]:
+        return self.configured() if self.configured else self.choices
 
 
 def _sql(text: str) -> Callable[[datetime], Sql]:
@@ -113,9 +119,8 @@ FIELDS: dict[str, Field] = {
     "customer.marketing_consent": Field("bool", _sql("c.marketing_consent")),
     # The stage of the customer's open lead, else of their latest (servicedesk.sales).
     "customer.lead_stage": Field("choice", _sql(CURRENT_STAGE), choices=tuple(lead_stages())),
+    "customer.journey_stage": Field("choice", _sql("c.journey_stage"), configured=journey.stages),
 }
-# Fields of the contract whose domain (sales, journey stages) is not built yet.
-NOT_YET = {"customer.journey_stage"}
 
 
 def catalog() -> list[dict[str, Any]]:
@@ -125,7 +130,7 @@ def catalog() -> list[dict[str, Any]]:
             "name": name,
             "type": spec.type,
             "operators": list(OPERATORS[spec.type]),
-            "choices": list(spec.choices),
+            "choices": list(spec.choice_list()),
         }
         for name, spec in FIELDS.items()
     ]
@@ -152,11 +157,6 @@ def compile_conditions(conditions: Conditions, *, now: datetime) -> Sql:
 def _condition(condition: Condition, path: str, now: datetime) -> Sql:
     spec = FIELDS.get(condition.field)
     if spec is None:
-        if condition.field in NOT_YET:
-            raise Invalid(
-                f"{condition.field} is not available yet (no journey stages or leads)",
-                field=f"{path}.field",
-            )
         raise Invalid(
             f"unknown field {condition.field!r}; one of {', '.join(FIELDS)}",
             field=f"{path}.field",
@@ -229,5 +229,6 @@ def _check_value(spec: Field, op: str, value: Any, path: str) -> None:
                 raise Invalid(f"true or false is needed, got {item!r}", field=path)
         elif not isinstance(item, str) or not item or len(item) > 200:
             raise Invalid(f"a text of 1 to 200 characters is needed, got {item!r}", field=path)
-        if spec.choices and spec.type != "text" and item not in spec.choices:
-            raise Invalid(f"{item!r} is not one of {', '.join(spec.choices)}", field=path)
+        choices = spec.choice_list()
+        if choices and spec.type != "text" and item not in choices:
+            raise Invalid(f"{item!r} is not one of {', '.join(choices)}", field=path)

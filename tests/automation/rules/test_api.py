@@ -156,7 +156,12 @@ REFUSED = [
     ),
     (with_action({"type": "webhook", "webhook_id": 99}), "actions[1].webhook_id"),
     (with_action({"type": "create_lead", "value": "x"}), "actions[1].value"),
-    (with_action({"type": "set_journey_stage", "value": "x"}), "actions[1].type"),
+    (with_action({"type": "set_journey_stage", "value": "x"}), "actions[1].value"),
+    (with_action({"type": "set_journey_stage"}), "actions[1].value"),
+    (
+        with_condition({"field": "customer.journey_stage", "op": "is", "value": "golden"}),
+        "conditions.all[0].value",
+    ),
     (
         with_action({"type": "follow_up", "after_hours": -1, "subject": "s", "body": "b"}),
         "actions[1].after_hours",

@@ -23,12 +23,12 @@ async def test_timeline_shows_every_channel_and_ticket_newest_first(agent_client
     timeline = (
         await agent_client.get(f"/api/customers/{first['customer']['id']}/timeline")
     ).json()["items"]
-    assert [(i["channel"], i["ticket_number"]) for i in timeline] == [
-        ("chat", second["id"]),
-        ("email", first["id"]),
-        ("email", first["id"]),
+    assert [(i["kind"], i["channel"], i["ticket_id"]) for i in timeline] == [
+        ("message", "chat", second["id"]),
+        ("message", "email", first["id"]),
+        ("message", "email", first["id"]),
     ]
-    assert timeline[0]["author"]["name"] == "Dana"
+    assert timeline[0]["message"]["author"]["name"] == "Dana"
 
 
 async def test_search_finds_customers_by_name_or_identity(agent_client: Any) -> None:

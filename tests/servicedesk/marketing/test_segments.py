@@ -119,7 +119,11 @@ async def test_a_saved_segment_is_a_query_its_members_follow_the_customers(
         ({"field": "customer.nps_category", "op": "is", "value": "fan"}, "conditions.all[0].value"),
         ({"field": "customer.name", "op": "matches", "value": "^A"}, "conditions.all[0].op"),
         (
-            {"field": "customer.journey_stage", "op": "is", "value": "loyal"},
+            {"field": "customer.journey_stage", "op": "is", "value": "golden"},
+            "conditions.all[0].value",
+        ),
+        (
+            {"field": "customer.lead_stage", "op": "is", "value": "won"},
             "conditions.all[0].field",
         ),
     ],

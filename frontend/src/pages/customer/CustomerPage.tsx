@@ -8,6 +8,7 @@ import { QueryError } from "../../components/QueryError";
 import { relTime } from "../../lib/format";
 import { CustomerTimeline } from "./CustomerTimeline";
 import { EditCustomerDialog } from "./EditCustomerDialog";
+import { JourneyStage } from "./JourneyStage";
 import { MergeDialog } from "./MergeDialog";
 import { SurveyHistory } from "./SurveyHistory";
 
@@ -48,6 +49,7 @@ export function CustomerPage() {
               </Badge>
             ))}
           </Group>
+          <JourneyStage customerId={c.id} stage={c.journey_stage} />
         </div>
         <Group gap="xs">
           <Button leftSection={<IconPencil size={16} />} variant="default" onClick={edit.open}>
@@ -146,14 +148,19 @@ export function CustomerPage() {
 
       <Paper withBorder p="md" radius="md" component="section" aria-labelledby="timeline-title">
         <Title order={2} size="h5" id="timeline-title" mb="xs">
-          Timeline across channels
+          Timeline: messages, surveys, campaigns and journey
         </Title>
         {timeline.isError ? (
           <QueryError error={timeline.error} onRetry={() => void timeline.refetch()} />
         ) : timeline.isPending ? (
           <Loader size="sm" aria-label="Loading timeline" />
         ) : (
-          <CustomerTimeline items={timeline.data.items} />
+          <CustomerTimeline
+            items={timeline.data.pages.flatMap((p) => p.items)}
+            hasMore={timeline.hasNextPage}
+            loadingMore={timeline.isFetchingNextPage}
+            onMore={() => void timeline.fetchNextPage()}
+          />
         )}
       </Paper>
       <MergeDialog customer={c} opened={mergeOpen} onClose={merge.close} />

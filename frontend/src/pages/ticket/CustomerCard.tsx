@@ -5,15 +5,14 @@ import type { TicketDetail } from "../../api/types";
 import { ChannelBadge, StatusBadge } from "../../components/Badges";
 import { QueryError } from "../../components/QueryError";
 import { relTime } from "../../lib/format";
+import { KIND_LABEL } from "../customer/timelineKinds";
 
 export function CustomerCard({ ticket }: { ticket: TicketDetail }) {
   const customer = useCustomer(ticket.customer.id);
   const timeline = useCustomerTimeline(ticket.customer.id);
   const others = (customer.data?.tickets ?? []).filter((t) => t.id !== ticket.id).slice(0, 5);
-  const recent = (timeline.data?.items ?? [])
-    .filter((i) => i.ticket_id !== ticket.id)
-    .sort((a, b) => b.created_at.localeCompare(a.created_at))
-    .slice(0, 5);
+  // The customer's other touchpoints: messages on other tickets, surveys, campaigns, journey.
+  const recent = (timeline.data?.pages[0]?.items ?? []).filter((i) => i.ticket_id !== ticket.id).slice(0, 5);
 
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-labelledby="customer-title">
@@ -50,33 +49,45 @@ export function CustomerCard({ ticket }: { ticket: TicketDetail }) {
         </Stack>
       )}
 
-      <Divider my="sm" label="Recent interactions (all channels)" labelPosition="left" />
+      <Divider my="sm" label="Recent touchpoints (all channels)" labelPosition="left" />
       {timeline.isPending ? (
         <Skeleton h={40} />
       ) : recent.length === 0 ? (
         <Text size="sm" c="dimmed">
-          Nothing on other tickets.
+          Nothing else yet.
         </Text>
       ) : (
         <Stack gap={8}>
           {recent.map((i) => (
-            <div key={i.id}>
+            <div key={i.key}>
               <Group gap={6} wrap="nowrap">
-                <ChannelBadge channel={i.channel} />
-                {!i.public && (
+                {i.message ? (
+                  <ChannelBadge channel={i.message.channel} />
+                ) : (
+                  <Badge size="xs" variant="light" color={KIND_LABEL[i.kind]?.color ?? "gray"} style={{ flexShrink: 0 }}>
+                    {KIND_LABEL[i.kind]?.label ?? i.kind}
+                  </Badge>
+                )}
+                {i.message && !i.message.public && (
                   <Badge size="xs" color="yellow" c="dark" style={{ flexShrink: 0 }}>
                     Internal
                   </Badge>
                 )}
-                <Anchor component={Link} to={`/tickets/${i.ticket_id}`} size="xs" lineClamp={1}>
-                  #{i.ticket_number} {i.ticket_subject}
-                </Anchor>
+                {i.ticket_id !== null ? (
+                  <Anchor component={Link} to={`/tickets/${i.ticket_id}`} size="xs" lineClamp={1}>
+                    #{i.ticket_id} {i.ticket_subject}
+                  </Anchor>
+                ) : (
+                  <Text size="xs" lineClamp={1}>
+                    {i.title}
+                  </Text>
+                )}
                 <Text size="xs" c="dimmed" ml="auto" style={{ whiteSpace: "nowrap" }}>
-                  {relTime(i.created_at)}
+                  {relTime(i.at)}
                 </Text>
               </Group>
               <Text size="xs" c="dimmed" lineClamp={2}>
-                {i.body_text}
+                {i.message ? i.message.body_text : i.text}
               </Text>
             </div>
           ))}
