@@ -19,6 +19,7 @@ from typing import Any
 from servicedesk.cx.tables import Survey, SurveyResponse
 from servicedesk.errors import Invalid
 from servicedesk.marketing.tables import CampaignRecipient
+from servicedesk.sales.tables import LeadEvent
 from servicedesk.schemas import MAX_ID
 from servicedesk.tickets.tables import Interaction
 
@@ -210,6 +211,41 @@ async def journey_changes(customer_id: int, cursor: Cursor | None, limit: int) -
     ]
 
 
+async def lead_changes(customer_id: int, cursor: Cursor | None, limit: int) -> list[Entry]:
+    """A lead created or moved to another stage (servicedesk.sales)."""
+    where = _where(cursor, LeadEvent.at, LeadEvent.id, "lead")
+    rows = (
+        await LeadEvent.select(
+            LeadEvent.id,
+            LeadEvent.at,
+            LeadEvent.lead,
+            LeadEvent.from_stage,
+            LeadEvent.to_stage,
+            LeadEvent.actor_label,
+            LeadEvent.actor_agent.name.as_alias("agent_name"),
+        )
+        .where(
+            LeadEvent.lead.customer == customer_id,
+            LeadEvent.kind.is_in(["created", "stage"]),
+            *where,
+        )
+        .order_by(LeadEvent.at, LeadEvent.id, ascending=False)
+        .limit(limit)
+    )
+    return [
+        entry(
+            "lead",
+            r["id"],
+            r["at"],
+            f"Lead #{r['lead']}: {r['from_stage']} → {r['to_stage']}"
+            if r["from_stage"]
+            else f"Lead #{r['lead']} created ({r['to_stage']})",
+            actor=r["agent_name"] or r["actor_label"],
+        )
+        for r in rows
+    ]
+
+
 # The timeline's sources; a new kind of touchpoint is one function appended here.
 SOURCES: list[Source] = [
     messages,
@@ -217,6 +253,7 @@ SOURCES: list[Source] = [
     survey_answers,
     campaign_emails,
     journey_changes,
+    lead_changes,
 ]
 
 

@@ -1,5 +1,5 @@
 """Named hand-written reads of the sales domain (also what other domains may call:
-`lead_changes_of` for the customer timeline, `current_lead_of` for the rules' context,
+`current_lead_of` for the rules' context,
 CURRENT_STAGE for segments, `campaign_figures` for the campaign report)."""
 
 from __future__ import annotations
@@ -39,30 +39,6 @@ async def current_lead_of(customer_id: int) -> dict[str, Any] | None:
 
 async def open_lead_of(customer_id: int) -> dict[str, Any] | None:
     return await Lead.select().where(Lead.open_key == str(customer_id)).first()
-
-
-async def lead_changes_of(customer_id: int) -> list[tuple[datetime, int, str | None, str, str]]:
-    """The customer's lead stage changes, oldest first, for the customer timeline:
-    (at, lead id, from stage (None when created), to stage, actor label)."""
-    rows = (
-        await LeadEvent.select(
-            LeadEvent.at,
-            LeadEvent.lead,
-            LeadEvent.from_stage,
-            LeadEvent.to_stage,
-            LeadEvent.actor_label,
-        )
-        .where(
-            LeadEvent.lead.customer == customer_id,
-            LeadEvent.kind.is_in(["created", "stage"]),
-        )
-        .order_by(LeadEvent.at)
-        .order_by(LeadEvent.id)
-    )
-    return [
-        (_at(r["at"]), int(r["lead"]), r["from_stage"], str(r["to_stage"]), r["actor_label"])
-        for r in rows
-    ]
 
 
 async def team_agents(team_id: int) -> list[int]:

@@ -221,10 +221,10 @@ async def test_cli_prints_the_funnel() -> None:
 async def test_timeline_merges_every_source_newest_first_and_pages_without_loss(
     agent_client: Any,
 ) -> None:
-    from servicedesk.cx import surveys
+    from servicedesk.cx import survey_answers
 
     customer_id = await contact(agent_client, "hal@mail.example", name="Hal")
-    await surveys.record_response(kind="nps", customer_id=customer_id, score=9, now=T0)
+    await survey_answers.record_response(kind="nps", customer_id=customer_id, score=9, now=T0)
     # Three stage changes at the same moment as the survey answer: ties by kind and id.
     for stage in ("awareness", "consideration", "purchase"):
         await journey.set_stage(customer_id=customer_id, stage=stage, actor=SYSTEM, now=T0)

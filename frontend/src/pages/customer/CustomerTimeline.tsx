@@ -46,7 +46,7 @@ function Entry({ item }: { item: TimelineEntry }) {
       ) : (
         (item.text || item.actor) && (
           <Text size="sm" c="dimmed">
-            {[item.text, item.kind === "journey" && item.actor ? `(${item.actor})` : null].filter(Boolean).join(" ")}
+            {[item.text, (item.kind === "journey" || item.kind === "lead") && item.actor ? `(${item.actor})` : null].filter(Boolean).join(" ")}
           </Text>
         )
       )}
