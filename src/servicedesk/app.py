@@ -25,6 +25,7 @@ from servicedesk.accounts.api import (
 )
 from servicedesk.accounts.guards import PUBLIC, PUBLIC_PATHS, AuthMiddleware
 from servicedesk.channels.api import AttachmentController, EmailInboundController
+from servicedesk.channels.phone_api import PhoneController
 from servicedesk.customers.api import CustomerController
 from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
 from servicedesk.errors import DomainError
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ContactController,
             EmailInboundController,
             AttachmentController,
+            PhoneController,
             TicketController,
             CustomerController,
             ReportController,

@@ -16,7 +16,7 @@ from servicedesk.text import TEXT_PATTERN
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
-from . import flows, privacy, service
+from . import flows, identities, privacy, service
 from .schemas import (
     CustomerDetail,
     CustomerPage,
@@ -122,10 +122,12 @@ class CustomerController(Controller):
                 now=utcnow(),
             )
         if data.add_identity:
-            await service.add_identity(
+            await identities.add_identity(
                 customer_id=customer_id,
                 kind=data.add_identity.kind,
                 value=data.add_identity.value,
+                actor=request.user.actor,
+                now=utcnow(),
             )
         await service.update_customer(customer_id=customer_id, changes=changes)
         return await customer_detail(customer_id)
