@@ -9,11 +9,12 @@ from litestar.params import JSONBody
 from pydantic import BaseModel
 
 from servicedesk.accounts.guards import Principal, requires_admin
+from servicedesk.errors import Invalid
 from servicedesk.schemas import IdPath
 
 from . import phone
 from .api import _problem
-from .schemas import CallIn, CallOut, CallStarted, CtiEvent, CtiOut, CustomerCallIn
+from .schemas import CallIn, CallOut, CtiEvent, CtiOut, CustomerCallIn
 from .tables import PhoneCall
 
 
@@ -80,11 +81,16 @@ class PhoneController(Controller):
         },
     )
     async def cti(self, data: JSONBody[CtiEvent]) -> Response[CtiOut]:
-        if isinstance(data, CallStarted):
+        missing = data.missing()
+        if missing:
+            raise Invalid(f"{data.event} needs {', '.join(missing)}", field=missing[0])
+        if data.event == "call.started":
+            assert data.caller is not None and data.started_at is not None
             result = await phone.call_started(
                 call_id=data.call_id, caller=data.caller, to=data.to, started_at=data.started_at
             )
         else:
+            assert data.duration is not None and data.outcome is not None
             result = await phone.call_ended(
                 call_id=data.call_id,
                 duration=data.duration,

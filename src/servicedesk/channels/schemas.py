@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -125,25 +125,26 @@ CALL_FIELDS = (
 )
 
 
-class CallStarted(Request):
-    event: Literal["call.started"]
+class CtiEvent(Request):
+    """A CTI event. call.started needs `from` and `started_at` (`to` is our number);
+    call.ended needs `duration` (seconds) and `outcome`, and may give `recording_url`."""
+
+    event: Literal["call.started", "call.ended"]
     call_id: NonBlank = Field(max_length=200)
     # The caller: E.164, or a national number of PHONE_REGION; "anonymous" (or empty) for
     # a withheld number.
-    caller: Text = Field(alias="from", max_length=40)
+    caller: Text | None = Field(default=None, alias="from", max_length=40)
     to: Text = Field(default="", max_length=40)
-    started_at: Instant
-
-
-class CallEnded(Request):
-    event: Literal["call.ended"]
-    call_id: NonBlank = Field(max_length=200)
-    duration: Whole = Field(ge=0, le=DAY)
-    outcome: CallOutcome
+    started_at: Instant | None = None
+    duration: Whole | None = Field(default=None, ge=0, le=DAY)
+    outcome: CallOutcome | None = None
     recording_url: Text = Field(default="", max_length=2000, pattern=r"^(https?://\S+)?$")
 
-
-CtiEvent = Annotated[CallStarted | CallEnded, Field(discriminator="event")]
+    def missing(self) -> list[str]:
+        """The fields the event needs and lacks."""
+        needs = {"call.started": ("caller", "started_at"), "call.ended": ("duration", "outcome")}
+        names = {"caller": "from"}
+        return [names.get(f, f) for f in needs[self.event] if getattr(self, f) is None]
 
 
 class CtiOut(BaseModel):

@@ -41,7 +41,7 @@ class ContactIdentity:
         return [(i.kind, i.key.split(":", 1)[1]) for i in self.identities()]
 
 
-async def _live_customer(customer_id: int) -> int:
+async def live_customer(customer_id: int) -> int:
     """Follows merges to the customer that absorbed this one."""
     while True:
         row = await Customer.select(Customer.merged_into).where(Customer.id == customer_id).first()
@@ -60,7 +60,7 @@ async def _by_external_id(external_id: str) -> int | None:
         external_id,
         partial(fetch_one, queries.CUSTOMER_BY_EXTERNAL_ID, external_id),
     )
-    return await _live_customer(row["id"]) if row else None
+    return await live_customer(row["id"]) if row else None
 
 
 def _keys(pairs: list[tuple[str, str]]) -> list[str]:
@@ -108,7 +108,7 @@ async def identity_holders(keys: list[str]) -> dict[str, int]:
         holders[row["key"]] = (
             int(row["customer"])
             if row["merged_into"] is None
-            else await _live_customer(row["merged_into"])
+            else await live_customer(row["merged_into"])
         )
     return holders
 
@@ -120,7 +120,7 @@ async def _owner(owners: list[dict[str, Any]]) -> int | None:
     first = owners[0]
     if first["merged_into"] is None:
         return int(first["customer"])
-    return await _live_customer(first["merged_into"])
+    return await live_customer(first["merged_into"])
 
 
 async def find_customer(*, identity: ContactIdentity) -> int | None:
