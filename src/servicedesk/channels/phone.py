@@ -12,6 +12,7 @@ the future.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from servicedesk.settings import get_settings
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.tables import Ticket
 
+from .schemas import CallOut
 from .tables import PhoneCall
 
 DIRECTIONS = ("inbound", "outbound")
@@ -303,9 +305,13 @@ async def call_ended(
         return CtiResult("ended", call_id, known["ticket"], known["interaction"])
 
 
-async def calls_of(*, interaction_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The phone_call rows of these interactions, by interaction id."""
-    if not interaction_ids:
-        return {}
-    rows = await PhoneCall.select().where(PhoneCall.interaction.is_in(interaction_ids))
-    return {int(row["interaction"]): row for row in rows}
+async def attach_calls(interactions: Sequence[Any]) -> None:
+    """Sets `call` on the interactions of kind call (InteractionOut and its kin)."""
+    ids = [i.id for i in interactions if i.kind == "call"]
+    if not ids:
+        return
+    rows = await PhoneCall.select().where(PhoneCall.interaction.is_in(ids))
+    calls = {int(row["interaction"]): CallOut.of(row) for row in rows}
+    for interaction in interactions:
+        if interaction.id in calls:
+            interaction.call = calls[interaction.id]

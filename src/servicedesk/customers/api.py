@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.response import Redirect
 
 from servicedesk.accounts.guards import requires_admin
+from servicedesk.channels import phone
 from servicedesk.clock import utcnow
 from servicedesk.cx.tables import SurveyResponse
 from servicedesk.marketing import service as marketing
@@ -157,16 +158,16 @@ class CustomerController(Controller):
     async def timeline(self, customer_id: IdPath) -> Timeline:
         customer = await service.get_customer(customer_id=customer_id)
         rows = await service.timeline(customer_id=customer_id)
-        return Timeline(
-            items=[
-                TimelineItem(
-                    **InteractionOut.of(r, customer["name"]).model_dump(),
-                    ticket_number=r["ticket"],
-                    ticket_subject=r["ticket_subject"],
-                )
-                for r in rows
-            ]
-        )
+        items = [
+            TimelineItem(
+                **InteractionOut.of(r, customer["name"]).model_dump(),
+                ticket_number=r["ticket"],
+                ticket_subject=r["ticket_subject"],
+            )
+            for r in rows
+        ]
+        await phone.attach_calls(items)
+        return Timeline(items=items)
 
     @patch("/{customer_id:int}", summary="Update a customer's profile")
     async def update_customer(

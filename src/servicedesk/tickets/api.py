@@ -12,7 +12,7 @@ from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
 from servicedesk.accounts.guards import Principal
 from servicedesk.channels import phone
 from servicedesk.channels import service as channels
-from servicedesk.channels.schemas import AttachmentOut, CallOut
+from servicedesk.channels.schemas import AttachmentOut
 from servicedesk.clock import utcnow
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.cx import surveys
@@ -114,15 +114,7 @@ async def _add_email_parts(ticket_id: int, interactions: list[InteractionOut]) -
     for email in await channels.emails_of(ticket_id=ticket_id):
         if email["interaction"] in by_id:
             by_id[email["interaction"]].fold_at = email["fold_at"]
-    await add_calls(interactions)
-
-
-async def add_calls(interactions: list[InteractionOut]) -> None:
-    """The details of the phone calls among these interactions, on them."""
-    calls = await phone.calls_of(interaction_ids=[i.id for i in interactions if i.kind == "call"])
-    for interaction in interactions:
-        if interaction.id in calls:
-            interaction.call = CallOut.of(calls[interaction.id])
+    await phone.attach_calls(interactions)
 
 
 class ContactController(Controller):
