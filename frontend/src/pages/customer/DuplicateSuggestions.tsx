@@ -27,7 +27,8 @@ export function DuplicateSuggestions({ customer }: { customer: CustomerDetail })
   };
 
   return (
-    <Alert color="yellow" title="Possible duplicates" component="section" aria-label="Possible duplicates">
+    <section aria-label="Possible duplicates">
+    <Alert color="yellow" title="Possible duplicates">
       <Stack gap="xs">
         {items.map((d) => (
           <Group key={d.id} justify="space-between" wrap="nowrap" data-testid="duplicate">
@@ -63,5 +64,6 @@ export function DuplicateSuggestions({ customer }: { customer: CustomerDetail })
         </Stack>
       </Modal>
     </Alert>
+    </section>
   );
 }
