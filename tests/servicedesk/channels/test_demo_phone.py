@@ -18,9 +18,11 @@ async def test_the_demo_has_calls_and_a_likely_duplicate(tmp_path: Path) -> None
     [cti] = await PhoneCall.select().where(PhoneCall.source == "cti")
     assert cti["outcome"] == "answered" and cti["recording_url"].startswith("https://")
     assert await Ticket.count().where(Ticket.channel == "phone") >= 3
-    ann = await CustomerIdentity.select(CustomerIdentity.customer).where(
-        CustomerIdentity.key == "email:ann.kowalski@acme.example"
-    ).first()
+    ann = (
+        await CustomerIdentity.select(CustomerIdentity.customer)
+        .where(CustomerIdentity.key == "email:ann.kowalski@acme.example")
+        .first()
+    )
     assert ann is not None
     [suggested] = await duplicates_of(customer_id=ann["customer"])
     assert suggested["reasons"] == ["same name Ann Kowalski at acme.example"]

@@ -3,6 +3,7 @@ call.ended), each on the ticket's timeline and counted for the CX facts as a pho
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -243,3 +244,13 @@ async def test_logged_calls_count_in_the_cx_report_as_phone_contacts(
     [row] = report["rows"]
     assert row["channel"] == "phone" and row["solved"] == 1
     assert row["fcr"]["eligible"] == 1 and row["fcr"]["count"] == 1
+
+
+async def test_cti_concurrent_repeats_of_a_call_make_one_ticket(
+    admin_client: httpx.AsyncClient,
+) -> None:
+    event = started("c-race", caller="+441632960444")
+    answers = await asyncio.gather(*[cti(admin_client, **event) for _ in range(4)])
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 201]
+    assert {a.json()["ticket_id"] for a in answers} == {answers[0].json()["ticket_id"]}
+    assert await PhoneCall.count() == 1 and await Ticket.count() == 1
