@@ -217,27 +217,4 @@ async def forwards():
         schema=None,
     )
 
-    async def backfill() -> None:
-        """match and domain of the identities there are (the rule of
-        servicedesk.customers.identities at the time of this migration)."""
-        from servicedesk.customers.tables import CustomerIdentity
-
-        rows = await CustomerIdentity.select(
-            CustomerIdentity.id, CustomerIdentity.kind, CustomerIdentity.value
-        )
-        for row in rows:
-            value, domain = row["value"].strip(), ""
-            if row["kind"] == "email":
-                local, _, domain = value.lower().rpartition("@")
-                match = f"email:{local.split('+', 1)[0] or local}@{domain}"
-            elif row["kind"] == "phone":
-                match = f"phone:{value.split(';', 1)[0]}"
-            else:
-                handle = value.partition(":")[2].strip().lower().lstrip("@")
-                match = f"handle:{handle}"
-            await CustomerIdentity.update(
-                {CustomerIdentity.match: match, CustomerIdentity.domain: domain}
-            ).where(CustomerIdentity.id == row["id"])
-
-    manager.add_raw(backfill)
     return manager
