@@ -12,6 +12,7 @@ the future.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from servicedesk.customers.identities import e164
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.customers.tables import Customer
 from servicedesk.db import write_transaction
-from servicedesk.errors import Conflict, NotFound
+from servicedesk.errors import Conflict, Invalid, NotFound
 from servicedesk.settings import get_settings
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.tables import Ticket
@@ -33,6 +34,7 @@ from servicedesk.tickets.tables import Ticket
 from .schemas import CallOut
 from .tables import PhoneCall
 
+RECORDING_URL = re.compile(r"^https?://\S+$")
 DIRECTIONS = ("inbound", "outbound")
 OUTCOMES = ("answered", "no_answer", "voicemail", "callback_requested", "busy", "failed")
 NOT_REACHED = ("no_answer", "busy", "failed")
@@ -286,6 +288,8 @@ async def call_ended(
 ) -> CtiResult:
     """CTI: the call ended. Completes the call call_started recorded; once ended, a repeat
     changes nothing."""
+    if recording_url and not RECORDING_URL.match(recording_url):
+        raise Invalid("recording_url must be an http(s) URL", field="recording_url")
     async with write_transaction():
         known = await _by_call_id(call_id)
         if known is None:

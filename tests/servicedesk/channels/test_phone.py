@@ -254,3 +254,11 @@ async def test_cti_concurrent_repeats_of_a_call_make_one_ticket(
     assert sorted(a.status_code for a in answers) == [200, 200, 200, 201]
     assert {a.json()["ticket_id"] for a in answers} == {answers[0].json()["ticket_id"]}
     assert await PhoneCall.count() == 1 and await Ticket.count() == 1
+
+
+async def test_cti_a_recording_url_is_an_http_url(admin_client: httpx.AsyncClient) -> None:
+    await cti(admin_client, **started("c-1"))
+    ended = {"event": "call.ended", "call_id": "c-1", "duration": 3, "outcome": "answered"}
+    bad = await cti(admin_client, **ended, recording_url="javascript:alert(1)")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "recording_url"
+    assert (await cti(admin_client, **ended)).json()["status"] == "ended"
