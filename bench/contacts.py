@@ -23,7 +23,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,24 +33,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-import httpx
-
 # Run as `python bench/contacts.py`: the repository root is not on the path by itself.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.contact_load import Connection, contact  # noqa: E402
 from tests.processes import stop_process  # noqa: E402
+from tests.servers import start_server, wait_until_up  # noqa: E402
+from tests.smtp import free_port  # noqa: E402
 
 PG_ADMIN = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 PG_URL = "postgres://postgres@127.0.0.1:5432/bench"
 REDIS_URL = "redis://127.0.0.1:6379/11"
-CHANNELS = ["email", "email", "web", "chat", "phone", "social", "api"]
 AGENT_EMAIL = "bench-agent@desk.example"
 AGENT_PASSWORD = "bench-password-123"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def servicedesk_bin() -> str:
@@ -176,70 +169,6 @@ class Result:
         )
 
 
-def contact(rng: random.Random, customers: int, serial: int) -> dict[str, Any]:
-    """An inbound contact from one of `customers` people (so both new and known customers)."""
-    n = rng.randint(1, customers)
-    channel = rng.choice(CHANNELS)
-    if channel == "phone":
-        identity: dict[str, Any] = {"phone": f"+44163296{n % 10000:04d}", "name": f"Caller {n}"}
-    elif channel == "social":
-        identity = {"social": f"twitter:@bench_{n}"}
-    else:
-        identity = {"email": f"customer{n}@bench.example", "name": f"Customer {n}"}
-    return {
-        "channel": channel,
-        "customer": identity,
-        "subject": f"Order {serial} did not arrive",
-        "body": f"Hello, my order {serial} has not arrived yet. Can you help?",
-    }
-
-
-class Connection:
-    """A minimal HTTP/1.1 keep-alive client for one connection: the benchmark's client
-    shares the 2 cores with the server and the database, and httpx spent 3-5 ms of CPU per
-    contact; this one writes the request bytes itself and reads only the status line, the
-    Content-Length and the body."""
-
-    def __init__(
-        self, host: str, port: int, authorization: str, path: str, content_type: str
-    ) -> None:
-        self.host, self.port = host, port
-        self.head = (
-            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-            f"Authorization: {authorization}\r\nContent-Type: {content_type}\r\n"
-        )
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, body: bytes) -> int:
-        """Sends one contact; returns the status code (the body is read and dropped)."""
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        self.writer.write(f"{self.head}Content-Length: {len(body)}\r\n\r\n".encode() + body)
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length, close = 0, False
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            name = name.strip().lower()
-            if name == b"content-length":
-                length = int(value)
-            elif name == b"connection" and value.strip().lower() == b"close":
-                close = True
-            elif name == b"transfer-encoding":
-                raise OSError("chunked responses are not expected from this endpoint")
-        await self.reader.readexactly(length)
-        if close:
-            await self.close()
-        return status
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-
-
 def peer_ticket(rng: random.Random, customers: int, serial: int) -> dict[str, Any]:
     """The same contact in django-helpdesk's shape (its API makes one ticket per request,
     with the submitter's email; /work/shared/peer/contact.lua sends the same)."""
@@ -340,28 +269,6 @@ def cli(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) ->
     return done.stdout.strip()
 
 
-def wait_ready(
-    base_url: str,
-    server: subprocess.Popen[bytes],
-    timeout: float = 30,
-    path: str = "/health",
-    any_answer: bool = False,
-) -> None:
-    """Waits until `path` answers 200 (or anything at all, with `any_answer`)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("the server exited during start-up")
-        try:
-            status = httpx.get(base_url + path, timeout=1).status_code
-            if status == 200 or any_answer:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not answer /health in time")
-
-
 def profile(pid: int, args: argparse.Namespace) -> subprocess.Popen[bytes]:
     """py-spy (a dev tool, not a dependency) sampling the server for the measured window."""
     return subprocess.Popen(
@@ -447,7 +354,7 @@ def serve_peer(args: argparse.Namespace) -> Iterator[tuple[subprocess.Popen[byte
     )
     try:
         # Any answer will do: its ticket list is not paged, and grows with every run.
-        wait_ready(base_url, server, timeout=120, path="/", any_answer=True)
+        wait_until_up(base_url, server, timeout=120, path="/", any_answer=True)
         yield (
             server,
             Target(base_url, f"Token {token}", "/api/tickets/", body=json_body(peer_ticket)),
@@ -493,22 +400,9 @@ def serve(
     token = cli(env, workdir, "token", "create", "--agent", AGENT_EMAIL, "--name", "bench")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            servicedesk_bin(),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
-        env=env,
-        cwd=workdir,
-    )
+    server = start_server(port=port, env=env, workers=args.workers, cwd=workdir)
     try:
-        wait_ready(base_url, server)
+        wait_until_up(base_url, server)
         yield server, Target(base_url, f"Bearer {token}")
     finally:
         stop_process(server, timeout=15)

@@ -1,22 +1,74 @@
 """A throwaway Dovecot IMAP server (Debian's dovecot-imapd, `make system-deps`) for the
 tests: its own configuration, users (a passwd-file), maildirs and logs in a temporary
-directory, on a free port of 127.0.0.1, plain-text login. Nothing system-wide changes."""
+directory, on a free port of 127.0.0.1, plain-text login. Nothing system-wide changes.
+
+The server never outlives the test run, however the run ends: it runs in the foreground
+(`dovecot -F`) as our child, in a process group of its own (its login, auth and mail
+processes with it), and is stopped by Dovecot.stop, else at interpreter exit (atexit: a run
+interrupted with Ctrl-C / SIGINT), else on SIGTERM (a handler that stops it, then lets the
+signal do what it did before), else by the kernel when the run is killed outright
+(PR_SET_PDEATHSIG: the master gets SIGTERM when its parent dies)."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import ctypes
 import grp
 import imaplib
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from tests.smtp import free_port
 
 DOVECOT = "/usr/sbin/dovecot"
+PR_SET_PDEATHSIG = 1
+
+# The servers this process started and has not stopped yet.
+_running: set[Dovecot] = set()
+_watching = False
+_previous_sigterm: Any = signal.SIG_DFL
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: the kernel sends it SIGTERM when its parent dies."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _stop_all() -> None:
+    for server in list(_running):
+        server.stop()
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """Stops the servers, then lets SIGTERM do what it did before (by default: end us)."""
+    _stop_all()
+    signal.signal(signal.SIGTERM, _previous_sigterm)
+    if callable(_previous_sigterm):
+        _previous_sigterm(signum, frame)
+    else:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _watch_exits() -> None:
+    """Once per process: stop the servers at exit and on SIGTERM."""
+    global _watching, _previous_sigterm
+    if _watching:
+        return
+    _watching = True
+    atexit.register(_stop_all)
+    if threading.current_thread() is threading.main_thread():
+        _previous_sigterm = signal.getsignal(signal.SIGTERM) or signal.SIG_DFL
+        signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def _owner() -> tuple[str, str, int, int]:
@@ -37,6 +89,7 @@ class Dovecot:
         self.user, self.password = user, password
         self.port = free_port()
         self.config = self.root / "dovecot.conf"
+        self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -88,19 +141,28 @@ service imap-login {{
 }}
 """
         )
-        # The daemon keeps the standard streams it is given: a file, never a pipe we wait on.
+        _watch_exits()
+        # Its output goes to a file, never a pipe nobody reads.
         with open(self.root / "startup.log", "wb") as out:
-            started = subprocess.run([DOVECOT, "-c", str(self.config)], stdout=out, stderr=out)
-        if started.returncode != 0:
-            raise RuntimeError((self.root / "startup.log").read_text())
+            self.process = subprocess.Popen(
+                [DOVECOT, "-F", "-c", str(self.config)],
+                stdout=out,
+                stderr=out,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: stopped as one
+                preexec_fn=_die_with_parent,
+            )
+        _running.add(self)
         deadline = time.monotonic() + 15
         while True:
             try:
                 self.client().logout()
                 return
             except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(self.log()) from None
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    log = (self.root / "startup.log").read_text() + self.log()
+                    self.stop()
+                    raise RuntimeError(log) from None
                 time.sleep(0.1)
 
     def log(self) -> str:
@@ -108,15 +170,20 @@ service imap-login {{
         return path.read_text() if path.exists() else ""
 
     def stop(self) -> None:
-        subprocess.run(
-            [DOVECOT, "-c", str(self.config), "stop"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(50):
-            if not (self.root / "run" / "master.pid").exists():
-                break
-            time.sleep(0.1)
+        """Stops the master (it stops its processes), kills the group if it lingers, and
+        removes the directory. Safe to call twice."""
+        _running.discard(self)
+        process, self.process = self.process, None
+        if process is not None:
+            group = process.pid  # start_new_session: the master leads its own group
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)  # any of its processes still running
         shutil.rmtree(self.root, ignore_errors=True)
 
     def client(self) -> imaplib.IMAP4:

@@ -9,8 +9,9 @@ The ways to run a query, and when each is used:
   (run by servicedesk.writes, the one write path), and the named hand-written reads of a
   domain's queries.py that run on every inbound contact. Piccolo's builder spent about
   half the CPU of a contact rebuilding the same SQL text on every call.
-- `Table.raw`, for the reports' aggregates (cx/reports.py, cx/surveys.py) that the query
-  builder cannot express; they run once per report, not per request.
+- `Table.raw`, for the reports' aggregates (cx/cohort.py, cx/reports.py,
+  cx/survey_answers.py) that the query builder cannot express; they run once per report,
+  not per request.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from automation.history import hours_between, load_history
 from servicedesk.actors import Actor
 from servicedesk.customers.service import ContactIdentity
-from servicedesk.cx import surveys
+from servicedesk.cx import survey_answers, surveys
 from servicedesk.outbox.tables import OutboxMessage
 from servicedesk.tickets import service as tickets
 from tests.conftest import make_agent
@@ -72,7 +72,7 @@ async def test_history_raises_the_events_the_live_desk_raised() -> None:
     nonce = (await surveys.Survey.select(surveys.Survey.nonce).where(surveys.Survey.id == survey))[
         0
     ]["nonce"]
-    await surveys.answer_survey(
+    await survey_answers.answer_survey(
         token=surveys.link_token(nonce),
         rating=2,
         comment="slow",

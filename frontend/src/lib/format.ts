@@ -81,10 +81,12 @@ export const PRIORITY_LABEL: Record<Priority, string> = {
   urgent: "Urgent",
 };
 
+// Outline badges (all but urgent) take dark shades: their text must keep WCAG AA contrast
+// on the tinted background of a selected inbox row too.
 export const PRIORITY_COLOR: Record<Priority, string> = {
-  low: "gray",
-  normal: "blue",
-  high: "orange",
+  low: "gray.8",
+  normal: "blue.9",
+  high: "#c2410c", // Mantine's darkest orange (#d9480f) is 4.3:1 on white
   urgent: "red",
 };
 

@@ -17,7 +17,7 @@ from servicedesk.errors import Invalid
 from servicedesk.marketing import service as marketing
 from servicedesk.text import TEXT_PATTERN
 
-from . import formats, reports, surveys
+from . import formats, reports, survey_answers, surveys
 from .schemas import NpsSendIn, NpsSent, SurveyAnswerIn, SurveyComments, SurveyPage
 
 Format = Annotated[str, QueryParameter(pattern="^(json|csv)$")]
@@ -200,7 +200,7 @@ class SurveyAdminController(Controller):
     ) -> SurveyComments:
         start = read_when(from_, "from") if from_ is not None else None
         end = read_when(to, "to") if to is not None else None
-        found = await surveys.search_comments(query=q, start=start, end=end, limit=limit)
+        found = await survey_answers.search_comments(query=q, start=start, end=end, limit=limit)
         return SurveyComments.model_validate({"items": found})
 
 
@@ -215,14 +215,14 @@ class PublicSurveyController(Controller):
 
     @get("/{token:str}", summary="The survey a link points to")
     async def show(self, token: SurveyToken) -> SurveyPage:
-        return SurveyPage(**await surveys.survey_page(token=token))
+        return SurveyPage(**await survey_answers.survey_page(token=token))
 
     @post("/{token:str}", status_code=200, summary="Answer a survey (rating, comment, CES)")
     async def answer(self, token: SurveyToken, data: JSONBody[SurveyAnswerIn]) -> SurveyPage:
         if data.rating is None and data.comment is None and data.ces_score is None:
             raise Invalid("give a rating, a comment or a CES score", field="rating")
         return SurveyPage(
-            **await surveys.answer_survey(
+            **await survey_answers.answer_survey(
                 token=token, rating=data.rating, comment=data.comment, ces_score=data.ces_score
             )
         )

@@ -1,6 +1,6 @@
 """The hand-written reads of the metric facts that run on every contact, named (db.Sql:
 written once, prepared once per connection on PostgreSQL). The reports' aggregates are in
-cx/reports.py; rows are written by servicedesk.writes."""
+cx/cohort.py and cx/reports.py; rows are written by servicedesk.writes."""
 
 from servicedesk.db import Sql
 

@@ -13,7 +13,7 @@ from servicedesk.actors import SYSTEM, Actor
 from servicedesk.clock import as_utc, utcnow
 from servicedesk.customers import service as customers
 from servicedesk.customers.tables import Customer, CustomerIdentity
-from servicedesk.cx import surveys
+from servicedesk.cx import survey_answers, surveys
 from servicedesk.cx.tables import SurveyResponse, TicketMetrics
 from servicedesk.db import chunks, write_transaction
 from servicedesk.marketing import service as marketing
@@ -355,7 +355,7 @@ async def _apply_event(ticket_id: int, event: Any, lookups: Lookups) -> None:
             quiet=True,
         )
     elif isinstance(event, CsatEvent):
-        await surveys.record_csat(
+        await survey_answers.record_csat(
             ticket_id=ticket_id, rating=event.rating, comment=event.comment, now=now
         )
     elif isinstance(event, SurveyEvent):
@@ -371,7 +371,7 @@ async def _import_response(line: NpsLine | CesLine, lookups: Lookups) -> bool:
     if answer in lookups.answers:
         return False
     lookups.answers.add(answer)
-    await surveys.record_response(
+    await survey_answers.record_response(
         kind=kind,
         customer_id=customer_id,
         score=line.score,

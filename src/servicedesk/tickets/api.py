@@ -15,7 +15,7 @@ from servicedesk.channels import service as channels
 from servicedesk.channels.schemas import AttachmentOut
 from servicedesk.clock import utcnow
 from servicedesk.customers.service import ContactIdentity
-from servicedesk.cx import surveys
+from servicedesk.cx import survey_answers
 from servicedesk.errors import Invalid
 from servicedesk.schemas import IdPath, IdQuery
 from servicedesk.sla import queries as sla_queries
@@ -95,7 +95,7 @@ async def ticket_detail(ticket_id: int) -> TicketDetail:
         for e in await service.events_of(ticket_id=ticket_id)
     ]
     summary = TicketSummary.of(row)
-    answer = await surveys.ticket_satisfaction(ticket_id=ticket_id)
+    answer = await survey_answers.ticket_satisfaction(ticket_id=ticket_id)
     return TicketDetail(
         **summary.model_dump(),
         follow_up_of=row["follow_up_of"],

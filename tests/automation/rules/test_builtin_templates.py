@@ -9,7 +9,7 @@ from datetime import timedelta
 from automation.rules import service as rules
 from automation.rules.cli import builtin_templates
 from servicedesk.clock import utcnow
-from servicedesk.cx import surveys
+from servicedesk.cx import survey_answers, surveys
 from servicedesk.cx.tables import Survey
 from servicedesk.outbox import service as outbox
 from servicedesk.tickets import service as tickets
@@ -117,7 +117,7 @@ async def test_csat_of_2_or_less_opens_a_recovery_ticket_for_the_lead(
     for ticket_id, rating in ((unhappy, 1), (happy, 4)):
         survey = await Survey.select(Survey.nonce).where(Survey.ticket == ticket_id).first()
         assert survey is not None
-        await surveys.answer_survey(
+        await survey_answers.answer_survey(
             token=surveys.link_token(survey["nonce"]),
             rating=rating,
             comment="too slow",

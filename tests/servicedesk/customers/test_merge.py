@@ -13,7 +13,7 @@ from servicedesk.actors import Actor
 from servicedesk.customers.merge import customer_references, merge_customers, merged_consent
 from servicedesk.customers.service import find_customer
 from servicedesk.customers.tables import Customer, CustomerEvent, CustomerIdentity
-from servicedesk.cx import surveys
+from servicedesk.cx import survey_answers
 from servicedesk.cx.tables import SurveyResponse, TicketMetrics
 from servicedesk.marketing import service as marketing
 from servicedesk.marketing.tables import (
@@ -76,7 +76,7 @@ async def test_merge_keeps_every_history_and_the_report_totals_stay_right() -> N
     alice = Actor.agent(await make_agent("alice@desk.example"), "alice@desk.example")
     # Dana writes by email on Monday (rated 5) and phones on Wednesday as an unknown caller.
     by_mail = await solved_ticket(alice, T0, email="dana@acme.example")
-    await surveys.record_csat(ticket_id=by_mail, rating=5, comment="quick", now=T0 + 3 * H)
+    await survey_answers.record_csat(ticket_id=by_mail, rating=5, comment="quick", now=T0 + 3 * H)
     by_phone = await solved_ticket(
         alice, T0 + 2 * D, channel="phone", email=None, phone="+441632960100"
     )

@@ -15,7 +15,7 @@ import httpx
 from servicedesk.accounts.service import find_agent_by_email
 from servicedesk.actors import Actor
 from servicedesk.customers.service import ContactIdentity
-from servicedesk.cx import surveys
+from servicedesk.cx import survey_answers
 from servicedesk.cx.reports import cx_report
 from servicedesk.imports.service import import_file
 from servicedesk.outbox.tables import OutboxMessage
@@ -194,7 +194,7 @@ async def play_through_services() -> dict[str, Any]:
                 ticket_id=ticket_id, status="solved", actor=actors[step.who], now=now
             )
         elif step.do == "rate":
-            await surveys.record_csat(
+            await survey_answers.record_csat(
                 ticket_id=ticket_id, rating=step.rating, comment=None, now=now
             )
     return await cx_report(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from servicedesk.cx import reports
+from servicedesk.cx import cohort
 from servicedesk.cx.reports import cx_report, nps_report
 from servicedesk.cx.tables import TicketMetrics
 from servicedesk.imports.service import import_file
@@ -70,7 +70,7 @@ async def test_the_period_read_in_slices_gives_the_report_read_at_once(
 ) -> None:
     """Outside a transaction the cohort is read in slices of the period on connections of
     their own and added up; inside one, in one query. Same figures, to the last digit."""
-    assert reports.SLICES > 1 or (os.cpu_count() or 1) == 1
+    assert cohort.SLICES > 1 or (os.cpu_count() or 1) == 1
     sliced = await cx_report(start=START, end=END, group_by=group_by)
     async with TicketMetrics._meta.db.transaction():
         at_once = await cx_report(start=START, end=END, group_by=group_by)

@@ -16,7 +16,7 @@ from servicedesk.accounts import service as accounts
 from servicedesk.actors import Actor
 from servicedesk.customers.flows import merge_customers
 from servicedesk.customers.service import find_customer
-from servicedesk.cx import surveys
+from servicedesk.cx import survey_answers
 from servicedesk.cx.business_hours import Schedule
 from servicedesk.cx.reports import cohort_tickets, wilson
 from servicedesk.cx.tables import TicketMetrics
@@ -251,8 +251,8 @@ async def test_agent_of_a_ticket_is_the_assignee_at_the_last_solve() -> None:
 async def test_latest_csat_rating_wins() -> None:
     alice = await agent("alice@desk.example")
     ticket_id = await answered_and_solved(alice, T0)
-    await surveys.record_csat(ticket_id=ticket_id, rating=5, comment=None, now=T0 + 2 * H)
-    await surveys.record_csat(ticket_id=ticket_id, rating=2, comment="late", now=T0 + 3 * H)
+    await survey_answers.record_csat(ticket_id=ticket_id, rating=5, comment=None, now=T0 + 2 * H)
+    await survey_answers.record_csat(ticket_id=ticket_id, rating=2, comment="late", now=T0 + 3 * H)
 
     facts = await facts_of(ticket_id)
     assert (facts["rating"], facts["rating_comment"]) == (2, "late")
@@ -292,7 +292,7 @@ async def test_worked_example_alice_and_bob() -> None:
         ticket_id=t1, actor=alice, body="On its way", public=True, now=monday + H
     )
     await tickets.set_status(ticket_id=t1, status="solved", actor=alice, now=monday + 1.5 * H)
-    await surveys.record_csat(ticket_id=t1, rating=5, comment=None, now=monday + 2 * H)
+    await survey_answers.record_csat(ticket_id=t1, rating=5, comment=None, now=monday + 2 * H)
     wednesday_call = monday + 2 * D + 1.75 * H  # Wed 10:45, answered in the call
     t2, _ = await tickets.receive_contact(
         contact=contact(channel="phone", body="About order 12"), now=wednesday_call
@@ -401,7 +401,7 @@ async def test_three_tickets_give_wide_intervals_and_a_low_sample_flag() -> None
     alice = await agent("alice@desk.example")
     for n in range(3):
         ticket_id = await answered_and_solved(alice, T0 + n * D, email=f"c{n}@mail.example")
-        await surveys.record_csat(
+        await survey_answers.record_csat(
             ticket_id=ticket_id, rating=5, comment=None, now=T0 + n * D + 2 * H
         )
     row = (await report(["agent"]))["rows"][0]
@@ -420,7 +420,7 @@ async def test_thirty_eligible_tickets_are_no_longer_a_low_sample() -> None:
     first_29 = await report(end=T0 + 30 * H)  # the 30th is solved at 30.5 h
     assert first_29["totals"]["solved"] == 29 and first_29["totals"]["low_sample"] is True
     # Each rate is flagged by its own denominator: 30 eligible tickets, one CSAT response.
-    await surveys.record_csat(ticket_id=ids[0], rating=5, comment=None, now=T0 + 40 * H)
+    await survey_answers.record_csat(ticket_id=ids[0], rating=5, comment=None, now=T0 + 40 * H)
     totals = (await report())["totals"]
     assert totals["fcr"]["low_sample"] is False and totals["csat"]["low_sample"] is True
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from servicedesk.clock import utcnow
-from servicedesk.cx import surveys
+from servicedesk.cx import survey_answers
 
 from .conftest import create_segment
 
@@ -39,10 +39,10 @@ async def people(lead_client: httpx.AsyncClient) -> dict[str, int]:
     )
     assert patched.status_code == 200, patched.text
     now = utcnow()
-    await surveys.record_response(kind="nps", customer_id=ids["ann"], score=10, now=now)
-    await surveys.record_response(kind="nps", customer_id=ids["bob"], score=3, now=now)
-    await surveys.record_csat(ticket_id=ann["ticket"]["id"], rating=5, comment=None, now=now)
-    await surveys.record_csat(ticket_id=bob["ticket"]["id"], rating=2, comment=None, now=now)
+    await survey_answers.record_response(kind="nps", customer_id=ids["ann"], score=10, now=now)
+    await survey_answers.record_response(kind="nps", customer_id=ids["bob"], score=3, now=now)
+    await survey_answers.record_csat(ticket_id=ann["ticket"]["id"], rating=5, comment=None, now=now)
+    await survey_answers.record_csat(ticket_id=bob["ticket"]["id"], rating=2, comment=None, now=now)
     return ids
 
 

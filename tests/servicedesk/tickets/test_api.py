@@ -110,14 +110,14 @@ async def test_invalid_status_change_is_a_409_that_says_why(agent_client: Any) -
 
 async def test_ticket_shows_the_customers_latest_rating(agent_client: Any) -> None:
     from servicedesk.clock import utcnow
-    from servicedesk.cx import surveys
+    from servicedesk.cx import survey_answers
 
     ticket = (await agent_client.post("/api/contacts", json=CONTACT)).json()["ticket"]
     assert (await agent_client.get(f"/api/tickets/{ticket['id']}")).json()["satisfaction"] is None
     await agent_client.post(f"/api/tickets/{ticket['id']}/messages", json={"body": "Done"})
     await agent_client.patch(f"/api/tickets/{ticket['id']}", json={"status": "solved"})
     for rating, comment in ((2, "slow"), (5, "sorted in the end")):
-        await surveys.record_csat(
+        await survey_answers.record_csat(
             ticket_id=ticket["id"], rating=rating, comment=comment, now=utcnow()
         )
     detail = (await agent_client.get(f"/api/tickets/{ticket['id']}")).json()

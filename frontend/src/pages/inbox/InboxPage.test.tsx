@@ -118,7 +118,8 @@ describe("InboxPage with a full page of tickets", () => {
     });
     renderWithProviders(<InboxPage />, { route: "/inbox", path: "/inbox" });
     await screen.findAllByTestId("ticket-row");
-    await waitFor(() => expect(screen.getAllByTestId("ticket-row")).toHaveLength(50));
+    // The rest follow in a background render: give it time on a loaded machine.
+    await waitFor(() => expect(screen.getAllByTestId("ticket-row")).toHaveLength(50), { timeout: 15_000 });
     const user = userEvent.setup();
     await user.keyboard("j".repeat(30));
     expect(screen.getAllByTestId("ticket-row")[30]).toHaveFocus();
