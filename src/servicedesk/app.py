@@ -30,6 +30,7 @@ from servicedesk.channels.doors_api import (
     IntegrationController,
     MessagingController,
 )
+from servicedesk.channels.phone_api import PhoneController
 from servicedesk.customers.api import CustomerController, JourneyReportController
 from servicedesk.cx.api import PublicSurveyController, ReportController, SurveyAdminController
 from servicedesk.errors import DomainError
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MessagingController,
             IntegrationController,
             AttachmentController,
+            PhoneController,
             TicketController,
             CustomerController,
             ReportController,

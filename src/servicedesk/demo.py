@@ -305,6 +305,7 @@ async def load_demo(*, customers: int, tickets: int, seed: int, path: Path | Non
     # web form, chat and social tickets (servicedesk.channels)
     await demo_doors(now=end, team="Tier 1")
     await _demo_journeys(now=end)
+    await _demo_phone_and_duplicates(now=end)
     return f"demo data loaded: {report.imported}\n{ready}"
 
 
@@ -399,3 +400,81 @@ async def _demo_journeys(*, now: datetime) -> None:
         for start in range(0, len(members), 500):  # SQLite bounds a statement's parameters
             part = members[start : start + 500]
             await Customer.update({Customer.journey_stage: stage}).where(Customer.id.is_in(part))
+
+
+async def _demo_phone_and_duplicates(*, now: datetime) -> None:
+    """Phone tickets with logged calls (a caller, a callback, a missed call, a CTI call
+    with its recording) and a pair of likely duplicates: one person with two records at
+    her company's domain, each with a ticket (the profile suggests merging them)."""
+    from servicedesk.accounts import service as accounts
+    from servicedesk.actors import Actor
+    from servicedesk.channels import phone
+    from servicedesk.customers.service import ContactIdentity
+    from servicedesk.tickets import service as tickets
+
+    agent = await accounts.find_agent_by_email(email="agent1@desk.example")
+    assert agent is not None
+    actor = Actor.agent(agent["id"], agent["email"], agent["role"])
+    tier1 = await accounts.get_or_create_team(name="Tier 1")
+
+    async def route(ticket_id: int, at: datetime) -> None:  # as the history's tickets are
+        changes = {"team_id": tier1}
+        await tickets.update_ticket(ticket_id=ticket_id, changes=changes, actor=actor, now=at)
+
+    for n, (number, name) in enumerate(
+        [("+442079460101", "Priya Patel"), ("+442079460102", "Tom Baker")], start=1
+    ):
+        ticket_id = (
+            await tickets.receive_contact(
+                contact=tickets.Contact(
+                    channel="phone",
+                    identity=ContactIdentity(phone=number, name=name),
+                    subject="Billing question by phone",
+                    body="Asked why the March invoice is higher.",
+                ),
+                now=now - timedelta(hours=5 * n),
+            )
+        )[0]
+        await route(ticket_id, now - timedelta(hours=5 * n))
+        await phone.log_call(
+            ticket_id=ticket_id,
+            call=phone.Call(
+                direction="outbound",
+                started_at=now - timedelta(hours=5 * n - 1),
+                duration_seconds=240 + 60 * n,
+                outcome="answered" if n == 1 else "no_answer",
+                notes="Explained the pro-rata charge." if n == 1 else "",
+            ),
+            actor=actor,
+            now=now - timedelta(hours=5 * n - 1),
+        )
+    started = now - timedelta(minutes=40)
+    cti = await phone.call_started(
+        call_id="demo-cti-1",
+        caller="020 7946 0103",
+        to="+442079460000",
+        started_at=started,
+        now=started,
+    )
+    await route(cti.ticket_id, started)
+    await phone.call_ended(
+        call_id="demo-cti-1",
+        duration=185,
+        outcome="answered",
+        recording_url="https://pbx.example/recordings/demo-cti-1.mp3",
+        now=started + timedelta(seconds=185),
+    )
+    for email, subject, hours in (
+        ("ann.kowalski@acme.example", "Invoice 2026-031 charged twice", 30),
+        ("a.kowalski@acme.example", "Change our delivery address", 8),
+    ):
+        ticket_id, _ = await tickets.receive_contact(
+            contact=tickets.Contact(
+                channel="email",
+                identity=ContactIdentity(email=email, name="Ann Kowalski"),
+                subject=subject,
+                body=subject + ".",
+            ),
+            now=now - timedelta(hours=hours),
+        )
+        await route(ticket_id, now - timedelta(hours=hours))

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
 
     # Webhooks to loopback, private or link-local addresses are refused unless this is set
     # (a test receiver on 127.0.0.1, or an intranet service on purpose).
+    # Phone numbers written without a country code are read as national numbers of this
+    # region (ISO 3166 code; empty: only international form is accepted).
+    phone_region: str = "GB"
+    # A CTI call.started continues the caller's open phone ticket updated within this many
+    # hours; otherwise it opens a new ticket.
+    phone_ticket_hours: int = Field(default=24, ge=0)
     webhook_allow_private: bool = False
     # A row a worker claimed this long ago and never finished was left by a dead worker.
     outbox_stale_claim_seconds: int = Field(default=600, ge=1)

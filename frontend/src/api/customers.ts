@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
-import type { CustomerPatch } from "./types";
+import type { CustomerCallIn, CustomerPatch, IdentityAdd } from "./types";
 
 export const customerKey = (id: number) => ["customers", "detail", id] as const;
 
@@ -89,6 +89,56 @@ export function useMergeCustomer(id: number) {
       unwrap(api.POST("/api/customers/{customer_id}/merge", { params: { path: { customer_id: id } }, body: { other_id: otherId } })),
     onSuccess: (customer) => {
       qc.setQueryData(customerKey(id), customer);
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+      void qc.invalidateQueries({ queryKey: ["tickets"] });
+    },
+  });
+}
+
+export const identitiesKey = (id: number) => ["customers", "identities", id] as const;
+
+export function useIdentities(id: number) {
+  return useQuery({
+    queryKey: identitiesKey(id),
+    queryFn: () => unwrap(api.GET("/api/customers/{customer_id}/identities", { params: { path: { customer_id: id } } })),
+  });
+}
+
+export function useAddIdentity(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: IdentityAdd) =>
+      unwrap(api.POST("/api/customers/{customer_id}/identities", { params: { path: { customer_id: id } }, body })),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+    },
+  });
+}
+
+export function useRemoveIdentity(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (identityId: number) =>
+      unwrap(api.DELETE("/api/customers/{customer_id}/identities/{identity_id}", { params: { path: { customer_id: id, identity_id: identityId } } })),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+    },
+  });
+}
+
+export function useDuplicates(id: number) {
+  return useQuery({
+    queryKey: ["customers", "duplicates", id],
+    queryFn: () => unwrap(api.GET("/api/customers/{customer_id}/duplicates", { params: { path: { customer_id: id } } })),
+  });
+}
+
+export function useLogCustomerCall(id: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CustomerCallIn) =>
+      unwrap(api.POST("/api/customers/{customer_id}/calls", { params: { path: { customer_id: id } }, body })),
+    onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ["customers"] });
       void qc.invalidateQueries({ queryKey: ["tickets"] });
     },

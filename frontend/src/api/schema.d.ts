@@ -570,6 +570,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/channels/phone/inbound": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** CTI events: call.started (created 201, else 200) and call.ended */
+        post: operations["ApiChannelsPhoneInboundCti"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/channels/social/inbound": {
         parameters: {
             query?: never;
@@ -650,7 +667,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A customer with identities, tickets and survey answers */
+        /** A customer with identities, tickets and survey answers (a merged-away customer redirects to the one it was merged into) */
         get: operations["ApiCustomersCustomerIdGetCustomer"];
         put?: never;
         post?: never;
@@ -659,6 +676,40 @@ export interface paths {
         head?: never;
         /** Update a customer's profile */
         patch: operations["ApiCustomersCustomerIdUpdateCustomer"];
+        trace?: never;
+    };
+    "/api/customers/{customer_id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log a phone call from a customer's profile: on their ticket, or a new one */
+        post: operations["ApiCustomersCustomerIdCallsLogOnCustomer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer_id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Likely duplicates of the customer, with the reasons */
+        get: operations["ApiCustomersCustomerIdDuplicatesDuplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/customers/{customer_id}/erase": {
@@ -690,6 +741,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer_id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The customer's emails, phones and handles */
+        get: operations["ApiCustomersCustomerIdIdentitiesListIdentities"];
+        put?: never;
+        /** Add an email, phone or handle (409 when another customer has it) */
+        post: operations["ApiCustomersCustomerIdIdentitiesAddIdentity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{customer_id}/identities/{identity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an identity from the customer */
+        delete: operations["ApiCustomersCustomerIdIdentitiesIdentityIdRemoveIdentity"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1301,6 +1387,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tickets/{ticket_id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log a phone call on a ticket */
+        post: operations["ApiTicketsTicketIdCallsLogOnTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets/{ticket_id}/messages": {
         parameters: {
             query?: never;
@@ -1471,6 +1574,39 @@ export interface components {
             /** @enum {string} */
             kind: "bounce" | "complaint";
         };
+        /** CallIn */
+        CallIn: {
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            duration_seconds: number;
+            /** @default  */
+            notes: string;
+            /** @enum {string} */
+            outcome: "answered" | "no_answer" | "voicemail" | "callback_requested" | "busy" | "failed";
+            /**
+             * Format: date-time
+             * @description datetime with the constraint that the value must have timezone info
+             */
+            started_at: string;
+        };
+        /** CallOut */
+        CallOut: {
+            call_id: string | null;
+            direction: string;
+            duration_seconds: number | null;
+            ended_at: string | null;
+            from_number: string;
+            id: number;
+            interaction_id: number;
+            notes: string;
+            outcome: string;
+            recording_url: string;
+            source: string;
+            /** Format: date-time */
+            started_at: string;
+            ticket_id: number;
+            to_number: string;
+        };
         /** CampaignIn */
         CampaignIn: {
             body: string;
@@ -1611,6 +1747,52 @@ export interface components {
             replayed: boolean;
             ticket: components["schemas"]["TicketSummary"];
         };
+        /** CtiEvent */
+        CtiEvent: {
+            call_id: string;
+            duration?: number | null;
+            /** @enum {string} */
+            event: "call.started" | "call.ended";
+            from?: string | null;
+            /** @enum {null|string} */
+            outcome?: "answered" | "no_answer" | "voicemail" | "callback_requested" | "busy" | "failed" | null;
+            /** @default  */
+            recording_url: string;
+            started_at?: string | null;
+            /** @default  */
+            to: string;
+        };
+        /** CtiOut */
+        CtiOut: {
+            call_id: string;
+            interaction_id: number;
+            /** @enum {string} */
+            status: "created" | "threaded" | "ended" | "duplicate";
+            ticket_id: number;
+        };
+        /** CustomerCallIn */
+        CustomerCallIn: {
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            duration_seconds: number;
+            /** @default  */
+            notes: string;
+            /** @enum {string} */
+            outcome: "answered" | "no_answer" | "voicemail" | "callback_requested" | "busy" | "failed";
+            /**
+             * Format: date-time
+             * @description datetime with the constraint that the value must have timezone info
+             */
+            started_at: string;
+            /** @default  */
+            subject: string;
+            ticket_id?: number | null;
+        };
+        /** CustomerCallOut */
+        CustomerCallOut: {
+            call: components["schemas"]["CallOut"];
+            ticket_id: number;
+        };
         /** CustomerDetail */
         CustomerDetail: {
             consent_at: string | null;
@@ -1697,6 +1879,18 @@ export interface components {
             items: components["schemas"]["DryRunItem"][];
             tickets: number;
         };
+        /** DuplicateOut */
+        DuplicateOut: {
+            email: string | null;
+            id: number;
+            name: string;
+            phone: string | null;
+            reasons: string[];
+        };
+        /** Duplicates */
+        Duplicates: {
+            items: components["schemas"]["DuplicateOut"][];
+        };
         /** EventOut */
         EventOut: {
             actor_kind: string;
@@ -1760,6 +1954,7 @@ export interface components {
         };
         /** IdentityOut */
         IdentityOut: {
+            id: number;
             kind: string;
             value: string;
         };
@@ -1829,6 +2024,7 @@ export interface components {
             author: components["schemas"]["Author"];
             body_html: string | null;
             body_text: string;
+            call?: components["schemas"]["CallOut"] | null;
             /** @enum {string} */
             channel: "email" | "web" | "chat" | "phone" | "social" | "in_person" | "api";
             /** Format: date-time */
@@ -1837,6 +2033,11 @@ export interface components {
             direction: "inbound" | "outbound";
             fold_at?: number | null;
             id: number;
+            /**
+             * @default message
+             * @enum {string}
+             */
+            kind: "message" | "call";
             message_id: string | null;
             public: boolean;
             ticket_id: number;
@@ -6016,6 +6217,102 @@ export interface operations {
             };
         };
     };
+    ApiChannelsPhoneInboundCti: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CtiEvent"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CtiOut"];
+                };
+            };
+            /** @description A new ticket */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CtiOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description call.ended before its call.started, or concurrent deliveries */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A number that is no phone number (the field is named) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                };
+            };
+        };
+    };
     ApiChannelsSocialInboundSocial: {
         parameters: {
             query?: never;
@@ -6301,6 +6598,13 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerDetail"];
                 };
             };
+            /** @description Merged: Location names the survivor */
+            301: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
@@ -6419,6 +6723,162 @@ export interface operations {
             };
             /** @description The request body is larger than the server accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiCustomersCustomerIdCallsLogOnCustomer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerCallIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerCallOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiCustomersCustomerIdDuplicatesDuplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Duplicates"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6564,6 +7024,237 @@ export interface operations {
             };
             /** @description A resource the request names does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiCustomersCustomerIdIdentitiesListIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityOut"][];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiCustomersCustomerIdIdentitiesAddIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityAdd"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiCustomersCustomerIdIdentitiesIdentityIdRemoveIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+                identity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9603,6 +10294,95 @@ export interface operations {
             };
             /** @description A resource the request names does not exist */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A value the rules refuse; `errors` names the field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+        };
+    };
+    ApiTicketsTicketIdCallsLogOnTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallIn"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallOut"];
+                };
+            };
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description A resource the request names does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["contract_Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

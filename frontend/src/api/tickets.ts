@@ -8,7 +8,7 @@ import {
   useQueryClient,
 } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
-import type { TicketDetail, TicketPatch, TicketQuery } from "./types";
+import type { CallIn, TicketDetail, TicketPatch, TicketQuery } from "./types";
 
 export const POLL_MS = 5_000;
 
@@ -153,5 +153,18 @@ export function useBreachingTickets(hours: number) {
     queryFn: () => unwrap(api.GET("/api/tickets/breaching", { params: { query: { within_hours: hours } } })),
     refetchInterval: POLL_MS,
     placeholderData: keepPreviousData,
+  });
+}
+
+export function useLogCall(ticketId: number) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CallIn) =>
+      unwrap(api.POST("/api/tickets/{ticket_id}/calls", { params: { path: { ticket_id: ticketId } }, body })),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: ticketKey(ticketId) });
+      void qc.invalidateQueries({ queryKey: ["tickets"] });
+      void qc.invalidateQueries({ queryKey: ["customers"] });
+    },
   });
 }

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from litestar.params import ParameterKwarg
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicedesk.schemas import Changes, Email, Instant, NonBlank, Request, Text
+from servicedesk.schemas import Changes, Email, Id, Instant, NonBlank, Request, Text, Whole
 
 InboundStatus = Literal["created", "threaded", "duplicate", "ignored", "bounce"]
 
@@ -156,3 +156,101 @@ class IntegrationSecretOut(IntegrationOut):
     """Answered once, at creation or rotation: the secret is never shown again."""
 
     secret: str
+
+
+# ---------------------------------------------------------------- phone
+
+CallDirection = Literal["inbound", "outbound"]
+CallOutcome = Literal["answered", "no_answer", "voicemail", "callback_requested", "busy", "failed"]
+DAY = 24 * 3600
+
+
+class CallIn(Request):
+    """A call an agent logs on a ticket."""
+
+    direction: CallDirection
+    started_at: Instant
+    duration_seconds: Whole = Field(ge=0, le=DAY)
+    outcome: CallOutcome
+    notes: Text = Field(default="", max_length=20_000)
+
+
+class CustomerCallIn(CallIn):
+    """A call logged from a customer's profile: on their ticket `ticket_id`, or on a new
+    phone ticket (with `subject`, else a summary of the call)."""
+
+    ticket_id: Id | None = None
+    subject: Text = Field(default="", max_length=300)
+
+
+class CallOut(BaseModel):
+    id: int
+    call_id: str | None
+    ticket_id: int
+    interaction_id: int
+    direction: str
+    from_number: str
+    to_number: str
+    started_at: datetime
+    ended_at: datetime | None
+    duration_seconds: int | None
+    outcome: str
+    notes: str
+    recording_url: str
+    source: str
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> CallOut:
+        return cls(
+            id=row["id"],
+            call_id=row["call_id"],
+            ticket_id=row["ticket"],
+            interaction_id=row["interaction"],
+            **{k: row[k] for k in CALL_FIELDS},
+        )
+
+
+CALL_FIELDS = (
+    "direction",
+    "from_number",
+    "to_number",
+    "started_at",
+    "ended_at",
+    "duration_seconds",
+    "outcome",
+    "notes",
+    "recording_url",
+    "source",
+)
+
+
+class CtiEvent(Request):
+    """A CTI event. call.started needs `from` and `started_at` (`to` is our number);
+    call.ended needs `duration` (seconds) and `outcome`, and may give `recording_url`."""
+
+    event: Literal["call.started", "call.ended"]
+    call_id: NonBlank = Field(max_length=200)
+    # The caller: E.164, or a national number of PHONE_REGION; "anonymous" (or empty) for
+    # a withheld number.
+    caller: Text | None = Field(default=None, alias="from", max_length=40)
+    to: Text = Field(default="", max_length=40)
+    started_at: Instant | None = None
+    duration: Whole | None = Field(default=None, ge=0, le=DAY)
+    outcome: CallOutcome | None = None
+    recording_url: Text = Field(default="", max_length=2000)  # http(s); checked: 422
+
+    def missing(self) -> list[str]:
+        """The fields the event needs and lacks."""
+        needs = {"call.started": ("caller", "started_at"), "call.ended": ("duration", "outcome")}
+        names = {"caller": "from"}
+        return [names.get(f, f) for f in needs[self.event] if getattr(self, f) is None]
+
+
+class CtiOut(BaseModel):
+    """created: a new ticket; threaded: the caller's open phone ticket continued; ended:
+    the call completed; duplicate: a repeated event, nothing changed."""
+
+    status: Literal["created", "threaded", "ended", "duplicate"]
+    call_id: str
+    ticket_id: int
+    interaction_id: int

@@ -126,6 +126,28 @@ class ChannelMessage(Table):
     received_at = Timestamptz()
 
 
+class PhoneCall(Table):
+    """A phone call on a ticket's timeline (its interaction has kind "call"): logged by an
+    agent, or reported by a CTI system. `call_id` is the CTI's id, unique: a repeated event
+    changes nothing. `ended_at` None: the CTI said it started and not yet that it ended."""
+
+    id: Serial
+    call_id = Varchar(length=200, unique=True, null=True, default=None)
+    ticket = ForeignKey(Ticket, index=True)
+    interaction = ForeignKey(Interaction, unique=True)
+    direction = Varchar(length=8)  # inbound | outbound
+    from_number = Varchar(length=40, default="")
+    to_number = Varchar(length=40, default="")
+    started_at = Timestamptz()
+    ended_at = Timestamptz(null=True, default=None)
+    duration_seconds = Integer(null=True, default=None)
+    # answered | no_answer | voicemail | callback_requested | busy | failed; "" while live
+    outcome = Varchar(length=20, default="")
+    notes = Text(default="")
+    recording_url = Varchar(length=2000, default="")
+    source = Varchar(length=5, default="agent")  # agent | cti
+
+
 __all__ = [
     "InboundEmail",
     "Attachment",
@@ -133,4 +155,5 @@ __all__ = [
     "FormSubmission",
     "ChannelIntegration",
     "ChannelMessage",
+    "PhoneCall",
 ]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
+from litestar.response import Redirect
 
 from servicedesk.accounts.guards import requires_admin, requires_lead
+from servicedesk.channels import phone
 from servicedesk.clock import utcnow
 from servicedesk.cx.api import From, When, read_when
 from servicedesk.cx.tables import SurveyResponse
@@ -17,13 +20,16 @@ from servicedesk.text import TEXT_PATTERN
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
-from . import flows, journey, privacy, service
+from . import duplicates, flows, identities, journey, privacy, service
 from . import timeline as touchpoints
 from .schemas import (
     CustomerDetail,
     CustomerPage,
     CustomerSummary,
     CustomerUpdate,
+    DuplicateOut,
+    Duplicates,
+    IdentityAdd,
     IdentityOut,
     JourneyChangeOut,
     JourneyFunnel,
@@ -93,9 +99,68 @@ class CustomerController(Controller):
             items=items, next_cursor=str(rows[-1]["id"]) if len(rows) == limit else None
         )
 
-    @get("/{customer_id:int}", summary="A customer with identities, tickets and survey answers")
-    async def get_customer(self, customer_id: IdPath) -> CustomerDetail:
-        return await customer_detail(customer_id)
+    @get(
+        "/{customer_id:int}",
+        summary="A customer with identities, tickets and survey answers (a merged-away"
+        " customer redirects to the one it was merged into)",
+        responses={
+            301: ResponseSpec(
+                data_container=None, description="Merged: Location names the survivor"
+            )
+        },
+    )
+    async def get_customer(self, customer_id: IdPath) -> Response[CustomerDetail]:
+        survivor = await service.live_customer(customer_id)
+        if survivor != customer_id:
+            return Redirect(  # type: ignore[return-value]
+                path=f"/api/customers/{survivor}",
+                status_code=301,
+                headers={"Cache-Control": "no-store"},
+            )
+        return Response(await customer_detail(customer_id))
+
+    @get("/{customer_id:int}/identities", summary="The customer's emails, phones and handles")
+    async def list_identities(self, customer_id: IdPath) -> list[IdentityOut]:
+        await service.get_customer(customer_id=customer_id)
+        rows = await identities.list_identities(customer_id=customer_id)
+        return [IdentityOut(**row) for row in rows]
+
+    @post(
+        "/{customer_id:int}/identities",
+        status_code=201,
+        summary="Add an email, phone or handle (409 when another customer has it)",
+    )
+    async def add_identity(
+        self, request: Request, customer_id: IdPath, data: JSONBody[IdentityAdd]
+    ) -> IdentityOut:
+        row = await identities.add_identity(
+            customer_id=customer_id,
+            kind=data.kind,
+            value=data.value,
+            actor=request.user.actor,
+            now=utcnow(),
+        )
+        return IdentityOut(**row)
+
+    @delete(
+        "/{customer_id:int}/identities/{identity_id:int}",
+        status_code=204,
+        summary="Remove an identity from the customer",
+    )
+    async def remove_identity(
+        self, request: Request, customer_id: IdPath, identity_id: IdPath
+    ) -> None:
+        await identities.remove_identity(
+            customer_id=customer_id, identity_id=identity_id, actor=request.user.actor, now=utcnow()
+        )
+
+    @get(
+        "/{customer_id:int}/duplicates",
+        summary="Likely duplicates of the customer, with the reasons",
+    )
+    async def duplicates(self, customer_id: IdPath) -> Duplicates:
+        rows = await duplicates.duplicates_of(customer_id=customer_id)
+        return Duplicates(items=[DuplicateOut(**row) for row in rows])
 
     @get(
         "/{customer_id:int}/timeline",
@@ -112,18 +177,17 @@ class CustomerController(Controller):
         items, next_before = await touchpoints.page(
             customer_id=customer_id, limit=limit, before=before
         )
-        return Timeline(
-            items=[
-                TimelineItem(
-                    **{k: v for k, v in item.items() if k != "message"},
-                    message=InteractionOut.of(item["message"], customer["name"])
-                    if item["message"]
-                    else None,
-                )
-                for item in items
-            ],
-            next=next_before,
-        )
+        entries = [
+            TimelineItem(
+                **{k: v for k, v in item.items() if k != "message"},
+                message=InteractionOut.of(item["message"], customer["name"])
+                if item["message"]
+                else None,
+            )
+            for item in items
+        ]
+        await phone.attach_calls([entry.message for entry in entries if entry.message])
+        return Timeline(items=entries, next=next_before)
 
     @get("/journey-stages", summary="The journey stages a customer can be in, in funnel order")
     async def journey_stages(self) -> JourneyStages:
@@ -180,10 +244,12 @@ class CustomerController(Controller):
                 now=utcnow(),
             )
         if data.add_identity:
-            await service.add_identity(
+            await identities.add_identity(
                 customer_id=customer_id,
                 kind=data.add_identity.kind,
                 value=data.add_identity.value,
+                actor=request.user.actor,
+                now=utcnow(),
             )
         stage = changes.pop("journey_stage", ...)
         await service.update_customer(customer_id=customer_id, changes=changes, typed=True)

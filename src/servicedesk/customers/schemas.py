@@ -10,8 +10,23 @@ from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
 
 class IdentityOut(BaseModel):
+    id: int
     kind: str
     value: str
+
+
+class DuplicateOut(BaseModel):
+    """A likely duplicate of the customer, with why it looks like one."""
+
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    reasons: list[str]
+
+
+class Duplicates(BaseModel):
+    items: list[DuplicateOut]
 
 
 class CustomerSummary(BaseModel):
@@ -102,6 +117,9 @@ class JourneyStageIn(Request):
 
 
 class IdentityAdd(Request):
+    """An email (kept as typed), a phone (E.164, or national in PHONE_REGION; stored in
+    E.164) or a social handle written platform:handle (twitter:@ann)."""
+
     kind: Literal["email", "phone", "social"]
     value: NonBlank = Field(max_length=254)
 

@@ -8,18 +8,19 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-import phonenumbers
-
-from servicedesk import text, writes
+from servicedesk import writes
 from servicedesk.clock import utcnow
 from servicedesk.db import fetch, fetch_one, matches_text, write_transaction
-from servicedesk.errors import Conflict, Invalid, NotFound
+from servicedesk.errors import Invalid, NotFound
 from servicedesk.outbox import service as outbox
 
 from . import autofill, queries
+from .identities import KINDS as IDENTITY_KINDS
+from .identities import Identity, list_identities, normalize_identity
+from .identities import identity as make_identity
 from .tables import Customer, CustomerIdentity, Organization
 
-IDENTITY_KINDS = ("email", "phone", "social")
+__all__ = ["IDENTITY_KINDS", "normalize_identity"]
 
 
 @dataclass(frozen=True)
@@ -32,34 +33,16 @@ class ContactIdentity:
     external_id: str | None = None
     name: str | None = None
 
-    def pairs(self) -> list[tuple[str, str]]:
+    def identities(self) -> list[Identity]:
         pairs = [("email", self.email), ("phone", self.phone), ("social", self.social)]
-        return [(kind, normalize_identity(kind, value)) for kind, value in pairs if value]
+        return [make_identity(kind, value) for kind, value in pairs if value]
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(kind, normalized value): the keys without their "kind:"."""
+        return [(i.kind, i.key.split(":", 1)[1]) for i in self.identities()]
 
 
-def normalize_identity(kind: str, value: str) -> str:
-    """Canonical form: lower-case email and handle, E.164 phone."""
-    value = value.strip()
-    if kind == "email":
-        return text.normalize_email(value)
-    if kind == "phone":
-        try:
-            number = phonenumbers.parse(value, None)
-        except phonenumbers.NumberParseException as exc:
-            raise Invalid(
-                f"{value!r} is not a phone number in international form", field="phone"
-            ) from exc
-        if not phonenumbers.is_possible_number(number):
-            raise Invalid(f"{value!r} is not a possible phone number", field="phone")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if kind == "social":
-        if ":" not in value:
-            raise Invalid("a social identity is written network:handle", field="social")
-        return value.lower()
-    raise Invalid(f"unknown identity kind {kind!r}", field="kind")
-
-
-async def _live_customer(customer_id: int) -> int:
+async def live_customer(customer_id: int) -> int:
     """Follows merges to the customer that absorbed this one."""
     while True:
         row = await Customer.select(Customer.merged_into).where(Customer.id == customer_id).first()
@@ -78,7 +61,7 @@ async def _by_external_id(external_id: str) -> int | None:
         external_id,
         partial(fetch_one, queries.CUSTOMER_BY_EXTERNAL_ID, external_id),
     )
-    return await _live_customer(row["id"]) if row else None
+    return await live_customer(row["id"]) if row else None
 
 
 def _keys(pairs: list[tuple[str, str]]) -> list[str]:
@@ -126,7 +109,7 @@ async def identity_holders(keys: list[str]) -> dict[str, int]:
         holders[row["key"]] = (
             int(row["customer"])
             if row["merged_into"] is None
-            else await _live_customer(row["merged_into"])
+            else await live_customer(row["merged_into"])
         )
     return holders
 
@@ -138,7 +121,7 @@ async def _owner(owners: list[dict[str, Any]]) -> int | None:
     first = owners[0]
     if first["merged_into"] is None:
         return int(first["customer"])
-    return await _live_customer(first["merged_into"])
+    return await live_customer(first["merged_into"])
 
 
 async def find_customer(*, identity: ContactIdentity) -> int | None:
@@ -147,25 +130,36 @@ async def find_customer(*, identity: ContactIdentity) -> int | None:
         found = await _by_external_id(identity.external_id)
         if found is not None:
             return found
-    return await _owner(await _identity_owners(_keys(identity.pairs())))
+    owners = await _identity_owners(_keys(identity.pairs()))
+    return await _owner(owners or await _email_look_alikes(identity))
 
 
-async def add_identity(*, customer_id: int, kind: str, value: str) -> None:
-    """Attaches an identity; refuses one that belongs to another customer."""
-    value = normalize_identity(kind, value)
-    key = f"{kind}:{value}"
-    owner = (
-        await CustomerIdentity.select(CustomerIdentity.customer)
-        .where(CustomerIdentity.key == key)
-        .first()
-    )
-    if owner:
-        if owner["customer"] != customer_id:
-            raise Conflict(f"{value} already belongs to customer {owner['customer']}", field=kind)
-        return
-    await CustomerIdentity.insert(
-        CustomerIdentity(customer=customer_id, kind=kind, value=value, key=key)
-    )
+BY_MATCH = (CustomerIdentity, "match")
+
+
+async def _email_look_alikes(identity: ContactIdentity) -> list[dict[str, Any]]:
+    """The oldest identity whose email matches ignoring +tags (a+tag@x.com and a@x.com),
+    as _identity_owners gives it, when the contact has an email nobody holds as typed."""
+    if not identity.email:
+        return []
+    match = make_identity("email", identity.email).match
+
+    async def load() -> dict[str, Any] | None:
+        row: dict[str, Any] | None = (
+            await CustomerIdentity.select(
+                CustomerIdentity.id,
+                CustomerIdentity.key,
+                CustomerIdentity.customer,
+                CustomerIdentity.customer.merged_into.as_alias("merged_into"),
+            )
+            .where(CustomerIdentity.match == match, CustomerIdentity.kind == "email")
+            .order_by(CustomerIdentity.id)
+            .first()
+        )
+        return row
+
+    found = await writes.get(BY_MATCH, match, load)
+    return [found] if found else []
 
 
 @dataclass(frozen=True)
@@ -206,6 +200,8 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
                 name = await _auto_fill(customer_id, owners[0], identity)
                 sender = Sender(customer_id, name, owners[0].get("email"))
         if customer_id is None:
+            customer_id = await _owner(await _email_look_alikes(identity))
+        if customer_id is None:
             address = identity.email or identity.phone or identity.social or ""
             name = identity.name or autofill.placeholder_name(address)
             created_at = now or utcnow()
@@ -233,16 +229,14 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
         # same identity: the unique key refuses the second insert and its transaction is
         # retried (receive_contact_once), finding the customer the first one created.
         known = {row["key"] for row in owners}
-        new = [
-            {"customer": customer_id, "kind": kind, "value": value, "key": f"{kind}:{value}"}
-            for kind, value in keys
-            if f"{kind}:{value}" not in known
-        ]
+        new = [i.row(customer_id) for i in identity.identities() if i.key not in known]
         # Written with the change's later writes: a unique key the insert violates (a
         # race) fails the change there, and receive_contact_once retries it.
         await writes.insert_later(CustomerIdentity, new, need_id=True)
         for row in new:  # the importer's batch reads them from its identity map
             writes.remember(BY_KEY, row["key"], row | {"merged_into": None})
+            if row["kind"] == "email":
+                writes.remember(BY_MATCH, row["match"], row | {"merged_into": None})
         if sender is None:
             return Sender(customer_id)
         if sender.email is None:  # the first email may be the one just learnt
@@ -284,11 +278,7 @@ async def get_customer(*, customer_id: int) -> dict[str, Any]:
     )
     if not row:
         raise NotFound(f"customer {customer_id} does not exist", field="customer_id")
-    row["identities"] = (
-        await CustomerIdentity.select(CustomerIdentity.kind, CustomerIdentity.value)
-        .where(CustomerIdentity.customer == customer_id)
-        .order_by(CustomerIdentity.id)
-    )
+    row["identities"] = await list_identities(customer_id=customer_id)
     return row
 
 

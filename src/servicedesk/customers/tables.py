@@ -43,8 +43,27 @@ class CustomerIdentity(Table):
     id: Serial
     customer = ForeignKey(Customer, index=True)
     kind = Varchar(length=10)
-    value = Varchar(length=254)
+    value = Varchar(length=254)  # as typed (a phone in E.164, with ";ext=" if it has one)
     key = Varchar(length=270, unique=True)
+    # The canonical form that finds look-alikes (identities.match_key): an email without
+    # its +tag, a phone without its extension, a handle without its platform. Not unique:
+    # lookups fall back to it for email (a+tag@x.com finds a@x.com) and duplicate
+    # suggestions compare it.
+    match = Varchar(length=270, default="", index=True)
+    domain = Varchar(length=254, default="", index=True)  # an email's domain, lower case
+
+
+class CustomerEvent(Table):
+    """Append-only audit of a customer: identities added or removed, merges (who, when,
+    what moved)."""
+
+    id: Serial
+    customer = ForeignKey(Customer, index=True)
+    actor_kind = Varchar(length=10)
+    actor_label = Varchar(length=200, default="")
+    action = Varchar(length=30)  # identity_added | identity_removed | merged | merged_into
+    detail = JSON(default="{}")
+    created_at = Timestamptz()
 
 
 class JourneyChange(Table):

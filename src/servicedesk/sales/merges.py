@@ -59,6 +59,29 @@ async def merge_leads(*, lead_id: int, other_id: int, actor: Actor, now: datetim
         )
 
 
+async def move_customer_leads(*, keep_id: int, other_id: int, actor: Actor, now: datetime) -> int:
+    """Moves customer `other_id`'s leads to `keep_id` (customers.merge, in its transaction).
+    One open lead per customer holds after: when both had one, the other's folds into the
+    kept customer's, as merge_leads does; a lone open lead takes the kept customer's key.
+    Returns how many leads moved."""
+    leads = await Lead.select(Lead.id, Lead.open_key).where(Lead.customer == other_id)
+    if not leads:
+        return 0
+    kept_open = await Lead.select(Lead.id).where(
+        Lead.customer == keep_id, Lead.open_key.is_not_null()
+    )
+    other_open = [row["id"] for row in leads if row["open_key"] is not None]
+    # The other's open lead leaves its key first: the unique index allows one per customer.
+    await Lead.update({Lead.customer: keep_id, Lead.open_key: None}).where(
+        Lead.customer == other_id
+    )
+    if other_open and kept_open:
+        await merge_leads(lead_id=kept_open[0]["id"], other_id=other_open[0], actor=actor, now=now)
+    elif other_open:
+        await Lead.update({Lead.open_key: str(keep_id)}).where(Lead.id == other_open[0])
+    return len(leads)
+
+
 async def delete_lead(*, lead_id: int) -> None:
     """Deletes a lead and its history (leads merged into it keep theirs, unlinked)."""
     async with write_transaction():

@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromQuery, HeaderParameter, JSONBody, QueryParameter
 
 from servicedesk.accounts.guards import Principal
+from servicedesk.channels import phone
 from servicedesk.channels import service as channels
 from servicedesk.channels.schemas import AttachmentOut
 from servicedesk.clock import utcnow
@@ -113,6 +114,7 @@ async def _add_email_parts(ticket_id: int, interactions: list[InteractionOut]) -
     for email in await channels.emails_of(ticket_id=ticket_id):
         if email["interaction"] in by_id:
             by_id[email["interaction"]].fold_at = email["fold_at"]
+    await phone.attach_calls(interactions)
 
 
 class ContactController(Controller):

@@ -179,6 +179,7 @@ async def add_inbound_message(
     message_id: str | None = None,
     quiet: bool = False,
     ticket: dict[str, Any] | None = None,
+    kind: str = "message",
 ) -> int:
     """A message from the customer. On a solved ticket it reopens it; on a pending or
     on-hold ticket the ball is back with the agents (open). Closed tickets take none.
@@ -197,6 +198,7 @@ async def add_inbound_message(
         message_id=message_id,
         now=now,
         quiet=quiet,
+        kind=kind,
     )
     return int(interaction.get("id", 0))
 
@@ -210,6 +212,7 @@ async def _add_inbound(
     message_id: str | None,
     now: datetime,
     quiet: bool,
+    kind: str = "message",
 ) -> dict[str, Any]:
     """add_inbound_message's work; returns the interaction's row."""
     ticket_id = int(ticket["id"])
@@ -229,6 +232,7 @@ async def _add_inbound(
         message_id=message_id,
         now=now,
         touch=next_status is None,
+        kind=kind,
     )
     await facts.inbound_message(ticket_id=ticket_id, at=now)
     if next_status:

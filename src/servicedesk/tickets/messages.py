@@ -39,6 +39,7 @@ async def insert_interaction(
     message_id: str | None,
     now: datetime,
     touch: bool,
+    kind: str = "message",
 ) -> dict[str, Any]:
     """Inserts an interaction; returns its row, with its id (0 in a unit of work: see
     writes.insert).
@@ -49,6 +50,7 @@ async def insert_interaction(
         "customer": ticket["customer"],
         "direction": direction,
         "channel": channel,
+        "kind": kind,
         "public": public,
         "author_kind": author_kind,
         "author_agent": agent_id,
@@ -72,9 +74,11 @@ async def add_agent_message(
     now: datetime | None = None,
     channel: str | None = None,
     quiet: bool = False,
+    kind: str = "message",
 ) -> int:
     """A public reply or an internal note by an agent. A public reply on an email ticket is
-    emailed to the customer through the outbox, threaded under their messages."""
+    emailed to the customer through the outbox, threaded under their messages. `kind`
+    "call": an agent's phone call (public when it reached the customer: a reply)."""
     now = now or utcnow()
     if not body.strip():
         raise Invalid("the message is empty", field="body")
@@ -84,7 +88,8 @@ async def add_agent_message(
             raise Conflict("a closed ticket cannot be changed")
         channel = channel or ticket["channel"]
         check_choice(channel, CHANNELS, "channel")
-        message_id = _new_message_id(ticket_id) if public and channel == "email" else None
+        email = public and channel == "email" and kind == "message"
+        message_id = _new_message_id(ticket_id) if email else None
         next_status = status_after_public_reply(ticket["status"]) if public else None
         interaction = await insert_interaction(
             ticket=ticket,
@@ -98,6 +103,7 @@ async def add_agent_message(
             message_id=message_id,
             now=now,
             touch=next_status is None,
+            kind=kind,
         )
         interaction_id = int(interaction.get("id", 0))
         if public:

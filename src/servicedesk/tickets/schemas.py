@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.channels.schemas import AttachmentOut
+from servicedesk.channels.schemas import AttachmentOut, CallOut
 from servicedesk.clock import as_utc, utcnow
 from servicedesk.schemas import Changes, Email, Id, NonBlank, Page, Request, Tag, Text
 
@@ -107,6 +107,8 @@ class InteractionOut(BaseModel):
     ticket_id: int
     direction: Literal["inbound", "outbound"]
     channel: Channel
+    # message, or call: a phone call, with its details in `call`
+    kind: Literal["message", "call"] = "message"
     public: bool
     author: Author
     body_text: str
@@ -117,6 +119,7 @@ class InteractionOut(BaseModel):
     # body_text (the UI folds from there; the text is whole).
     attachments: list[AttachmentOut] = []
     fold_at: int | None = None
+    call: CallOut | None = None
 
     @classmethod
     def of(cls, row: dict[str, Any], customer_name: str = "") -> InteractionOut:
@@ -129,6 +132,7 @@ class InteractionOut(BaseModel):
             ticket_id=row["ticket"],
             direction=row["direction"],
             channel=row["channel"],
+            kind=row.get("kind") or "message",
             public=row["public"],
             author=author,
             body_text=row["body_text"],

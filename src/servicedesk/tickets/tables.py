@@ -40,6 +40,8 @@ class Interaction(Table):
     customer = ForeignKey(Customer, index=True)
     direction = Varchar(length=8)
     channel = Varchar(length=10)
+    # message | call (a phone call: its details in channels' phone_call, by interaction)
+    kind = Varchar(length=10, default="message")
     public = Boolean(default=True)
     author_kind = Varchar(length=10)
     author_agent = ForeignKey(Agent, null=True)

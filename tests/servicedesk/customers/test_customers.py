@@ -56,7 +56,7 @@ async def test_update_profile_and_add_an_identity(agent_client: Any) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["name"], body["organization"], body["tags"]) == ("Gina", "Acme", ["vip"])
-    assert {"kind": "social", "value": "twitter:@gina"} in body["identities"]
+    assert ("social", "twitter:@gina") in [(i["kind"], i["value"]) for i in body["identities"]]
     by_handle = await contact(agent_client, "social", "dm", social="twitter:@Gina")
     assert by_handle["customer"]["id"] == customer_id
 

@@ -103,7 +103,9 @@ async def test_a_customer_given_twice_with_the_same_identities_is_fine(tmp_path:
 async def test_an_identity_the_services_refuse_is_a_bad_line(tmp_path: Path) -> None:
     bad_phone = {**PEOPLE[1], "phone": "12"}
     report = await import_file(write_lines(tmp_path / "h.jsonl", [PEOPLE[0], bad_phone]))
-    assert reasons(report) == {2: "phone: '12' is not a phone number in international form"}
+    assert reasons(report) == {
+        2: "phone: '12' is not a phone number in international form or a national number of GB"
+    }
 
 
 def test_cli_exit_status_and_reject_file(tmp_path: Path) -> None:

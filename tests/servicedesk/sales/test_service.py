@@ -220,3 +220,27 @@ async def test_two_captures_at_the_same_moment_make_one_lead() -> None:
     assert len({r.lead_id for r in results}) == 1
     assert sorted(r.created for r in results) == [False, False, False, True]
     assert await Lead.count() == 1
+
+
+async def test_merging_two_customers_keeps_one_open_lead_with_both_histories() -> None:
+    """customers.merge moves leads by sales' rule: both customers' open leads fold into
+    one (the unique open lead per customer holds), a closed one simply moves."""
+    from servicedesk.customers import flows
+
+    people = await sales_team()
+    lou = as_agent(people["lou"])
+    ann_ticket, other_ticket = await contact("ann@mail.example"), await contact("a@mail.example")
+    ann, other = await customer_of(ann_ticket), await customer_of(other_ticket)
+    kept = await lead_for(ann_ticket, lou, value=100)
+    won = await lead_for(other_ticket, lou, now=T0 - timedelta(days=30))
+    assert await sales.set_stage(lead_id=won, stage="won", actor=lou, now=T0 - timedelta(1))
+    folded = await lead_for(other_ticket, lou, value=250)
+
+    await flows.merge_customers(keep_id=ann, other_id=other, actor=lou, now=T0 + timedelta(1))
+
+    leads = {r["id"]: r for r in await Lead.select().where(Lead.id.is_in([kept, folded, won]))}
+    assert {r["customer"] for r in leads.values()} == {ann}
+    assert [i for i, r in leads.items() if r["open_key"] is not None] == [kept]
+    assert leads[folded]["merged_into"] == kept
+    history = (await reads.get_lead(lead_id=kept))["history"]
+    assert history[-1]["kind"] == "merged" and history[-1]["changes"]["lead_id"] == folded

@@ -1,12 +1,16 @@
 import { Alert, Anchor, Badge, Button, Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconArrowMerge, IconPencil } from "@tabler/icons-react";
-import { Link, useParams } from "react-router";
+import { useEffect } from "react";
+import { Link, useNavigate, useParams } from "react-router";
 import { useCustomer, useCustomerTimeline } from "../../api/customers";
 import { StatusBadge } from "../../components/Badges";
 import { QueryError } from "../../components/QueryError";
 import { relTime } from "../../lib/format";
 import { CustomerTimeline } from "./CustomerTimeline";
+import { DuplicateSuggestions } from "./DuplicateSuggestions";
+import { IdentitiesCard } from "./IdentitiesCard";
+import { LogCustomerCall } from "./LogCustomerCall";
 import { EditCustomerDialog } from "./EditCustomerDialog";
 import { JourneyStage } from "./JourneyStage";
 import { MergeDialog } from "./MergeDialog";
@@ -18,6 +22,12 @@ export function CustomerPage() {
   const timeline = useCustomerTimeline(id);
   const [mergeOpen, merge] = useDisclosure(false);
   const [editOpen, edit] = useDisclosure(false);
+  const navigate = useNavigate();
+  const survivor = customer.data?.id;
+  // A merged-away customer answers with the one it was merged into (the API redirects).
+  useEffect(() => {
+    if (survivor !== undefined && survivor !== id) void navigate(`/customers/${survivor}`, { replace: true });
+  }, [survivor, id, navigate]);
 
   if (customer.isPending) {
     return (
@@ -52,6 +62,7 @@ export function CustomerPage() {
           <JourneyStage customerId={c.id} stage={c.journey_stage} />
         </div>
         <Group gap="xs">
+          <LogCustomerCall customer={c} />
           <Button leftSection={<IconPencil size={16} />} variant="default" onClick={edit.open}>
             Edit
           </Button>
@@ -70,29 +81,13 @@ export function CustomerPage() {
           ; its history lives there now.
         </Alert>
       )}
+      <DuplicateSuggestions customer={c} />
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         <Paper withBorder p="md" radius="md" component="section" aria-labelledby="ident-title">
           <Title order={2} size="h5" id="ident-title" mb="xs">
             Identities
           </Title>
-          {c.identities.length === 0 ? (
-            <Text size="sm" c="dimmed">
-              None
-            </Text>
-          ) : (
-            <Stack gap={4}>
-              {c.identities.map((i, n) => (
-                <Group key={n} gap="xs" wrap="nowrap">
-                  <Badge size="sm" variant="outline">
-                    {i.kind}
-                  </Badge>
-                  <Text size="sm" style={{ overflowWrap: "anywhere" }}>
-                    {i.value}
-                  </Text>
-                </Group>
-              ))}
-            </Stack>
-          )}
+          <IdentitiesCard customer={c} />
           {c.external_id && (
             <Text size="xs" c="dimmed" mt="xs">
               External ID: {c.external_id}

@@ -7,6 +7,7 @@ import { absTime } from "../../lib/format";
 import { AuditTrail } from "./AuditTrail";
 import { LeadCard } from "../sales/LeadCard";
 import { CustomerCard } from "./CustomerCard";
+import { LogCallButton } from "./LogCallButton";
 import { ReplyBox } from "./ReplyBox";
 import { Timeline } from "./Timeline";
 import { SatisfactionCard } from "./SatisfactionCard";
@@ -62,6 +63,9 @@ export function TicketPage() {
           </Group>
         </div>
         <Timeline items={t.interactions} />
+        <Group justify="flex-end">
+          <LogCallButton ticket={t} />
+        </Group>
         <ReplyBox ticket={t} />
       </Stack>
       <Stack gap="md" component="aside" aria-label="Ticket details">

@@ -7,6 +7,7 @@ import { Timeline } from "./Timeline";
 const base = {
   direction: "inbound" as const,
   channel: "email" as const,
+  kind: "message" as const,
   public: true,
   author: { kind: "customer" as const, id: 9, name: "Grace Hopper" },
   body_html: null,
@@ -73,5 +74,29 @@ describe("Timeline", () => {
     expect(link).toHaveAttribute("href", "/api/attachments/7");
     expect(link).toHaveAttribute("download", "invoice.pdf");
     expect(link).toHaveTextContent("invoice.pdf (2.0 KB)");
+  });
+
+  it("shows a phone call's details and never marks it an internal note", () => {
+    const call: Interaction = {
+      ...base,
+      id: 9,
+      kind: "call",
+      channel: "phone",
+      direction: "outbound",
+      public: false,
+      author: { kind: "agent", id: 1, name: "Ada Agent" },
+      body_text: "Nobody picked up",
+      created_at: "2026-03-01T11:00:00Z",
+      call: {
+        id: 4, call_id: null, ticket_id: 77, interaction_id: 9, direction: "outbound", from_number: "", to_number: "",
+        started_at: "2026-03-01T11:00:00Z", ended_at: "2026-03-01T11:00:30Z", duration_seconds: 30, outcome: "no_answer",
+        notes: "Nobody picked up", recording_url: "", source: "agent",
+      },
+    };
+    renderWithProviders(<Timeline items={[call]} />);
+    const entry = screen.getByTestId("timeline-entry");
+    expect(entry).toHaveAttribute("data-internal", "false");
+    expect(entry).toHaveAccessibleName("Call from Ada Agent");
+    expect(within(entry).getByTestId("call-details")).toHaveTextContent("Outbound call · no answer · 30 s");
   });
 });

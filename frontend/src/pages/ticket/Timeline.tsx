@@ -1,5 +1,5 @@
 import { Anchor, Avatar, Badge, Group, Paper, Stack, Text, Typography } from "@mantine/core";
-import { IconLock, IconPaperclip } from "@tabler/icons-react";
+import { IconLock, IconPaperclip, IconPhoneCall } from "@tabler/icons-react";
 import { useState } from "react";
 import type { Interaction } from "../../api/types";
 import { ChannelBadge } from "../../components/Badges";
@@ -81,8 +81,41 @@ function authorColor(kind: Interaction["author"]["kind"]): string {
   return kind === "agent" ? "blue" : kind === "customer" ? "teal" : "gray";
 }
 
+type Call = NonNullable<Interaction["call"]>;
+
+function duration(seconds: number | null | undefined): string {
+  if (!seconds) return "";
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return m ? `${m} min ${s} s` : `${s} s`;
+}
+
+/** A phone call's details: direction, outcome, duration, numbers, recording. */
+export function CallDetails({ call }: { call: Call }) {
+  const facts = [
+    call.direction === "inbound" ? "Inbound call" : "Outbound call",
+    call.outcome ? call.outcome.replace(/_/g, " ") : "in progress",
+    duration(call.duration_seconds),
+    call.from_number ? `from ${call.from_number}` : "",
+  ].filter(Boolean);
+  return (
+    <Group gap={6} mb={4} data-testid="call-details">
+      <IconPhoneCall size={14} aria-hidden />
+      <Text size="xs" fw={600}>
+        {facts.join(" · ")}
+      </Text>
+      {call.recording_url && (
+        <Anchor href={call.recording_url} size="xs" target="_blank" rel="noreferrer">
+          Recording
+        </Anchor>
+      )}
+    </Group>
+  );
+}
+
 export function TimelineEntry({ item }: { item: Interaction }) {
-  const internal = !item.public;
+  const isCall = item.kind === "call";
+  const internal = !item.public && !isCall;
   return (
     <Paper
       component="article"
@@ -92,7 +125,7 @@ export function TimelineEntry({ item }: { item: Interaction }) {
       className={internal ? classes.internal : item.direction === "inbound" ? classes.inbound : classes.outbound}
       data-testid="timeline-entry"
       data-internal={internal ? "true" : "false"}
-      aria-label={`${internal ? "Internal note" : item.direction === "inbound" ? "Message" : "Reply"} from ${item.author.name}`}
+      aria-label={`${isCall ? "Call" : internal ? "Internal note" : item.direction === "inbound" ? "Message" : "Reply"} from ${item.author.name}`}
     >
       <Group justify="space-between" mb={6} wrap="nowrap" align="flex-start">
         <Group gap="xs" wrap="nowrap">
@@ -120,6 +153,7 @@ export function TimelineEntry({ item }: { item: Interaction }) {
           </Text>
         </Group>
       </Group>
+      {item.call && <CallDetails call={item.call} />}
       <MessageBody item={item} />
       <Attachments items={item.attachments ?? []} />
     </Paper>

@@ -1,0 +1,86 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { CustomerDetail } from "../../api/types";
+import { mockFetch, renderWithProviders } from "../../test/utils";
+import { DuplicateSuggestions } from "./DuplicateSuggestions";
+import { IdentitiesCard } from "./IdentitiesCard";
+
+const customer: CustomerDetail = {
+  id: 9,
+  name: "Ann Kowalski",
+  email: "ann@acme.example",
+  phone: null,
+  organization: null,
+  tags: [],
+  identities: [{ id: 1, kind: "email", value: "ann@acme.example" }],
+  external_id: null,
+  notes: "",
+  merged_into: null,
+  surveys_opt_out: false,
+  email_bounced: false,
+  marketing_consent: false,
+  consent_source: "",
+  consent_at: null,
+  tickets: [],
+  surveys: [],
+  journey_stage: null,
+  typed_fields: [],
+};
+
+describe("DuplicateSuggestions", () => {
+  it("shows why a customer looks like a duplicate and merges it after a confirmation", async () => {
+    const merged: unknown[] = [];
+    mockFetch({
+      "GET /api/customers/9/duplicates": () => ({
+        items: [{ id: 12, name: "ann kowalski", email: "a.k@acme.example", phone: null, reasons: ["same name Ann Kowalski at acme.example"] }],
+      }),
+      "POST /api/customers/9/merge": async (req) => {
+        merged.push(await req.json());
+        return customer;
+      },
+    });
+    renderWithProviders(<DuplicateSuggestions customer={customer} />);
+    const user = userEvent.setup();
+    const row = await screen.findByTestId("duplicate");
+    expect(row).toHaveTextContent("same name Ann Kowalski at acme.example");
+    await user.click(screen.getByRole("button", { name: "Merge" }));
+    expect(await screen.findByText(/This cannot be undone/)).toBeInTheDocument();
+    expect(merged).toEqual([]);
+    await user.click(screen.getByRole("button", { name: "Merge customers" }));
+    await waitFor(() => expect(merged).toEqual([{ other_id: 12 }]));
+  });
+
+  it("shows nothing when there are no suggestions", async () => {
+    const fetch = mockFetch({ "GET /api/customers/9/duplicates": () => ({ items: [] }) });
+    const { container } = renderWithProviders(<DuplicateSuggestions customer={customer} />);
+    await waitFor(() => expect(fetch).toHaveBeenCalled());
+    expect(container).not.toHaveTextContent("Possible duplicates");
+  });
+});
+
+describe("IdentitiesCard", () => {
+  it("adds a handle and removes an identity", async () => {
+    const added: unknown[] = [];
+    const removed: string[] = [];
+    mockFetch({
+      "POST /api/customers/9/identities": async (req) => {
+        added.push(await req.json());
+        return { id: 2, kind: "social", value: "twitter:@ann" };
+      },
+      "DELETE /api/customers/9/identities/1": (req) => {
+        removed.push(req.url);
+        return new Response(null, { status: 204 });
+      },
+    });
+    renderWithProviders(<IdentitiesCard customer={customer} />);
+    const user = userEvent.setup();
+    await user.click(screen.getByLabelText("Kind", { selector: "input" }));
+    await user.click(await screen.findByRole("option", { name: "social", hidden: true }));
+    await user.type(screen.getByRole("textbox", { name: "New identity" }), "twitter:@ann");
+    await user.click(screen.getByRole("button", { name: "Add" }));
+    await waitFor(() => expect(added).toEqual([{ kind: "social", value: "twitter:@ann" }]));
+    await user.click(screen.getByRole("button", { name: "Remove ann@acme.example" }));
+    await waitFor(() => expect(removed).toHaveLength(1));
+  });
+});
