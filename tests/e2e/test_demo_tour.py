@@ -78,11 +78,26 @@ async def test_the_demo_pages_show_the_demo_data(
     )
     await look(page, "rules", findings)
 
-    [campaign] = await Campaign.select(Campaign.id, Campaign.name)
+    [campaign] = await Campaign.select(Campaign.id, Campaign.name).where(Campaign.kind == "segment")
     await page.goto(f"{live_server}/marketing/campaigns/{campaign['id']}")
     await expect(page.get_by_role("heading", name=campaign["name"])).to_be_visible()
     await expect(page.get_by_test_id("figure-recipients")).to_contain_text(re.compile(r"[1-9]"))
     await look(page, "campaign-report", findings)
+
+    await page.goto(f"{live_server}/leads")
+    for stage in ("new", "won"):
+        await expect(page.get_by_test_id(f"total-{stage}")).to_contain_text(re.compile(r"[1-9]"))
+    await expect(page.get_by_test_id("lead-card").nth(9)).to_be_visible()
+    await look(page, "leads", findings)
+
+    await page.goto(f"{live_server}/reports/journey")
+    await expect(page.get_by_test_id("funnel-stage").nth(3)).to_be_visible()
+    await look(page, "journey", findings)
+
+    await page.context.clear_cookies()  # the contact page is public
+    await page.goto(f"{live_server}/contact")
+    await expect(page.get_by_role("button", name=re.compile("^Send"))).to_be_visible()
+    await look(page, "contact", findings)
 
     problems = [f"{name}: {found}" for name, founds in findings.items() for found in founds]
     assert problems == [], "\n".join(problems)
