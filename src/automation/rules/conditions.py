@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +38,7 @@ except ImportError:  # pragma: no cover
 from servicedesk.errors import Invalid
 from servicedesk.tickets.service import CHANNELS, PRIORITIES, STATUSES
 
+from .context import Parts
 from .schemas import Condition, Conditions
 
 MAX_PATTERN = 200
@@ -325,3 +326,24 @@ def evaluate(conditions: Conditions, context: dict[str, Any]) -> bool:
     if not all(holds(c, context) for c in conditions.all):
         return False
     return not conditions.any or any(holds(c, context) for c in conditions.any)
+
+
+def parts_read_by(conditions: Conditions) -> Parts:
+    """What of the context beyond the ticket and its customer the conditions read: the
+    team's business hours (business_* hours), the message, the event's changes."""
+    used = [*conditions.all, *conditions.any]
+    return Parts(
+        schedule=any(c.field.startswith("ticket.business_") for c in used),
+        message=any(c.field.startswith("message.") for c in used),
+        changes=any(c.field == EVENT_CHANGES.name or c.op in CHANGE_OPS for c in used),
+    )
+
+
+def merged_parts(parts: Iterable[Parts]) -> Parts:
+    """What any of several rules read."""
+    found = list(parts)
+    return Parts(
+        schedule=any(p.schedule for p in found),
+        message=any(p.message for p in found),
+        changes=any(p.changes for p in found),
+    )

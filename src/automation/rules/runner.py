@@ -18,9 +18,8 @@ For each event (the worker hands each outbox row of kind "event" to `consume`):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,17 +28,16 @@ from jinja2 import TemplateError
 from pydantic import BaseModel
 
 from servicedesk.clock import utcnow
-from servicedesk.db import Sql, fetch, get_engine, is_sqlite, write_transaction
+from servicedesk.db import Sql, fetch, is_sqlite, write_transaction
 from servicedesk.errors import DomainError
 from servicedesk.outbox import service as outbox
 from servicedesk.outbox.tables import OutboxMessage
 
 from . import actions as action_types
-from . import queries, safety
-from .conditions import evaluate
-from .context import build_context
+from . import queries, safety, service
+from .conditions import evaluate, merged_parts, parts_read_by
+from .context import Event, Parts, build_context, build_contexts
 from .schemas import Conditions, RuleIn, TimeTrigger
-from .service import parsed_actions
 from .tables import Rule, RuleRun
 
 log = logging.getLogger(__name__)
@@ -68,6 +66,7 @@ class LoadedRule:
     conditions: Conditions
     actions: list[BaseModel]
     rearmable: bool  # a time rule with a condition its own actions nullify
+    parts: Parts  # what of the context its conditions read beyond ticket and customer
 
     @property
     def is_time_rule(self) -> bool:
@@ -75,12 +74,34 @@ class LoadedRule:
 
 
 _cache: tuple[Any, list[LoadedRule]] | None = None
+# When the cached rule set's version was read (time.time() as the read began) and the
+# count of this process's own rule changes then.
+_checked_at = 0.0
+_checked_changes = -1
+RECHECK_SECONDS = 1.0
 
 
-async def active_rules() -> list[LoadedRule]:
-    """The active rules in (position, id) order, parsed once per change of the rule set."""
-    global _cache
+async def active_rules(*, newest_event: datetime | None = None) -> list[LoadedRule]:
+    """The active rules in (position, id) order, parsed once per change of the rule set.
+
+    Given the newest event about to be run, the rule set's version is read at most once a
+    second: again only when a second has passed, when this process changed a rule, or when
+    the event is newer than the last read (a rule saved before an event was raised always
+    applies to it). A rule changed in another process meanwhile applies to the events
+    raised after the change, and to the others from at most a second later."""
+    global _cache, _checked_at, _checked_changes
+    started = time.time()
+    if (
+        _cache is not None
+        and newest_event is not None
+        and started - _checked_at < RECHECK_SECONDS
+        and newest_event.timestamp() < _checked_at
+        and service.local_changes == _checked_changes
+    ):
+        return _cache[1]
+    changes = service.local_changes
     version = await queries.rules_version()
+    _checked_at, _checked_changes = started, changes
     if _cache is not None and _cache[0] == version:
         return _cache[1]
     loaded = []
@@ -88,7 +109,7 @@ async def active_rules() -> list[LoadedRule]:
         rule = RuleIn.model_validate(
             {k: row[k] for k in ("name", "active", "position", "trigger", "conditions", "actions")}
         )
-        actions = parsed_actions(rule)
+        actions = service.parsed_actions(rule)
         loaded.append(
             LoadedRule(
                 id=row["id"],
@@ -99,6 +120,7 @@ async def active_rules() -> list[LoadedRule]:
                 conditions=rule.conditions,
                 actions=actions,
                 rearmable=bool(safety.nullified(rule.conditions, actions)),
+                parts=parts_read_by(rule.conditions),
             )
         )
     _cache = (version, loaded)
@@ -237,13 +259,20 @@ async def _log_once(
             )
 
 
-async def cancel_follow_ups(*, ticket_id: int) -> int:
-    """Drops the follow-up emails of a ticket not sent yet (the customer wrote, or the
-    ticket was reopened, first); they stay in the outbox as "cancelled"."""
+# The events that cancel a ticket's follow-up emails not sent yet.
+CANCELLING = ("message.received", "ticket.reopened")
+
+
+async def cancel_follow_ups(*, ticket_ids: list[int]) -> int:
+    """Drops the follow-up emails of tickets not sent yet (the customer wrote, or the
+    ticket was reopened, first); they stay in the outbox as "cancelled". The outbox checks
+    again when one falls due (follow_up_cancelled), for an event still in the queue."""
+    if not ticket_ids:
+        return 0
     rows = (
         await OutboxMessage.update({OutboxMessage.status: "cancelled"})
         .where(
-            OutboxMessage.ticket == ticket_id,
+            OutboxMessage.ticket.is_in(ticket_ids),
             OutboxMessage.kind == "email",
             OutboxMessage.topic == action_types.FOLLOW_UP_TOPIC,
             OutboxMessage.status == "pending",
@@ -253,22 +282,32 @@ async def cancel_follow_ups(*, ticket_id: int) -> int:
     return len(rows)
 
 
-async def _earlier_events_first(event_id: int, ticket_id: int) -> None:
-    """Delivers the ticket's earlier events still pending before this one (their rules
-    first), and waits a little for those another worker is delivering."""
+async def _earlier_events_first(rows: list[dict[str, Any]]) -> None:
+    """Delivers the earlier events still pending of the rows' tickets before them (their
+    rules first), and waits a little for those another worker is delivering. One query for
+    the whole batch; the batch itself runs in id order."""
     from servicedesk.outbox.tasks import deliver
 
+    first: dict[int, int] = {}
+    for row in rows:
+        ticket_id = _ticket_of(row)
+        if ticket_id is not None:
+            first.setdefault(ticket_id, int(row["id"]))
+    if not first:
+        return
     earlier = (
-        await OutboxMessage.select(OutboxMessage.id, OutboxMessage.status)
+        await OutboxMessage.select(OutboxMessage.id, OutboxMessage.ticket, OutboxMessage.status)
         .where(
             OutboxMessage.kind == "event",
-            OutboxMessage.ticket == ticket_id,
-            OutboxMessage.id < event_id,
+            OutboxMessage.ticket.is_in(sorted(first)),
+            OutboxMessage.id < max(first.values()),
             OutboxMessage.status.is_in(["pending", "sending"]),
         )
         .order_by(OutboxMessage.id)
     )
     for row in earlier:
+        if row["id"] >= first[row["ticket"]]:
+            continue  # in this batch, or after the batch's first event of its ticket
         if row["status"] == "pending":
             await deliver(row["id"])
             continue
@@ -285,42 +324,89 @@ async def _earlier_events_first(event_id: int, ticket_id: int) -> None:
             waited += 0.1
 
 
-@contextlib.asynccontextmanager
-async def one_connection() -> AsyncIterator[None]:
-    """Reads on one PostgreSQL connection (a read transaction). The worker's tasks run
-    without a pool, so each query outside a transaction opens a connection of its own:
-    building one context took ~15 of them. SQLite connections are local and cheap."""
-    engine = get_engine()
-    if is_sqlite() or engine.transaction_exists():
-        yield
-        return
-    async with engine.transaction():
-        yield
+def _ticket_of(row: dict[str, Any]) -> int | None:
+    payload = row.get("payload") or {}
+    ticket_id = row.get("ticket") or payload.get("ticket_id")
+    return None if ticket_id is None else int(ticket_id)
+
+
+def _event(row: dict[str, Any]) -> Event:
+    return row["topic"], row.get("payload") or {}, _ticket_of(row)
 
 
 async def consume(row: dict[str, Any]) -> None:
-    """The plugin's event consumer: runs the event rules on one outbox event row."""
-    topic = row["topic"]
-    payload: dict[str, Any] = row.get("payload") or {}
-    ticket_id = row.get("ticket") or payload.get("ticket_id")
-    event_id = int(row["id"])
+    """Runs the event rules on one outbox event row (consume_many for one)."""
+    failures = await consume_many([row])
+    if failures:
+        raise failures[int(row["id"])]
+
+
+async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
+    """The plugin's event consumer: runs the event rules on a batch of outbox event rows,
+    in id order; returns the rows that failed (the outbox retries them).
+
+    Per batch, not per event: the follow-ups the batch's messages and reopens cancel (one
+    statement), the rule set (cached, see active_rules), the earlier events of its tickets
+    (one query), and the contexts of the events some rule listens to, holding only what
+    those rules' conditions read (one query for the tickets and their customers). An event
+    no rule listens to costs no query. After a rule fired, the later events of its ticket
+    or customer in the batch are read again."""
+    if not rows:
+        return {}
     now = utcnow()
-    if ticket_id is not None and topic in ("message.received", "ticket.reopened"):
-        await cancel_follow_ups(ticket_id=ticket_id)
-    async with one_connection():
-        rules = [rule for rule in await active_rules() if topic in rule.events]
-        if not rules:
-            return
-    if ticket_id is not None:
-        await _earlier_events_first(event_id, ticket_id)
+    await cancel_follow_ups(
+        ticket_ids=sorted(
+            {t for row in rows if row["topic"] in CANCELLING and (t := _ticket_of(row))}
+        )
+    )
+    rules = await active_rules(newest_event=max(row["created_at"] for row in rows))
+    listening = [(row, [r for r in rules if row["topic"] in r.events]) for row in rows]
+    listening = [(row, found) for row, found in listening if found]
+    if not listening:
+        return {}
+    await _earlier_events_first([row for row, _ in listening])
+    parts = merged_parts(rule.parts for _, found in listening for rule in found)
+    contexts: list[dict[str, Any] | None] = list(
+        await build_contexts([_event(row) for row, _ in listening], now=now, parts=parts)
+    )
+    failures: dict[int, Exception] = {}
+    changed: set[tuple[str, Any]] = set()  # the tickets and customers rules changed
+    for (row, found), context in zip(listening, contexts, strict=True):
+        if context is not None and _touches(context) & changed:
+            context = None  # read again: an earlier event's rule changed it
+        try:
+            touched = await _run_rules(row, found, context, now, parts)
+        except Exception as exc:  # the outbox retries the row with backoff
+            log.warning("rules on event %s failed: %s", row["id"], exc)
+            failures[int(row["id"])] = exc
+            continue
+        changed |= touched
+    return failures
+
+
+def _touches(context: dict[str, Any]) -> set[tuple[str, Any]]:
+    return {
+        ("ticket", (context.get("ticket") or {}).get("id")),
+        ("customer", (context.get("customer") or {}).get("id")),
+    } - {("ticket", None), ("customer", None)}
+
+
+async def _run_rules(
+    row: dict[str, Any],
+    rules: list[LoadedRule],
+    context: dict[str, Any] | None,
+    now: datetime,
+    parts: Parts,
+) -> set[tuple[str, Any]]:
+    """The listening rules on one event, in order, each seeing the earlier ones' changes;
+    returns the tickets and customers of the context if a rule fired."""
+    topic, payload, ticket_id = _event(row)
+    event_id = int(row["id"])
     depth = int((payload.get("cause") or {}).get("depth", 0))
-    context: dict[str, Any] | None = None
+    touched: set[tuple[str, Any]] = set()
     for rule in rules:
         if context is None:
-            async with one_connection():
-                context = await build_context(
-                    topic=topic, payload=payload, ticket_id=ticket_id, now=now
-                )
+            context = (await build_contexts([(topic, payload, ticket_id)], now=now, parts=parts))[0]
         if not evaluate(rule.conditions, context):
             continue
         if depth >= MAX_DEPTH:
@@ -343,4 +429,6 @@ async def consume(row: dict[str, Any]) -> None:
             depth=depth + 1,
             now=now,
         ):
+            touched |= _touches(context)
             context = None  # the next rule sees this one's changes
+    return touched
