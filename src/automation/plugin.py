@@ -10,7 +10,7 @@ def plugin() -> Plugin:
     from .cli import automation
     from .macros.api import MacroController
     from .rules.api import DryRunController, RuleCatalogController, RuleController
-    from .rules.runner import consume_many
+    from .rules.runner import consume_many, follow_ups_overtaken
     from .webhooks import service as webhooks
     from .webhooks.api import WebhookController
     from .webhooks.delivery import deliver_webhook
@@ -29,4 +29,5 @@ def plugin() -> Plugin:
         task_modules=["automation.rules.tasks"],
         event_batch_consumers=[consume_many, webhooks.fan_out_events],
         deliverers={webhooks.KIND: deliver_webhook},
+        send_checks=[follow_ups_overtaken],
     )

@@ -26,6 +26,10 @@ EventBatchConsumer = Callable[[list[dict[str, Any]]], Awaitable[dict[int, Except
 # Delivers one outbox row of a plugin's own kind (e.g. "webhook"); raising
 # DeliveryFailed (or OSError) counts as a failed attempt, retried with backoff.
 Deliverer = Callable[[dict[str, Any]], Awaitable[None]]
+# Checks a plugin makes on claimed email rows just before they are sent (automation: a
+# follow-up whose ticket heard from the customer since it was scheduled): returns the rows
+# not to send, each with the reason; those are cancelled.
+SendCheck = Callable[[list[dict[str, Any]]], Awaitable[dict[int, str]]]
 
 GROUP = "servicedesk.plugins"
 
@@ -44,6 +48,7 @@ class Plugin:
     event_consumers: Sequence[EventConsumer] = ()
     event_batch_consumers: Sequence[EventBatchConsumer] = ()
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    send_checks: Sequence[SendCheck] = ()
 
 
 @functools.cache
@@ -72,3 +77,7 @@ def event_consumers() -> list[EventConsumer]:
 
 def event_batch_consumers() -> list[EventBatchConsumer]:
     return [consumer for plugin in plugins() for consumer in plugin.event_batch_consumers]
+
+
+def send_checks() -> list[SendCheck]:
+    return [check for plugin in plugins() for check in plugin.send_checks]

@@ -10,6 +10,7 @@ from servicedesk.accounts.tables import Agent, Team
 from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.cx.tables import SurveyResponse
 from servicedesk.db import Sql, fetch, is_sqlite
+from servicedesk.marketing.tables import Suppression
 from servicedesk.tickets.service import WORKING
 from servicedesk.tickets.tables import Interaction, Ticket, TicketEvent
 
@@ -103,6 +104,15 @@ async def customer(customer_id: int) -> dict[str, Any] | None:
     )
     row["email"] = email["value"] if email else None
     return row
+
+
+async def complained(customer_id: int) -> bool:
+    """The customer reported our mail as spam (on the marketing suppression list)."""
+    return bool(
+        await Suppression.exists().where(
+            Suppression.customer == customer_id, Suppression.reason == "complained"
+        )
+    )
 
 
 async def latest_nps(customer_id: int) -> int | None:

@@ -282,6 +282,41 @@ async def cancel_follow_ups(*, ticket_ids: list[int]) -> int:
     return len(rows)
 
 
+async def follow_ups_overtaken(rows: list[dict[str, Any]]) -> dict[int, str]:
+    """The outbox's check before sending (plugin send check): a follow-up email is not sent
+    if its ticket has a customer message or a reopen it has not been cancelled by yet: an
+    event still queued (pending, or being consumed), or one raised after the follow-up was
+    scheduled. Earlier events of the ticket were consumed before the rule that scheduled
+    it (events run in order per ticket), so a queued one is always newer."""
+    follow_ups = [
+        row
+        for row in rows
+        if row["topic"] == action_types.FOLLOW_UP_TOPIC and row.get("ticket") is not None
+    ]
+    if not follow_ups:
+        return {}
+    events = await OutboxMessage.select(
+        OutboxMessage.ticket, OutboxMessage.status, OutboxMessage.created_at
+    ).where(
+        OutboxMessage.kind == "event",
+        OutboxMessage.ticket.is_in(sorted({row["ticket"] for row in follow_ups})),
+        OutboxMessage.topic.is_in(list(CANCELLING)),
+        (OutboxMessage.status.is_in(["pending", "sending"]))
+        | (OutboxMessage.created_at > min(row["created_at"] for row in follow_ups)),
+    )
+    return {
+        row["id"]: "the customer wrote or the ticket was reopened after it was scheduled"
+        for row in follow_ups
+        if any(
+            event["ticket"] == row["ticket"]
+            and (
+                event["status"] in ("pending", "sending") or event["created_at"] > row["created_at"]
+            )
+            for event in events
+        )
+    }
+
+
 async def _earlier_events_first(rows: list[dict[str, Any]]) -> None:
     """Delivers the earlier events still pending of the rows' tickets before them (their
     rules first), and waits a little for those another worker is delivering. One query for
@@ -371,7 +406,12 @@ async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
     )
     failures: dict[int, Exception] = {}
     changed: set[tuple[str, Any]] = set()  # the tickets and customers rules changed
+    later = iter(rows)
     for (row, found), context in zip(listening, contexts, strict=True):
+        for passed in later:  # the rows up to this one, in order
+            await _cancel_again(passed, changed)
+            if passed is row:
+                break
         if context is not None and _touches(context) & changed:
             context = None  # read again: an earlier event's rule changed it
         try:
@@ -381,7 +421,18 @@ async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
             failures[int(row["id"])] = exc
             continue
         changed |= touched
+    for passed in later:  # the rows after the last one a rule listens to
+        await _cancel_again(passed, changed)
     return failures
+
+
+async def _cancel_again(row: dict[str, Any], changed: set[tuple[str, Any]]) -> None:
+    """The batch's follow-up cancel ran before its rules: a message or reopen after an
+    event of the same ticket on which a rule fired (it may have scheduled a follow-up)
+    cancels again, as if the events had run one by one."""
+    ticket_id = _ticket_of(row)
+    if row["topic"] in CANCELLING and ticket_id is not None and ("ticket", ticket_id) in changed:
+        await cancel_follow_ups(ticket_ids=[ticket_id])
 
 
 def _touches(context: dict[str, Any]) -> set[tuple[str, Any]]:
@@ -399,10 +450,88 @@ async def _run_rules(
     parts: Parts,
 ) -> set[tuple[str, Any]]:
     """The listening rules on one event, in order, each seeing the earlier ones' changes;
-    returns the tickets and customers of the context if a rule fired."""
+    returns the tickets and customers of the context if a rule fired.
+
+    From the first rule whose conditions hold on the batch's context, the rules run in
+    one write transaction under the ticket's lock (_fire_together): one lock, one look at
+    the run log, and the context read once plus once after each rule that fired. If an
+    action fails there, all of it rolls back and the rules run again one transaction
+    each (_fire), so that only the failing rule's changes are lost."""
+    topic, payload, ticket_id = _event(row)
+    if context is None:
+        context = (await build_contexts([(topic, payload, ticket_id)], now=now, parts=parts))[0]
+    first = next((n for n, rule in enumerate(rules) if evaluate(rule.conditions, context)), None)
+    if first is None:
+        return set()
+    try:
+        return await _fire_together(row, rules[first:], now)
+    except FAILURES as exc:
+        log.info("event %s: a rule failed (%s); its rules run again one by one", row["id"], exc)
+    return await _fire_one_by_one(row, rules[first:], context, now, parts)
+
+
+def _depth(payload: dict[str, Any]) -> int:
+    return int((payload.get("cause") or {}).get("depth", 0))
+
+
+async def _fire_together(
+    row: dict[str, Any], rules: list[LoadedRule], now: datetime
+) -> set[tuple[str, Any]]:
     topic, payload, ticket_id = _event(row)
     event_id = int(row["id"])
-    depth = int((payload.get("cause") or {}).get("depth", 0))
+    depth = _depth(payload)
+    keys = {rule.id: f"{rule.id}:{event_id}" for rule in rules}
+    touched: set[tuple[str, Any]] = set()
+    async with write_transaction():
+        await lock_ticket(ticket_id)
+        done = {
+            r["key"]
+            for r in await RuleRun.select(RuleRun.key).where(RuleRun.key.is_in(list(keys.values())))
+        }
+        context = await build_context(topic=topic, payload=payload, ticket_id=ticket_id, now=now)
+        for rule in rules:
+            if keys[rule.id] in done or not evaluate(rule.conditions, context):
+                continue
+            error, applied = None, []
+            if depth >= MAX_DEPTH:
+                error = f"not run: the chain of rules is deeper than {MAX_DEPTH} levels"
+            else:
+                applied = await apply_actions(
+                    rule,
+                    key=keys[rule.id],
+                    context=context,
+                    ticket_id=ticket_id,
+                    depth=depth + 1,
+                    now=now,
+                )
+            await record_run(
+                rule,
+                key=keys[rule.id],
+                event_id=event_id,
+                topic=topic,
+                ticket_id=ticket_id,
+                done=applied,
+                error=error,
+                now=now,
+            )
+            if error is None:
+                touched |= _touches(context)
+                context = await build_context(
+                    topic=topic, payload=payload, ticket_id=ticket_id, now=now
+                )
+    return touched
+
+
+async def _fire_one_by_one(
+    row: dict[str, Any],
+    rules: list[LoadedRule],
+    context: dict[str, Any] | None,
+    now: datetime,
+    parts: Parts,
+) -> set[tuple[str, Any]]:
+    topic, payload, ticket_id = _event(row)
+    event_id = int(row["id"])
+    depth = _depth(payload)
     touched: set[tuple[str, Any]] = set()
     for rule in rules:
         if context is None:

@@ -105,13 +105,16 @@ async def _attempt_failed(row: dict, exc: Exception, now: datetime | None) -> st
 
 async def _deliver_emails(rows: list[dict], now: datetime | None) -> dict[int, str]:
     """Sends claimed email rows over one SMTP connection. Marketing rows are checked again
-    now (consent withdrawn or an unsubscribe since they were queued cancels them); an
-    address the server refuses for good is a hard bounce, not retried."""
+    now (consent withdrawn or an unsubscribe since they were queued cancels them), and so
+    are those a plugin checks (plugins.send_checks); an address the server refuses for
+    good is a hard bounce, not retried."""
     from servicedesk.customers import service as customers
     from servicedesk.marketing import delivery as marketing
 
     statuses: dict[int, str] = {}
     blocked = await marketing.send_time_blocks(rows)
+    for check in plugins.send_checks():
+        blocked.update(await check([row for row in rows if row["id"] not in blocked]))
     for reason in set(blocked.values()):
         ids = [outbox_id for outbox_id, why in blocked.items() if why == reason]
         await service.mark_final(outbox_ids=ids, status="cancelled", error=reason)
