@@ -114,6 +114,25 @@ async def pending_events() -> int:
     )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads) so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def database_cpu() -> dict[int, float]:
+    """CPU so far of each PostgreSQL backend serving the bench database."""
+    from servicedesk.outbox.tables import OutboxMessage
+
+    rows = await OutboxMessage.raw(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+    )
+    return {int(row["pid"]): cpu_seconds(int(row["pid"])) for row in rows}
+
+
 def start_worker(log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen(
@@ -145,15 +164,19 @@ async def main(args: argparse.Namespace) -> None:
         print(f"{args.contacts} contacts ({events} events) written in {written:.1f} s")
         log = Path("var/bench-automation-worker.log")
         log.parent.mkdir(exist_ok=True)
+        pg_before = await database_cpu()
         started = time.perf_counter()
         worker = start_worker(log)
         while await pending_events():
             await asyncio.sleep(0.2)
             assert worker.poll() is None, log.read_text()[-2000:]
         elapsed = time.perf_counter() - started
+        worker_cpu = cpu_seconds(worker.pid)
+        pg_cpu = sum(t - pg_before.get(pid, 0.0) for pid, t in (await database_cpu()).items())
         print(
             f"throughput: {events / elapsed:.0f} events/s with one worker thread "
-            f"({elapsed:.1f} s, worker start-up included)"
+            f"({elapsed:.1f} s, worker start-up included); CPU per event: worker "
+            f"{worker_cpu / events * 1000:.2f} ms, PostgreSQL {pg_cpu / events * 1000:.2f} ms"
         )
 
         while len(smtp.about("Refund")) < args.contacts // 20:
