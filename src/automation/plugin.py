@@ -10,7 +10,8 @@ def plugin() -> Plugin:
     from .cli import automation
     from .macros.api import MacroController
     from .rules.api import DryRunController, RuleCatalogController, RuleController
-    from .rules.runner import consume_many, follow_ups_overtaken
+    from .rules.followups import follow_ups_overtaken
+    from .rules.runner import consume_many
     from .webhooks import service as webhooks
     from .webhooks.api import WebhookController
     from .webhooks.delivery import deliver_webhook

@@ -432,7 +432,7 @@ FOLLOW_UP_TOPIC = "follow_up"
 
 @register
 class FollowUpAction(ActionType):
-    """An email to the customer `after_hours` later; runner.cancel_follow_ups drops it when
+    """An email to the customer `after_hours` later; followups.cancel_follow_ups drops it when
     the customer writes or the ticket is reopened before it is due."""
 
     type, label, model = "follow_up", "Follow-up email later", FollowUpParams

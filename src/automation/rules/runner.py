@@ -37,6 +37,7 @@ from . import actions as action_types
 from . import queries, safety, service
 from .conditions import evaluate, merged_parts, parts_read_by
 from .context import Event, Parts, build_context, build_contexts
+from .followups import CANCELLING, cancel_again, cancel_follow_ups
 from .schemas import Conditions, RuleIn, TimeTrigger
 from .tables import Rule, RuleRun
 
@@ -259,64 +260,6 @@ async def _log_once(
             )
 
 
-# The events that cancel a ticket's follow-up emails not sent yet.
-CANCELLING = ("message.received", "ticket.reopened")
-
-
-async def cancel_follow_ups(*, ticket_ids: list[int]) -> int:
-    """Drops the follow-up emails of tickets not sent yet (the customer wrote, or the
-    ticket was reopened, first); they stay in the outbox as "cancelled". The outbox checks
-    again when one falls due (follow_up_cancelled), for an event still in the queue."""
-    if not ticket_ids:
-        return 0
-    rows = (
-        await OutboxMessage.update({OutboxMessage.status: "cancelled"})
-        .where(
-            OutboxMessage.ticket.is_in(ticket_ids),
-            OutboxMessage.kind == "email",
-            OutboxMessage.topic == action_types.FOLLOW_UP_TOPIC,
-            OutboxMessage.status == "pending",
-        )
-        .returning(OutboxMessage.id)
-    )
-    return len(rows)
-
-
-async def follow_ups_overtaken(rows: list[dict[str, Any]]) -> dict[int, str]:
-    """The outbox's check before sending (plugin send check): a follow-up email is not sent
-    if its ticket has a customer message or a reopen it has not been cancelled by yet: an
-    event still queued (pending, or being consumed), or one raised after the follow-up was
-    scheduled. Earlier events of the ticket were consumed before the rule that scheduled
-    it (events run in order per ticket), so a queued one is always newer."""
-    follow_ups = [
-        row
-        for row in rows
-        if row["topic"] == action_types.FOLLOW_UP_TOPIC and row.get("ticket") is not None
-    ]
-    if not follow_ups:
-        return {}
-    events = await OutboxMessage.select(
-        OutboxMessage.ticket, OutboxMessage.status, OutboxMessage.created_at
-    ).where(
-        OutboxMessage.kind == "event",
-        OutboxMessage.ticket.is_in(sorted({row["ticket"] for row in follow_ups})),
-        OutboxMessage.topic.is_in(list(CANCELLING)),
-        (OutboxMessage.status.is_in(["pending", "sending"]))
-        | (OutboxMessage.created_at > min(row["created_at"] for row in follow_ups)),
-    )
-    return {
-        row["id"]: "the customer wrote or the ticket was reopened after it was scheduled"
-        for row in follow_ups
-        if any(
-            event["ticket"] == row["ticket"]
-            and (
-                event["status"] in ("pending", "sending") or event["created_at"] > row["created_at"]
-            )
-            for event in events
-        )
-    }
-
-
 async def _earlier_events_first(rows: list[dict[str, Any]]) -> None:
     """Delivers the earlier events still pending of the rows' tickets before them (their
     rules first), and waits a little for those another worker is delivering. One query for
@@ -409,7 +352,7 @@ async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
     later = iter(rows)
     for (row, found), context in zip(listening, contexts, strict=True):
         for passed in later:  # the rows up to this one, in order
-            await _cancel_again(passed, changed)
+            await cancel_again(passed, _ticket_of(passed), changed)
             if passed is row:
                 break
         if context is not None and _touches(context) & changed:
@@ -422,17 +365,8 @@ async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
             continue
         changed |= touched
     for passed in later:  # the rows after the last one a rule listens to
-        await _cancel_again(passed, changed)
+        await cancel_again(passed, _ticket_of(passed), changed)
     return failures
-
-
-async def _cancel_again(row: dict[str, Any], changed: set[tuple[str, Any]]) -> None:
-    """The batch's follow-up cancel ran before its rules: a message or reopen after an
-    event of the same ticket on which a rule fired (it may have scheduled a follow-up)
-    cancels again, as if the events had run one by one."""
-    ticket_id = _ticket_of(row)
-    if row["topic"] in CANCELLING and ticket_id is not None and ("ticket", ticket_id) in changed:
-        await cancel_follow_ups(ticket_ids=[ticket_id])
 
 
 def _touches(context: dict[str, Any]) -> set[tuple[str, Any]]:
