@@ -27,8 +27,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-# Run as `python bench/campaigns.py`: the repository root is not on the path by itself.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Run as `python bench/campaigns.py`: the repository root is not on the path by itself,
+# and this folder is, where bench/automation.py would shadow the `automation` package.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
 PG_ADMIN = ["-h", "127.0.0.1", "-p", "5432", "-U", "postgres"]
 REDIS_URL = "redis://127.0.0.1:6379/12"

@@ -10,7 +10,8 @@ def plugin() -> Plugin:
     from .cli import automation
     from .macros.api import MacroController
     from .rules.api import DryRunController, RuleCatalogController, RuleController
-    from .rules.runner import consume
+    from .rules.followups import follow_ups_overtaken
+    from .rules.runner import consume_many
     from .webhooks import service as webhooks
     from .webhooks.api import WebhookController
     from .webhooks.delivery import deliver_webhook
@@ -27,6 +28,7 @@ def plugin() -> Plugin:
         cli_commands=[automation],
         piccolo_apps=["automation.piccolo_app"],
         task_modules=["automation.rules.tasks"],
-        event_consumers=[consume, webhooks.fan_out_event],
+        event_batch_consumers=[consume_many, webhooks.fan_out_events],
         deliverers={webhooks.KIND: deliver_webhook},
+        send_checks=[follow_ups_overtaken],
     )

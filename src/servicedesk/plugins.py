@@ -18,9 +18,18 @@ from typing import Any
 # payload parsed), before the row is marked delivered; raising puts the row back in line
 # with backoff, so a consumer must be idempotent per event id.
 EventConsumer = Callable[[dict[str, Any]], Awaitable[None]]
+# The same for a batch of event rows (in id order, as one worker claimed them): returns the
+# rows that failed, each with its error; those are put back in line with backoff, the
+# others marked delivered. Per-batch work (reading the rule set, the rows' tickets in one
+# query) is what makes a worker keep up with thousands of events a second.
+EventBatchConsumer = Callable[[list[dict[str, Any]]], Awaitable[dict[int, Exception]]]
 # Delivers one outbox row of a plugin's own kind (e.g. "webhook"); raising
 # DeliveryFailed (or OSError) counts as a failed attempt, retried with backoff.
 Deliverer = Callable[[dict[str, Any]], Awaitable[None]]
+# Checks a plugin makes on claimed email rows just before they are sent (automation: a
+# follow-up whose ticket heard from the customer since it was scheduled): returns the rows
+# not to send, each with the reason; those are cancelled.
+SendCheck = Callable[[list[dict[str, Any]]], Awaitable[dict[int, str]]]
 
 GROUP = "servicedesk.plugins"
 
@@ -37,7 +46,9 @@ class Plugin:
     piccolo_apps: Sequence[str] = ()  # dotted paths of piccolo_app modules
     task_modules: Sequence[str] = ()  # modules defining huey tasks, imported by the worker
     event_consumers: Sequence[EventConsumer] = ()
+    event_batch_consumers: Sequence[EventBatchConsumer] = ()
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    send_checks: Sequence[SendCheck] = ()
 
 
 @functools.cache
@@ -62,3 +73,11 @@ def deliverer(kind: str) -> Deliverer | None:
 
 def event_consumers() -> list[EventConsumer]:
     return [consumer for plugin in plugins() for consumer in plugin.event_consumers]
+
+
+def event_batch_consumers() -> list[EventBatchConsumer]:
+    return [consumer for plugin in plugins() for consumer in plugin.event_batch_consumers]
+
+
+def send_checks() -> list[SendCheck]:
+    return [check for plugin in plugins() for check in plugin.send_checks]

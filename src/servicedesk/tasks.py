@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from huey import crontab
 
+from servicedesk import taskloop
 from servicedesk.actors import SYSTEM
 from servicedesk.channels import service as channels
 from servicedesk.clock import utcnow
@@ -20,13 +19,15 @@ from servicedesk.tickets import service as tickets
 @huey.periodic_task(crontab(minute="*/15"))
 def close_solved_tickets() -> int:
     """Closes tickets solved more than AUTO_CLOSE_DAYS ago."""
-    return asyncio.run(tickets.close_solved_tickets(older_than_days=get_settings().auto_close_days))
+    return taskloop.run(
+        tickets.close_solved_tickets(older_than_days=get_settings().auto_close_days)
+    )
 
 
 @huey.periodic_task(crontab(minute="7", hour="*"))
 def purge_raw_emails() -> int:
     """Forgets the raw bytes of inbound emails older than MAIL_RAW_KEEP_DAYS."""
-    return asyncio.run(
+    return taskloop.run(
         channels.purge_raw_messages(older_than_days=get_settings().mail_raw_keep_days)
     )
 
@@ -34,13 +35,13 @@ def purge_raw_emails() -> int:
 @huey.periodic_task(crontab(minute="*"))
 def check_sla_breaches() -> int:
     """Raises `sla.breached` for the SLA targets that fell due (once per ticket and target)."""
-    return asyncio.run(sla.check_breaches())
+    return taskloop.run(sla.check_breaches())
 
 
 @huey.periodic_task(crontab(minute="*"))
 def send_scheduled_campaigns() -> None:
     """Queues the campaigns whose send_at has come (returns nothing: see outbox.tasks)."""
-    asyncio.run(campaigns.send_due_campaigns(now=utcnow(), actor=SYSTEM))
+    taskloop.run(campaigns.send_due_campaigns(now=utcnow(), actor=SYSTEM))
 
 
 __all__ = [

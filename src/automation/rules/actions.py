@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from automation.webhooks import service as webhooks
 from servicedesk.actors import Actor
+from servicedesk.channels.flags import AUTOMATED_TAG
 from servicedesk.customers import journey
 from servicedesk.cx import surveys
 from servicedesk.errors import Invalid
@@ -319,11 +320,19 @@ class EmailParams(Params):
     body: str = Field(min_length=1)
 
 
-def customer_address(run: Run) -> str:
-    """The customer's address, unless they have none or their mail bounced."""
+async def customer_address(run: Run) -> str | None:
+    """The customer's address; the action fails if they have none or their mail bounced.
+    None (the email is skipped, the rule's other actions apply) when a machine wrote to
+    the ticket (tag automated-mail: no mail loop with an auto-responder) or the customer
+    reported our mail as spam (suppressed as complained; an unsubscribe is from marketing
+    only). docs/automation.md."""
     customer = run.context.get("customer") or {}
     if not customer.get("email") or customer.get("email_bounced"):
         raise ActionFailed("the customer has no email address we can write to")
+    if AUTOMATED_TAG in ((run.context.get("ticket") or {}).get("tags") or []):
+        return None
+    if await queries.complained(int(customer["id"])):
+        return None
     return str(customer["email"])
 
 
@@ -335,7 +344,8 @@ class EmailCustomerAction(ActionType):
         _check_templates(action, path, "subject", "body")
 
     async def apply(self, action: EmailParams, run: Run, index: int) -> None:
-        await run.email(customer_address(run), action.subject, action.body, index, "rule_email")
+        if address := await customer_address(run):
+            await run.email(address, action.subject, action.body, index, "rule_email")
 
     def describe(self, action: EmailParams) -> str:
         return f"email the customer: {action.subject}"
@@ -423,7 +433,7 @@ FOLLOW_UP_TOPIC = "follow_up"
 
 @register
 class FollowUpAction(ActionType):
-    """An email to the customer `after_hours` later; runner.cancel_follow_ups drops it when
+    """An email to the customer `after_hours` later; followups.cancel_follow_ups drops it when
     the customer writes or the ticket is reopened before it is due."""
 
     type, label, model = "follow_up", "Follow-up email later", FollowUpParams
@@ -433,14 +443,15 @@ class FollowUpAction(ActionType):
 
     async def apply(self, action: FollowUpParams, run: Run, index: int) -> None:
         run.need_ticket()
-        await run.email(
-            customer_address(run),
-            action.subject,
-            action.body,
-            index,
-            FOLLOW_UP_TOPIC,
-            delay_hours=action.after_hours,
-        )
+        if address := await customer_address(run):
+            await run.email(
+                address,
+                action.subject,
+                action.body,
+                index,
+                FOLLOW_UP_TOPIC,
+                delay_hours=action.after_hours,
+            )
 
     def describe(self, action: FollowUpParams) -> str:
         return f"follow up after {action.after_hours:g} h: {action.subject}"

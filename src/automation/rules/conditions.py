@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,11 +37,14 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
 
+from pydantic import BaseModel
+
 from servicedesk.customers.journey import stages as journey_stages
 from servicedesk.errors import Invalid
 from servicedesk.sales.service import stages as lead_stages
 from servicedesk.tickets.service import CHANNELS, PRIORITIES, STATUSES
 
+from .context import Parts
 from .schemas import Condition, Conditions
 
 MAX_PATTERN = 200
@@ -355,3 +358,31 @@ def evaluate(conditions: Conditions, context: dict[str, Any]) -> bool:
     if not all(holds(c, context) for c in conditions.all):
         return False
     return not conditions.any or any(holds(c, context) for c in conditions.any)
+
+
+def parts_read_by(conditions: Conditions, actions: Iterable[BaseModel] = ()) -> Parts:
+    """What of the context beyond the ticket and its customer a rule reads: the team's
+    business hours (business_* hours), the message, the event's changes, and the lead
+    (its conditions, set_lead_stage, or a template naming the lead)."""
+    used = [*conditions.all, *conditions.any]
+    return Parts(
+        schedule=any(c.field.startswith("ticket.business_") for c in used),
+        message=any(c.field.startswith("message.") for c in used),
+        changes=any(c.field == EVENT_CHANGES.name or c.op in CHANGE_OPS for c in used),
+        lead=any(c.field.startswith("lead.") or c.field == "customer.lead_stage" for c in used)
+        or any(
+            getattr(a, "type", None) == "set_lead_stage" or "lead." in a.model_dump_json()
+            for a in actions
+        ),
+    )
+
+
+def merged_parts(parts: Iterable[Parts]) -> Parts:
+    """What any of several rules read."""
+    found = list(parts)
+    return Parts(
+        schedule=any(p.schedule for p in found),
+        message=any(p.message for p in found),
+        changes=any(p.changes for p in found),
+        lead=any(p.lead for p in found),
+    )

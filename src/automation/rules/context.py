@@ -3,6 +3,8 @@ event (see conditions.py for its shape), and the variables templates render with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +13,6 @@ from servicedesk.cx.business_hours import Schedule
 from servicedesk.cx.facts import team_schedule
 from servicedesk.sales import reads as sales
 from servicedesk.settings import get_settings
-from servicedesk.tickets import service as tickets
 
 from . import queries
 
@@ -60,40 +61,57 @@ def ticket_view(
     }
 
 
-async def ticket_facts(ticket_id: int) -> dict[str, Any] | None:
-    """The ticket as conditions and templates see it, read live."""
-    row = await queries.ticket_row(ticket_id)
-    if row is None:
-        return None
-    people = await queries.agents_by_id([row["assignee"]] if row["assignee"] else [])
-    teams = await queries.team_names([row["team"]] if row["team"] else [])
+def ticket_facts_view(row: dict[str, Any]) -> dict[str, Any]:
+    """The ticket as conditions and templates see it, from its queries.ticket_facts row."""
+    assignee = {"email": row["assignee_email"], "name": row["assignee_name"]}
     return ticket_view(
         row,
-        tags=await tickets.tags_of(ticket_id),
-        assignee=people.get(row["assignee"]),
-        team=teams.get(row["team"]),
-        reopens=await queries.reopens(ticket_id),
-        status_changed_at=await queries.status_changed_at(ticket_id),
-        customer_message_at=await queries.customer_message_at(ticket_id),
-        form=await form_fields(ticket_id=ticket_id),
+        tags=list(row["tag_list"] or []),
+        assignee=assignee if row["assignee"] is not None else None,
+        team=row["team_name"],
+        reopens=int(row["reopens"] or 0),
+        status_changed_at=row["status_changed_at"],
+        customer_message_at=row["customer_message_at"],
     )
+
+
+def customer_view(
+    row: dict[str, Any], *, email: str | None, nps: int | None, lead_stage: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "email": email,
+        "email_bounced": bool(row["email_bounced"]),
+        "tags": list(row["tags"] or []),
+        "journey_stage": row.get("journey_stage"),
+        "lead_stage": lead_stage,  # read only when a rule needs it (Parts.lead)
+        "nps_category": nps_category(nps),
+        "marketing_consent": bool(row["marketing_consent"]),
+    }
 
 
 async def customer_facts(customer_id: int) -> dict[str, Any] | None:
     row = await queries.customer(customer_id)
     if row is None:
         return None
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "email": row["email"],
-        "email_bounced": row["email_bounced"],
-        "tags": list(row["tags"] or []),
-        "journey_stage": row["journey_stage"],
-        "lead_stage": await sales.customer_lead_stage(customer_id),
-        "nps_category": nps_category(await queries.latest_nps(customer_id)),
-        "marketing_consent": bool(row["marketing_consent"]),
-    }
+    return customer_view(row, email=row["email"], nps=await queries.latest_nps(customer_id))
+
+
+def _ticket_customer(row: dict[str, Any]) -> dict[str, Any]:
+    """The customer facts that came with the ticket's row."""
+    return customer_view(
+        {
+            "id": row["customer"],
+            "name": row["customer_name"],
+            "email_bounced": row["customer_bounced"],
+            "tags": row["customer_tags"],
+            "marketing_consent": row["customer_consent"],
+            "journey_stage": row["customer_journey"],
+        },
+        email=row["customer_email"],
+        nps=row["customer_nps"],
+    )
 
 
 def named_changes(
@@ -109,14 +127,6 @@ def named_changes(
             old, new = (teams.get(v) if v is not None else None for v in (old, new))
         named[f"ticket.{name}"] = [old, new]
     return named
-
-
-async def _changes(changes: dict[str, Any]) -> dict[str, Any]:
-    agent_ids = [v for v in changes.get("assignee", []) if v is not None]
-    team_ids = [v for v in changes.get("team", []) if v is not None]
-    return named_changes(
-        changes, await queries.agents_by_id(agent_ids), await queries.team_names(team_ids)
-    )
 
 
 def event_context(
@@ -148,37 +158,107 @@ def event_context(
     }
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What a context holds beyond the ticket and its customer (one query for both):
+    the business hours of the ticket's team, the message of a message event (or the
+    opening message of ticket.created), a ticket.updated's changes named, and the lead
+    (the event's, else the customer's current one) with the customer's lead stage. The runner asks only for what its rules' conditions
+    read; actions and templates need none of them."""
+
+    schedule: bool = True
+    message: bool = True
+    changes: bool = True
+    lead: bool = True
+
+
+ALL_PARTS = Parts()
+Event = tuple[str, dict[str, Any], int | None]  # topic, payload, ticket id
+
+
+async def build_contexts(
+    events: Sequence[Event], *, now: datetime, parts: Parts = ALL_PARTS
+) -> list[dict[str, Any]]:
+    """The contexts of many events (or of a time rule's pass: topic "time", empty
+    payload), in a few queries for all of them."""
+    facts = await queries.ticket_facts(sorted({t for _, _, t in events if t is not None}))
+    tickets = {ticket_id: ticket_facts_view(row) for ticket_id, row in facts.items()}
+    for web_ticket in tickets.values():
+        if web_ticket["channel"] == "web":  # only web form tickets have the form's fields
+            web_ticket["form"] = await form_fields(ticket_id=int(web_ticket["id"]))
+    # The opening message raises no message.received: ticket.created shows its body.
+    opening = await queries.opening_messages(
+        sorted({t for topic, _, t in events if parts.message and topic == "ticket.created" and t})
+    )
+    messages = await queries.interactions(
+        sorted(
+            {
+                int(payload["interaction_id"])
+                for topic, payload, _ in events
+                if parts.message
+                and topic in ("message.received", "reply.sent")
+                and payload.get("interaction_id")
+            }
+            | set(opening.values())
+        )
+    )
+    changes = [(payload.get("changes") or {}) if parts.changes else {} for _, payload, _ in events]
+    agent_ids = sorted({v for c in changes for v in c.get("assignee", []) if v is not None})
+    team_ids = sorted({v for c in changes for v in c.get("team", []) if v is not None})
+    agents, teams = await queries.agents_by_id(agent_ids), await queries.team_names(team_ids)
+    schedules: dict[int | None, Schedule] = {}
+    contexts = []
+    for (topic, payload, ticket_id), changed in zip(events, changes, strict=True):
+        ticket = tickets.get(ticket_id) if ticket_id is not None else None
+        customer_id = payload.get("customer_id") or (ticket or {}).get("customer_id")
+        customer: dict[str, Any] | None
+        if customer_id and ticket is not None and int(customer_id) == ticket["customer_id"]:
+            customer = _ticket_customer(facts[int(ticket["id"])])
+        else:
+            customer = await customer_facts(int(customer_id)) if customer_id else None
+        lead = None
+        if parts.lead and customer is not None:
+            customer["lead_stage"] = await sales.customer_lead_stage(int(customer["id"]))
+        if parts.lead or topic == "lead.stage_changed":
+            lead = await sales.lead_facts(
+                lead_id=payload.get("lead_id"),
+                customer_id=int(customer_id) if customer_id else None,
+            )
+        message = None
+        message_id = opening.get(ticket_id or 0) if topic == "ticket.created" else None
+        found = messages.get(int(message_id or payload.get("interaction_id") or 0))
+        if found and topic in ("message.received", "reply.sent", "ticket.created"):
+            message = {"body": found["body_text"], "channel": found["channel"]}
+        schedule = None
+        if ticket is not None and parts.schedule:
+            team_id = ticket["team_id"]
+            if team_id not in schedules:
+                schedules[team_id] = await team_schedule(team_id)
+            schedule = schedules[team_id]
+        named = named_changes(changed, agents, teams)
+        if topic == "lead.stage_changed":
+            named["lead.stage"] = [payload.get("from_stage"), payload.get("to_stage")]
+        contexts.append(
+            event_context(
+                topic=topic,
+                now=now,
+                ticket=ticket,
+                customer=customer,
+                changes=named,
+                message=message,
+                payload=payload,
+                schedule=schedule,
+                lead=lead,
+            )
+        )
+    return contexts
+
+
 async def build_context(
     *, topic: str, payload: dict[str, Any], ticket_id: int | None, now: datetime
 ) -> dict[str, Any]:
-    """The context of an event (or of a time rule's pass: topic "time", empty payload)."""
-    ticket = await ticket_facts(ticket_id) if ticket_id is not None else None
-    customer_id = payload.get("customer_id") or (ticket or {}).get("customer_id")
-    message = None
-    interaction_id = payload.get("interaction_id")
-    if topic == "ticket.created" and ticket is not None:
-        # The opening message raises no message.received: ticket.created shows its body.
-        interaction_id = await queries.first_message_id(int(ticket["id"]))
-    if topic in ("message.received", "reply.sent", "ticket.created") and interaction_id:
-        found = await queries.interaction(int(interaction_id))
-        if found:
-            message = {"body": found["body_text"], "channel": found["channel"]}
-    changes = await _changes(payload.get("changes") or {})
-    if topic == "lead.stage_changed":
-        changes["lead.stage"] = [payload.get("from_stage"), payload.get("to_stage")]
-    return event_context(
-        topic=topic,
-        now=now,
-        ticket=ticket,
-        customer=await customer_facts(int(customer_id)) if customer_id else None,
-        changes=changes,
-        message=message,
-        payload=payload,
-        schedule=await team_schedule(ticket["team_id"]) if ticket else None,
-        lead=await sales.lead_facts(
-            lead_id=payload.get("lead_id"), customer_id=int(customer_id) if customer_id else None
-        ),
-    )
+    """The context of one event (or of a time rule's pass)."""
+    return (await build_contexts([(topic, payload, ticket_id)], now=now))[0]
 
 
 def template_variables(context: dict[str, Any]) -> dict[str, Any]:

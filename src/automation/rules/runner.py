@@ -18,9 +18,8 @@ For each event (the worker hands each outbox row of kind "event" to `consume`):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,17 +28,17 @@ from jinja2 import TemplateError
 from pydantic import BaseModel
 
 from servicedesk.clock import utcnow
-from servicedesk.db import Sql, fetch, get_engine, is_sqlite, write_transaction
+from servicedesk.db import Sql, fetch, is_sqlite, write_transaction
 from servicedesk.errors import DomainError
 from servicedesk.outbox import service as outbox
 from servicedesk.outbox.tables import OutboxMessage
 
 from . import actions as action_types
-from . import queries, safety
-from .conditions import evaluate
-from .context import build_context
+from . import queries, safety, service
+from .conditions import evaluate, merged_parts, parts_read_by
+from .context import Event, Parts, build_context, build_contexts
+from .followups import CANCELLING, cancel_again, cancel_follow_ups
 from .schemas import Conditions, RuleIn, TimeTrigger
-from .service import parsed_actions
 from .tables import Rule, RuleRun
 
 log = logging.getLogger(__name__)
@@ -68,6 +67,7 @@ class LoadedRule:
     conditions: Conditions
     actions: list[BaseModel]
     rearmable: bool  # a time rule with a condition its own actions nullify
+    parts: Parts  # what of the context its conditions read beyond ticket and customer
 
     @property
     def is_time_rule(self) -> bool:
@@ -75,12 +75,34 @@ class LoadedRule:
 
 
 _cache: tuple[Any, list[LoadedRule]] | None = None
+# When the cached rule set's version was read (time.time() as the read began) and the
+# count of this process's own rule changes then.
+_checked_at = 0.0
+_checked_changes = -1
+RECHECK_SECONDS = 1.0
 
 
-async def active_rules() -> list[LoadedRule]:
-    """The active rules in (position, id) order, parsed once per change of the rule set."""
-    global _cache
+async def active_rules(*, newest_event: datetime | None = None) -> list[LoadedRule]:
+    """The active rules in (position, id) order, parsed once per change of the rule set.
+
+    Given the newest event about to be run, the rule set's version is read at most once a
+    second: again only when a second has passed, when this process changed a rule, or when
+    the event is newer than the last read (a rule saved before an event was raised always
+    applies to it). A rule changed in another process meanwhile applies to the events
+    raised after the change, and to the others from at most a second later."""
+    global _cache, _checked_at, _checked_changes
+    started = time.time()
+    if (
+        _cache is not None
+        and newest_event is not None
+        and started - _checked_at < RECHECK_SECONDS
+        and newest_event.timestamp() < _checked_at
+        and service.local_changes == _checked_changes
+    ):
+        return _cache[1]
+    changes = service.local_changes
     version = await queries.rules_version()
+    _checked_at, _checked_changes = started, changes
     if _cache is not None and _cache[0] == version:
         return _cache[1]
     loaded = []
@@ -88,7 +110,7 @@ async def active_rules() -> list[LoadedRule]:
         rule = RuleIn.model_validate(
             {k: row[k] for k in ("name", "active", "position", "trigger", "conditions", "actions")}
         )
-        actions = parsed_actions(rule)
+        actions = service.parsed_actions(rule)
         loaded.append(
             LoadedRule(
                 id=row["id"],
@@ -99,6 +121,7 @@ async def active_rules() -> list[LoadedRule]:
                 conditions=rule.conditions,
                 actions=actions,
                 rearmable=bool(safety.nullified(rule.conditions, actions)),
+                parts=parts_read_by(rule.conditions, actions),
             )
         )
     _cache = (version, loaded)
@@ -237,38 +260,32 @@ async def _log_once(
             )
 
 
-async def cancel_follow_ups(*, ticket_id: int) -> int:
-    """Drops the follow-up emails of a ticket not sent yet (the customer wrote, or the
-    ticket was reopened, first); they stay in the outbox as "cancelled"."""
-    rows = (
-        await OutboxMessage.update({OutboxMessage.status: "cancelled"})
-        .where(
-            OutboxMessage.ticket == ticket_id,
-            OutboxMessage.kind == "email",
-            OutboxMessage.topic == action_types.FOLLOW_UP_TOPIC,
-            OutboxMessage.status == "pending",
-        )
-        .returning(OutboxMessage.id)
-    )
-    return len(rows)
-
-
-async def _earlier_events_first(event_id: int, ticket_id: int) -> None:
-    """Delivers the ticket's earlier events still pending before this one (their rules
-    first), and waits a little for those another worker is delivering."""
+async def _earlier_events_first(rows: list[dict[str, Any]]) -> None:
+    """Delivers the earlier events still pending of the rows' tickets before them (their
+    rules first), and waits a little for those another worker is delivering. One query for
+    the whole batch; the batch itself runs in id order."""
     from servicedesk.outbox.tasks import deliver
 
+    first: dict[int, int] = {}
+    for row in rows:
+        ticket_id = _ticket_of(row)
+        if ticket_id is not None:
+            first.setdefault(ticket_id, int(row["id"]))
+    if not first:
+        return
     earlier = (
-        await OutboxMessage.select(OutboxMessage.id, OutboxMessage.status)
+        await OutboxMessage.select(OutboxMessage.id, OutboxMessage.ticket, OutboxMessage.status)
         .where(
             OutboxMessage.kind == "event",
-            OutboxMessage.ticket == ticket_id,
-            OutboxMessage.id < event_id,
+            OutboxMessage.ticket.is_in(sorted(first)),
+            OutboxMessage.id < max(first.values()),
             OutboxMessage.status.is_in(["pending", "sending"]),
         )
         .order_by(OutboxMessage.id)
     )
     for row in earlier:
+        if row["id"] >= first[row["ticket"]]:
+            continue  # in this batch, or after the batch's first event of its ticket
         if row["status"] == "pending":
             await deliver(row["id"])
             continue
@@ -285,42 +302,174 @@ async def _earlier_events_first(event_id: int, ticket_id: int) -> None:
             waited += 0.1
 
 
-@contextlib.asynccontextmanager
-async def one_connection() -> AsyncIterator[None]:
-    """Reads on one PostgreSQL connection (a read transaction). The worker's tasks run
-    without a pool, so each query outside a transaction opens a connection of its own:
-    building one context took ~15 of them. SQLite connections are local and cheap."""
-    engine = get_engine()
-    if is_sqlite() or engine.transaction_exists():
-        yield
-        return
-    async with engine.transaction():
-        yield
+def _ticket_of(row: dict[str, Any]) -> int | None:
+    payload = row.get("payload") or {}
+    ticket_id = row.get("ticket") or payload.get("ticket_id")
+    return None if ticket_id is None else int(ticket_id)
+
+
+def _event(row: dict[str, Any]) -> Event:
+    return row["topic"], row.get("payload") or {}, _ticket_of(row)
 
 
 async def consume(row: dict[str, Any]) -> None:
-    """The plugin's event consumer: runs the event rules on one outbox event row."""
-    topic = row["topic"]
-    payload: dict[str, Any] = row.get("payload") or {}
-    ticket_id = row.get("ticket") or payload.get("ticket_id")
-    event_id = int(row["id"])
+    """Runs the event rules on one outbox event row (consume_many for one)."""
+    failures = await consume_many([row])
+    if failures:
+        raise failures[int(row["id"])]
+
+
+async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
+    """The plugin's event consumer: runs the event rules on a batch of outbox event rows,
+    in id order; returns the rows that failed (the outbox retries them).
+
+    Per batch, not per event: the follow-ups the batch's messages and reopens cancel (one
+    statement), the rule set (cached, see active_rules), the earlier events of its tickets
+    (one query), and the contexts of the events some rule listens to, holding only what
+    those rules' conditions read (one query for the tickets and their customers). An event
+    no rule listens to costs no query. After a rule fired, the later events of its ticket
+    or customer in the batch are read again."""
+    if not rows:
+        return {}
     now = utcnow()
-    if ticket_id is not None and topic in ("message.received", "ticket.reopened"):
-        await cancel_follow_ups(ticket_id=ticket_id)
-    async with one_connection():
-        rules = [rule for rule in await active_rules() if topic in rule.events]
-        if not rules:
-            return
-    if ticket_id is not None:
-        await _earlier_events_first(event_id, ticket_id)
-    depth = int((payload.get("cause") or {}).get("depth", 0))
-    context: dict[str, Any] | None = None
-    for rule in rules:
-        if context is None:
-            async with one_connection():
+    await cancel_follow_ups(
+        ticket_ids=sorted(
+            {t for row in rows if row["topic"] in CANCELLING and (t := _ticket_of(row))}
+        )
+    )
+    rules = await active_rules(newest_event=max(row["created_at"] for row in rows))
+    listening = [(row, [r for r in rules if row["topic"] in r.events]) for row in rows]
+    listening = [(row, found) for row, found in listening if found]
+    if not listening:
+        return {}
+    await _earlier_events_first([row for row, _ in listening])
+    parts = merged_parts(rule.parts for _, found in listening for rule in found)
+    contexts: list[dict[str, Any] | None] = list(
+        await build_contexts([_event(row) for row, _ in listening], now=now, parts=parts)
+    )
+    failures: dict[int, Exception] = {}
+    changed: set[tuple[str, Any]] = set()  # the tickets and customers rules changed
+    later = iter(rows)
+    for (row, found), context in zip(listening, contexts, strict=True):
+        for passed in later:  # the rows up to this one, in order
+            await cancel_again(passed, _ticket_of(passed), changed)
+            if passed is row:
+                break
+        if context is not None and _touches(context) & changed:
+            context = None  # read again: an earlier event's rule changed it
+        try:
+            touched = await _run_rules(row, found, context, now, parts)
+        except Exception as exc:  # the outbox retries the row with backoff
+            log.warning("rules on event %s failed: %s", row["id"], exc)
+            failures[int(row["id"])] = exc
+            continue
+        changed |= touched
+    for passed in later:  # the rows after the last one a rule listens to
+        await cancel_again(passed, _ticket_of(passed), changed)
+    return failures
+
+
+def _touches(context: dict[str, Any]) -> set[tuple[str, Any]]:
+    return {
+        ("ticket", (context.get("ticket") or {}).get("id")),
+        ("customer", (context.get("customer") or {}).get("id")),
+    } - {("ticket", None), ("customer", None)}
+
+
+async def _run_rules(
+    row: dict[str, Any],
+    rules: list[LoadedRule],
+    context: dict[str, Any] | None,
+    now: datetime,
+    parts: Parts,
+) -> set[tuple[str, Any]]:
+    """The listening rules on one event, in order, each seeing the earlier ones' changes;
+    returns the tickets and customers of the context if a rule fired.
+
+    From the first rule whose conditions hold on the batch's context, the rules run in
+    one write transaction under the ticket's lock (_fire_together): one lock, one look at
+    the run log, and the context read once plus once after each rule that fired. If an
+    action fails there, all of it rolls back and the rules run again one transaction
+    each (_fire), so that only the failing rule's changes are lost."""
+    topic, payload, ticket_id = _event(row)
+    if context is None:
+        context = (await build_contexts([(topic, payload, ticket_id)], now=now, parts=parts))[0]
+    first = next((n for n, rule in enumerate(rules) if evaluate(rule.conditions, context)), None)
+    if first is None:
+        return set()
+    try:
+        return await _fire_together(row, rules[first:], now)
+    except FAILURES as exc:
+        log.info("event %s: a rule failed (%s); its rules run again one by one", row["id"], exc)
+    return await _fire_one_by_one(row, rules[first:], context, now, parts)
+
+
+def _depth(payload: dict[str, Any]) -> int:
+    return int((payload.get("cause") or {}).get("depth", 0))
+
+
+async def _fire_together(
+    row: dict[str, Any], rules: list[LoadedRule], now: datetime
+) -> set[tuple[str, Any]]:
+    topic, payload, ticket_id = _event(row)
+    event_id = int(row["id"])
+    depth = _depth(payload)
+    keys = {rule.id: f"{rule.id}:{event_id}" for rule in rules}
+    touched: set[tuple[str, Any]] = set()
+    async with write_transaction():
+        await lock_ticket(ticket_id)
+        done = {
+            r["key"]
+            for r in await RuleRun.select(RuleRun.key).where(RuleRun.key.is_in(list(keys.values())))
+        }
+        context = await build_context(topic=topic, payload=payload, ticket_id=ticket_id, now=now)
+        for rule in rules:
+            if keys[rule.id] in done or not evaluate(rule.conditions, context):
+                continue
+            error, applied = None, []
+            if depth >= MAX_DEPTH:
+                error = f"not run: the chain of rules is deeper than {MAX_DEPTH} levels"
+            else:
+                applied = await apply_actions(
+                    rule,
+                    key=keys[rule.id],
+                    context=context,
+                    ticket_id=ticket_id,
+                    depth=depth + 1,
+                    now=now,
+                )
+            await record_run(
+                rule,
+                key=keys[rule.id],
+                event_id=event_id,
+                topic=topic,
+                ticket_id=ticket_id,
+                done=applied,
+                error=error,
+                now=now,
+            )
+            if error is None:
+                touched |= _touches(context)
                 context = await build_context(
                     topic=topic, payload=payload, ticket_id=ticket_id, now=now
                 )
+    return touched
+
+
+async def _fire_one_by_one(
+    row: dict[str, Any],
+    rules: list[LoadedRule],
+    context: dict[str, Any] | None,
+    now: datetime,
+    parts: Parts,
+) -> set[tuple[str, Any]]:
+    topic, payload, ticket_id = _event(row)
+    event_id = int(row["id"])
+    depth = _depth(payload)
+    touched: set[tuple[str, Any]] = set()
+    for rule in rules:
+        if context is None:
+            context = (await build_contexts([(topic, payload, ticket_id)], now=now, parts=parts))[0]
         if not evaluate(rule.conditions, context):
             continue
         if depth >= MAX_DEPTH:
@@ -343,4 +492,6 @@ async def consume(row: dict[str, Any]) -> None:
             depth=depth + 1,
             now=now,
         ):
+            touched |= _touches(context)
             context = None  # the next rule sees this one's changes
+    return touched

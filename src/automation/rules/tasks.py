@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from huey import crontab
 
+from servicedesk import taskloop
 from servicedesk.clock import utcnow
 from servicedesk.queue import huey
 
@@ -15,4 +14,4 @@ from .timerules import tick
 @huey.periodic_task(crontab(minute="*"))
 def run_time_rules() -> None:
     # Returns nothing: huey would keep every periodic result in its store.
-    asyncio.run(tick(now=utcnow()))
+    taskloop.run(tick(now=utcnow()))

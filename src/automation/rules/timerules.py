@@ -24,7 +24,6 @@ from .runner import (
     active_rules,
     apply_actions,
     lock_ticket,
-    one_connection,
     record_run,
 )
 from .tables import TimeRuleState
@@ -136,10 +135,9 @@ async def tick(*, now: datetime) -> dict[str, int]:
             key = f"{rule.id}:{ticket_id}"
             state = states.get(key)
             if context is None:
-                async with one_connection():
-                    context = await build_context(
-                        topic="time", payload={}, ticket_id=ticket_id, now=now
-                    )
+                context = await build_context(
+                    topic="time", payload={}, ticket_id=ticket_id, now=now
+                )
             holds = evaluate(rule.conditions, context)
             if holds and not (state and state["fired"]):
                 if await _fire(rule, ticket_id, now):

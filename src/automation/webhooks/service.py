@@ -158,19 +158,36 @@ async def queue_delivery(
     return await _queue(webhook, event=event, data=data, event_id=None, occurred_at=now, now=now)
 
 
-async def fan_out_event(row: dict[str, Any]) -> None:
-    """Event consumer (plugin): queues one delivery per active webhook subscribed to the
-    event's topic, exactly once per (webhook, event) even when the row is consumed again."""
+async def fan_out_events(rows: list[dict[str, Any]]) -> dict[int, Exception]:
+    """Event consumer (plugin), for a batch of event rows: the active webhooks are read
+    once for the batch (an event no webhook listens to costs nothing more)."""
+    active = await _active_webhooks()
+    failures: dict[int, Exception] = {}
+    for row in rows:
+        try:
+            await fan_out_event(row, active)
+        except Exception as exc:  # the outbox retries the row with backoff
+            failures[int(row["id"])] = exc
+    return failures
+
+
+async def _active_webhooks() -> list[dict[str, Any]]:
+    return list(
+        await Webhook.select(Webhook.id, Webhook.name, Webhook.url, Webhook.events)
+        .where(Webhook.active.eq(True))
+        .output(load_json=True)
+    )
+
+
+async def fan_out_event(row: dict[str, Any], active: list[dict[str, Any]] | None = None) -> None:
+    """Queues one delivery per active webhook subscribed to the event's topic, exactly
+    once per (webhook, event) even when the row is consumed again."""
     if row["kind"] != "event":
         return
     topic = row["topic"]
-    webhooks = [
-        webhook
-        for webhook in await Webhook.select(Webhook.id, Webhook.name, Webhook.url, Webhook.events)
-        .where(Webhook.active.eq(True))
-        .output(load_json=True)
-        if topic in webhook["events"]
-    ]
+    if active is None:
+        active = await _active_webhooks()
+    webhooks = [webhook for webhook in active if topic in webhook["events"]]
     if not webhooks:
         return
     occurred_at, now = row["created_at"], utcnow()

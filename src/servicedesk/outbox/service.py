@@ -280,6 +280,14 @@ async def mark_sent(*, outbox_id: int, now: datetime) -> None:
     )
 
 
+async def mark_sent_many(*, outbox_ids: list[int], now: datetime) -> None:
+    """mark_sent for a batch (delivered domain events), in one statement."""
+    if outbox_ids:
+        await Outbox.update(
+            {Outbox.status: "sent", Outbox.sent_at: now, Outbox.last_error: ""}
+        ).where(Outbox.id.is_in(outbox_ids))
+
+
 async def mark_final(*, outbox_ids: list[int], status: str, error: str) -> None:
     """Ends rows without delivery and without retry: "bounced" (the server refused the
     address for good) or "cancelled" (a send-time check, e.g. an unsubscribe since)."""

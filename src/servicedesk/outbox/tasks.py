@@ -1,5 +1,5 @@
-"""Huey tasks that deliver the outbox. Tasks are synchronous; each runs its async work on an
-event loop of its own, without a shared connection pool."""
+"""Huey tasks that deliver the outbox. Tasks are synchronous; they run their async work on
+the process's task loop, which holds the connection pool (servicedesk.taskloop)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from huey import crontab
 
-from servicedesk import plugins
+from servicedesk import plugins, taskloop
 from servicedesk.clock import utcnow
 from servicedesk.db import chunks, task_connection
 from servicedesk.queue import huey
@@ -44,8 +44,11 @@ async def deliver_many(outbox_ids: list[int], now: datetime | None = None) -> di
 async def _deliver_claimed(rows: list[dict], now: datetime | None) -> dict[int, str]:
     statuses: dict[int, str] = {}
     emails = [row for row in rows if row["kind"] == "email"]
+    events = [row for row in rows if row["kind"] == "event"]
+    if events:
+        statuses.update(await _deliver_events(events, now))
     for row in rows:
-        if row["kind"] != "email":
+        if row["kind"] not in ("email", "event"):
             try:
                 await _deliver_row(row)
             except Failure as exc:
@@ -55,6 +58,30 @@ async def _deliver_claimed(rows: list[dict], now: datetime | None) -> dict[int, 
                 statuses[row["id"]] = "sent"
     if emails:
         statuses.update(await _deliver_emails(emails, now))
+    return statuses
+
+
+async def _deliver_events(rows: list[dict], now: datetime | None) -> dict[int, str]:
+    """Hands claimed domain events to the plugins' consumers, a batch at a time to those
+    that take batches (automation's rules and webhooks), and marks the delivered ones
+    sent in one statement; a row a consumer failed on is put back in line with backoff
+    (consumers are idempotent per event id, so the others run again harmlessly)."""
+    failures: dict[int, Exception] = {}
+    for consume in plugins.event_consumers():
+        for row in rows:
+            if row["id"] not in failures:
+                try:
+                    await consume(row)
+                except Failure as exc:
+                    failures[row["id"]] = exc
+    for consume_many in plugins.event_batch_consumers():
+        failures.update(await consume_many([row for row in rows if row["id"] not in failures]))
+    sent = [row["id"] for row in rows if row["id"] not in failures]
+    await service.mark_sent_many(outbox_ids=sent, now=now or utcnow())
+    statuses = dict.fromkeys(sent, "sent")
+    for row in rows:
+        if row["id"] in failures:
+            statuses[row["id"]] = await _attempt_failed(row, failures[row["id"]], now)
     return statuses
 
 
@@ -78,22 +105,29 @@ async def _attempt_failed(row: dict, exc: Exception, now: datetime | None) -> st
 
 async def _deliver_emails(rows: list[dict], now: datetime | None) -> dict[int, str]:
     """Sends claimed email rows over one SMTP connection. Marketing rows are checked again
-    now (consent withdrawn or an unsubscribe since they were queued cancels them); an
-    address the server refuses for good is a hard bounce, not retried."""
+    now (consent withdrawn or an unsubscribe since they were queued cancels them), and so
+    are those a plugin checks (plugins.send_checks); an address the server refuses for
+    good is a hard bounce, not retried."""
     from servicedesk.customers import service as customers
     from servicedesk.marketing import delivery as marketing
 
     statuses: dict[int, str] = {}
     blocked = await marketing.send_time_blocks(rows)
+    for check in plugins.send_checks():
+        blocked.update(await check([row for row in rows if row["id"] not in blocked]))
     for reason in set(blocked.values()):
         ids = [outbox_id for outbox_id, why in blocked.items() if why == reason]
         await service.mark_final(outbox_ids=ids, status="cancelled", error=reason)
         statuses.update(dict.fromkeys(ids, "cancelled"))
-    with MailSession() as session:
+    session = MailSession()
+    try:
         for row in rows:
             if row["id"] in blocked:
                 continue
             statuses[row["id"]] = await _send_email(session, row, now, customers)
+    finally:
+        # QUIT off the loop: the worker's other tasks share it (servicedesk.taskloop).
+        await asyncio.to_thread(session.close)
     return statuses
 
 
@@ -128,17 +162,13 @@ async def _send_email(session: MailSession, row: dict, now: datetime | None, cus
 
 
 async def _deliver_row(row: dict) -> None:
-    """Hands one claimed non-email row to whoever delivers its kind: domain events to the
-    plugins' consumers (automation, webhooks), a plugin's own kind to its deliverer."""
+    """Hands one claimed row of a kind besides email and events (a channel reply, a
+    plugin's webhook post) to its deliverer."""
     kind = row["kind"]
-    if kind == "event":
-        for consume in plugins.event_consumers():
-            await consume(row)
-    else:
-        deliver_kind = _core_deliverer(kind) or plugins.deliverer(kind)
-        if deliver_kind is None:
-            raise plugins.DeliveryFailed(f"no deliverer for outbox rows of kind {kind!r}")
-        await deliver_kind(row)
+    deliver_kind = _core_deliverer(kind) or plugins.deliverer(kind)
+    if deliver_kind is None:
+        raise plugins.DeliveryFailed(f"no deliverer for outbox rows of kind {kind!r}")
+    await deliver_kind(row)
 
 
 def _core_deliverer(kind: str) -> plugins.Deliverer | None:
@@ -172,7 +202,7 @@ async def deliver_due(now: datetime | None = None) -> dict[str, int]:
 def deliver_outbox_message(outbox_id: int) -> None:
     # Returns nothing on purpose: huey keeps every non-None result in its store until it is
     # read, and nobody reads these, so one entry per email would pile up forever.
-    asyncio.run(deliver(outbox_id))
+    taskloop.run(deliver(outbox_id))
 
 
 @huey.task()
@@ -184,9 +214,9 @@ def deliver_outbox_messages(outbox_ids: list[int]) -> None:
         for batch in chunks(outbox_ids, get_settings().smtp_batch_size):
             await deliver_many(list(batch))
 
-    asyncio.run(deliver_in_batches())
+    taskloop.run(deliver_in_batches())
 
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep_outbox() -> dict[str, int]:
-    return asyncio.run(deliver_due())
+    return taskloop.run(deliver_due())
