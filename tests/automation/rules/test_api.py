@@ -78,7 +78,7 @@ async def test_the_catalog_lists_fields_operators_actions_and_live_choices(
     assert fields["ticket.business_hours_in_status"]["type"] == "number"
     assert "matches" in catalog["operators"]["text"] and "gt" in catalog["operators"]["number"]
     actions = {a["type"]: a for a in catalog["actions"]}
-    assert "create_lead" in actions and "set_journey_stage" not in actions
+    assert {"create_lead", "set_lead_stage", "set_journey_stage", "send_campaign"} <= set(actions)
     notify = {p["name"]: p for p in actions["notify"]["params"]}
     assert notify["to"]["choices"] == ["agent", "team", "leads"]
     assert "alice@desk.example" in notify["agent"]["choices"]
