@@ -304,8 +304,8 @@ async def load_demo(*, customers: int, tickets: int, seed: int, path: Path | Non
     await load_demo_leads(now=end, password=DEMO_PASSWORD)
     # web form, chat and social tickets (servicedesk.channels)
     await demo_doors(now=end, team="Tier 1")
-    await _demo_journeys(now=end)
     await _demo_phone_and_duplicates(now=end)
+    await _demo_journeys(now=end)  # last: every customer of the demo has a journey
     return f"demo data loaded: {report.imported}\n{ready}"
 
 

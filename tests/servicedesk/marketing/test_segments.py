@@ -123,8 +123,8 @@ async def test_a_saved_segment_is_a_query_its_members_follow_the_customers(
             "conditions.all[0].value",
         ),
         (
-            {"field": "customer.lead_stage", "op": "is", "value": "won"},
-            "conditions.all[0].field",
+            {"field": "customer.lead_stage", "op": "is", "value": "signed"},
+            "conditions.all[0].value",
         ),
     ],
 )
