@@ -163,6 +163,9 @@ class IntegrationSecretOut(IntegrationOut):
 CallDirection = Literal["inbound", "outbound"]
 CallOutcome = Literal["answered", "no_answer", "voicemail", "callback_requested", "busy", "failed"]
 DAY = 24 * 3600
+# A call's length; the bounds also as ParameterKwarg, so that the OpenAPI schema says them
+# when the field is optional.
+Seconds = Annotated[Whole, Field(ge=0, le=DAY), ParameterKwarg(ge=0, le=DAY)]
 
 
 class CallIn(Request):
@@ -170,7 +173,7 @@ class CallIn(Request):
 
     direction: CallDirection
     started_at: Instant
-    duration_seconds: Whole = Field(ge=0, le=DAY)
+    duration_seconds: Seconds
     outcome: CallOutcome
     notes: Text = Field(default="", max_length=20_000)
 
@@ -235,7 +238,7 @@ class CtiEvent(Request):
     caller: Text | None = Field(default=None, alias="from", max_length=40)
     to: Text = Field(default="", max_length=40)
     started_at: Instant | None = None
-    duration: Whole | None = Field(default=None, ge=0, le=DAY)
+    duration: Seconds | None = None
     outcome: CallOutcome | None = None
     recording_url: Text = Field(default="", max_length=2000)  # http(s); checked: 422
 
