@@ -8,7 +8,7 @@ from typing import Any
 
 from servicedesk.outbox.tables import OutboxMessage
 
-from . import actions as action_types
+from .messaging_actions import FOLLOW_UP_TOPIC
 
 # The events that cancel a ticket's follow-up emails not sent yet.
 CANCELLING = ("message.received", "ticket.reopened")
@@ -25,7 +25,7 @@ async def cancel_follow_ups(*, ticket_ids: list[int]) -> int:
         .where(
             OutboxMessage.ticket.is_in(ticket_ids),
             OutboxMessage.kind == "email",
-            OutboxMessage.topic == action_types.FOLLOW_UP_TOPIC,
+            OutboxMessage.topic == FOLLOW_UP_TOPIC,
             OutboxMessage.status == "pending",
         )
         .returning(OutboxMessage.id)
@@ -42,7 +42,7 @@ async def follow_ups_overtaken(rows: list[dict[str, Any]]) -> dict[int, str]:
     follow_ups = [
         row
         for row in rows
-        if row["topic"] == action_types.FOLLOW_UP_TOPIC and row.get("ticket") is not None
+        if row["topic"] == FOLLOW_UP_TOPIC and row.get("ticket") is not None
     ]
     if not follow_ups:
         return {}
