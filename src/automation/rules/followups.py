@@ -40,9 +40,7 @@ async def follow_ups_overtaken(rows: list[dict[str, Any]]) -> dict[int, str]:
     scheduled. Earlier events of the ticket were consumed before the rule that scheduled
     it (events run in order per ticket), so a queued one is always newer."""
     follow_ups = [
-        row
-        for row in rows
-        if row["topic"] == FOLLOW_UP_TOPIC and row.get("ticket") is not None
+        row for row in rows if row["topic"] == FOLLOW_UP_TOPIC and row.get("ticket") is not None
     ]
     if not follow_ups:
         return {}

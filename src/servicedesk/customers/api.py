@@ -20,8 +20,9 @@ from servicedesk.text import TEXT_PATTERN
 from servicedesk.tickets import service as tickets
 from servicedesk.tickets.schemas import InteractionOut, TicketSummary
 
-from . import duplicates, flows, identities, journey, privacy, service
+from . import duplicates, identities, journey, privacy, service
 from . import timeline as touchpoints
+from .merge import merge_customers
 from .schemas import (
     CustomerDetail,
     CustomerPage,
@@ -269,9 +270,7 @@ class CustomerController(Controller):
     async def merge(
         self, request: Request, customer_id: IdPath, data: JSONBody[MergeIn]
     ) -> CustomerDetail:
-        await flows.merge_customers(
-            keep_id=customer_id, other_id=data.other_id, actor=request.user.actor
-        )
+        await merge_customers(keep_id=customer_id, other_id=data.other_id, actor=request.user.actor)
         return await customer_detail(customer_id)
 
     @get(

@@ -14,7 +14,7 @@ import pytest
 
 from servicedesk.accounts import service as accounts
 from servicedesk.actors import Actor
-from servicedesk.customers.flows import merge_customers
+from servicedesk.customers.merge import merge_customers
 from servicedesk.customers.service import find_customer
 from servicedesk.cx import survey_answers
 from servicedesk.cx.business_hours import Schedule

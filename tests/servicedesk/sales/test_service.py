@@ -225,7 +225,7 @@ async def test_two_captures_at_the_same_moment_make_one_lead() -> None:
 async def test_merging_two_customers_keeps_one_open_lead_with_both_histories() -> None:
     """customers.merge moves leads by sales' rule: both customers' open leads fold into
     one (the unique open lead per customer holds), a closed one simply moves."""
-    from servicedesk.customers import flows
+    from servicedesk.customers import merge
 
     people = await sales_team()
     lou = as_agent(people["lou"])
@@ -236,7 +236,7 @@ async def test_merging_two_customers_keeps_one_open_lead_with_both_histories() -
     assert await sales.set_stage(lead_id=won, stage="won", actor=lou, now=T0 - timedelta(1))
     folded = await lead_for(other_ticket, lou, value=250)
 
-    await flows.merge_customers(keep_id=ann, other_id=other, actor=lou, now=T0 + timedelta(1))
+    await merge.merge_customers(keep_id=ann, other_id=other, actor=lou, now=T0 + timedelta(1))
 
     leads = {r["id"]: r for r in await Lead.select().where(Lead.id.is_in([kept, folded, won]))}
     assert {r["customer"] for r in leads.values()} == {ann}
