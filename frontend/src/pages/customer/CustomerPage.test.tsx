@@ -12,7 +12,7 @@ function customer(stage: string | null) {
     phone: null,
     organization: "Acme",
     tags: [],
-    identities: [{ kind: "email", value: "ann@acme.com" }],
+    identities: [{ id: 1, kind: "email", value: "ann@acme.com" }],
     journey_stage: stage,
     typed_fields: [],
     external_id: null,
