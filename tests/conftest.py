@@ -25,6 +25,7 @@ import httpx  # noqa: E402
 from servicedesk import db  # noqa: E402
 from servicedesk.db import get_engine, is_sqlite  # noqa: E402
 from servicedesk.settings import get_settings  # noqa: E402
+from servicedesk.sla.facts import forget_policies  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -111,6 +112,7 @@ async def clean_tables(database: None) -> AsyncIterator[None]:
     """Each test starts from empty tables."""
     await truncate_all()
     get_settings.cache_clear()
+    forget_policies()  # the process's copy of the SLA policies the truncate removed
     yield
     get_settings.cache_clear()
 

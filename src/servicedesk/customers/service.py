@@ -68,16 +68,25 @@ def _keys(pairs: list[tuple[str, str]]) -> list[str]:
     return [f"{kind}:{value}" for kind, value in pairs]
 
 
-async def _identity_owners(keys: list[str]) -> list[dict[str, Any]]:
+async def _identity_owners(
+    keys: list[str], email: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
     """The known identities among `keys` with their customer and its merged_into, in one
-    query, oldest identity first."""
+    query, oldest identity first; and, live and given the contact's email, the identities
+    that look like it (_email_look_alikes), fetched by the same query (None: not fetched).
+    """
     if not keys:
-        return []
+        return [], None
     if writes.current() is None:
-        return await fetch(queries.identity_owners(len(keys)), *keys)
+        if email is None:
+            return await fetch(queries.identity_owners(len(keys)), *keys), None
+        match = make_identity("email", email).match
+        rows = await fetch(queries.identity_owners(len(keys), look_alikes=True), *keys, match)
+        wanted = set(keys)
+        return [r for r in rows if r["key"] in wanted], [r for r in rows if r["key"] not in wanted]
     # In a unit of work, from its identity map (the importer fills it for a batch).
-    rows = [await writes.get(BY_KEY, key, partial(_owner_of, key)) for key in keys]
-    return sorted((row for row in rows if row), key=lambda row: int(row["id"]))
+    found = [await writes.get(BY_KEY, key, partial(_owner_of, key)) for key in keys]
+    return sorted((row for row in found if row), key=lambda row: int(row["id"])), None
 
 
 async def _owner_of(key: str) -> dict[str, Any] | None:
@@ -130,33 +139,27 @@ async def find_customer(*, identity: ContactIdentity) -> int | None:
         found = await _by_external_id(identity.external_id)
         if found is not None:
             return found
-    owners = await _identity_owners(_keys(identity.pairs()))
-    return await _owner(owners or await _email_look_alikes(identity))
+    owners, look_alikes = await _identity_owners(_keys(identity.pairs()), identity.email)
+    return await _owner(owners or await _email_look_alikes(identity, look_alikes))
 
 
 BY_MATCH = (CustomerIdentity, "match")
 
 
-async def _email_look_alikes(identity: ContactIdentity) -> list[dict[str, Any]]:
+async def _email_look_alikes(
+    identity: ContactIdentity, fetched: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """The oldest identity whose email matches ignoring +tags (a+tag@x.com and a@x.com),
-    as _identity_owners gives it, when the contact has an email nobody holds as typed."""
+    as _identity_owners gives it, when the contact has an email nobody holds as typed.
+    `fetched`: the look-alikes _identity_owners already read, oldest first."""
     if not identity.email:
         return []
+    if fetched is not None:
+        return fetched[:1]
     match = make_identity("email", identity.email).match
 
     async def load() -> dict[str, Any] | None:
-        row: dict[str, Any] | None = (
-            await CustomerIdentity.select(
-                CustomerIdentity.id,
-                CustomerIdentity.key,
-                CustomerIdentity.customer,
-                CustomerIdentity.customer.merged_into.as_alias("merged_into"),
-            )
-            .where(CustomerIdentity.match == match, CustomerIdentity.kind == "email")
-            .order_by(CustomerIdentity.id)
-            .first()
-        )
-        return row
+        return await fetch_one(queries.EMAIL_LOOK_ALIKE, match)
 
     found = await writes.get(BY_MATCH, match, load)
     return [found] if found else []
@@ -189,7 +192,7 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
     async with write_transaction():
         # One query tells who the sender is, which identities are new, and the customer's
         # name and first email.
-        owners = await _identity_owners(_keys(keys))
+        owners, look_alikes = await _identity_owners(_keys(keys), identity.email)
         customer_id = None
         sender = None
         if identity.external_id:
@@ -200,7 +203,7 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
                 name = await _auto_fill(customer_id, owners[0], identity)
                 sender = Sender(customer_id, name, owners[0].get("email"))
         if customer_id is None:
-            customer_id = await _owner(await _email_look_alikes(identity))
+            customer_id = await _owner(await _email_look_alikes(identity, look_alikes))
         if customer_id is None:
             address = identity.email or identity.phone or identity.social or ""
             name = identity.name or autofill.placeholder_name(address)

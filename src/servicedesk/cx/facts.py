@@ -182,9 +182,14 @@ async def refresh_repeat_contacts_of(customer_ids: set[int]) -> None:
     await writes.update_many(M, "ticket", "repeat_contact_ticket", changes)
 
 
-async def inbound_message(*, ticket_id: int, at: datetime) -> None:
-    """Counts a customer message until the first solve."""
-    await sla.inbound_message(row=await _row_to_change(ticket_id), at=at, schedule=team_schedule)
+async def inbound_message(*, ticket_id: int, at: datetime, opening: bool = False) -> None:
+    """Counts a customer message until the first solve. `opening`: the message that opened
+    the ticket, which no agent has answered: it starts no next-reply target, and the SLA
+    state is not read for it."""
+    if not opening:
+        await sla.inbound_message(
+            row=await _row_to_change(ticket_id), at=at, schedule=team_schedule
+        )
     # Live: one conditional UPDATE of the key, no read, with the change's later writes.
     await writes.update(
         M,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from time import monotonic
 from typing import Any
 
 from servicedesk import writes
@@ -55,26 +56,45 @@ async def _save(row: Row, clock: Clock | None, status: str, add: rules.Outcomes)
 # ---------------------------------------------------------------- choosing the policy
 
 
+# Policies change seldom and every new ticket reads them: live, a process keeps them for
+# POLICY_TTL seconds. A change made through this process is seen at once (forget_policies);
+# one made by another process (a second server, the CLI) within POLICY_TTL.
+POLICY_TTL = 1.0
+_cached: tuple[float, list[Row]] | None = None
+
+
+def forget_policies() -> None:
+    """Drops the process's copy of the active policies (after a change to them)."""
+    global _cached
+    _cached = None
+
+
+async def _load_policies() -> list[Row]:
+    rows = (
+        await SlaPolicy.select(
+            SlaPolicy.id,
+            SlaPolicy.channel,
+            SlaPolicy.team,
+            SlaPolicy.business_hours,
+            SlaPolicy.targets,
+        )
+        .where(SlaPolicy.active.eq(True))
+        .output(load_json=True)
+    )
+    return sorted(rows, key=lambda p: (-specificity(p), p["id"]))
+
+
 async def active_policies() -> list[Row]:
     """The active policies, most specific first (team and channel, team, channel, none),
-    then the oldest (read once per unit of work)."""
-
-    async def load() -> list[Row]:
-        rows = (
-            await SlaPolicy.select(
-                SlaPolicy.id,
-                SlaPolicy.channel,
-                SlaPolicy.team,
-                SlaPolicy.business_hours,
-                SlaPolicy.targets,
-            )
-            .where(SlaPolicy.active.eq(True))
-            .output(load_json=True)
-        )
-        return sorted(rows, key=lambda p: (-specificity(p), p["id"]))
-
-    policies: list[Row] = await writes.get(SlaPolicy, "active", load)
-    return policies
+    then the oldest (read once per unit of work; live, see POLICY_TTL). Not to be changed
+    by the caller: the list is shared."""
+    global _cached
+    if writes.current() is not None:
+        policies: list[Row] = await writes.get(SlaPolicy, "active", _load_policies)
+        return policies
+    if _cached is None or monotonic() - _cached[0] > POLICY_TTL:
+        _cached = (monotonic(), await _load_policies())
+    return _cached[1]
 
 
 def specificity(policy: Row) -> int:

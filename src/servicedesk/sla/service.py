@@ -15,6 +15,7 @@ from servicedesk.outbox import service as outbox
 from servicedesk.tickets.service import CHANNELS, PRIORITIES
 
 from . import clock as rules
+from . import facts
 from .clock import Clock
 from .tables import SlaPolicy
 
@@ -100,6 +101,7 @@ async def create_policy(*, values: dict[str, Any], actor: Actor, now: datetime) 
         inserted = await SlaPolicy.insert(
             SlaPolicy(**row, created_at=now, updated_at=now)
         ).returning(SlaPolicy.id)
+    facts.forget_policies()
     return int(inserted[0]["id"])
 
 
@@ -117,6 +119,7 @@ async def update_policy(
             values = {getattr(SlaPolicy, k): v for k, v in row.items()}
             values[SlaPolicy.updated_at] = now
             await SlaPolicy.update(values).where(SlaPolicy.id == policy_id)
+    facts.forget_policies()
 
 
 async def delete_policy(*, policy_id: int, actor: Actor) -> None:
@@ -124,6 +127,7 @@ async def delete_policy(*, policy_id: int, actor: Actor) -> None:
     _check_admin(actor)
     await get_policy(policy_id=policy_id)
     await SlaPolicy.delete().where(SlaPolicy.id == policy_id)
+    facts.forget_policies()
 
 
 # ---------------------------------------------------------------- the breach check

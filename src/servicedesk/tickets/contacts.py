@@ -156,6 +156,7 @@ async def _receive(
             # The message that opens a ticket raises no message.received of its own: the
             # ticket.created event stands for it (spec/automation-rules.md, Events).
             quiet=opened,
+            opening=opened,
         )
         summary = None
         if opened and sender.name is not None:
@@ -213,8 +214,10 @@ async def _add_inbound(
     now: datetime,
     quiet: bool,
     kind: str = "message",
+    opening: bool = False,
 ) -> dict[str, Any]:
-    """add_inbound_message's work; returns the interaction's row."""
+    """add_inbound_message's work; returns the interaction's row. `opening`: the message
+    that opened the ticket in this change."""
     ticket_id = int(ticket["id"])
     check_choice(channel, CHANNELS, "channel")
     if ticket["status"] == "closed":
@@ -234,7 +237,7 @@ async def _add_inbound(
         touch=next_status is None,
         kind=kind,
     )
-    await facts.inbound_message(ticket_id=ticket_id, at=now)
+    await facts.inbound_message(ticket_id=ticket_id, at=now, opening=opening)
     if next_status:
         await change_status(ticket, next_status, CUSTOMER, now, quiet)
     await emit(
