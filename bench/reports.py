@@ -1,7 +1,7 @@
 """Importing a large history, then the CX report over a year of it.
 
 Generates N tickets (default 1,000,000) in the import format over one year with
-servicedesk.demo.generate_history (streamed to a temp file, bounded memory), imports the
+servicedesk.imports.demo.generate_history (streamed to a temp file, bounded memory), imports the
 file through the real importer (servicedesk.imports.service.import_file, which replays
 every event through the ticket services), then times cx_report(group_by=agent,channel)
 over the year against a hand-written SQL aggregate over the same table, in the same run.
@@ -49,7 +49,7 @@ def log(message: str) -> None:
 
 def generate(path: Path, tickets: int, customers: int, agents: int) -> tuple[int, float]:
     """Streams the history to `path` (one line at a time); returns (lines, seconds)."""
-    from servicedesk.demo import generate_history
+    from servicedesk.imports.demo import generate_history
 
     began = time.perf_counter()
     lines = 0

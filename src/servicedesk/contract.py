@@ -59,6 +59,7 @@ WHY = {
     409: "The change conflicts with the current state (a duplicate, a refused status change)",
     410: "The resource existed and is gone",
     413: "The request body is larger than the server accepts",
+    415: "The request body is not of a media type the operation takes",
     422: "A value the rules refuse; `errors` names the field",
     429: "Too many attempts; try again later",
 }

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from servicedesk.accounts import service as accounts
-from servicedesk.demo import write_history
+from servicedesk.imports.demo import write_history
 from servicedesk.imports.service import import_file
 from tests.conftest import make_agent
 from tests.servers import served

@@ -1,6 +1,7 @@
 """In a real browser: the profile suggests a likely duplicate (same name at the same company
 domain), the agent merges it with one click and a confirmation and sees both tickets on
-the survivor; then logs a phone call on a ticket and sees it on the timeline."""
+the survivor; then logs a phone call on a ticket and sees it on the timeline. A duplicate
+the suggestions miss is found by search and merged the same way."""
 
 from __future__ import annotations
 
@@ -68,3 +69,30 @@ async def test_merge_a_suggested_duplicate_then_log_a_call(
     await expect(entry).to_be_visible()
     await expect(entry.get_by_test_id("call-details")).to_contain_text("Outbound call · answered")
     await screenshot(page, "ticket-call")
+
+
+async def test_merge_a_customer_found_by_search(live_server: str, browser: Browser) -> None:
+    """A duplicate the suggestions cannot see (another name, a private address) is found by
+    search from the profile's Merge duplicate… and merged through the same confirmation."""
+    await make_agent("alice@desk.example", "agent")
+    keep, _ = await ticket_of("bo.chen@work.example", "Bo Chen", "Laptop will not start")
+    await ticket_of("bochen77@home.example", "B. Chen", "Still no answer about my laptop")
+    page = await new_page(browser)
+    await sign_in(page, live_server, "alice@desk.example", PASSWORD)
+
+    await page.goto(f"{live_server}/customers/{keep}")
+    await expect(page.get_by_role("heading", name="Bo Chen")).to_be_visible()
+    await expect(page.get_by_role("region", name="Possible duplicates")).to_have_count(0)
+    await page.get_by_role("button", name="Merge duplicate…").click()
+    search = page.get_by_role("dialog", name="Merge duplicate customer")
+    await search.get_by_role("textbox", name="Find a customer").fill("bochen77")
+    candidate = search.get_by_test_id("merge-candidate")
+    await expect(candidate).to_have_count(1)
+    await expect(candidate).to_contain_text("B. Chen")
+    await candidate.get_by_role("button", name="Merge").click()
+    confirm = page.get_by_role("dialog", name="Merge customers")
+    await expect(confirm).to_contain_text("Merge B. Chen (bochen77@home.example) into Bo Chen?")
+    await confirm.get_by_role("button", name="Merge customers").click()
+
+    await expect(page.get_by_role("heading", name="Tickets (2)")).to_be_visible()
+    await expect(page.get_by_test_id("identity")).to_have_count(2)

@@ -46,7 +46,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download an attachment (always as a file, its type sniffed from the bytes) */
+        /**
+         * Download an attachment (always as a file, its type sniffed from the bytes)
+         * @description 409: the attachment was over the size limit and not stored.
+         */
         get: operations["ApiAttachmentsAttachmentIdDownload"];
         put?: never;
         post?: never;
@@ -276,7 +279,10 @@ export interface paths {
         /** SLA policies */
         get: operations["ApiAutomationSlaPoliciesListPolicies"];
         put?: never;
-        /** Create an SLA policy */
+        /**
+         * Create an SLA policy
+         * @description 409: the name is taken, or an active policy has the same channel and team.
+         */
         post: operations["ApiAutomationSlaPoliciesCreatePolicy"];
         delete?: never;
         options?: never;
@@ -299,7 +305,10 @@ export interface paths {
         delete: operations["ApiAutomationSlaPoliciesPolicyIdDeletePolicy"];
         options?: never;
         head?: never;
-        /** Change an SLA policy (any subset of its fields) */
+        /**
+         * Change an SLA policy (any subset of its fields)
+         * @description 409: the name is taken, or an active policy has the same channel and team.
+         */
         patch: operations["ApiAutomationSlaPoliciesPolicyIdUpdatePolicy"];
         trace?: never;
     };
@@ -475,7 +484,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Receive a raw email (message/rfc822): created 201, otherwise 200 */
+        /**
+         * Receive a raw email (message/rfc822): created 201, otherwise 200
+         * @description 409: concurrent deliveries of the same message conflicted (deliver again); 413: the message is over MAIL_MAX_BYTES; 415: the body is not message/rfc822; 422: the body is empty or not an email.
+         */
         post: operations["ApiChannelsEmailInboundInbound"];
         delete?: never;
         options?: never;
@@ -490,7 +502,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The raw message as received (kept MAIL_RAW_KEEP_DAYS days) */
+        /**
+         * The raw message as received (kept MAIL_RAW_KEEP_DAYS days)
+         * @description 404: no such email, or its raw bytes were purged.
+         */
         get: operations["ApiChannelsEmailEmailIdRawRaw"];
         put?: never;
         post?: never;
@@ -579,7 +594,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** CTI events: call.started (created 201, else 200) and call.ended */
+        /**
+         * CTI events: call.started (created 201, else 200) and call.ended
+         * @description 409: call.ended before its call.started, or concurrent deliveries; 422: a field the event needs is missing, or a number is no phone number (named).
+         */
         post: operations["ApiChannelsPhoneInboundCti"];
         delete?: never;
         options?: never;
@@ -2266,6 +2284,14 @@ export interface components {
             normal?: components["schemas"]["Targets"] | null;
             urgent?: components["schemas"]["Targets"] | null;
         };
+        /** Problem */
+        Problem: {
+            detail: string;
+            errors?: components["schemas"]["FieldError"][] | null;
+            status: number;
+            title: string;
+            type: string;
+        };
         /** Rendered */
         Rendered: {
             body: string;
@@ -2624,34 +2650,6 @@ export interface components {
             secret?: string | null;
             url?: string | null;
         };
-        /** Problem */
-        channels_schemas_Problem: {
-            detail: string;
-            errors?: {
-                [key: string]: unknown;
-            }[] | null;
-            status: number;
-            title: string;
-            type: string;
-        };
-        /** Problem */
-        contract_Problem: {
-            detail: string;
-            errors?: components["schemas"]["FieldError"][] | null;
-            status: number;
-            title: string;
-            type: string;
-        };
-        /** Problem */
-        sla_schemas_Problem: {
-            detail: string;
-            errors?: {
-                [key: string]: string;
-            }[] | null;
-            status: number;
-            title: string;
-            type: string;
-        };
     };
     responses: never;
     parameters: never;
@@ -2685,7 +2683,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2694,7 +2692,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2727,7 +2725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -2736,7 +2734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2745,7 +2743,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2754,7 +2752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2763,7 +2761,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2772,7 +2770,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2781,7 +2779,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2816,7 +2814,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -2825,7 +2823,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2834,7 +2832,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2843,7 +2841,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -2852,7 +2850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -2861,7 +2859,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2870,7 +2868,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2901,16 +2899,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -2919,25 +2917,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such attachment */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the size limit: not stored */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -2946,7 +2944,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2979,7 +2977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -2988,7 +2986,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -2997,7 +2995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3006,7 +3004,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3015,7 +3013,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3024,7 +3022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many attempts; try again later */
@@ -3033,7 +3031,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3061,7 +3059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3070,7 +3068,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3099,7 +3097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3108,7 +3106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3137,7 +3135,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3146,7 +3144,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3179,7 +3177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3188,7 +3186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3197,7 +3195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3206,7 +3204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3215,7 +3213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3224,7 +3222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3233,7 +3231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3262,7 +3260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3271,7 +3269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3304,7 +3302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3313,7 +3311,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3322,7 +3320,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3331,7 +3329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3340,7 +3338,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3349,7 +3347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3358,7 +3356,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3389,7 +3387,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3398,7 +3396,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3407,7 +3405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3416,7 +3414,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3425,7 +3423,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3454,7 +3452,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3463,7 +3461,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3472,7 +3470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3481,7 +3479,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3490,7 +3488,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3499,7 +3497,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3534,7 +3532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3543,7 +3541,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3552,7 +3550,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3561,7 +3559,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3570,7 +3568,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3579,7 +3577,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3588,7 +3586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3623,7 +3621,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3632,7 +3630,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3641,7 +3639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3650,7 +3648,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3659,7 +3657,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3668,7 +3666,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3677,7 +3675,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3712,7 +3710,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3721,7 +3719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3730,7 +3728,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3739,7 +3737,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3748,7 +3746,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3757,7 +3755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3766,7 +3764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3795,7 +3793,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3804,7 +3802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3839,7 +3837,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3848,7 +3846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3857,7 +3855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3866,7 +3864,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -3875,7 +3873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -3884,7 +3882,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3893,7 +3891,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3924,7 +3922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3933,7 +3931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -3942,7 +3940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -3951,7 +3949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -3960,7 +3958,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3989,7 +3987,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -3998,7 +3996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4007,7 +4005,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -4016,7 +4014,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4025,7 +4023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4034,7 +4032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4071,7 +4069,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -4080,7 +4078,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4089,7 +4087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -4098,7 +4096,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4107,7 +4105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4116,7 +4114,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4125,7 +4123,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4158,7 +4156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -4167,7 +4165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4176,7 +4174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -4185,7 +4183,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4194,7 +4192,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4217,13 +4215,13 @@ export interface operations {
                     "application/json": components["schemas"]["SlaPolicyOut"][];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4232,7 +4230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4259,31 +4257,31 @@ export interface operations {
                     "application/json": components["schemas"]["SlaPolicyOut"];
                 };
             };
-            /** @description A malformed body or id (the field is named) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed for this role (or a missing CSRF token) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -4292,16 +4290,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The name is taken, or an active policy has the same channel and team */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4310,16 +4308,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A value is not acceptable (e.g. the team does not exist) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4344,22 +4342,22 @@ export interface operations {
                     "application/json": components["schemas"]["SlaPolicyOut"];
                 };
             };
-            /** @description A malformed body or id (the field is named) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4368,16 +4366,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such policy */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4386,7 +4384,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4409,40 +4407,40 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description A malformed body or id (the field is named) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed for this role (or a missing CSRF token) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such policy */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4451,7 +4449,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4460,7 +4458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4489,49 +4487,49 @@ export interface operations {
                     "application/json": components["schemas"]["SlaPolicyOut"];
                 };
             };
-            /** @description A malformed body or id (the field is named) */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not allowed for this role (or a missing CSRF token) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such policy */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The name is taken, or an active policy has the same channel and team */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4540,16 +4538,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A value is not acceptable (e.g. the team does not exist) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["sla_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4578,7 +4576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4587,7 +4585,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4620,7 +4618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -4629,7 +4627,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4638,7 +4636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -4647,7 +4645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4656,7 +4654,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4665,7 +4663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4674,7 +4672,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4705,7 +4703,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -4714,7 +4712,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4723,7 +4721,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -4732,7 +4730,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4741,7 +4739,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4770,7 +4768,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -4779,7 +4777,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4788,7 +4786,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -4797,7 +4795,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4806,7 +4804,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4815,7 +4813,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4850,7 +4848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -4859,7 +4857,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4868,7 +4866,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -4877,7 +4875,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -4886,7 +4884,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -4895,7 +4893,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -4904,7 +4902,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4933,7 +4931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4942,7 +4940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4975,7 +4973,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -4984,7 +4982,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -4993,7 +4991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5002,7 +5000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5011,7 +5009,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5020,7 +5018,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5029,7 +5027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5062,7 +5060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5071,7 +5069,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5080,7 +5078,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5089,7 +5087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5098,7 +5096,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5107,7 +5105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5116,7 +5114,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5147,7 +5145,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5156,7 +5154,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5165,7 +5163,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5174,7 +5172,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5183,7 +5181,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5218,7 +5216,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5227,7 +5225,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5236,7 +5234,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5245,7 +5243,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5254,7 +5252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5263,7 +5261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5272,7 +5270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5303,7 +5301,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5312,7 +5310,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5321,7 +5319,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5330,7 +5328,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5339,7 +5337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5370,7 +5368,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5379,7 +5377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5388,7 +5386,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5397,7 +5395,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5406,7 +5404,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5415,7 +5413,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5448,7 +5446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5457,7 +5455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5466,7 +5464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5475,7 +5473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5484,7 +5482,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5493,7 +5491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5526,7 +5524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5535,7 +5533,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5544,7 +5542,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5553,7 +5551,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5562,7 +5560,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5571,7 +5569,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5608,67 +5606,67 @@ export interface operations {
                     "application/json": components["schemas"]["InboundOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request: not JSON, a wrong type, an unknown field or parameter */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not an admin (or an admin's integration token) */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicting concurrent deliveries of the message: deliver again */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The message is over MAIL_MAX_BYTES */
+            /** @description The request body is larger than the server accepts */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not message/rfc822 */
+            /** @description The request body is not of a media type the operation takes */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is empty or not an email */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5699,34 +5697,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in */
+            /** @description Not signed in, or the API token is not valid */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not an admin */
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such email, or its raw bytes were purged */
+            /** @description A resource the request names does not exist */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5735,7 +5733,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5792,7 +5790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5801,7 +5799,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5810,7 +5808,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5819,7 +5817,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5828,16 +5826,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Error */
+            /** @description The request body is not of a media type the operation takes */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5846,7 +5844,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many attempts; try again later */
@@ -5855,7 +5853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5884,7 +5882,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5893,7 +5891,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5926,7 +5924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -5935,7 +5933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -5944,7 +5942,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -5953,7 +5951,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -5962,7 +5960,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -5971,7 +5969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -5980,7 +5978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6011,7 +6009,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6020,7 +6018,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6029,7 +6027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6038,7 +6036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6047,7 +6045,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6082,7 +6080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6091,7 +6089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6100,7 +6098,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6109,7 +6107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6118,7 +6116,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6127,7 +6125,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6136,7 +6134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6167,7 +6165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6176,7 +6174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6185,7 +6183,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6194,7 +6192,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6203,7 +6201,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6212,7 +6210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6254,7 +6252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6263,7 +6261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6272,7 +6270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6281,16 +6279,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description call.ended before its call.started, or concurrent deliveries */
+            /** @description The change conflicts with the current state (a duplicate, a refused status change) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6299,16 +6297,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A number that is no phone number (the field is named) */
+            /** @description A value the rules refuse; `errors` names the field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["channels_schemas_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6341,7 +6339,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6350,7 +6348,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6359,7 +6357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6368,7 +6366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6377,7 +6375,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6386,7 +6384,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6421,7 +6419,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6430,7 +6428,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6439,7 +6437,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6448,7 +6446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6457,7 +6455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6466,7 +6464,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6475,7 +6473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6508,7 +6506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6517,7 +6515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6526,7 +6524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6535,7 +6533,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6564,7 +6562,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6573,7 +6571,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6611,7 +6609,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6620,7 +6618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6629,7 +6627,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6638,7 +6636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6647,7 +6645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6682,7 +6680,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6691,7 +6689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6700,7 +6698,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6709,7 +6707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6718,7 +6716,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6727,7 +6725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6736,7 +6734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6771,7 +6769,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6780,7 +6778,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6789,7 +6787,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6798,7 +6796,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6807,7 +6805,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -6816,7 +6814,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6825,7 +6823,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6856,7 +6854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6865,7 +6863,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6874,7 +6872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6883,7 +6881,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6892,7 +6890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6923,7 +6921,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -6932,7 +6930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -6941,7 +6939,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -6950,7 +6948,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -6959,7 +6957,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -6968,7 +6966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7001,7 +6999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7010,7 +7008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7019,7 +7017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7028,7 +7026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7037,7 +7035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7068,7 +7066,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7077,7 +7075,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7086,7 +7084,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7095,7 +7093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7104,7 +7102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7139,7 +7137,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7148,7 +7146,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7157,7 +7155,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7166,7 +7164,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7175,7 +7173,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7184,7 +7182,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7193,7 +7191,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7223,7 +7221,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7232,7 +7230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7241,7 +7239,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7250,7 +7248,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7259,7 +7257,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7268,7 +7266,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7299,7 +7297,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7308,7 +7306,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7317,7 +7315,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7326,7 +7324,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7335,7 +7333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7370,7 +7368,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7379,7 +7377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7388,7 +7386,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7397,7 +7395,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7406,7 +7404,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7415,7 +7413,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7424,7 +7422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7459,7 +7457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7468,7 +7466,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7477,7 +7475,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7486,7 +7484,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7495,7 +7493,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7504,7 +7502,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7513,7 +7511,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7547,7 +7545,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7556,7 +7554,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7565,7 +7563,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7574,7 +7572,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7583,7 +7581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7620,7 +7618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7629,7 +7627,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7638,7 +7636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7647,7 +7645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7656,7 +7654,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7665,7 +7663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7674,7 +7672,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7709,7 +7707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7718,7 +7716,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7727,7 +7725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7736,7 +7734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7769,7 +7767,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7778,7 +7776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7787,7 +7785,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7796,7 +7794,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7805,7 +7803,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -7814,7 +7812,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7823,7 +7821,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7852,7 +7850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7861,7 +7859,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7892,7 +7890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7901,7 +7899,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7910,7 +7908,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7919,7 +7917,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -7928,7 +7926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7957,7 +7955,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -7966,7 +7964,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -7975,7 +7973,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -7984,7 +7982,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -7993,7 +7991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8002,7 +8000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8037,7 +8035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8046,7 +8044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8055,7 +8053,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8064,7 +8062,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8073,7 +8071,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8082,7 +8080,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8091,7 +8089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8126,7 +8124,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8135,7 +8133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8144,7 +8142,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8153,7 +8151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8162,7 +8160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8171,7 +8169,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8180,7 +8178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8215,7 +8213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8224,7 +8222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8233,7 +8231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8242,7 +8240,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8251,7 +8249,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8260,7 +8258,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8269,7 +8267,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8300,7 +8298,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8309,7 +8307,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8318,7 +8316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8327,7 +8325,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8336,7 +8334,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -8345,7 +8343,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8354,7 +8352,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8386,7 +8384,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8395,7 +8393,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8404,7 +8402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8413,7 +8411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8446,7 +8444,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8455,7 +8453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8464,7 +8462,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -8473,7 +8471,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -8482,7 +8480,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8491,7 +8489,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8527,7 +8525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8536,7 +8534,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8545,7 +8543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8554,7 +8552,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8590,7 +8588,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8599,7 +8597,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8608,7 +8606,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8617,7 +8615,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8657,7 +8655,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8666,7 +8664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8675,7 +8673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8684,7 +8682,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8724,7 +8722,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8733,7 +8731,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8742,7 +8740,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8751,7 +8749,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8791,7 +8789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8800,7 +8798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8809,7 +8807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8818,7 +8816,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8852,7 +8850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8861,7 +8859,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8870,7 +8868,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8879,7 +8877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8915,7 +8913,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8924,7 +8922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8933,7 +8931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -8942,7 +8940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -8978,7 +8976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -8987,7 +8985,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -8996,7 +8994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9005,7 +9003,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9034,7 +9032,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9043,7 +9041,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9076,7 +9074,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9085,7 +9083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9094,7 +9092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -9103,7 +9101,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -9112,7 +9110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -9121,7 +9119,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9130,7 +9128,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9159,7 +9157,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9168,7 +9166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9201,7 +9199,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9210,7 +9208,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9219,7 +9217,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -9228,7 +9226,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -9237,7 +9235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -9246,7 +9244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9255,7 +9253,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9286,7 +9284,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9295,7 +9293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9304,7 +9302,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -9313,7 +9311,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9322,7 +9320,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9351,7 +9349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9360,7 +9358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9369,7 +9367,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -9378,7 +9376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -9387,7 +9385,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9396,7 +9394,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9431,7 +9429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9440,7 +9438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9449,7 +9447,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -9458,7 +9456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -9467,7 +9465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -9476,7 +9474,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9485,7 +9483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9519,7 +9517,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9528,7 +9526,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9537,7 +9535,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -9546,7 +9544,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9555,7 +9553,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9591,7 +9589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9600,7 +9598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9609,7 +9607,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9618,7 +9616,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9651,7 +9649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9660,7 +9658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9669,7 +9667,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -9678,7 +9676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -9687,7 +9685,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -9696,7 +9694,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9705,7 +9703,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9734,7 +9732,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9743,7 +9741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9776,7 +9774,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9785,7 +9783,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9794,7 +9792,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -9803,7 +9801,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -9812,7 +9810,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -9821,7 +9819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9830,7 +9828,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9865,7 +9863,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9874,7 +9872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9883,7 +9881,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -9892,7 +9890,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -9901,7 +9899,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -9910,7 +9908,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9919,7 +9917,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9960,7 +9958,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -9969,7 +9967,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -9978,7 +9976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -9987,7 +9985,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10019,7 +10017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -10028,7 +10026,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10037,7 +10035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10046,7 +10044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10075,7 +10073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10084,7 +10082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10115,7 +10113,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -10124,7 +10122,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10133,7 +10131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10142,7 +10140,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10151,7 +10149,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10186,7 +10184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -10195,7 +10193,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10204,7 +10202,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10213,7 +10211,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -10222,7 +10220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -10231,7 +10229,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10240,7 +10238,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10271,7 +10269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -10280,7 +10278,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10289,7 +10287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10298,7 +10296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10307,7 +10305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10342,7 +10340,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -10351,7 +10349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10360,7 +10358,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10369,7 +10367,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -10378,7 +10376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -10387,7 +10385,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10396,7 +10394,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10431,7 +10429,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -10440,7 +10438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10449,7 +10447,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10458,7 +10456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -10467,7 +10465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -10476,7 +10474,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10485,7 +10483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10514,7 +10512,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10523,7 +10521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10556,7 +10554,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -10565,7 +10563,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10574,7 +10572,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10583,7 +10581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -10592,7 +10590,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -10601,7 +10599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10610,7 +10608,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10639,7 +10637,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not signed in, or the API token is not valid */
@@ -10648,7 +10646,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
@@ -10657,7 +10655,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10666,7 +10664,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -10675,7 +10673,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10684,7 +10682,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10737,7 +10735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10746,7 +10744,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The resource existed and is gone */
@@ -10755,7 +10753,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10764,7 +10762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10799,7 +10797,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10808,7 +10806,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -10817,7 +10815,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The resource existed and is gone */
@@ -10826,7 +10824,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The request body is larger than the server accepts */
@@ -10835,7 +10833,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A value the rules refuse; `errors` names the field */
@@ -10844,7 +10842,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10875,7 +10873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10884,7 +10882,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The link is not valid: a page that says so */
@@ -10924,7 +10922,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description A resource the request names does not exist */
@@ -10933,7 +10931,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The change conflicts with the current state (a duplicate, a refused status change) */
@@ -10942,7 +10940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["contract_Problem"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description The link is not valid: a page that says so */

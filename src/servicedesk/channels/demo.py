@@ -1,5 +1,6 @@
-"""The demo's tickets from the web form, chat and social doors (called by servicedesk.demo):
-they come in through the same services the doors call, signed like a bridge's posts."""
+"""The demo's tickets from the web form, chat and social doors and the phone (called by
+servicedesk.demo): they come in through the same services the doors call, signed like a
+bridge's posts; calls are logged as an agent or reported as by a CTI system."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import time
 from datetime import datetime, timedelta
 
 from servicedesk.accounts import service as accounts
-from servicedesk.actors import SYSTEM
+from servicedesk.actors import SYSTEM, Actor
+from servicedesk.customers.service import ContactIdentity
 from servicedesk.outbox.http import signature
 from servicedesk.tickets import service as tickets
 
-from . import form, messaging
+from . import form, messaging, phone
 
 FORMS = [
     (
@@ -93,3 +95,56 @@ async def demo_doors(*, now: datetime, team: str) -> None:
         await tickets.update_ticket(
             ticket_id=ticket_id, changes={"team_id": team_id}, actor=SYSTEM, now=now, quiet=True
         )
+
+
+async def demo_calls(*, now: datetime, actor: Actor, team_id: int) -> None:
+    """Phone tickets with logged calls (a caller, a callback, a missed call) and a CTI call
+    with its recording, routed to `team_id` as the history's tickets are."""
+
+    async def route(ticket_id: int, at: datetime) -> None:
+        changes = {"team_id": team_id}
+        await tickets.update_ticket(ticket_id=ticket_id, changes=changes, actor=actor, now=at)
+
+    for n, (number, name) in enumerate(
+        [("+442079460101", "Priya Patel"), ("+442079460102", "Tom Baker")], start=1
+    ):
+        ticket_id = (
+            await tickets.receive_contact(
+                contact=tickets.Contact(
+                    channel="phone",
+                    identity=ContactIdentity(phone=number, name=name),
+                    subject="Billing question by phone",
+                    body="Asked why the March invoice is higher.",
+                ),
+                now=now - timedelta(hours=5 * n),
+            )
+        )[0]
+        await route(ticket_id, now - timedelta(hours=5 * n))
+        await phone.log_call(
+            ticket_id=ticket_id,
+            call=phone.Call(
+                direction="outbound",
+                started_at=now - timedelta(hours=5 * n - 1),
+                duration_seconds=240 + 60 * n,
+                outcome="answered" if n == 1 else "no_answer",
+                notes="Explained the pro-rata charge." if n == 1 else "",
+            ),
+            actor=actor,
+            now=now - timedelta(hours=5 * n - 1),
+        )
+    started = now - timedelta(minutes=40)
+    cti = await phone.call_started(
+        call_id="demo-cti-1",
+        caller="020 7946 0103",
+        to="+442079460000",
+        started_at=started,
+        now=started,
+    )
+    await route(cti.ticket_id, started)
+    await phone.call_ended(
+        call_id="demo-cti-1",
+        duration=185,
+        outcome="answered",
+        recording_url="https://pbx.example/recordings/demo-cti-1.mp3",
+        now=started + timedelta(seconds=185),
+    )

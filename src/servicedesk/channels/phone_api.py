@@ -13,7 +13,6 @@ from servicedesk.errors import Invalid
 from servicedesk.schemas import IdPath
 
 from . import phone
-from .api import _problem
 from .schemas import CallIn, CallOut, CtiEvent, CtiOut, CustomerCallIn
 from .tables import PhoneCall
 
@@ -74,11 +73,9 @@ class PhoneController(Controller):
         summary="CTI events: call.started (created 201, else 200) and call.ended",
         guards=[requires_admin],
         status_code=200,
-        responses={
-            201: ResponseSpec(data_container=CtiOut, description="A new ticket"),
-            409: _problem("call.ended before its call.started, or concurrent deliveries"),
-            422: _problem("A number that is no phone number (the field is named)"),
-        },
+        responses={201: ResponseSpec(data_container=CtiOut, description="A new ticket")},
+        description="409: call.ended before its call.started, or concurrent deliveries; 422:"
+        " a field the event needs is missing, or a number is no phone number (named).",
     )
     async def cti(self, data: JSONBody[CtiEvent]) -> Response[CtiOut]:
         missing = data.missing()

@@ -50,16 +50,6 @@ class AttachmentOut(BaseModel):
         )
 
 
-class Problem(BaseModel):
-    """RFC 9457 problem details, as every error answers."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, Any]] | None = None
-
-
 # ---------------------------------------------------------------- web form, chat and social
 
 

@@ -78,13 +78,3 @@ class SlaPolicyOut(BaseModel):
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem (application/problem+json)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, str]] | None = None

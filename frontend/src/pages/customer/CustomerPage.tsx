@@ -8,12 +8,11 @@ import { StatusBadge } from "../../components/Badges";
 import { QueryError } from "../../components/QueryError";
 import { relTime } from "../../lib/format";
 import { CustomerTimeline } from "./CustomerTimeline";
-import { DuplicateSuggestions } from "./DuplicateSuggestions";
 import { IdentitiesCard } from "./IdentitiesCard";
 import { LogCustomerCall } from "./LogCustomerCall";
 import { EditCustomerDialog } from "./EditCustomerDialog";
 import { JourneyStage } from "./JourneyStage";
-import { MergeDialog } from "./MergeDialog";
+import { MergeCustomers } from "./MergeCustomers";
 import { SurveyHistory } from "./SurveyHistory";
 
 export function CustomerPage() {
@@ -81,7 +80,7 @@ export function CustomerPage() {
           ; its history lives there now.
         </Alert>
       )}
-      <DuplicateSuggestions customer={c} />
+      <MergeCustomers customer={c} searching={mergeOpen} onSearchClose={merge.close} />
       <SimpleGrid cols={{ base: 1, md: 3 }}>
         <Paper withBorder p="md" radius="md" component="section" aria-labelledby="ident-title">
           <Title order={2} size="h5" id="ident-title" mb="xs">
@@ -158,7 +157,6 @@ export function CustomerPage() {
           />
         )}
       </Paper>
-      <MergeDialog customer={c} opened={mergeOpen} onClose={merge.close} />
       <EditCustomerDialog customer={c} opened={editOpen} onClose={edit.close} />
     </Stack>
   );

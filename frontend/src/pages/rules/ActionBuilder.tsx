@@ -1,6 +1,7 @@
 import { ActionIcon, Button, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, TagsInput, Text, TextInput, Textarea } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import type { Catalog, CatalogParam, RuleAction } from "../../api/automation";
+import { useCampaigns } from "../../api/marketing";
 import { LIST_PARAM_TYPES, newAction, paramChoices } from "./rule";
 
 function paramLabel(name: string): string {
@@ -76,6 +77,42 @@ function ParamInput({
   }
 }
 
+/**
+ * The triggered campaign a `send_campaign` action sends, shown by its name: the catalog
+ * gives the ids the server accepts, the campaigns list their names.
+ */
+function CampaignInput({
+  ids,
+  value,
+  label,
+  error,
+  onChange,
+}: {
+  ids: string[];
+  value: unknown;
+  label: string;
+  error?: string;
+  onChange: (value: unknown) => void;
+}) {
+  const campaigns = useCampaigns();
+  const names = new Map((campaigns.data?.items ?? []).map((c) => [String(c.id), c.name]));
+  // A saved rule may give the id as a number, a picked one is the picker's string.
+  const current = value === null || value === undefined || value === "" ? null : String(value);
+  const options = current && !ids.includes(current) ? [current, ...ids] : ids;
+  return (
+    <Select
+      label="Campaign"
+      aria-label={label}
+      error={error}
+      data={options.map((id) => ({ value: id, label: names.has(id) ? `${names.get(id)} (#${id})` : `#${id}` }))}
+      value={current}
+      onChange={(v) => onChange(v ?? "")}
+      nothingFoundMessage="No triggered campaign"
+      searchable
+    />
+  );
+}
+
 function ActionRow({
   catalog,
   action,
@@ -114,24 +151,25 @@ function ActionRow({
           </ActionIcon>
         </Group>
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
-          {spec?.params.map((p) => (
-            <ParamInput
-              key={p.name}
-              param={p}
-              choices={paramChoices(catalog, action, p)}
-              value={action[p.name]}
-              label={`${label} ${p.name.replace(/_/g, " ")}`}
-              error={errors[`${path}.${p.name}`]}
-              onChange={(value) =>
+          {spec?.params.map((p) => {
+            const props = {
+              value: action[p.name],
+              label: `${label} ${p.name.replace(/_/g, " ")}`,
+              error: errors[`${path}.${p.name}`],
+              onChange: (value: unknown) =>
                 // A `set` action's value depends on its field: a new field starts it again.
                 onChange(
                   action.type === "set" && p.name === "field"
                     ? { type: action.type, field: value }
                     : { ...action, [p.name]: value },
-                )
-              }
-            />
-          ))}
+                ),
+            };
+            return p.name === "campaign_id" ? (
+              <CampaignInput key={p.name} ids={p.choices ?? []} {...props} />
+            ) : (
+              <ParamInput key={p.name} param={p} choices={paramChoices(catalog, action, p)} {...props} />
+            );
+          })}
         </SimpleGrid>
         {errors[path] && (
           <Text size="xs" c="red">

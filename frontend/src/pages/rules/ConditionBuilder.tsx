@@ -13,7 +13,18 @@ import {
 } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
 import type { Catalog, Condition } from "../../api/automation";
-import { changeField, changeOperator, fieldOf, newCondition, operatorsFor, valueKind, type ConditionGroup } from "./rule";
+import {
+  changeField,
+  changeOperator,
+  fieldOf,
+  FORM_KEY,
+  FORM_PREFIX,
+  isFormField,
+  newCondition,
+  operatorsFor,
+  valueKind,
+  type ConditionGroup,
+} from "./rule";
 
 const GROUP_TITLE: Record<ConditionGroup, string> = {
   all: "All of these conditions",
@@ -120,6 +131,37 @@ function ValuePicker({
   }
 }
 
+// The field picker's entry for a web form's field; its name is typed beside it.
+const FORM_OPTION = { value: `${FORM_PREFIX}*`, label: `${FORM_PREFIX}… (web form field)` };
+
+/** The name of a web form's field, after `ticket.form.` (what the form posts: order_number, interest...). */
+function FormKeyInput({
+  label,
+  condition,
+  error,
+  onChange,
+}: {
+  label: string;
+  condition: Condition;
+  error?: string;
+  onChange: (c: Condition) => void;
+}) {
+  const key = condition.field.slice(FORM_PREFIX.length);
+  const malformed = key !== "" && !FORM_KEY.test(key);
+  return (
+    <TextInput
+      aria-label={`${label} form field`}
+      placeholder="Form field, e.g. interest"
+      leftSection={<Text size="xs">form.</Text>}
+      leftSectionWidth={44}
+      value={key}
+      onChange={(e) => onChange({ ...condition, field: FORM_PREFIX + e.currentTarget.value.trim() })}
+      error={error ?? (malformed ? "Lower-case letters, digits and _, starting with a letter" : undefined)}
+      w={200}
+    />
+  );
+}
+
 function ConditionRow({
   catalog,
   condition,
@@ -138,22 +180,26 @@ function ConditionRow({
   onRemove: () => void;
 }) {
   const fieldNames = catalog.fields.map((f) => f.name);
+  const form = isFormField(condition.field);
   // A field the catalog does not know (typed in the JSON view) still shows, so the server can name it.
-  const fieldData = fieldNames.includes(condition.field) || !condition.field ? fieldNames : [condition.field, ...fieldNames];
+  const known = !condition.field || form || fieldNames.includes(condition.field);
+  const fieldData = [...(known ? [] : [condition.field]), ...fieldNames, FORM_OPTION];
   const ops = operatorsFor(catalog, condition.field);
   const opData = ops.includes(condition.op) || !condition.op ? ops : [condition.op, ...ops];
+  const fieldError = errors[`${path}.field`];
   return (
     <Stack gap={2} data-testid="condition-row">
       <Group gap="xs" align="flex-start" wrap="wrap">
         <Select
           aria-label={`${label} field`}
           data={fieldData}
-          value={condition.field || null}
-          onChange={(v) => v && onChange(changeField(catalog, condition, v))}
-          error={errors[`${path}.field`]}
+          value={form ? FORM_OPTION.value : condition.field || null}
+          onChange={(v) => v && onChange(changeField(catalog, condition, v === FORM_OPTION.value ? FORM_PREFIX : v))}
+          error={form ? undefined : fieldError}
           searchable
           w={230}
         />
+        {form && <FormKeyInput label={label} condition={condition} error={fieldError} onChange={onChange} />}
         <Select
           aria-label={`${label} operator`}
           data={opData}

@@ -99,6 +99,74 @@ describe("RuleEditorPage", () => {
     ]);
   });
 
+  it("offers a web form's fields: ticket.form. and a name typed beside it", async () => {
+    mockFetch({ "GET /api/automation/catalog": () => catalog });
+    renderNew();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Add condition (all)" }));
+    await pick(user, "All condition 1 field", "ticket.form.… (web form field)");
+    // A form field is a text: the text operators, a text value.
+    const list = await open(user, "All condition 1 operator");
+    const ops = within(list).getAllByRole("option", { hidden: true }).map((o) => o.textContent);
+    expect(ops).toEqual(catalog.operators.text);
+    await user.click(within(list).getByRole("option", { name: "is", hidden: true }));
+    await user.type(input("All condition 1 form field"), "Interest");
+    expect(screen.getByText(/Lower-case letters, digits and _/)).toBeInTheDocument();
+    await user.clear(input("All condition 1 form field"));
+    await user.type(input("All condition 1 form field"), "interest");
+    expect(screen.queryByText(/Lower-case letters, digits and _/)).not.toBeInTheDocument();
+    await user.type(input("All condition 1 value"), "pricing");
+    expect(shownRule().conditions.all).toEqual([{ field: "ticket.form.interest", op: "is", value: "pricing" }]);
+
+    // One typed in the JSON view shows the same way.
+    const typed = { ...shownRule(), conditions: { all: [], any: [{ field: "ticket.form.order_number", op: "present" }] } };
+    fireEvent.change(jsonView(), { target: { value: JSON.stringify(typed) } });
+    expect(input("Any condition 1 form field")).toHaveValue("order_number");
+    expect(input("Any condition 1 field")).toHaveValue("ticket.form.… (web form field)");
+  });
+
+  it("names the triggered campaigns a send_campaign action may send", async () => {
+    const withCampaigns = {
+      ...catalog,
+      actions: [
+        ...catalog.actions,
+        { type: "send_campaign", label: "Send a triggered campaign", params: [{ name: "campaign_id", type: "choice", choices: ["3", "5"] }] },
+      ],
+    };
+    const campaign = (id: number, name: string) => ({
+      id,
+      name,
+      kind: "triggered",
+      segment_id: null,
+      subject: "Hello",
+      body: "Hi",
+      status: "draft",
+      send_at: null,
+      queued_at: null,
+      created_at: "2026-03-01T10:00:00Z",
+    });
+    mockFetch({
+      "GET /api/automation/catalog": () => withCampaigns,
+      "GET /api/campaigns": () => ({ items: [campaign(5, "Pricing follow-up"), campaign(3, "Welcome")] }),
+    });
+    renderNew();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Add action" }));
+    await pick(user, "Action 1 type", "Send a triggered campaign");
+    expect(shownRule().actions).toEqual([{ type: "send_campaign", campaign_id: "3" }]);
+    await waitFor(() => expect(input("Action 1 campaign id")).toHaveValue("Welcome (#3)"));
+    const list = await open(user, "Action 1 campaign id");
+    const options = within(list).getAllByRole("option", { hidden: true }).map((o) => o.textContent);
+    expect(options).toEqual(["Welcome (#3)", "Pricing follow-up (#5)"]);
+    await user.click(within(list).getByRole("option", { name: "Pricing follow-up (#5)", hidden: true }));
+    expect(shownRule().actions).toEqual([{ type: "send_campaign", campaign_id: "5" }]);
+
+    // A saved rule's id (a number in its JSON) shows by name too.
+    const typed = { ...shownRule(), actions: [{ type: "send_campaign", campaign_id: 3 }] };
+    fireEvent.change(jsonView(), { target: { value: JSON.stringify(typed) } });
+    expect(input("Action 1 campaign id")).toHaveValue("Welcome (#3)");
+  });
+
   it("keeps the builder in sync with an edited JSON view and shows invalid JSON as an error", async () => {
     mockFetch({ "GET /api/automation/catalog": () => catalog });
     renderNew();

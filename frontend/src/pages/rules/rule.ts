@@ -1,5 +1,5 @@
 /** Pure helpers of the rule editor and list: value kinds, defaults, JSON parsing, reordering. */
-import type { Catalog, CatalogParam, Condition, ConditionValue, DryRunResult, Rule, RuleAction, RuleBody } from "../../api/automation";
+import type { Catalog, CatalogField, CatalogParam, Condition, ConditionValue, DryRunResult, Rule, RuleAction, RuleBody } from "../../api/automation";
 
 export const CONDITION_GROUPS = ["all", "any"] as const;
 export type ConditionGroup = (typeof CONDITION_GROUPS)[number];
@@ -31,8 +31,19 @@ export type ValueKind = "none" | "field" | "list" | "choice" | "number" | "bool"
 const NO_VALUE = new Set(["present", "blank", "changed"]);
 const LIST_OPS = new Set(["in", "not_in"]);
 
-export function fieldOf(catalog: Catalog, name: string) {
-  return catalog.fields.find((f) => f.name === name);
+/**
+ * A web form's optional field, `ticket.form.<name>`: a text field of any name the form
+ * posts (automation/rules/conditions.py), so the catalog cannot list them.
+ */
+export const FORM_PREFIX = "ticket.form.";
+export const FORM_KEY = /^[a-z][a-z0-9_]{0,39}$/;
+
+export function isFormField(name: string): boolean {
+  return name.startsWith(FORM_PREFIX);
+}
+
+export function fieldOf(catalog: Catalog, name: string): CatalogField | undefined {
+  return catalog.fields.find((f) => f.name === name) ?? (isFormField(name) ? { name, type: "text" } : undefined);
 }
 
 export function operatorsFor(catalog: Catalog, fieldName: string): string[] {

@@ -1,10 +1,10 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { CustomerDetail } from "../../api/types";
+import type { CustomerDetail, CustomerSummary } from "../../api/types";
 import { mockFetch, renderWithProviders } from "../../test/utils";
-import { DuplicateSuggestions } from "./DuplicateSuggestions";
 import { IdentitiesCard } from "./IdentitiesCard";
+import { MergeCustomers } from "./MergeCustomers";
 
 const customer: CustomerDetail = {
   id: 9,
@@ -28,7 +28,7 @@ const customer: CustomerDetail = {
   typed_fields: [],
 };
 
-describe("DuplicateSuggestions", () => {
+describe("MergeCustomers", () => {
   it("shows why a customer looks like a duplicate and merges it after a confirmation", async () => {
     const merged: unknown[] = [];
     mockFetch({
@@ -40,7 +40,7 @@ describe("DuplicateSuggestions", () => {
         return customer;
       },
     });
-    renderWithProviders(<DuplicateSuggestions customer={customer} />);
+    renderWithProviders(<MergeCustomers customer={customer} searching={false} onSearchClose={() => {}} />);
     const user = userEvent.setup();
     const row = await screen.findByTestId("duplicate");
     expect(row).toHaveTextContent("same name Ann Kowalski at acme.example");
@@ -51,9 +51,45 @@ describe("DuplicateSuggestions", () => {
     await waitFor(() => expect(merged).toEqual([{ other_id: 12 }]));
   });
 
+  it("merges a customer found by search, after the same confirmation", async () => {
+    const merged: unknown[] = [];
+    const searched: string[] = [];
+    mockFetch({
+      "GET /api/customers/9/duplicates": () => ({ items: [] }),
+      "GET /api/customers": (_req, url) => {
+        searched.push(url.searchParams.get("q") ?? "");
+        const self: CustomerSummary = { id: 9, name: "Ann Kowalski", email: "ann@acme.example", phone: null, organization: null, tags: [] };
+        const other: CustomerSummary = { id: 31, name: "Anna K.", email: "anna@home.example", phone: null, organization: "Home", tags: [] };
+        return { items: [self, other], next_cursor: null };
+      },
+      "POST /api/customers/9/merge": async (req) => {
+        merged.push(await req.json());
+        return customer;
+      },
+    });
+    let open = true;
+    renderWithProviders(<MergeCustomers customer={customer} searching onSearchClose={() => (open = false)} />);
+    const user = userEvent.setup();
+    const dialog = await screen.findByRole("dialog", { name: "Merge duplicate customer" });
+    await user.type(within(dialog).getByRole("textbox", { name: "Find a customer" }), "anna");
+    // The customer itself is never offered.
+    const candidate = await screen.findByTestId("merge-candidate");
+    expect(screen.getAllByTestId("merge-candidate")).toHaveLength(1);
+    expect(candidate).toHaveTextContent("Anna K.");
+    expect(candidate).toHaveTextContent("Home");
+    expect(searched).toContain("anna");
+    await user.click(within(candidate).getByRole("button", { name: "Merge" }));
+    expect(open).toBe(false);
+    const confirm = await screen.findByRole("dialog", { name: "Merge customers" });
+    expect(confirm).toHaveTextContent("Merge Anna K. (anna@home.example) into Ann Kowalski?");
+    expect(merged).toEqual([]);
+    await user.click(within(confirm).getByRole("button", { name: "Merge customers" }));
+    await waitFor(() => expect(merged).toEqual([{ other_id: 31 }]));
+  });
+
   it("shows nothing when there are no suggestions", async () => {
     const fetch = mockFetch({ "GET /api/customers/9/duplicates": () => ({ items: [] }) });
-    const { container } = renderWithProviders(<DuplicateSuggestions customer={customer} />);
+    const { container } = renderWithProviders(<MergeCustomers customer={customer} searching={false} onSearchClose={() => {}} />);
     await waitFor(() => expect(fetch).toHaveBeenCalled());
     expect(container).not.toHaveTextContent("Possible duplicates");
   });
