@@ -59,9 +59,13 @@ async def test_merge_a_suggested_duplicate_then_log_a_call(
 
     await tickets_section.get_by_role("link", name=re.compile("Invoice 7")).click()
     await page.wait_for_url(re.compile(r"/tickets/\d+"))
+    # The ticket's reads all in first: a late one re-rendering the page could reset the
+    # dialog's choices between the clicks below (seen once in five runs).
+    await page.wait_for_load_state("networkidle")
     await page.get_by_role("button", name="Log call").click()
     form = page.get_by_role("form", name="Log a phone call")
     await form.get_by_text("Outbound").click()
+    await expect(form.get_by_role("radio", name="Outbound")).to_be_checked()
     await form.get_by_label("Duration (minutes)").fill("3")
     await form.get_by_label("Notes").fill("Called back about the invoice")
     await form.get_by_role("button", name="Log call").click()
