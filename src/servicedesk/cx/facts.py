@@ -96,7 +96,7 @@ async def ticket_created(
         "channel": channel,
         "status": "new",
         "created_at": at,
-    }
+    } | await sla.created_values(channel=channel, priority=priority, at=at, schedule=team_schedule)
     if writes.current() is not None:
         # In a unit of work (the importer) the row goes out with the batch, and the other
         # tickets of the batch are not written yet: the customer's repeat contacts are
@@ -104,9 +104,6 @@ async def ticket_created(
         await writes.insert(M, row)
         writes.remember(M, ticket_id, row)
         writes.defer(refresh_repeat_contacts_of, customer_id)
-        await sla.ticket_created(
-            row=row, channel=channel, priority=priority, at=at, schedule=team_schedule
-        )
         return
     window = timedelta(hours=get_settings().repeat_contact_hours)
     solved_within = (customer_id, ticket_id, at - window, at)
@@ -117,9 +114,6 @@ async def ticket_created(
         values = statements.values(M, statements.fill_defaults(M, row))
         rows = await fetch(_insert_and_solved_within(), *values, *solved_within)
     await _refresh_repeat_contacts(customer_id=customer_id, rows=rows)
-    await sla.ticket_created(
-        row={"ticket": ticket_id}, channel=channel, priority=priority, at=at, schedule=team_schedule
-    )
 
 
 async def _refresh_repeat_contacts(*, customer_id: int, rows: list[dict[str, Any]]) -> None:

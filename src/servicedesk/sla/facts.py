@@ -40,15 +40,20 @@ async def _measure(clock: Clock, schedule: ScheduleOf) -> Measure:
     return Measure(await schedule(clock.team) if clock.business else None)
 
 
-async def _save(row: Row, clock: Clock | None, status: str, add: rules.Outcomes) -> None:
+def _values(clock: Clock | None, status: str) -> Row:
+    """The sla_* columns for a clock in a status."""
     target, due = rules.next_due(clock, status)
-    values = {
+    return {
         "sla_policy": clock.policy if clock else None,
         "sla_clock": clock.to_json() if clock else None,
         "sla_target": target,
         "sla_due_at": due,
         "sla_check_at": rules.check_at(clock, status),
     }
+
+
+async def _save(row: Row, clock: Clock | None, status: str, add: rules.Outcomes) -> None:
+    values = _values(clock, status)
     changed = {k: v for k, v in values.items() if row.get(k, v) != v or k not in row}
     await writes.update(M, row, changed, add=add or None, key="ticket")
 
@@ -117,13 +122,12 @@ def policy_for(
 # ---------------------------------------------------------------- the hooks
 
 
-async def ticket_created(
-    *, row: Row, channel: str, priority: str, at: datetime, schedule: ScheduleOf
-) -> None:
-    """A new ticket: first response and resolution run from its creation."""
+async def created_values(*, channel: str, priority: str, at: datetime, schedule: ScheduleOf) -> Row:
+    """The sla_* columns of a new ticket's facts row, written with its INSERT: first
+    response and resolution run from its creation (all None without a policy)."""
     policy = policy_for(await active_policies(), channel=channel, team_id=None, priority=priority)
     if policy is None:
-        return
+        return _values(None, "new")
     clock = Clock(
         policy=policy["id"],
         business=policy["business_hours"],
@@ -133,7 +137,7 @@ async def ticket_created(
     rules.start_targets(
         clock, ["first_response", "resolution"], at, "new", await _measure(clock, schedule)
     )
-    await _save(row, clock, "new", {})
+    return _values(clock, "new")
 
 
 async def inbound_message(*, row: Row, at: datetime, schedule: ScheduleOf) -> None:
