@@ -19,6 +19,9 @@ os.environ.setdefault("QUEUE_URL", f"sqlite:///{_TMP}/queue.db")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ["SMTP_URL"] = ""
 os.environ.setdefault("LOGIN_ATTEMPTS_PER_MINUTE", "1000")
+# Argon2id still, at its least cost: a hash took 0.26 s, and most tests sign someone in.
+os.environ.setdefault("PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("PASSWORD_HASH_MEMORY_KIB", "1024")
 
 import httpx  # noqa: E402
 
@@ -57,54 +60,43 @@ async def database() -> AsyncIterator[None]:
     await db.close_pool()
 
 
-TABLES = [
-    "macro",
-    "webhook_delivery",
-    "webhook",
-    "time_rule_state",
-    "rule_run",
-    "rule",
-    "attachment",
-    "channel_message",
-    "channel_integration",
-    "form_submission",
-    "inbound_email",
-    "bouncing_address",
-    "lead_event",
-    "lead",
-    "campaign_recipient",
-    "suppression",
-    "campaign",
-    "segment",
-    "consent_change",
-    "survey_response",
-    "survey",
-    "ticket_metrics",
-    "outbox_message",
-    "idempotency_key",
-    "ticket_event",
-    "ticket_tag",
-    "interaction",
-    "ticket",
-    "journey_change",
-    "customer_identity",
-    "customer",
-    "organization",
-    "sla_policy",
-    "api_token",
-    "login_session",
-    "agent",
-    "team",
-]
+def _tables() -> list[str]:
+    """Every table of the project's apps, the ones others reference last (deleting in
+    this order breaks no foreign key)."""
+    from piccolo.conf.apps import Finder
+    from piccolo.table import sort_table_classes
+
+    ordered = sort_table_classes(Finder().get_table_classes())
+    return [table._meta.tablename for table in reversed(ordered)]
+
+
+TABLES = _tables()
+
+
+_sequences: list[str] = []
 
 
 async def truncate_all() -> None:
+    """Empties every table, ids restarting from 1, by DELETE in one transaction: a
+    TRUNCATE of these tables made new files for each on PostgreSQL (0.2-0.7 s a test
+    against a few ms), and SQLite committed each DELETE on its own."""
     engine = get_engine()
     if is_sqlite():
-        for table in TABLES:
-            await engine.run_ddl(f"DELETE FROM {table}")
-    else:
-        await engine.run_ddl(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        async with engine.transaction():
+            for table in TABLES:
+                await engine.run_ddl(f"DELETE FROM {table}")
+        return
+    async with engine.pool.acquire() as connection:
+        if not _sequences:
+            _sequences.extend(
+                row[0]
+                for row in await connection.fetch(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+                )
+            )
+        restart = "".join(f"SELECT setval('{name}', 1, false);" for name in _sequences)
+        deletes = "".join(f"DELETE FROM {table};" for table in TABLES)
+        await connection.execute(f"BEGIN;{deletes}{restart}COMMIT;")
 
 
 @pytest.fixture(autouse=True)

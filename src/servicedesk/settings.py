@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     mail_max_attempts: int = 5
     mail_retry_delay_seconds: int = 30
     login_attempts_per_minute: int = 10
+    # Argon2id's cost for password hashes: argon2-cffi's defaults (RFC 9106's second
+    # recommended profile: 3 passes over 64 MiB). Lower only where hashing time matters
+    # more than the cost of guessing (the test suite sets the least). Hashes made with
+    # other costs still verify: the cost is written in each hash.
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=8)
     # Email in (servicedesk.channels, docs/channels.md).
     data_dir: Path = VAR_DIR  # attachments are stored under DATA_DIR/attachments
     inbound_addresses: str = ""  # comma-separated: the addresses `mail listen` accepts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -14,14 +15,25 @@ from servicedesk import text
 from servicedesk.actors import Actor
 from servicedesk.clock import utcnow
 from servicedesk.errors import Conflict, Invalid, NotFound
+from servicedesk.settings import get_settings
 
 from .tables import Agent, ApiToken, LoginSession, Team
 
 ROLES = ("agent", "lead", "admin")
 SESSION_DAYS = 14
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so a login takes as long either way.
-_DUMMY_HASH = _hasher.hash("not a password")
+
+
+@functools.cache
+def _hasher_with(time_cost: int, memory_kib: int) -> tuple[PasswordHasher, str]:
+    """The hasher for these costs, and a hash of nothing to verify against when the
+    email is unknown, so a login takes as long either way."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    return hasher, hasher.hash("not a password")
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    settings = get_settings()
+    return _hasher_with(settings.password_hash_time_cost, settings.password_hash_memory_kib)
 
 
 def _digest(token: str) -> str:
@@ -77,7 +89,7 @@ async def create_agent(
             name=name or email.split("@")[0],
             role=role,
             team=team_id,
-            password_hash=_hasher.hash(password) if password else None,
+            password_hash=_hasher()[0].hash(password) if password else None,
             created_at=now or utcnow(),
         )
     )
@@ -117,7 +129,7 @@ async def update_agent(*, agent_id: int, changes: dict[str, Any], actor: Actor) 
             raise NotFound(f"team {team_id} does not exist", field="team_id")
         values[Agent.team] = team_id
     if "password" in changes:
-        values[Agent.password_hash] = _hasher.hash(changes["password"])
+        values[Agent.password_hash] = _hasher()[0].hash(changes["password"])
     if values:
         await Agent.update(values).where(Agent.id == agent_id)
         _credentials_changed()
@@ -143,7 +155,8 @@ async def authenticate(*, email: str, password: str) -> dict[str, Any] | None:
     agent = await find_agent_by_email(email=email)
     stored = agent["password_hash"] if agent else None
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
+        hasher, nothing = _hasher()
+        hasher.verify(stored or nothing, password)
     except (VerifyMismatchError, InvalidHashError):
         return None
     if not agent or not stored or not agent["active"]:

@@ -10,6 +10,7 @@ import pytest
 from servicedesk.accounts import service
 from servicedesk.accounts.tables import Agent
 from servicedesk.actors import SYSTEM
+from servicedesk.settings import get_settings
 from tests.conftest import PASSWORD, app_client, make_agent
 
 
@@ -161,3 +162,22 @@ async def test_login_is_rate_limited(monkeypatch: pytest.MonkeyPatch) -> None:
         ]
         assert (await fresh.get("/api/tickets")).status_code == 401  # other paths are not throttled
     assert codes == [401, 401, 401, 429, 429]
+
+
+async def test_the_hash_cost_comes_from_the_settings_and_old_hashes_still_verify(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await make_agent("cost@desk.example")
+    monkeypatch.setenv("PASSWORD_HASH_TIME_COST", "2")
+    monkeypatch.setenv("PASSWORD_HASH_MEMORY_KIB", "2048")
+    get_settings.cache_clear()
+    await make_agent("newer@desk.example")
+    rows = {
+        row["email"]: row["password_hash"]
+        for row in await Agent.select(Agent.email, Agent.password_hash)
+    }
+    assert "$m=1024,t=1," in rows["cost@desk.example"]  # the suite's own cost
+    assert "$m=2048,t=2," in rows["newer@desk.example"]
+    for email in ("cost@desk.example", "newer@desk.example"):
+        assert await service.authenticate(email=email, password=PASSWORD) is not None
+        assert await service.authenticate(email=email, password="wrong") is None
