@@ -8,22 +8,25 @@ export type LeadStages = ResponseOf<"/api/leads/stages", "get">;
 export type LeadCreate = BodyOf<"/api/leads", "post">;
 export type LeadChanges = BodyOf<"/api/leads/{lead_id}", "patch">;
 
+/** A money figure: one sum per currency (never converted), sorted by currency code. */
+export type Amounts = { currency: string; amount: number }[];
+
 /** The lead report (published untyped, like the other reports). */
 export interface LeadReport {
   from: string | null;
   to: string | null;
   stages: string[];
   leads: number;
-  open_value: number;
-  won_value: number;
-  pipeline: { stage: string; leads: number; value: number }[];
+  open_value: Amounts;
+  won_value: Amounts;
+  pipeline: { stage: string; leads: number; value: Amounts }[];
   by_channel: {
     channel: string;
     leads: number;
     won: number;
     lost: number;
     conversion_rate: number | null;
-    won_value: number;
+    won_value: Amounts;
   }[];
   time_in_stage: { stage: string; stays: number; median_days: number | null }[];
   by_owner: {
@@ -33,7 +36,7 @@ export interface LeadReport {
     won: number;
     lost: number;
     win_rate: number | null;
-    won_value: number;
+    won_value: Amounts;
   }[];
 }
 

@@ -19,6 +19,15 @@ export function pct(value: number | null | undefined, digits = 0): string {
   return `${(value * 100).toFixed(digits)} %`;
 }
 
+/** Per-currency sums, each in its own currency: "€1,200.00 · $300.00" ("—" for none).
+ * Amounts in different currencies are never added (no exchange rates). */
+export function amounts(list: readonly { currency: string; amount: number }[]): string {
+  if (list.length === 0) return "—";
+  return list
+    .map(({ currency, amount }) => new Intl.NumberFormat("en", { style: "currency", currency }).format(amount))
+    .join(" · ");
+}
+
 export function hours(value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
   if (value < 1) return `${Math.round(value * 60)} min`;

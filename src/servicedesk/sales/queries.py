@@ -89,6 +89,7 @@ async def report_leads(start: datetime | None, end: datetime | None) -> list[dic
         Lead.id,
         Lead.stage,
         Lead.value_cents,
+        Lead.currency,
         Lead.source_channel,
         Lead.owner,
         Lead.owner.name.as_alias("owner_name"),

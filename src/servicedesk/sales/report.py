@@ -1,5 +1,6 @@
 """The lead report: pipeline value by stage, conversion by source channel, median time in
-stage, win rate per owner (docs/sales.md defines each figure), as JSON or CSV."""
+stage, win rate per owner (docs/sales.md defines each figure), as JSON or CSV. Money is
+never converted: every value is a list of per-currency sums."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import csv
 import io
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +20,20 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
+def _money(leads: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """[{currency, amount}] sorted by currency: the sum of these leads' values in each
+    currency one of them has (a desk without exchange rates cannot add EUR to USD)."""
+    cents: dict[str, int] = defaultdict(int)
+    for lead in leads:
+        cents[lead["currency"]] += lead["value_cents"]
+    return [{"currency": code, "amount": cents[code] / 100} for code in sorted(cents)]
+
+
 async def lead_report(
     *, start: datetime | None = None, end: datetime | None = None
 ) -> dict[str, Any]:
     """Over the leads created in [start, end) (all when not given), merged-away ones left
-    out. Values are summed as numbers whatever their currency (one currency per desk)."""
+    out. Each value is given per currency (`_money`); counts and rates over all leads."""
     leads = await queries.report_leads(start, end)
     pipeline = []
     for stage in stages():
@@ -31,7 +42,7 @@ async def lead_report(
             {
                 "stage": stage,
                 "leads": len(found),
-                "value": sum(lead["value_cents"] for lead in found) / 100,
+                "value": _money(found),
             }
         )
     channels: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -49,7 +60,7 @@ async def lead_report(
                 "won": len(won),
                 "lost": sum(1 for lead in found if lead["stage"] == "lost"),
                 "conversion_rate": _rate(len(won), len(found)),
-                "won_value": sum(lead["value_cents"] for lead in won) / 100,
+                "won_value": _money(won),
             }
         )
     by_owner = []
@@ -64,7 +75,7 @@ async def lead_report(
                 "won": len(won),
                 "lost": lost,
                 "win_rate": _rate(len(won), len(won) + lost),
-                "won_value": sum(lead["value_cents"] for lead in won) / 100,
+                "won_value": _money(won),
             }
         )
     return {
@@ -72,9 +83,8 @@ async def lead_report(
         "to": end,
         "stages": stages(),
         "leads": len(leads),
-        "open_value": sum(lead["value_cents"] for lead in leads if lead["stage"] not in CLOSED)
-        / 100,
-        "won_value": sum(lead["value_cents"] for lead in leads if lead["stage"] == "won") / 100,
+        "open_value": _money(lead for lead in leads if lead["stage"] not in CLOSED),
+        "won_value": _money(lead for lead in leads if lead["stage"] == "won"),
         "pipeline": pipeline,
         "by_channel": by_channel,
         "time_in_stage": await _time_in_stage([int(lead["id"]) for lead in leads]),
@@ -103,40 +113,43 @@ async def _time_in_stage(lead_ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
+CSV_HEADER = ["section", "name", "currency", "leads", "value", "won", "lost", "rate", "median_days"]
+
+
+def _csv_rows(
+    section: str, name: str, counts: list[Any], money: list[dict[str, Any]]
+) -> list[list[Any]]:
+    """One row per currency of the section/name's value (one row with a blank currency
+    when it has none). The counts (leads, won, lost, rate, median_days; None is blank) go
+    on its first row only, so that a spreadsheet's column sums count each lead once."""
+    first = ["" if value is None else value for value in counts]
+    rows = []
+    for n, part in enumerate(money or [{"currency": "", "amount": ""}]):
+        figures = first if n == 0 else [""] * len(first)
+        rows.append([section, name, part["currency"], figures[0], part["amount"], *figures[1:]])
+    return rows
+
+
 def report_csv(report: dict[str, Any]) -> str:
-    """One table: section, name, then the figures (blank where a section has none)."""
+    """One table, CSV_HEADER: the rows of each section (see `_csv_rows`); `value` is the
+    stage's value for the pipeline and the won value for channels and owners."""
+    rows: list[list[Any]] = []
+    for row in report["pipeline"]:
+        rows += _csv_rows(
+            "pipeline", row["stage"], [row["leads"], None, None, None, None], row["value"]
+        )
+    for row in report["by_channel"]:
+        counts = [row["leads"], row["won"], row["lost"], row["conversion_rate"], None]
+        rows += _csv_rows("channel", row["channel"], counts, row["won_value"])
+    for row in report["time_in_stage"]:
+        rows += _csv_rows(
+            "time_in_stage", row["stage"], [row["stays"], None, None, None, row["median_days"]], []
+        )
+    for row in report["by_owner"]:
+        counts = [row["leads"], row["won"], row["lost"], row["win_rate"], None]
+        rows += _csv_rows("owner", row["owner_name"] or "(nobody)", counts, row["won_value"])
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["section", "name", "leads", "value", "won", "lost", "rate", "median_days"])
-    for row in report["pipeline"]:
-        writer.writerow(["pipeline", row["stage"], row["leads"], row["value"], "", "", "", ""])
-    for row in report["by_channel"]:
-        writer.writerow(
-            [
-                "channel",
-                row["channel"],
-                row["leads"],
-                row["won_value"],
-                row["won"],
-                row["lost"],
-                "" if row["conversion_rate"] is None else row["conversion_rate"],
-                "",
-            ]
-        )
-    for row in report["time_in_stage"]:
-        median = "" if row["median_days"] is None else row["median_days"]
-        writer.writerow(["time_in_stage", row["stage"], row["stays"], "", "", "", "", median])
-    for row in report["by_owner"]:
-        writer.writerow(
-            [
-                "owner",
-                row["owner_name"] or "(nobody)",
-                row["leads"],
-                row["won_value"],
-                row["won"],
-                row["lost"],
-                "" if row["win_rate"] is None else row["win_rate"],
-                "",
-            ]
-        )
+    writer.writerow(CSV_HEADER)
+    writer.writerows(rows)
     return out.getvalue()

@@ -133,18 +133,29 @@ async def test_merge_and_delete_are_for_leads_and_the_report_has_csv(
         "id"
     ]
     other_ticket = await contact("bob@mail.example", now=utcnow())
-    third = (await lead_client.post("/api/leads", json={"ticket_id": other_ticket})).json()
+    third = (
+        await lead_client.post(
+            "/api/leads", json={"ticket_id": other_ticket, "value": 12.5, "currency": "usd"}
+        )
+    ).json()
     cross = await lead_client.post(
         f"/api/leads/{second['id']}/merge", json={"other_id": third["id"]}
     )
     assert cross.status_code == 422 and cross.json()["errors"][0]["field"] == "other_id"
     report = await lead_client.get("/api/reports/leads")
     assert report.status_code == 200, report.text
-    assert report.json()["leads"] == 2 and report.json()["open_value"] == 40.0
+    # Two currencies: summed apart (EUR, the default, and USD), never added together.
+    assert report.json()["leads"] == 2 and report.json()["open_value"] == [
+        {"currency": "EUR", "amount": 40.0},
+        {"currency": "USD", "amount": 12.5},
+    ]
+    new_stage = next(row for row in report.json()["pipeline"] if row["stage"] == "new")
+    assert new_stage["leads"] == 2 and len(new_stage["value"]) == 2
     as_csv = await lead_client.get("/api/reports/leads", params={"format": "csv"})
     assert as_csv.headers["content-type"].startswith("text/csv")
-    assert as_csv.text.splitlines()[0] == "section,name,leads,value,won,lost,rate,median_days"
-    assert "pipeline,new,2,40.0" in as_csv.text
+    lines = as_csv.text.splitlines()
+    assert lines[0] == "section,name,currency,leads,value,won,lost,rate,median_days"
+    assert lines[1:3] == ["pipeline,new,EUR,2,40.0,,,,", "pipeline,new,USD,,12.5,,,,"]
     bad = await lead_client.get("/api/reports/leads", params={"from": "yesterday"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "from"
     gone = await lead_client.delete(f"/api/leads/{third['id']}")

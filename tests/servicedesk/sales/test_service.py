@@ -3,6 +3,8 @@ event, merges, and the lead report's figures computed by hand."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -158,38 +160,48 @@ async def test_the_lead_report_figures_by_hand() -> None:
     sam, sue = as_agent(people["sam"], "agent", "sam"), as_agent(people["sue"], "agent", "sue")
     day = timedelta(days=1)
 
-    async def lead(n: int, who: Actor, value: int, path: list[tuple[str, int]]) -> int:
+    async def lead(
+        n: int, who: Actor, value: int, path: list[tuple[str, int]], currency: str = "EUR"
+    ) -> int:
         ticket_id = await contact(f"r{n}@mail.example")
-        lead_id = await lead_for(ticket_id, who, value=value)
+        lead_id = await lead_for(ticket_id, who, value=value, currency=currency)
         for stage, days in path:
             await sales.set_stage(lead_id=lead_id, stage=stage, actor=who, now=T0 + days * day)
         return lead_id
 
-    # Sam: won 1000 (new 2 days, qualified 4 days), lost 500 (new 1 day), open 200 (new).
+    def money(**amounts: float) -> list[dict[str, object]]:
+        return [{"currency": code, "amount": amount} for code, amount in amounts.items()]
+
+    # Sam: won 1000 EUR (new 2 days, qualified 4 days), lost 500 EUR (new 1 day), open
+    # 200 USD (new; given in lower case, kept in upper).
     await lead(1, sam, 1000, [("qualified", 2), ("won", 6)])
     await lead(2, sam, 500, [("lost", 1)])
-    await lead(3, sam, 200, [])
-    # Sue: won 300 (new 4 days, qualified 2 days), open 700 in proposal (new 6, qual. 1).
-    await lead(4, sue, 300, [("qualified", 4), ("won", 6)])
+    await lead(3, sam, 200, [], currency="usd")
+    # Sue: won 300 USD (new 4 days, qualified 2 days), open 700 EUR in proposal (new 6,
+    # qualified 1).
+    await lead(4, sue, 300, [("qualified", 4), ("won", 6)], currency="USD")
     await lead(5, sue, 700, [("qualified", 6), ("proposal", 7)])
-    # A manual lead (no ticket) of Sue's: its source channel is "manual".
+    # A manual lead (no ticket) of Sue's: its source channel is "manual"; EUR by default.
     customer_id = await customer_of(await contact("r6@mail.example"))
     await sales.create_lead(actor=sue, now=T0, customer_id=customer_id, value=50)
     found = await report.lead_report()
     assert found["leads"] == 6
-    assert found["open_value"] == 950.0 and found["won_value"] == 1300.0
+    # Each currency summed apart, sorted by code: never 950 or 1300 across currencies.
+    assert found["open_value"] == money(EUR=750.0, USD=200.0)
+    assert found["won_value"] == money(EUR=1000.0, USD=300.0)
     assert {r["stage"]: (r["leads"], r["value"]) for r in found["pipeline"]} == {
-        "new": (2, 250.0),
-        "qualified": (0, 0.0),
-        "proposal": (1, 700.0),
-        "won": (2, 1300.0),
-        "lost": (1, 500.0),
+        "new": (2, money(EUR=50.0, USD=200.0)),
+        "qualified": (0, []),
+        "proposal": (1, money(EUR=700.0)),
+        "won": (2, money(EUR=1000.0, USD=300.0)),
+        "lost": (1, money(EUR=500.0)),
     }
     assert {
-        r["channel"]: (r["leads"], r["won"], r["conversion_rate"]) for r in found["by_channel"]
+        r["channel"]: (r["leads"], r["won"], r["conversion_rate"], r["won_value"])
+        for r in found["by_channel"]
     } == {
-        "email": (5, 2, 0.4),
-        "manual": (1, 0, 0.0),
+        "email": (5, 2, 0.4, money(EUR=1000.0, USD=300.0)),
+        "manual": (1, 0, 0.0, []),
     }
     # new: stays of 2, 1, 4, 6 days -> median 3; qualified: 4, 2, 1 -> 2; proposal: none.
     assert {r["stage"]: (r["stays"], r["median_days"]) for r in found["time_in_stage"]} == {
@@ -197,12 +209,34 @@ async def test_the_lead_report_figures_by_hand() -> None:
         "qualified": (3, 2.0),
         "proposal": (0, None),
     }
-    assert {r["owner_name"]: (r["won"], r["lost"], r["win_rate"]) for r in found["by_owner"]} == {
-        "Sam": (1, 1, 0.5),
-        "Sue": (1, 0, 1.0),
+    assert {
+        r["owner_name"]: (r["won"], r["lost"], r["win_rate"], r["won_value"])
+        for r in found["by_owner"]
+    } == {
+        "Sam": (1, 1, 0.5, money(EUR=1000.0)),
+        "Sue": (1, 0, 1.0, money(USD=300.0)),
     }
-    csv_text = report.report_csv(found)
-    assert "pipeline,won,2,1300.0" in csv_text and "owner,Sam,3,1000.0,1,1,0.5," in csv_text
+    # The CSV: a row per section, name and currency; the counts on the first row of each
+    # name only (column sums count a lead once); a row with no currency where none is.
+    rows = list(csv.reader(io.StringIO(report.report_csv(found))))
+    assert rows == [
+        ["section", "name", "currency", "leads", "value", "won", "lost", "rate", "median_days"],
+        ["pipeline", "new", "EUR", "2", "50.0", "", "", "", ""],
+        ["pipeline", "new", "USD", "", "200.0", "", "", "", ""],
+        ["pipeline", "qualified", "", "0", "", "", "", "", ""],
+        ["pipeline", "proposal", "EUR", "1", "700.0", "", "", "", ""],
+        ["pipeline", "won", "EUR", "2", "1000.0", "", "", "", ""],
+        ["pipeline", "won", "USD", "", "300.0", "", "", "", ""],
+        ["pipeline", "lost", "EUR", "1", "500.0", "", "", "", ""],
+        ["channel", "email", "EUR", "5", "1000.0", "2", "1", "0.4", ""],
+        ["channel", "email", "USD", "", "300.0", "", "", "", ""],
+        ["channel", "manual", "", "1", "", "0", "0", "0.0", ""],
+        ["time_in_stage", "new", "", "4", "", "", "", "", "3.0"],
+        ["time_in_stage", "qualified", "", "3", "", "", "", "", "2.0"],
+        ["time_in_stage", "proposal", "", "0", "", "", "", "", ""],
+        ["owner", "Sam", "EUR", "3", "1000.0", "1", "1", "0.5", ""],
+        ["owner", "Sue", "USD", "3", "300.0", "1", "0", "1.0", ""],
+    ]
     # A period: only the leads created in it.
     assert (await report.lead_report(start=T0 + day, end=T0 + 2 * day))["leads"] == 0
 

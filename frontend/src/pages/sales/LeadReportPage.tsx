@@ -3,27 +3,28 @@ import { IconDownload } from "@tabler/icons-react";
 import { leadReportCsvUrl, useLeadReport, type LeadReport } from "../../api/sales";
 import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
-import { pct } from "../../lib/format";
+import { amounts, pct } from "../../lib/format";
 import { stageLabel } from "./board";
 
 const number = (v: number) => v.toLocaleString("en", { maximumFractionDigits: 2 });
 const rate = (v: number | null) => (v === null ? "—" : pct(v));
 
 /** Pipeline value by stage, conversion by source channel, median time in stage, win rate
- * per owner; the same figures as CSV. */
+ * per owner; the same figures as CSV. Money is shown per currency (never added across). */
 export function LeadReportPage() {
   const report = useLeadReport({});
   const data = report.data;
   const pipeline: Column<LeadReport["pipeline"][number]>[] = [
     { key: "stage", header: "Stage", render: (r) => stageLabel(r.stage) },
     { key: "leads", header: "Leads", render: (r) => r.leads, align: "right" },
-    { key: "value", header: "Value", render: (r) => number(r.value), align: "right" },
+    { key: "value", header: "Value", render: (r) => amounts(r.value), align: "right" },
   ];
   const channels: Column<LeadReport["by_channel"][number]>[] = [
     { key: "channel", header: "Source channel", render: (r) => r.channel },
     { key: "leads", header: "Leads", render: (r) => r.leads, align: "right" },
     { key: "won", header: "Won", render: (r) => r.won, align: "right" },
     { key: "rate", header: "Conversion", render: (r) => rate(r.conversion_rate), align: "right" },
+    { key: "value", header: "Won value", render: (r) => amounts(r.won_value), align: "right" },
   ];
   const times: Column<LeadReport["time_in_stage"][number]>[] = [
     { key: "stage", header: "Stage", render: (r) => stageLabel(r.stage) },
@@ -40,7 +41,7 @@ export function LeadReportPage() {
     { key: "won", header: "Won", render: (r) => r.won, align: "right" },
     { key: "lost", header: "Lost", render: (r) => r.lost, align: "right" },
     { key: "rate", header: "Win rate", render: (r) => rate(r.win_rate), align: "right" },
-    { key: "value", header: "Won value", render: (r) => number(r.won_value), align: "right" },
+    { key: "value", header: "Won value", render: (r) => amounts(r.won_value), align: "right" },
   ];
   return (
     <Stack p="md" maw={1100} mx="auto">
@@ -58,7 +59,7 @@ export function LeadReportPage() {
       {report.isError && <QueryError error={report.error} />}
       {data && (
         <Text data-testid="lead-totals">
-          {data.leads} leads · open pipeline {number(data.open_value)} · won {number(data.won_value)}
+          {data.leads} leads — open pipeline {amounts(data.open_value)} — won {amounts(data.won_value)}
         </Text>
       )}
       <SimpleGrid cols={{ base: 1, md: 2 }}>

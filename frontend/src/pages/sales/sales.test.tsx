@@ -157,26 +157,45 @@ describe("LeadCard", () => {
 });
 
 describe("LeadReportPage", () => {
-  it("shows the figures and links the CSV", async () => {
+  it("shows each currency's sum in that currency and links the CSV", async () => {
+    const eur = (amount: number) => ({ currency: "EUR", amount });
+    const usd = (amount: number) => ({ currency: "USD", amount });
     mockFetch({
       "GET /api/reports/leads": () => ({
         from: null,
         to: null,
         stages: STAGES.stages,
         leads: 6,
-        open_value: 950,
-        won_value: 1300,
-        pipeline: [{ stage: "won", leads: 2, value: 1300 }],
-        by_channel: [{ channel: "email", leads: 5, won: 2, lost: 1, conversion_rate: 0.4, won_value: 1300 }],
+        open_value: [eur(750), usd(200)],
+        won_value: [eur(1000), usd(300)],
+        pipeline: [
+          { stage: "qualified", leads: 0, value: [] },
+          { stage: "won", leads: 2, value: [eur(1000), usd(300)] },
+        ],
+        by_channel: [
+          { channel: "email", leads: 5, won: 2, lost: 1, conversion_rate: 0.4, won_value: [eur(1000), usd(300)] },
+        ],
         time_in_stage: [{ stage: "new", stays: 4, median_days: 3 }],
-        by_owner: [{ owner_id: 1, owner_name: "Sam", leads: 3, won: 1, lost: 1, win_rate: 0.5, won_value: 1000 }],
+        by_owner: [
+          { owner_id: 1, owner_name: "Sam", leads: 3, won: 1, lost: 1, win_rate: 0.5, won_value: [eur(1234.5)] },
+          { owner_id: 2, owner_name: "Sue", leads: 3, won: 1, lost: 0, win_rate: 1, won_value: [usd(300)] },
+        ],
       }),
     });
     renderWithProviders(<LeadReportPage />);
-    expect(await screen.findByTestId("lead-totals")).toHaveTextContent("6 leads · open pipeline 950 · won 1,300");
-    const channels = screen.getByRole("table", { name: "Conversion by source channel" });
-    expect(within(channels).getByText("40 %")).toBeInTheDocument();
-    expect(within(screen.getByRole("table", { name: "Win rate per owner" })).getByText("50 %")).toBeInTheDocument();
+    expect(await screen.findByTestId("lead-totals")).toHaveTextContent(
+      "6 leads — open pipeline €750.00 · $200.00 — won €1,000.00 · $300.00",
+    );
+    const pipeline = within(screen.getByRole("table", { name: "Pipeline by stage" }));
+    expect(pipeline.getByRole("row", { name: /Won/ })).toHaveTextContent("€1,000.00 · $300.00");
+    expect(pipeline.getByRole("row", { name: /Qualified/ })).toHaveTextContent("—");
+    const channels = within(screen.getByRole("table", { name: "Conversion by source channel" }));
+    expect(channels.getByText("40 %")).toBeInTheDocument();
+    expect(channels.getByText("€1,000.00 · $300.00")).toBeInTheDocument();
+    const owners = within(screen.getByRole("table", { name: "Win rate per owner" }));
+    expect(owners.getByText("50 %")).toBeInTheDocument();
+    expect(owners.getByRole("row", { name: /Sam/ })).toHaveTextContent("€1,234.50");
+    expect(owners.getByRole("row", { name: /Sue/ })).toHaveTextContent("$300.00");
     expect(screen.getByRole("link", { name: /Download as CSV/ })).toHaveAttribute("href", "/api/reports/leads?format=csv");
   });
 });
