@@ -104,7 +104,8 @@ describe("IntegrationsTab", () => {
       reply_url: "https://bridge.example/replies",
       active: true,
     });
-    const dialog = await screen.findByRole("dialog", { name: "Mastodon: copy the secret now" });
+    const dialog = await screen.findByRole("dialog", { name: "Copy the secret now" });
+    expect(dialog).toHaveTextContent("Mastodon: this is the only time its secret is shown");
     expect(within(dialog).getByTestId("integration-secret")).toHaveTextContent(SECRET);
     expect(within(dialog).getByTestId("integration-door")).toHaveTextContent(
       `${window.location.origin}/api/channels/social/inbound`,

@@ -47,7 +47,7 @@ function SecretPanel({ integration, onDone }: { integration: IntegrationCreated;
   const door = `${window.location.origin}${integration.inbound_url}`;
   return (
     <Stack>
-      <Alert color="yellow" title="This is the only time the secret is shown">
+      <Alert color="yellow" title={`${integration.name}: this is the only time its secret is shown`}>
         Store it in the {integration.platform} bridge now. If it is lost, issue a new secret (the old one then stops working).
       </Alert>
       <Copyable label="Secret" value={integration.secret} testId="integration-secret" />
@@ -59,7 +59,7 @@ function SecretPanel({ integration, onDone }: { integration: IntegrationCreated;
         <Text size="sm">
           Each message is POSTed as JSON to the door URL with <Code>&quot;platform&quot;: &quot;{integration.platform}&quot;</Code>{" "}
           and the header <Code>{SIGNATURE_HEADER}: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of &quot;&lt;t&gt;.&lt;raw body&gt;&quot;&gt;</Code>{" "}
-          computed with this secret; a timestamp more than five minutes off is refused.
+          computed with this secret; a timestamp too far from now (5 minutes by default) is refused.
           {integration.reply_url
             ? " Agents' replies are posted to the reply URL, signed the same way."
             : " Without a reply URL, agents' replies stay on the ticket."}
@@ -177,7 +177,13 @@ export function IntegrationsTab() {
   const integrations = useIntegrations();
   const patch = usePatchIntegration();
   const rotate = useRotateIntegrationSecret();
-  const [editing, setEditing] = useState<Integration | "new" | null>(null);
+  // `editing` outlives the form's modal, so that its title holds while the modal fades out.
+  const [formOpen, setFormOpen] = useState(false);
+  const [editing, setEditing] = useState<Integration | null>(null);
+  const openForm = (integration: Integration | null) => {
+    setEditing(integration);
+    setFormOpen(true);
+  };
   const [rotating, setRotating] = useState<Integration | null>(null);
   // Held only while its modal is open: once closed, the secret is gone from the page.
   const [secret, setSecret] = useState<IntegrationCreated | null>(null);
@@ -221,7 +227,7 @@ export function IntegrationsTab() {
       align: "right",
       render: (i) => (
         <Group gap="xs" justify="flex-end" wrap="nowrap">
-          <Button size="xs" variant="default" onClick={() => setEditing(i)} aria-label={`Edit ${i.name}`}>
+          <Button size="xs" variant="default" onClick={() => openForm(i)} aria-label={`Edit ${i.name}`}>
             Edit
           </Button>
           <Button size="xs" variant="default" onClick={() => setRotating(i)} aria-label={`New secret for ${i.name}`}>
@@ -250,7 +256,7 @@ export function IntegrationsTab() {
           door; a conversation stays one ticket. An inactive integration&apos;s messages are refused; integrations are never
           deleted (their messages name them).
         </Text>
-        <Button onClick={() => setEditing("new")} style={{ flexShrink: 0 }}>
+        <Button onClick={() => openForm(null)} style={{ flexShrink: 0 }}>
           New integration
         </Button>
       </Group>
@@ -268,19 +274,19 @@ export function IntegrationsTab() {
         />
       )}
       <Modal
-        opened={editing !== null}
-        onClose={() => setEditing(null)}
-        title={editing === "new" ? "New chat or social integration" : `Edit ${editing?.name ?? "integration"}`}
+        opened={formOpen}
+        onClose={() => setFormOpen(false)}
+        title={editing ? `Edit ${editing.name}` : "New chat or social integration"}
         size="lg"
       >
-        {editing !== null && (
+        {formOpen && (
           <IntegrationForm
-            integration={editing === "new" ? null : editing}
+            integration={editing}
             onCreated={(created) => {
-              setEditing(null);
+              setFormOpen(false);
               setSecret(created);
             }}
-            onDone={() => setEditing(null)}
+            onDone={() => setFormOpen(false)}
           />
         )}
       </Modal>
@@ -288,7 +294,7 @@ export function IntegrationsTab() {
         opened={secret !== null}
         onClose={() => setSecret(null)}
         closeOnClickOutside={false}
-        title={secret ? `${secret.name}: copy the secret now` : ""}
+        title="Copy the secret now"
         size="lg"
       >
         {secret && <SecretPanel integration={secret} onDone={() => setSecret(null)} />}
