@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { Integration } from "../../api/types";
-import { json, mockFetch, renderWithProviders } from "../../test/utils";
+import { calls, json, mockFetch, renderWithProviders } from "../../test/utils";
 import { IntegrationsTab } from "./IntegrationsTab";
 
 const WIDGET: Integration = {
@@ -20,7 +20,7 @@ const SECRET = "ab".repeat(32);
 
 /** The API as the server keeps it: a list that POST and PATCH change; the secret only in POST's answer. */
 function server(initial: Integration[]) {
-  const rows = [...initial];
+  const rows = initial.map((r) => ({ ...r })); // PATCH changes its copies, not the fixtures
   const posted: Record<string, unknown>[] = [];
   const patched: Record<string, unknown>[] = [];
   const fetch = mockFetch({
@@ -50,6 +50,11 @@ function server(initial: Integration[]) {
         headers: { "Content-Type": "application/json" },
       });
     },
+    "POST /api/channels/integrations/1/secret": () =>
+      new Response(JSON.stringify({ ...rows[0], secret: "cd".repeat(32) }), {
+        status: 201,
+        headers: { "Content-Type": "application/json" },
+      }),
     "PATCH /api/channels/integrations/1": async (req) => {
       const body = (await req.json()) as Partial<Integration>;
       patched.push(body);
@@ -161,5 +166,21 @@ describe("IntegrationsTab", () => {
       expect(api.patched[2]).toEqual({ name: "Website chat", reply_url: "https://chat.example/replies" }),
     );
     expect(await within(row).findByText("Website chat")).toBeInTheDocument();
+  });
+
+  it("issues a new secret after a confirmation and shows it once", async () => {
+    const api = server([WIDGET]);
+    renderWithProviders(<IntegrationsTab />);
+    const user = userEvent.setup();
+    const row = await screen.findByTestId("integration-row");
+    await user.click(within(row).getByRole("button", { name: "New secret for Site chat" }));
+    const confirm = await screen.findByRole("dialog", { name: "Issue a new secret" });
+    expect(confirm).toHaveTextContent("The current one stops working at once");
+    await user.click(within(confirm).getByRole("button", { name: "Issue new secret" }));
+    const dialog = await screen.findByRole("dialog", { name: "Copy the secret now" });
+    expect(within(dialog).getByTestId("integration-secret")).toHaveTextContent("cd".repeat(32));
+    expect(calls(api.fetch).filter((r) => r.method === "POST").map((r) => new URL(r.url).pathname)).toEqual([
+      "/api/channels/integrations/1/secret",
+    ]);
   });
 });
