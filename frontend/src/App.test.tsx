@@ -4,7 +4,7 @@ import { MemoryRouter } from "react-router";
 import { describe, expect, it } from "vitest";
 import { AppRoutes } from "./App";
 import { Providers } from "./app/Providers";
-import { mockFetch, problem } from "./test/utils";
+import { calls, mockFetch, problem } from "./test/utils";
 
 function renderApp(route: string) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false, refetchInterval: false } } });
@@ -38,6 +38,14 @@ describe("routing and access", () => {
     expect(nav).toHaveTextContent("Customers");
     expect(nav).not.toHaveTextContent("Admin");
     expect(nav).not.toHaveTextContent("Dashboard");
+  });
+
+  it("keeps the chat and social integrations (and their secrets) from leads", async () => {
+    const fetch = mockFetch({ "GET /api/auth/me": () => session("lead") });
+    renderApp("/admin?tab=integrations");
+    expect(await screen.findByRole("heading", { name: "You do not have access" })).toBeInTheDocument();
+    expect(screen.queryByRole("tab", { name: "Chat & social" })).not.toBeInTheDocument();
+    expect(calls(fetch).map((r) => new URL(r.url).pathname)).not.toContain("/api/channels/integrations");
   });
 
   it("keeps the rules from agents and shows them to leads", async () => {

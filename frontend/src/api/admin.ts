@@ -4,6 +4,8 @@ import type {
   AgentCreate,
   AgentPatch,
   ApiTokenCreate,
+  IntegrationCreate,
+  IntegrationPatch,
   MacroCreate,
   OutboxKind,
   OutboxStatus,
@@ -127,5 +129,41 @@ export function useDeleteMacro() {
     mutationFn: (id: number) =>
       unwrap(api.DELETE("/api/automation/macros/{macro_id}", { params: { path: { macro_id: id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["macros"] }),
+  });
+}
+
+export function useIntegrations() {
+  return useQuery({ queryKey: ["integrations"], queryFn: () => unwrap(api.GET("/api/channels/integrations")) });
+}
+
+/** Answers the integration with its secret: the only time the API shows it. */
+export function useCreateIntegration() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: IntegrationCreate) => unwrap(api.POST("/api/channels/integrations", { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["integrations"] }),
+  });
+}
+
+export function usePatchIntegration() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: number; body: IntegrationPatch }) =>
+      unwrap(
+        api.PATCH("/api/channels/integrations/{integration_id}", { params: { path: { integration_id: id } }, body }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["integrations"] }),
+  });
+}
+
+/** A new secret, answered this once; the old one stops working at once. */
+export function useRotateIntegrationSecret() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) =>
+      unwrap(
+        api.POST("/api/channels/integrations/{integration_id}/secret", { params: { path: { integration_id: id } } }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["integrations"] }),
   });
 }

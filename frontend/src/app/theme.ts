@@ -71,6 +71,10 @@ export const theme = createTheme({
     Notification: {
       defaultProps: { closeButtonProps: { "aria-label": "Dismiss notification" } },
     },
+    // Mantine's close button is an icon alone: without a label a screen reader says "button".
+    Modal: {
+      defaultProps: { closeButtonProps: { "aria-label": "Close" } },
+    },
   },
 });
 

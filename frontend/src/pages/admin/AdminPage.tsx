@@ -1,6 +1,7 @@
 import { Stack, Tabs, Title } from "@mantine/core";
 import { useSearchParams } from "react-router";
 import { AgentsTab } from "./AgentsTab";
+import { IntegrationsTab } from "./IntegrationsTab";
 import { MacrosTab } from "./MacrosTab";
 import { OutboxTab } from "./OutboxTab";
 import { SlaTab } from "./SlaTab";
@@ -8,7 +9,7 @@ import { TeamsTab } from "./TeamsTab";
 import { TokensTab } from "./TokensTab";
 import { WebhooksTab } from "./WebhooksTab";
 
-const TABS = ["agents", "teams", "sla", "tokens", "webhooks", "macros", "outbox"] as const;
+const TABS = ["agents", "teams", "sla", "tokens", "webhooks", "integrations", "macros", "outbox"] as const;
 
 export function AdminPage() {
   const [sp, setSp] = useSearchParams();
@@ -26,6 +27,7 @@ export function AdminPage() {
           <Tabs.Tab value="sla">SLA policies</Tabs.Tab>
           <Tabs.Tab value="tokens">API tokens</Tabs.Tab>
           <Tabs.Tab value="webhooks">Webhooks</Tabs.Tab>
+          <Tabs.Tab value="integrations">Chat &amp; social</Tabs.Tab>
           <Tabs.Tab value="macros">Macros</Tabs.Tab>
           <Tabs.Tab value="outbox">Outbox</Tabs.Tab>
         </Tabs.List>
@@ -43,6 +45,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="webhooks" pt="md">
           <WebhooksTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="integrations" pt="md">
+          <IntegrationsTab />
         </Tabs.Panel>
         <Tabs.Panel value="macros" pt="md">
           <MacrosTab />
