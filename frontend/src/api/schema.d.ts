@@ -2010,6 +2010,8 @@ export interface components {
             name: string;
             platform: string;
             reply_url: string;
+            signature_header: string;
+            signature_tolerance_seconds: number;
             /** Format: date-time */
             updated_at: string;
         };
@@ -2032,6 +2034,8 @@ export interface components {
             platform: string;
             reply_url: string;
             secret: string;
+            signature_header: string;
+            signature_tolerance_seconds: number;
             /** Format: date-time */
             updated_at: string;
         };

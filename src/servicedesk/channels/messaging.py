@@ -36,9 +36,15 @@ KINDS = ("chat", "social")
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
-    """An integration as admins see it: never its secret."""
+    """An integration as admins see it: never its secret. Its door as the bridge must call
+    it: at BASE_URL, the desk's public address (behind a proxy, not the admin's)."""
     found = {k: v for k, v in row.items() if k not in ("secret", "key")}
-    return found | {"inbound_url": f"/api/channels/{row['kind']}/inbound"}
+    settings = get_settings()
+    return found | {
+        "inbound_url": f"{settings.base_url.rstrip('/')}/api/channels/{row['kind']}/inbound",
+        "signature_header": SIGNATURE_HEADER,
+        "signature_tolerance_seconds": settings.channel_signature_tolerance_seconds,
+    }
 
 
 async def _row(integration_id: int) -> dict[str, Any]:

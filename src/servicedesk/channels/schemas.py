@@ -137,7 +137,9 @@ class IntegrationOut(BaseModel):
     name: str
     reply_url: str
     active: bool
-    inbound_url: str  # where the bridge posts
+    inbound_url: str  # where the bridge posts: an absolute URL at BASE_URL
+    signature_header: str  # the header the bridge signs its posts in
+    signature_tolerance_seconds: int  # how far its timestamp may be from the desk's clock
     created_at: datetime
     updated_at: datetime
 

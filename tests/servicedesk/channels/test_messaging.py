@@ -85,7 +85,8 @@ async def test_admins_configure_integrations_and_see_the_secret_once(
 ) -> None:
     created = await integrate(admin_client, kind="social", platform="mastodon")
     assert len(created["secret"]) == 64
-    assert created["inbound_url"] == "/api/channels/social/inbound"
+    base = get_settings().base_url.rstrip("/")
+    assert created["inbound_url"] == f"{base}/api/channels/social/inbound"
     listed = (await admin_client.get(INTEGRATIONS)).json()
     assert [row["platform"] for row in listed] == ["mastodon"]
     assert "secret" not in listed[0]

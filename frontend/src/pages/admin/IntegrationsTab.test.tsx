@@ -12,7 +12,9 @@ const WIDGET: Integration = {
   name: "Site chat",
   reply_url: "",
   active: true,
-  inbound_url: "/api/channels/chat/inbound",
+  inbound_url: "https://desk.example/api/channels/chat/inbound",
+  signature_header: "Servicedesk-Signature",
+  signature_tolerance_seconds: 300,
   created_at: "2026-11-02T09:00:00Z",
   updated_at: "2026-11-02T09:00:00Z",
 };
@@ -42,7 +44,9 @@ function server(initial: Integration[]) {
         ...body,
         id: rows.length + 1,
         reply_url: (body.reply_url as string | null) ?? "",
-        inbound_url: `/api/channels/${String(body.kind)}/inbound`,
+        inbound_url: `https://desk.example/api/channels/${String(body.kind)}/inbound`,
+        signature_header: "Servicedesk-Signature",
+        signature_tolerance_seconds: 300,
       } as Integration;
       rows.push(row);
       return new Response(JSON.stringify({ ...row, secret: SECRET }), {
@@ -113,10 +117,11 @@ describe("IntegrationsTab", () => {
     expect(dialog).toHaveTextContent("Mastodon: this is the only time its secret is shown");
     expect(within(dialog).getByTestId("integration-secret")).toHaveTextContent(SECRET);
     expect(within(dialog).getByTestId("integration-door")).toHaveTextContent(
-      `${window.location.origin}/api/channels/social/inbound`,
+      "https://desk.example/api/channels/social/inbound",
     );
     expect(dialog).toHaveTextContent('"platform": "mastodon"');
     expect(dialog).toHaveTextContent("Servicedesk-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256");
+    expect(dialog).toHaveTextContent("more than 300 s from the desk's clock is refused");
     expect(within(dialog).getByRole("button", { name: "Copy secret" })).toBeInTheDocument();
 
     await user.click(within(dialog).getByRole("button", { name: "I have stored the secret" }));

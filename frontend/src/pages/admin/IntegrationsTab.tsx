@@ -18,7 +18,6 @@ const KIND_LABEL: Record<Integration["kind"], string> = { chat: "Chat", social: 
 // here too so that a typo is flagged as it is typed rather than by a 422.
 const PLATFORM = /^[a-z0-9][a-z0-9_.-]{0,39}$/;
 const INLINE = ["platform", "name", "reply_url"]; // problems shown under their field
-const SIGNATURE_HEADER = "Servicedesk-Signature";
 
 function Copyable({ label, value, testId }: { label: string; value: string; testId: string }) {
   return (
@@ -44,7 +43,7 @@ function Copyable({ label, value, testId }: { label: string; value: string; test
 
 /** The secret, shown this once (the API never answers it again), and what the bridge needs. */
 function SecretPanel({ integration, onDone }: { integration: IntegrationCreated; onDone: () => void }) {
-  const door = `${window.location.origin}${integration.inbound_url}`;
+  const door = integration.inbound_url; // absolute, at the desk's BASE_URL
   return (
     <Stack>
       <Alert color="yellow" title={`${integration.name}: this is the only time its secret is shown`}>
@@ -58,8 +57,8 @@ function SecretPanel({ integration, onDone }: { integration: IntegrationCreated;
         </Text>
         <Text size="sm">
           Each message is POSTed as JSON to the door URL with <Code>&quot;platform&quot;: &quot;{integration.platform}&quot;</Code>{" "}
-          and the header <Code>{SIGNATURE_HEADER}: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of &quot;&lt;t&gt;.&lt;raw body&gt;&quot;&gt;</Code>{" "}
-          computed with this secret; a timestamp too far from now (5 minutes by default) is refused.
+          and the header <Code>{integration.signature_header}: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of &quot;&lt;t&gt;.&lt;raw body&gt;&quot;&gt;</Code>{" "}
+          computed with this secret; a timestamp more than {integration.signature_tolerance_seconds} s from the desk&apos;s clock is refused.
           {integration.reply_url
             ? " Agents' replies are posted to the reply URL, signed the same way."
             : " Without a reply URL, agents' replies stay on the ticket."}
