@@ -116,3 +116,11 @@ class Changes(Request):
 
 class Page(BaseModel):
     next_cursor: str | None = None
+
+
+class Amount(BaseModel):
+    """One currency's sum of a money figure. Currencies are never converted: a figure over
+    several is a list of these, sorted by currency code (servicedesk.sales.money)."""
+
+    currency: str
+    amount: float

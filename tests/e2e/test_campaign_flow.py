@@ -1,6 +1,7 @@
 """In a real browser: a lead builds a segment (live count), writes a campaign and sends it;
 the customer opens the email at the real SMTP server and unsubscribes with one click on
-the page its List-Unsubscribe link opens; the next campaign skips that customer."""
+the page its List-Unsubscribe link opens; the next campaign skips that customer. The
+report shows the won value of the leads it brought in each currency."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Page, expect
 
+from servicedesk.actors import Actor
+from servicedesk.clock import utcnow
 from servicedesk.outbox.tasks import deliver_due
+from servicedesk.sales import service as sales
 from tests.conftest import PASSWORD, make_agent
 from tests.e2e.conftest import new_page, screenshot, serious_accessibility_violations, sign_in
 from tests.servicedesk.marketing.conftest import address, import_customers
@@ -46,8 +50,8 @@ async def send_campaign(page: Page, base_url: str, name: str) -> None:
 async def test_segment_campaign_one_click_unsubscribe_and_the_next_campaign_skips(
     browser: Browser, live_server: str, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
-    await make_agent("lena@desk.example", "lead")
-    await import_customers(tmp_path, 2)
+    lena = Actor.agent(await make_agent("lena@desk.example", "lead"), "lena", "lead")
+    people = await import_customers(tmp_path, 2)
     page = await new_page(browser)
     await sign_in(page, live_server, "lena@desk.example", PASSWORD)
 
@@ -56,6 +60,15 @@ async def test_segment_campaign_one_click_unsubscribe_and_the_next_campaign_skip
     await expect(page.get_by_text("Queued 2;", exact=False)).to_be_visible()
     await deliver_due()
     await expect(page.get_by_test_id("figure-sent")).to_contain_text("2", timeout=20_000)
+    # Both recipients become leads the campaign is credited with, won in two currencies:
+    # the report (refreshed every 5 s) shows each currency's sum, never one total.
+    for customer_id, value, currency in [(people[0], 1200, "EUR"), (people[1], 300, "USD")]:
+        lead = await sales.create_lead(
+            actor=lena, now=utcnow(), customer_id=customer_id, value=value, currency=currency
+        )
+        await sales.set_stage(lead_id=lead.lead_id, stage="won", actor=lena, now=utcnow())
+    await expect(page.get_by_test_id("figure-leads")).to_contain_text("2", timeout=20_000)
+    await expect(page.get_by_test_id("figure-won_value")).to_contain_text("€1,200.00 · $300.00")
     await screenshot(page, "campaign-report")
 
     [mail] = [m for m in smtp_server.messages if m["To"] == address(0)]

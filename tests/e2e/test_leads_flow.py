@@ -1,6 +1,7 @@
 """In a real browser: an agent creates a lead from a ticket page, drags its card to
 "Qualified" on the leads board, and sees the stage change in the lead's history; a lead
-reads the lead report of leads in two currencies, each summed in its own, and its CSV."""
+reads the board's column totals and the lead report of leads in two currencies, each
+summed in its own, and the report's CSV."""
 
 from __future__ import annotations
 
@@ -72,6 +73,10 @@ async def test_the_lead_report_sums_each_currency_apart_on_the_page_and_in_the_c
     await sign_in(page, live_server, "lou@desk.example", PASSWORD)
 
     await page.goto(f"{live_server}/leads")
+    # The board's column totals too: each currency's sum, never one figure across them.
+    await expect(page.get_by_test_id("total-won")).to_have_text("€1,200.00 · $300.00")
+    await expect(page.get_by_test_id("total-new")).to_have_text("$80.50")
+    await expect(page.get_by_test_id("total-lost")).to_have_text("—")
     await page.get_by_role("link", name="Lead report").click()
     await page.wait_for_url(f"{live_server}/leads/report")
     await expect(page.get_by_test_id("lead-totals")).to_have_text(

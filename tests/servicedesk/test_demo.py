@@ -63,7 +63,7 @@ async def test_demo_routes_tickets_to_two_teams_and_surveys_them(tmp_path: Path)
     assert sum(stages[s] for s in ("new", "qualified", "proposal")) > 0
     assert any(row["median_days"] for row in leads["time_in_stage"])
     assert (figures := await campaigns.report(campaign_id=campaign["id"]))["leads"] == 3
-    assert figures["won_value"] == 2500.0
+    assert figures["won_value"] == [{"currency": "EUR", "amount": 2500.0}]
     # The other doors: web form, chat and social tickets.
     channels = [row["channel"] for row in await Ticket.select(Ticket.channel)]
     assert channels.count("web") >= 2 and "chat" in channels and "social" in channels

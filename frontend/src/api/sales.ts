@@ -1,15 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "./client";
-import type { BodyOf, ResponseOf } from "./types";
+import type { Amounts, BodyOf, ResponseOf } from "./types";
 
 export type Lead = ResponseOf<"/api/leads/{lead_id}", "get">;
 export type LeadHistoryLine = NonNullable<Lead["history"]>[number];
 export type LeadStages = ResponseOf<"/api/leads/stages", "get">;
 export type LeadCreate = BodyOf<"/api/leads", "post">;
 export type LeadChanges = BodyOf<"/api/leads/{lead_id}", "patch">;
-
-/** A money figure: one sum per currency (never converted), sorted by currency code. */
-export type Amounts = { currency: string; amount: number }[];
 
 /** The lead report (published untyped, like the other reports). */
 export interface LeadReport {

@@ -1568,6 +1568,11 @@ export interface components {
             role?: "agent" | "lead" | "admin" | null;
             team_id?: number | null;
         };
+        /** Amount */
+        Amount: {
+            amount: number;
+            currency: string;
+        };
         /** AttachmentOut */
         AttachmentOut: {
             content_type: string;
@@ -1665,7 +1670,7 @@ export interface components {
             csat_before: number | null;
             delivered: number;
             failed: number;
-            leads?: number | null;
+            leads: number;
             nps_after: number | null;
             nps_before: number | null;
             pending: number;
@@ -1677,7 +1682,7 @@ export interface components {
             skipped_suppressed: number;
             unknown: number;
             unsubscribed: number;
-            won_value?: number | null;
+            won_value: components["schemas"]["Amount"][];
         };
         /** CampaignUpdate */
         CampaignUpdate: {

@@ -4,7 +4,7 @@
  * Only the report payloads, which the backend publishes untyped, are
  * written by hand (see the bottom of this file).
  */
-import type { paths } from "./schema";
+import type { components, paths } from "./schema";
 
 type JsonContent<R> = R extends { content: { "application/json": infer T } } ? T : never;
 type SuccessCodes = 200 | 201 | 202;
@@ -26,6 +26,9 @@ export type QueryOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][
 }
   ? NonNullable<Q>
   : never;
+
+/** A money figure: one sum per currency (never converted), sorted by currency code. */
+export type Amounts = components["schemas"]["Amount"][];
 
 export type Session = ResponseOf<"/api/auth/me", "get">;
 export type Agent = Session["agent"];

@@ -1,6 +1,6 @@
 import dayjs from "dayjs";
 import relativeTime from "dayjs/plugin/relativeTime";
-import type { Channel, Priority, TicketStatus } from "../api/types";
+import type { Amounts, Channel, Priority, TicketStatus } from "../api/types";
 
 dayjs.extend(relativeTime);
 
@@ -21,7 +21,7 @@ export function pct(value: number | null | undefined, digits = 0): string {
 
 /** Per-currency sums, each in its own currency: "€1,200.00 · $300.00" ("—" for none).
  * Amounts in different currencies are never added (no exchange rates). */
-export function amounts(list: readonly { currency: string; amount: number }[]): string {
+export function amounts(list: Readonly<Amounts>): string {
   if (list.length === 0) return "—";
   return list
     .map(({ currency, amount }) => new Intl.NumberFormat("en", { style: "currency", currency }).format(amount))

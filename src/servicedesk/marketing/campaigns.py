@@ -341,8 +341,9 @@ async def send_due_campaigns(*, now: datetime, actor: Actor) -> list[int]:
 # ---------------------------------------------------------------- report
 
 
-async def lead_figures(campaign_id: int) -> tuple[int, float]:
-    """Leads attributed to the campaign and the value of those won (docs/sales.md)."""
+async def lead_figures(campaign_id: int) -> tuple[int, list[dict[str, Any]]]:
+    """Leads attributed to the campaign and the value of those won, per currency
+    ([{currency, amount}] sorted; docs/sales.md)."""
     from servicedesk.sales.queries import campaign_figures  # sales builds on marketing
 
     return await campaign_figures(campaign_id)

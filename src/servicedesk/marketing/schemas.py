@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from servicedesk.schemas import Changes, Id, Instant, Request, Whole
+from servicedesk.schemas import Amount, Changes, Id, Instant, Request, Whole
 
 ConsentSource = Literal["import", "form", "api", "agent", "unsubscribe"]
 SuppressionReason = Literal["unsubscribed", "bounced", "complained"]
@@ -149,8 +149,8 @@ class CampaignReport(BaseModel):
     skipped_frequency_cap: int
     pending: int
     replies: int
-    leads: int | None = None
-    won_value: float | None = None
+    leads: int
+    won_value: list[Amount]  # per currency, sorted; [] when none was won
     csat_before: float | None
     csat_after: float | None
     nps_before: float | None

@@ -10,6 +10,7 @@ from typing import Any
 from servicedesk.accounts.tables import Agent
 from servicedesk.clock import as_utc
 
+from .money import per_currency
 from .tables import Lead, LeadEvent
 
 # The stage of customer c's current lead: the open one, else the latest (merged-away
@@ -73,14 +74,18 @@ async def attributed_campaign(customer_id: int, start: datetime, end: datetime) 
     return int(rows[0]["campaign"]) if rows else None
 
 
-async def campaign_figures(campaign_id: int) -> tuple[int, float]:
-    """(leads attributed to the campaign, value of those won), merged-away leads left out."""
+async def campaign_figures(campaign_id: int) -> tuple[int, list[dict[str, Any]]]:
+    """(leads attributed to the campaign, value of those won per currency as
+    `money.per_currency` gives it), merged-away leads left out. One query, a row per
+    currency; a currency none of the won leads has is not listed."""
     rows = await Lead.raw(
-        "SELECT COUNT(*) AS n, SUM(CASE WHEN stage = 'won' THEN value_cents ELSE 0 END) AS won"
-        " FROM lead WHERE campaign = {} AND merged_into IS NULL",
+        "SELECT currency, COUNT(*) AS n, SUM(CASE WHEN stage = 'won' THEN 1 ELSE 0 END) AS won,"
+        " SUM(CASE WHEN stage = 'won' THEN value_cents ELSE 0 END) AS value_cents"
+        " FROM lead WHERE campaign = {} AND merged_into IS NULL GROUP BY currency",
         campaign_id,
     )
-    return int(rows[0]["n"] or 0), int(rows[0]["won"] or 0) / 100
+    leads = sum(int(row["n"]) for row in rows)
+    return leads, per_currency(row for row in rows if int(row["won"] or 0))
 
 
 async def report_leads(start: datetime | None, end: datetime | None) -> list[dict[str, Any]]:

@@ -8,11 +8,11 @@ import csv
 import io
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from . import queries
+from .money import per_currency
 from .service import CLOSED, stages
 
 
@@ -20,20 +20,11 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _money(leads: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """[{currency, amount}] sorted by currency: the sum of these leads' values in each
-    currency one of them has (a desk without exchange rates cannot add EUR to USD)."""
-    cents: dict[str, int] = defaultdict(int)
-    for lead in leads:
-        cents[lead["currency"]] += lead["value_cents"]
-    return [{"currency": code, "amount": cents[code] / 100} for code in sorted(cents)]
-
-
 async def lead_report(
     *, start: datetime | None = None, end: datetime | None = None
 ) -> dict[str, Any]:
     """Over the leads created in [start, end) (all when not given), merged-away ones left
-    out. Each value is given per currency (`_money`); counts and rates over all leads."""
+    out. Each value is given per currency (`per_currency`); counts and rates over all leads."""
     leads = await queries.report_leads(start, end)
     pipeline = []
     for stage in stages():
@@ -42,7 +33,7 @@ async def lead_report(
             {
                 "stage": stage,
                 "leads": len(found),
-                "value": _money(found),
+                "value": per_currency(found),
             }
         )
     channels: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -60,7 +51,7 @@ async def lead_report(
                 "won": len(won),
                 "lost": sum(1 for lead in found if lead["stage"] == "lost"),
                 "conversion_rate": _rate(len(won), len(found)),
-                "won_value": _money(won),
+                "won_value": per_currency(won),
             }
         )
     by_owner = []
@@ -75,7 +66,7 @@ async def lead_report(
                 "won": len(won),
                 "lost": lost,
                 "win_rate": _rate(len(won), len(won) + lost),
-                "won_value": _money(won),
+                "won_value": per_currency(won),
             }
         )
     return {
@@ -83,8 +74,8 @@ async def lead_report(
         "to": end,
         "stages": stages(),
         "leads": len(leads),
-        "open_value": _money(lead for lead in leads if lead["stage"] not in CLOSED),
-        "won_value": _money(lead for lead in leads if lead["stage"] == "won"),
+        "open_value": per_currency(lead for lead in leads if lead["stage"] not in CLOSED),
+        "won_value": per_currency(lead for lead in leads if lead["stage"] == "won"),
         "pipeline": pipeline,
         "by_channel": by_channel,
         "time_in_stage": await _time_in_stage([int(lead["id"]) for lead in leads]),

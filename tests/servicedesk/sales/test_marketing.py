@@ -72,28 +72,48 @@ async def test_a_segment_on_the_customers_lead_stage(
     assert fields[field]["choices"] == ["new", "qualified", "proposal", "won", "lost"]
 
 
-async def test_the_campaign_report_counts_attributed_leads_and_won_value(
+async def test_the_campaign_report_counts_attributed_leads_and_won_value_per_currency(
     lead_client: httpx.AsyncClient, smtp_server: SmtpServer, tmp_path: Path
 ) -> None:
-    people = await import_customers(tmp_path, 5, consent=lambda n: n < 4)
+    people = await import_customers(tmp_path, 7, consent=lambda n: n < 6)
     segment_id = await create_segment(lead_client)
     campaign_id = await create_campaign(lead_client, segment_id)
+    found = await report(lead_client, campaign_id)
+    assert (found["leads"], found["won_value"]) == (0, [])
     await send(lead_client, campaign_id)
     await deliver_due()
-    assert len(smtp_server.messages) == 4
+    assert len(smtp_server.messages) == 6
     sam, now = await _seller(), utcnow()
-    # c0: a lead the next day, won at 1000; c1: a lead, open at 250; c2: a lead 31 days
-    # later (outside the window); c4: never got the email (no consent).
-    won = await sales.create_lead(
-        actor=sam, now=now + timedelta(days=1), customer_id=people[0], value=1000
-    )
-    await sales.set_stage(lead_id=won.lead_id, stage="won", actor=sam, now=now + timedelta(days=9))
-    await sales.create_lead(
-        actor=sam, now=now + timedelta(days=2), customer_id=people[1], value=250
-    )
-    await sales.create_lead(actor=sam, now=now + timedelta(days=31), customer_id=people[2])
-    await sales.create_lead(actor=sam, now=now + timedelta(days=1), customer_id=people[4])
+
+    async def lead(n: int, days: int, value: float, currency: str, stage: str = "new") -> int:
+        created = await sales.create_lead(
+            actor=sam,
+            now=now + timedelta(days=days),
+            customer_id=people[n],
+            value=value,
+            currency=currency,
+        )
+        if stage != "new":
+            await sales.set_stage(
+                lead_id=created.lead_id, stage=stage, actor=sam, now=now + timedelta(days=9)
+            )
+        return created.lead_id
+
+    # Won: c0 1000 EUR, c3 300 USD, c4 0.5 EUR (EUR adds up in cents, USD never joins
+    # it); c1: open at 250 GBP, a currency nothing won has, so it is not listed; c5: lost
+    # in CHF; c2: 31 days later (outside the window); c6: never got the email (no consent).
+    won = await lead(0, 1, 1000, "EUR", "won")
+    await lead(3, 2, 300, "USD", "won")
+    await lead(4, 3, 0.5, "EUR", "won")
+    await lead(1, 2, 250, "GBP")
+    await lead(5, 2, 40, "CHF", "lost")
+    await lead(2, 31, 90, "EUR", "won")
+    await lead(6, 1, 70, "EUR", "won")
     found = await report(lead_client, campaign_id)
-    assert (found["leads"], found["won_value"]) == (2, 1000.0)
-    detail = await lead_client.get(f"/api/leads/{won.lead_id}")
+    assert found["leads"] == 5
+    assert found["won_value"] == [
+        {"currency": "EUR", "amount": 1000.5},
+        {"currency": "USD", "amount": 300.0},
+    ]
+    detail = await lead_client.get(f"/api/leads/{won}")
     assert detail.json()["campaign_id"] == campaign_id

@@ -31,8 +31,11 @@ const report = {
   skipped_frequency_cap: 0,
   pending: 0,
   replies: 9,
-  leads: null,
-  won_value: null,
+  leads: 5,
+  won_value: [
+    { currency: "EUR", amount: 1000.5 },
+    { currency: "USD", amount: 300 },
+  ],
   csat_before: 4.1,
   csat_after: 4.4,
   nps_before: null,
@@ -56,6 +59,9 @@ describe("CampaignPage", () => {
     renderWithProviders(<CampaignPage />, { route: "/marketing/campaigns/4", path: "/marketing/campaigns/:id" });
     expect(await screen.findByTestId("figure-delivered")).toHaveTextContent("638");
     expect(screen.getByTestId("figure-skipped_no_consent")).toHaveTextContent("200");
+    expect(screen.getByTestId("figure-leads")).toHaveTextContent("5");
+    // Each currency's won value in that currency: EUR and USD are never added up.
+    expect(screen.getByTestId("figure-won_value")).toHaveTextContent(/won value of those leads€1,000\.50 · \$300\.00$/i);
     expect(screen.getByText(/4.1 in the 30 days before, 4.4 after/)).toBeInTheDocument();
 
     const user = userEvent.setup();
@@ -89,7 +95,14 @@ describe("CampaignPage of a triggered campaign", () => {
     });
     mockFetch({
       "GET /api/campaigns/5": () => ({ ...campaign, id: 5, kind: "triggered", segment_id: null, status: "active" }),
-      "GET /api/campaigns/5/report": () => ({ ...report, campaign_id: 5, recipients: 3, skipped_no_consent: 2 }),
+      "GET /api/campaigns/5/report": () => ({
+        ...report,
+        campaign_id: 5,
+        recipients: 3,
+        skipped_no_consent: 2,
+        leads: 0,
+        won_value: [],
+      }),
       "GET /api/automation/rules": () => [
         rule(1, "Promoters get a review request", 5),
         rule(2, "Other campaign", 6),
@@ -103,6 +116,7 @@ describe("CampaignPage of a triggered campaign", () => {
     expect(screen.getByText(/\(inactive\)/)).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /Send now|Send to new members/ })).toBeNull();
     expect(await screen.findByTestId("figure-skipped_no_consent")).toHaveTextContent("2");
+    expect(screen.getByTestId("figure-won_value")).toHaveTextContent(/—$/);
   });
 });
 

@@ -4,8 +4,10 @@ import { useRules } from "../../api/automation";
 import { useCampaign, useCampaignReport, useSendCampaign, useTestSend } from "../../api/marketing";
 import type { CampaignReport } from "../../api/types";
 import { QueryError } from "../../components/QueryError";
+import { amounts } from "../../lib/format";
 
-const FIGURES: { key: keyof CampaignReport; label: string }[] = [
+// Every figure but won_value (a list of per-currency sums, shown on its own) is a count.
+const FIGURES: { key: Exclude<keyof CampaignReport, "won_value">; label: string }[] = [
   { key: "recipients", label: "Recipients" },
   { key: "sent", label: "Sent" },
   { key: "delivered", label: "Delivered" },
@@ -18,6 +20,7 @@ const FIGURES: { key: keyof CampaignReport; label: string }[] = [
   { key: "skipped_no_consent", label: "Skipped: no consent" },
   { key: "skipped_suppressed", label: "Skipped: suppressed" },
   { key: "skipped_frequency_cap", label: "Skipped: frequency cap" },
+  { key: "leads", label: "Leads attributed" },
 ];
 
 function score(value: number | null | undefined): string {
@@ -121,10 +124,19 @@ export function CampaignPage() {
                   {f.label}
                 </Text>
                 <Text fw={700} size="xl">
-                  {score(report.data[f.key] as number | null)}
+                  {score(report.data[f.key])}
                 </Text>
               </Card>
             ))}
+            <Card withBorder padding="sm" data-testid="figure-won_value">
+              <Text size="xs" c="dimmed">
+                Won value of those leads
+              </Text>
+              {/* One sum per currency: values in different currencies are never added. */}
+              <Text fw={700} size="xl">
+                {amounts(report.data.won_value)}
+              </Text>
+            </Card>
           </SimpleGrid>
           <Text size="sm">
             CSAT of recipients: {score(report.data.csat_before)} in the 30 days before, {score(report.data.csat_after)} after. NPS:{" "}

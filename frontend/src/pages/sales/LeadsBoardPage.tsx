@@ -4,9 +4,10 @@ import { Link } from "react-router";
 import { hasRole, useCurrentAgent } from "../../api/auth";
 import { useLeadStages, useLeads, useSetLeadStage, type Lead } from "../../api/sales";
 import { QueryError } from "../../components/QueryError";
+import { amounts } from "../../lib/format";
 import { boardColumns, money, stageLabel } from "./board";
 
-/** The leads board: a column per stage with its value total; drag a card to another column
+/** The leads board: a column per stage with its value total per currency; drag a card to another column
  * (or use its "Move" menu, for the keyboard) to change the lead's stage. */
 export function LeadsBoardPage() {
   const agent = useCurrentAgent();
@@ -15,7 +16,6 @@ export function LeadsBoardPage() {
   const setStage = useSetLeadStage();
   const [dragged, setDragged] = useState<number | null>(null);
   const [over, setOver] = useState<string | null>(null);
-  const currency = stages.data?.currency ?? "";
   const error = stages.error ?? leads.error ?? setStage.error;
   const move = (lead: Lead, stage: string) => {
     if (lead.stage !== stage) setStage.mutate({ id: lead.id, stage });
@@ -74,7 +74,7 @@ export function LeadsBoardPage() {
                 <Badge variant="light">{column.leads.length}</Badge>
               </Group>
               <Text size="sm" c="dimmed" mb="sm" data-testid={`total-${column.stage}`}>
-                {money(column.total, currency)}
+                {amounts(column.total)}
               </Text>
               <Stack gap="xs">
                 {column.leads.map((lead) => (

@@ -43,14 +43,35 @@ function lead(id: number, stage: string, value: number, extra: Partial<Lead> = {
 }
 
 describe("boardColumns", () => {
-  it("puts each lead in its stage's column and sums the values without float drift", () => {
-    const columns = boardColumns(STAGES.stages, [lead(1, "new", 0.1), lead(2, "new", 0.2), lead(3, "won", 5)]);
+  it("puts each lead in its stage's column and sums the values per currency without float drift", () => {
+    const columns = boardColumns(STAGES.stages, [
+      lead(1, "new", 0.1),
+      lead(2, "new", 300, { currency: "USD" }),
+      lead(3, "new", 0.2),
+      lead(4, "won", 5),
+      lead(5, "won", 0, { currency: "CHF" }),
+    ]);
     expect(columns.map((c) => [c.stage, c.leads.length, c.total])).toEqual([
-      ["new", 2, 0.3],
-      ["qualified", 0, 0],
-      ["proposal", 0, 0],
-      ["won", 1, 5],
-      ["lost", 0, 0],
+      [
+        "new",
+        3,
+        [
+          { currency: "EUR", amount: 0.3 },
+          { currency: "USD", amount: 300 },
+        ],
+      ],
+      ["qualified", 0, []],
+      ["proposal", 0, []],
+      // A lead worth 0 still names its currency, as in the lead report.
+      [
+        "won",
+        2,
+        [
+          { currency: "CHF", amount: 0 },
+          { currency: "EUR", amount: 5 },
+        ],
+      ],
+      ["lost", 0, []],
     ]);
   });
 });
@@ -71,16 +92,25 @@ describe("historyText", () => {
 });
 
 describe("LeadsBoardPage", () => {
-  it("shows a column per stage with its total, and a dropped card moves its lead", async () => {
+  it("shows a column per stage with each currency's total, and a dropped card moves its lead", async () => {
     const fetch = mockFetch({
       "GET /api/leads/stages": () => STAGES,
-      "GET /api/leads": () => ({ items: [lead(1, "new", 1000), lead(2, "new", 250.5), lead(3, "proposal", 40)] }),
+      "GET /api/leads": () => ({
+        items: [
+          lead(1, "new", 1000),
+          lead(2, "new", 250.5),
+          lead(4, "new", 300, { currency: "USD" }),
+          lead(3, "proposal", 40, { currency: "USD" }),
+        ],
+      }),
       "POST /api/leads/1/stage": () => lead(1, "qualified", 1000),
     });
     renderWithProviders(<LeadsBoardPage />);
-    expect(await screen.findByTestId("total-new")).toHaveTextContent("1,250.5 EUR");
-    expect(screen.getByTestId("total-proposal")).toHaveTextContent("40 EUR");
-    expect(within(screen.getByTestId("column-new")).getAllByTestId("lead-card")).toHaveLength(2);
+    // Never "1,550.5 EUR": a USD value is not added to the EUR ones, nor labelled in the desk's EUR.
+    expect(await screen.findByTestId("total-new")).toHaveTextContent(/^€1,250\.50 · \$300\.00$/);
+    expect(screen.getByTestId("total-proposal")).toHaveTextContent(/^\$40\.00$/);
+    expect(screen.getByTestId("total-won")).toHaveTextContent(/^—$/);
+    expect(within(screen.getByTestId("column-new")).getAllByTestId("lead-card")).toHaveLength(3);
 
     const card = within(screen.getByTestId("column-new")).getByText("Customer 1").closest("[draggable]")!;
     const data = new Map<string, string>();
