@@ -1,5 +1,6 @@
 import type { Lead } from "../../api/sales";
 import type { Amounts } from "../../api/types";
+import { amounts } from "../../lib/format";
 
 export interface BoardColumn {
   stage: string;
@@ -24,8 +25,9 @@ export function perCurrency(leads: readonly Pick<Lead, "value" | "currency">[]):
   return [...cents.keys()].sort().map((currency) => ({ currency, amount: (cents.get(currency) ?? 0) / 100 }));
 }
 
+/** One lead's value, formatted as the totals are ("€1,200.00"). */
 export function money(value: number, currency: string): string {
-  return `${value.toLocaleString("en", { minimumFractionDigits: 0, maximumFractionDigits: 2 })} ${currency}`;
+  return amounts([{ currency, amount: value }]);
 }
 
 export function stageLabel(stage: string): string {

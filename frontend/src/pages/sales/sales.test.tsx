@@ -178,7 +178,7 @@ describe("LeadCard", () => {
     renderWithProviders(<LeadCard ticket={ticket} />);
     const user = userEvent.setup();
     await user.click(await screen.findByRole("button", { name: "Create lead" }));
-    expect(await screen.findByTestId("open-lead")).toHaveTextContent("Lead 1 · New · 0 EUR · Ada Agent");
+    expect(await screen.findByTestId("open-lead")).toHaveTextContent("Lead 1 · New · €0.00 · Ada Agent");
     const post = calls(fetch).find((r) => r.method === "POST")!;
     expect(await post.clone().json()).toEqual({ ticket_id: 7 });
     const list = calls(fetch).find((r) => r.method === "GET")!;
