@@ -81,7 +81,13 @@ _INSERT_AND_SOLVED_WITHIN: Sql | None = None
 
 
 async def ticket_created(
-    *, ticket_id: int, customer_id: int, channel: str, at: datetime, priority: str = "normal"
+    *,
+    ticket_id: int,
+    customer_id: int,
+    channel: str,
+    at: datetime,
+    priority: str = "normal",
+    opening_message: bool = False,
 ) -> None:
     """The new ticket's facts row. The ticket is also a repeat contact for the customer's
     tickets first solved within the window before it: first_solved_at < created_at <=
@@ -89,13 +95,17 @@ async def ticket_created(
 
     Each of them names the earliest such ticket, not the first one recorded: an import may
     replay Friday's contact before Wednesday's, and the drill-down must read as it would
-    have live (and as after a merge, which asks _repeat_contact_after)."""
+    have live (and as after a merge, which asks _repeat_contact_after).
+
+    `opening_message`: the customer's message that opens the ticket comes in this change
+    (counted here; inbound_message(opening=True) then changes nothing)."""
     row = {
         "ticket": ticket_id,
         "customer": customer_id,
         "channel": channel,
         "status": "new",
         "created_at": at,
+        "inbound_before_first_solve": 1 if opening_message else 0,
     } | await sla.created_values(channel=channel, priority=priority, at=at, schedule=team_schedule)
     if writes.current() is not None:
         # In a unit of work (the importer) the row goes out with the batch, and the other
@@ -178,12 +188,12 @@ async def refresh_repeat_contacts_of(customer_ids: set[int]) -> None:
 
 async def inbound_message(*, ticket_id: int, at: datetime, opening: bool = False) -> None:
     """Counts a customer message until the first solve. `opening`: the message that opened
-    the ticket, which no agent has answered: it starts no next-reply target, and the SLA
-    state is not read for it."""
-    if not opening:
-        await sla.inbound_message(
-            row=await _row_to_change(ticket_id), at=at, schedule=team_schedule
-        )
+    the ticket, counted with its facts row (ticket_created's opening_message), which no
+    agent has answered: it starts no next-reply target either, so nothing is read or
+    written for it."""
+    if opening:
+        return
+    await sla.inbound_message(row=await _row_to_change(ticket_id), at=at, schedule=team_schedule)
     # Live: one conditional UPDATE of the key, no read, with the change's later writes.
     await writes.update(
         M,

@@ -65,9 +65,11 @@ async def open_ticket(
     external_id: str | None = None,
     follow_up_of: int | None = None,
     quiet: bool = False,
+    opening_message: bool = False,
 ) -> dict[str, Any]:
     """Creates a ticket for a customer (its facts row too); returns the new row, as it was
-    inserted, so callers need not read it again."""
+    inserted, so callers need not read it again. `opening_message`: the caller adds the
+    customer's message that opens it next, with _add_inbound(opening=True)."""
     check_choice(channel, CHANNELS, "channel")
     check_choice(priority, PRIORITIES, "priority")
     ticket: dict[str, Any] = {
@@ -87,7 +89,12 @@ async def open_ticket(
     ticket_id = await writes.insert(Ticket, ticket, need_id=True)
     writes.remember(Ticket, ticket_id, ticket)
     await facts.ticket_created(
-        ticket_id=ticket_id, customer_id=customer_id, channel=channel, at=now, priority=priority
+        ticket_id=ticket_id,
+        customer_id=customer_id,
+        channel=channel,
+        at=now,
+        priority=priority,
+        opening_message=opening_message,
     )
     await log_change(ticket_id, actor, "created", None, channel, now)
     if follow_up_of:
@@ -144,6 +151,7 @@ async def _receive(
                 external_id=None if ticket else contact.thread.external_id,
                 follow_up_of=ticket["id"] if ticket else None,
                 now=now,
+                opening_message=True,
             )
         assert ticket is not None
         interaction = await _add_inbound(
