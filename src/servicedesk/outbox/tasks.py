@@ -185,8 +185,12 @@ def _core_deliverer(kind: str) -> plugins.Deliverer | None:
 async def deliver_due(now: datetime | None = None) -> dict[str, int]:
     """Delivers every due row, a page at a time (a segment's NPS emails may be thousands);
     the periodic sweep and tests call this. A row that fails is due again only later."""
-    counts: dict[str, int] = {}
     await service.release_stale_claims(now=now or utcnow())
+    return await _deliver_pages(now)
+
+
+async def _deliver_pages(now: datetime | None) -> dict[str, int]:
+    counts: dict[str, int] = {}
     last = 0
     size = get_settings().smtp_batch_size
     while page := await service.due_ids(now=now or utcnow(), after=last, limit=size):
@@ -208,11 +212,16 @@ def deliver_outbox_message(outbox_id: int) -> None:
 @huey.task()
 def deliver_outbox_messages(outbox_ids: list[int]) -> None:
     """The rows the kicker gathered from one or more changes, in one task (returns nothing,
-    as above)."""
+    as above); then the other due rows, a page at a time. Under a backlog (a worker
+    starting on what was written while none ran, a burst faster than it keeps up with)
+    the rows then go in batches of a page, not of the few rows each change kicked: the
+    rules and the claims cost per batch, and the tasks queued for those rows find them
+    taken (one statement each). When there is no backlog this costs one query."""
 
     async def deliver_in_batches() -> None:
         for batch in chunks(outbox_ids, get_settings().smtp_batch_size):
             await deliver_many(list(batch))
+        await _deliver_pages(None)
 
     taskloop.run(deliver_in_batches())
 
