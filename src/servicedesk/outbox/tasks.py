@@ -216,12 +216,15 @@ def deliver_outbox_messages(outbox_ids: list[int]) -> None:
     starting on what was written while none ran, a burst faster than it keeps up with)
     the rows then go in batches of a page, not of the few rows each change kicked: the
     rules and the claims cost per batch, and the tasks queued for those rows find them
-    taken (one statement each). When there is no backlog this costs one query."""
+    taken (one statement each, and no paging). When there is no backlog this costs one
+    query."""
 
     async def deliver_in_batches() -> None:
+        delivered = {}
         for batch in chunks(outbox_ids, get_settings().smtp_batch_size):
-            await deliver_many(list(batch))
-        await _deliver_pages(None)
+            delivered.update(await deliver_many(list(batch)))
+        if delivered:  # none: another task took these rows, and pages on itself
+            await _deliver_pages(None)
 
     taskloop.run(deliver_in_batches())
 
