@@ -26,6 +26,7 @@ contains a repeat (`(a+)+`, `(\\w*\\s?)*`). The text they run on is cut at MAX_T
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -304,60 +305,98 @@ def _equal(field: Field, actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
-def holds(condition: Condition, context: dict[str, Any]) -> bool:
-    """Whether one condition holds in the context."""
+Check = Callable[[dict[str, Any]], bool]
+
+
+def _changes(context: dict[str, Any]) -> dict[str, Any]:
+    return (context.get("event") or {}).get("changes") or {}
+
+
+def compile_condition(condition: Condition) -> Check:
+    """One condition as a function of the context: the field, the operator and the value
+    are looked at once here, not on every event (the runner compiles each rule once per
+    version of the rule set)."""
     op, expected = condition.op, condition.value
-    changes: dict[str, Any] = (context.get("event") or {}).get("changes") or {}
     if condition.field == EVENT_CHANGES.name:
-        return expected in changes
+        return lambda context: expected in _changes(context)
     field = field_named(condition.field)
     assert field is not None, condition.field  # checked at save
+    name, get = field.name, field.get
     if op in CHANGE_OPS:
-        change = changes.get(field.name)
-        if change is None:
-            return False
-        old, new = change
         if op == "changed":
-            return True
-        return _equal(field, new if op == "changed_to" else old, expected)
-    actual = field.get(context)
-    if op == "present":
-        return actual is not None and actual != "" and actual != []
-    if op == "blank":
-        return actual is None or actual == "" or actual == []
+            return lambda context: _changes(context).get(name) is not None
+        side = 1 if op == "changed_to" else 0  # a change is [old, new]
+
+        def changed(context: dict[str, Any]) -> bool:
+            change = _changes(context).get(name)
+            return change is not None and _equal(field, change[side], expected)
+
+        return changed
+    if op in ("present", "blank"):
+        present = op == "present"
+        return lambda context: (get(context) not in (None, "", [])) == present
     if op == "is":
-        return actual is not None and _equal(field, actual, expected)
+        return lambda context: (
+            (actual := get(context)) is not None and _equal(field, actual, expected)
+        )
     if op == "is_not":
-        return actual is None or not _equal(field, actual, expected)
+        return lambda context: (
+            (actual := get(context)) is None or not _equal(field, actual, expected)
+        )
     if op == "in":
-        return actual in expected
+        return lambda context: get(context) in expected
     if op == "not_in":
-        return actual not in expected
+        return lambda context: get(context) not in expected
     if op in ("contains", "not_contains"):
+        wanted, positive = str(expected).lower(), op == "contains"
         if field.type == "set":
-            found = str(expected).lower() in [str(v).lower() for v in _as_list(actual)]
-        else:
-            found = str(expected).lower() in _text(actual).lower()
-        return found == (op == "contains")
+            return lambda context: (
+                (wanted in [str(v).lower() for v in _as_list(get(context))]) == positive
+            )
+        return lambda context: (wanted in _text(get(context)).lower()) == positive
     if op == "matches":
-        return actual is not None and _compiled(expected).search(_text(actual)) is not None
-    if not _is_number(actual):
-        return False  # gt/gte/lt/lte on a missing number (never solved, no survey)
-    return bool(
-        {
-            "gt": actual > expected,
-            "gte": actual >= expected,
-            "lt": actual < expected,
-            "lte": actual <= expected,
-        }[op]
-    )
+        return lambda context: (
+            (actual := get(context)) is not None
+            and (_compiled(expected).search(_text(actual)) is not None)
+        )
+    compare = _COMPARISONS[op]
+    # gt/gte/lt/lte on a missing number (never solved, no survey) do not hold.
+    return lambda context: _is_number(actual := get(context)) and bool(compare(actual, expected))
+
+
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
+
+
+def holds(condition: Condition, context: dict[str, Any]) -> bool:
+    """Whether one condition holds in the context."""
+    return compile_condition(condition)(context)
+
+
+def compile_conditions(conditions: Conditions) -> Check:
+    """A rule's conditions as one function of the context: every condition of `all`
+    holds, and one of `any` when `any` is not empty."""
+    every = [compile_condition(c) for c in conditions.all]
+    some = [compile_condition(c) for c in conditions.any]
+
+    def check(context: dict[str, Any]) -> bool:
+        for holding in every:
+            if not holding(context):
+                return False
+        if not some:
+            return True
+        return any(holding(context) for holding in some)
+
+    return check
 
 
 def evaluate(conditions: Conditions, context: dict[str, Any]) -> bool:
-    """Every condition of `all` holds, and one of `any` when `any` is not empty."""
-    if not all(holds(c, context) for c in conditions.all):
-        return False
-    return not conditions.any or any(holds(c, context) for c in conditions.any)
+    """compile_conditions(conditions)(context), for a single use."""
+    return compile_conditions(conditions)(context)
 
 
 def parts_read_by(conditions: Conditions, actions: Iterable[BaseModel] = ()) -> Parts:

@@ -255,10 +255,15 @@ async def build_contexts(
 
 
 async def build_context(
-    *, topic: str, payload: dict[str, Any], ticket_id: int | None, now: datetime
+    *,
+    topic: str,
+    payload: dict[str, Any],
+    ticket_id: int | None,
+    now: datetime,
+    parts: Parts = ALL_PARTS,
 ) -> dict[str, Any]:
     """The context of one event (or of a time rule's pass)."""
-    return (await build_contexts([(topic, payload, ticket_id)], now=now))[0]
+    return (await build_contexts([(topic, payload, ticket_id)], now=now, parts=parts))[0]
 
 
 def template_variables(context: dict[str, Any]) -> dict[str, Any]:

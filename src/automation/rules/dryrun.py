@@ -2,7 +2,7 @@
 
 The period's history (automation.history: the audit trail, messages and survey answers,
 each event with its ticket as it was then) is replayed through the rule's conditions, the
-same `evaluate` the live runner uses, over a context built by the same functions
+same compiled conditions the live runner uses (conditions.compile_conditions), over a context built by the same functions
 (context.ticket_view, named_changes, event_context). An event rule is tried on each event
 it listens to; a time rule at every full hour of the period, on the tickets a pass would
 have looked at then (working, or solved within timerules.RECENTLY_SOLVED_DAYS).
@@ -33,7 +33,7 @@ from servicedesk.errors import Invalid
 
 from . import queries, safety
 from .actions import describe
-from .conditions import evaluate
+from .conditions import compile_conditions
 from .context import customer_facts, event_context, named_changes, team_schedule, ticket_view
 from .schemas import TimeTrigger
 from .service import parse_rule, parsed_actions
@@ -121,12 +121,13 @@ async def dry_run(*, rule: Any, start: datetime, end: datetime) -> dict[str, Any
         fired = await _replay_time_rule(parsed.conditions, rearmable, start, end, lookups)
     else:
         events = set(parsed.trigger.events)
+        check = compile_conditions(parsed.conditions)
         fired = []
         for event in await load_history(start, end):
             if event.topic not in events:
                 continue
             context = await lookups.context(event.topic, event.at, event, event.ticket)
-            if evaluate(parsed.conditions, context):
+            if check(context):
                 fired.append((event.ticket, event.topic, event.at))
     return {
         "fired": len(fired),
@@ -156,6 +157,7 @@ async def _replay_time_rule(
     histories = await ticket_histories(await tickets_alive(start, end, window), end)
     hours = list(hours_between(start, end))
     fired: list[tuple[dict[str, Any], str, datetime]] = []
+    check = compile_conditions(conditions)
     for history in histories.values():
         moments = [event.at for event in history]
         holding: bool | None = False  # fires again only after the conditions stopped holding
@@ -170,7 +172,7 @@ async def _replay_time_rule(
                 holding = False
                 continue
             context = await lookups.context("time", hour, None, state)
-            holds = evaluate(conditions, context)
+            holds = check(context)
             if holds and not holding:
                 fired.append((state, "time", hour))
                 if not rearmable:

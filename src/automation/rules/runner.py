@@ -13,251 +13,32 @@ For each event (the worker hands each outbox row of kind "event" to `consume`):
   logged on it;
 - events are processed in order per ticket: earlier pending events of the same ticket are
   delivered first, and each rule's transaction holds a per-ticket lock (SQLite's write
-  transaction is exclusive; on PostgreSQL an advisory transaction lock on the ticket)."""
+  transaction is exclusive; on PostgreSQL an advisory transaction lock on the ticket).
+
+The rule set (read and compiled once per version) is in ruleset.py, the firing of the
+rules on one event (transactions, run log, chain depth) in firing.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jinja2 import TemplateError
-from pydantic import BaseModel
-
 from servicedesk.clock import utcnow
-from servicedesk.db import Sql, fetch, is_sqlite, write_transaction
-from servicedesk.errors import DomainError
-from servicedesk.outbox import service as outbox
 from servicedesk.outbox.tables import OutboxMessage
 
-from . import actions as action_types
-from . import queries, safety, service
-from .conditions import evaluate, merged_parts, parts_read_by
-from .context import Event, Parts, build_context, build_contexts
+from .conditions import merged_parts
+from .context import Event, Parts, build_contexts
+from .firing import FAILURES, EventRun, fire_one_by_one, fire_together, touches
 from .followups import CANCELLING, cancel_again, cancel_follow_ups
-from .schemas import Conditions, RuleIn, TimeTrigger
-from .tables import Rule, RuleRun
+from .ruleset import LoadedRule, rule_set
 
 log = logging.getLogger(__name__)
 
-MAX_DEPTH = 3
 # How long an event waits for an earlier event of its ticket that another worker is
 # delivering, before going ahead (that worker may have died; its claim goes stale).
 EARLIER_EVENT_WAIT_SECONDS = 5.0
-FAILURES = (
-    DomainError,
-    action_types.ActionFailed,
-    TemplateError,
-    ValueError,
-    TypeError,
-    KeyError,
-    LookupError,
-)
-_LOCK_TICKET = Sql.text("SELECT pg_advisory_xact_lock(1853, $1)::text AS locked")
-
-
-@dataclass(frozen=True)
-class LoadedRule:
-    id: int
-    name: str
-    events: frozenset[str]  # empty for a time rule
-    conditions: Conditions
-    actions: list[BaseModel]
-    rearmable: bool  # a time rule with a condition its own actions nullify
-    parts: Parts  # what of the context its conditions read beyond ticket and customer
-
-    @property
-    def is_time_rule(self) -> bool:
-        return not self.events
-
-
-_cache: tuple[Any, list[LoadedRule]] | None = None
-# When the cached rule set's version was read (time.time() as the read began) and the
-# count of this process's own rule changes then.
-_checked_at = 0.0
-_checked_changes = -1
-RECHECK_SECONDS = 1.0
-
-
-async def active_rules(*, newest_event: datetime | None = None) -> list[LoadedRule]:
-    """The active rules in (position, id) order, parsed once per change of the rule set.
-
-    Given the newest event about to be run, the rule set's version is read at most once a
-    second: again only when a second has passed, when this process changed a rule, or when
-    the event is newer than the last read (a rule saved before an event was raised always
-    applies to it). A rule changed in another process meanwhile applies to the events
-    raised after the change, and to the others from at most a second later."""
-    global _cache, _checked_at, _checked_changes
-    started = time.time()
-    if (
-        _cache is not None
-        and newest_event is not None
-        and started - _checked_at < RECHECK_SECONDS
-        and newest_event.timestamp() < _checked_at
-        and service.local_changes == _checked_changes
-    ):
-        return _cache[1]
-    changes = service.local_changes
-    version = await queries.rules_version()
-    _checked_at, _checked_changes = started, changes
-    if _cache is not None and _cache[0] == version:
-        return _cache[1]
-    loaded = []
-    for row in await queries.active_rules():
-        rule = RuleIn.model_validate(
-            {k: row[k] for k in ("name", "active", "position", "trigger", "conditions", "actions")}
-        )
-        actions = service.parsed_actions(rule)
-        loaded.append(
-            LoadedRule(
-                id=row["id"],
-                name=row["name"],
-                events=frozenset(
-                    () if isinstance(rule.trigger, TimeTrigger) else rule.trigger.events
-                ),
-                conditions=rule.conditions,
-                actions=actions,
-                rearmable=bool(safety.nullified(rule.conditions, actions)),
-                parts=parts_read_by(rule.conditions, actions),
-            )
-        )
-    _cache = (version, loaded)
-    return loaded
-
-
-async def lock_ticket(ticket_id: int | None) -> None:
-    """Serializes rule work on one ticket across workers (inside a write transaction)."""
-    if ticket_id is not None and not is_sqlite():
-        await fetch(_LOCK_TICKET, ticket_id)
-
-
-async def record_run(
-    rule: LoadedRule,
-    *,
-    key: str | None,
-    event_id: int | None,
-    topic: str,
-    ticket_id: int | None,
-    done: list[str],
-    error: str | None,
-    now: datetime,
-) -> None:
-    """The run-log row and the rule's counters (in the caller's transaction)."""
-    await RuleRun.insert(
-        RuleRun(
-            rule=rule.id,
-            key=key,
-            event=event_id,
-            topic=topic,
-            ticket=ticket_id,
-            actions=done,
-            error=error,
-            at=now,
-        )
-    )
-    if error is None:
-        await Rule.update({Rule.fired_count: Rule.fired_count + 1, Rule.last_fired_at: now}).where(
-            Rule.id == rule.id
-        )
-    else:
-        await Rule.update({Rule.error_count: Rule.error_count + 1}).where(Rule.id == rule.id)
-
-
-async def apply_actions(
-    rule: LoadedRule,
-    *,
-    key: str,
-    context: dict[str, Any],
-    ticket_id: int | None,
-    depth: int,
-    now: datetime,
-) -> list[str]:
-    """Applies the rule's actions in order (in the caller's transaction); the events they
-    raise carry the rule and the chain depth."""
-    run = action_types.Run(
-        rule_id=rule.id,
-        rule_name=rule.name,
-        key=key,
-        now=now,
-        context=context,
-        ticket_id=ticket_id,
-    )
-    done = []
-    with outbox.caused_by(rule_id=rule.id, depth=depth):
-        for index, action in enumerate(rule.actions):
-            await action_types.type_of(action).apply(action, run, index)
-            done.append(action_types.describe(action))
-    return done
-
-
-async def _fire(
-    rule: LoadedRule,
-    *,
-    event_id: int,
-    topic: str,
-    payload: dict[str, Any],
-    ticket_id: int | None,
-    depth: int,
-    now: datetime,
-) -> bool:
-    """Runs one rule on one event exactly once; True if it changed something."""
-    key = f"{rule.id}:{event_id}"
-    try:
-        async with write_transaction():
-            await lock_ticket(ticket_id)
-            if await RuleRun.exists().where(RuleRun.key == key):
-                return False
-            # Read again under the lock: an earlier rule (or worker) may have changed it.
-            context = await build_context(
-                topic=topic, payload=payload, ticket_id=ticket_id, now=now
-            )
-            if not evaluate(rule.conditions, context):
-                return False
-            done = await apply_actions(
-                rule, key=key, context=context, ticket_id=ticket_id, depth=depth, now=now
-            )
-            await record_run(
-                rule,
-                key=key,
-                event_id=event_id,
-                topic=topic,
-                ticket_id=ticket_id,
-                done=done,
-                error=None,
-                now=now,
-            )
-        return True
-    except FAILURES as exc:
-        log.info("rule %s failed on event %s: %s", rule.id, event_id, exc)
-        await _log_once(rule, key, event_id, topic, ticket_id, f"{exc}", now)
-        return False
-
-
-async def _log_once(
-    rule: LoadedRule,
-    key: str,
-    event_id: int,
-    topic: str,
-    ticket_id: int | None,
-    error: str,
-    now: datetime,
-) -> None:
-    async with write_transaction():
-        await lock_ticket(ticket_id)
-        if not await RuleRun.exists().where(RuleRun.key == key):
-            await record_run(
-                rule,
-                key=key,
-                event_id=event_id,
-                topic=topic,
-                ticket_id=ticket_id,
-                done=[],
-                error=error,
-                now=now,
-            )
 
 
 async def _earlier_events_first(rows: list[dict[str, Any]]) -> None:
@@ -324,7 +105,7 @@ async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
     in id order; returns the rows that failed (the outbox retries them).
 
     Per batch, not per event: the follow-ups the batch's messages and reopens cancel (one
-    statement), the rule set (cached, see active_rules), the earlier events of its tickets
+    statement), the rule set (cached, see ruleset.rule_set), the earlier events of its tickets
     (one query), and the contexts of the events some rule listens to, holding only what
     those rules' conditions read (one query for the tickets and their customers). An event
     no rule listens to costs no query. After a rule fired, the later events of its ticket
@@ -337,13 +118,12 @@ async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
             {t for row in rows if row["topic"] in CANCELLING and (t := _ticket_of(row))}
         )
     )
-    rules = await active_rules(newest_event=max(row["created_at"] for row in rows))
-    listening = [(row, [r for r in rules if row["topic"] in r.events]) for row in rows]
-    listening = [(row, found) for row, found in listening if found]
+    rules = await rule_set(newest_event=max(row["created_at"] for row in rows))
+    listening = [(row, found) for row in rows if (found := rules.listening(row["topic"]))]
     if not listening:
         return {}
     await _earlier_events_first([row for row, _ in listening])
-    parts = merged_parts(rule.parts for _, found in listening for rule in found)
+    parts = merged_parts(rules.parts_by_topic[t] for t in {row["topic"] for row, _ in listening})
     contexts: list[dict[str, Any] | None] = list(
         await build_contexts([_event(row) for row, _ in listening], now=now, parts=parts)
     )
@@ -355,7 +135,7 @@ async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
             await cancel_again(passed, _ticket_of(passed), changed)
             if passed is row:
                 break
-        if context is not None and _touches(context) & changed:
+        if context is not None and touches(context) & changed:
             context = None  # read again: an earlier event's rule changed it
         try:
             touched = await _run_rules(row, found, context, now, parts)
@@ -369,13 +149,6 @@ async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
     return failures
 
 
-def _touches(context: dict[str, Any]) -> set[tuple[str, Any]]:
-    return {
-        ("ticket", (context.get("ticket") or {}).get("id")),
-        ("customer", (context.get("customer") or {}).get("id")),
-    } - {("ticket", None), ("customer", None)}
-
-
 async def _run_rules(
     row: dict[str, Any],
     rules: list[LoadedRule],
@@ -387,111 +160,19 @@ async def _run_rules(
     returns the tickets and customers of the context if a rule fired.
 
     From the first rule whose conditions hold on the batch's context, the rules run in
-    one write transaction under the ticket's lock (_fire_together): one lock, one look at
+    one write transaction under the ticket's lock (firing.fire_together): one lock, one look at
     the run log, and the context read once plus once after each rule that fired. If an
     action fails there, all of it rolls back and the rules run again one transaction
-    each (_fire), so that only the failing rule's changes are lost."""
+    each (firing.fire_one_by_one), so that only the failing rule's changes are lost."""
     topic, payload, ticket_id = _event(row)
+    event = EventRun(event_id=int(row["id"]), topic=topic, payload=payload, ticket_id=ticket_id)
     if context is None:
-        context = (await build_contexts([(topic, payload, ticket_id)], now=now, parts=parts))[0]
-    first = next((n for n, rule in enumerate(rules) if evaluate(rule.conditions, context)), None)
+        context = await event.context(now, parts)
+    first = next((n for n, rule in enumerate(rules) if rule.check(context)), None)
     if first is None:
         return set()
     try:
-        return await _fire_together(row, rules[first:], now)
+        return await fire_together(event, rules[first:], now, parts)
     except FAILURES as exc:
         log.info("event %s: a rule failed (%s); its rules run again one by one", row["id"], exc)
-    return await _fire_one_by_one(row, rules[first:], context, now, parts)
-
-
-def _depth(payload: dict[str, Any]) -> int:
-    return int((payload.get("cause") or {}).get("depth", 0))
-
-
-async def _fire_together(
-    row: dict[str, Any], rules: list[LoadedRule], now: datetime
-) -> set[tuple[str, Any]]:
-    topic, payload, ticket_id = _event(row)
-    event_id = int(row["id"])
-    depth = _depth(payload)
-    keys = {rule.id: f"{rule.id}:{event_id}" for rule in rules}
-    touched: set[tuple[str, Any]] = set()
-    async with write_transaction():
-        await lock_ticket(ticket_id)
-        done = {
-            r["key"]
-            for r in await RuleRun.select(RuleRun.key).where(RuleRun.key.is_in(list(keys.values())))
-        }
-        context = await build_context(topic=topic, payload=payload, ticket_id=ticket_id, now=now)
-        for rule in rules:
-            if keys[rule.id] in done or not evaluate(rule.conditions, context):
-                continue
-            error, applied = None, []
-            if depth >= MAX_DEPTH:
-                error = f"not run: the chain of rules is deeper than {MAX_DEPTH} levels"
-            else:
-                applied = await apply_actions(
-                    rule,
-                    key=keys[rule.id],
-                    context=context,
-                    ticket_id=ticket_id,
-                    depth=depth + 1,
-                    now=now,
-                )
-            await record_run(
-                rule,
-                key=keys[rule.id],
-                event_id=event_id,
-                topic=topic,
-                ticket_id=ticket_id,
-                done=applied,
-                error=error,
-                now=now,
-            )
-            if error is None:
-                touched |= _touches(context)
-                context = await build_context(
-                    topic=topic, payload=payload, ticket_id=ticket_id, now=now
-                )
-    return touched
-
-
-async def _fire_one_by_one(
-    row: dict[str, Any],
-    rules: list[LoadedRule],
-    context: dict[str, Any] | None,
-    now: datetime,
-    parts: Parts,
-) -> set[tuple[str, Any]]:
-    topic, payload, ticket_id = _event(row)
-    event_id = int(row["id"])
-    depth = _depth(payload)
-    touched: set[tuple[str, Any]] = set()
-    for rule in rules:
-        if context is None:
-            context = (await build_contexts([(topic, payload, ticket_id)], now=now, parts=parts))[0]
-        if not evaluate(rule.conditions, context):
-            continue
-        if depth >= MAX_DEPTH:
-            await _log_once(
-                rule,
-                f"{rule.id}:{event_id}",
-                event_id,
-                topic,
-                ticket_id,
-                f"not run: the chain of rules is deeper than {MAX_DEPTH} levels",
-                now,
-            )
-            continue
-        if await _fire(
-            rule,
-            event_id=event_id,
-            topic=topic,
-            payload=payload,
-            ticket_id=ticket_id,
-            depth=depth + 1,
-            now=now,
-        ):
-            touched |= _touches(context)
-            context = None  # the next rule sees this one's changes
-    return touched
+    return await fire_one_by_one(event, rules[first:], context, now, parts)

@@ -21,7 +21,7 @@ from .tables import Rule, RuleRun
 
 _UNION_MEMBERS = {"EventTrigger", "TimeTrigger"}
 # Rule changes made by this process: the runner reads the rule set again after one
-# (runner.active_rules), without waiting for its once-a-second check.
+# (ruleset.rule_set), without waiting for its once-a-second check.
 local_changes = 0
 
 

@@ -16,16 +16,9 @@ from servicedesk.db import write_transaction
 from servicedesk.tickets.service import WORKING
 from servicedesk.tickets.tables import Ticket
 
-from .conditions import evaluate
 from .context import build_context
-from .runner import (
-    FAILURES,
-    LoadedRule,
-    active_rules,
-    apply_actions,
-    lock_ticket,
-    record_run,
-)
+from .firing import FAILURES, apply_actions, lock_ticket, record_run
+from .ruleset import LoadedRule, active_rules
 from .tables import TimeRuleState
 
 log = logging.getLogger(__name__)
@@ -62,7 +55,7 @@ async def _fire(rule: LoadedRule, ticket_id: int, now: datetime) -> bool:
             if state and state["fired"]:
                 return False
             context = await build_context(topic="time", payload={}, ticket_id=ticket_id, now=now)
-            if not evaluate(rule.conditions, context):
+            if not rule.check(context):
                 return False
             times = (state["times"] if state else 0) + 1
             done = await apply_actions(
@@ -138,7 +131,7 @@ async def tick(*, now: datetime) -> dict[str, int]:
                 context = await build_context(
                     topic="time", payload={}, ticket_id=ticket_id, now=now
                 )
-            holds = evaluate(rule.conditions, context)
+            holds = rule.check(context)
             if holds and not (state and state["fired"]):
                 if await _fire(rule, ticket_id, now):
                     counts["fired"] += 1

@@ -4,8 +4,10 @@ the process's task loop, which holds the connection pool (servicedesk.taskloop).
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import smtplib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -185,12 +187,44 @@ def _core_deliverer(kind: str) -> plugins.Deliverer | None:
 async def deliver_due(now: datetime | None = None) -> dict[str, int]:
     """Delivers every due row, a page at a time (a segment's NPS emails may be thousands);
     the periodic sweep and tests call this. A row that fails is due again only later."""
-    counts: dict[str, int] = {}
     await service.release_stale_claims(now=now or utcnow())
+    return await _deliver_pages(now)
+
+
+class _RecentIds:
+    """The last `size` ids added (a set with the oldest forgotten first)."""
+
+    def __init__(self, size: int) -> None:
+        self._order: collections.deque[int] = collections.deque()
+        self._ids: set[int] = set()
+        self._size = size
+
+    def add(self, ids: Iterable[int]) -> None:
+        for new in ids:
+            if new not in self._ids:
+                self._ids.add(new)
+                self._order.append(new)
+        while len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
+
+    def __contains__(self, outbox_id: object) -> bool:
+        return outbox_id in self._ids
+
+
+# The rows this process sent while paging (sent for good: only failed and unknown rows
+# can be re-sent and kicked again): the tasks queued for them (a backlog of thousands
+# after a worker starts) then end without a query instead of each claiming nothing, so
+# the work queued behind them does not wait on those claims.
+_paged = _RecentIds(100_000)
+
+
+async def _deliver_pages(now: datetime | None) -> dict[str, int]:
+    counts: dict[str, int] = {}
     last = 0
     size = get_settings().smtp_batch_size
     while page := await service.due_ids(now=now or utcnow(), after=last, limit=size):
         statuses = await deliver_many(page, now=now)
+        _paged.add(outbox_id for outbox_id, status in statuses.items() if status == "sent")
         for outbox_id in page:
             status = statuses.get(outbox_id, "skipped")
             counts[status] = counts.get(status, 0) + 1
@@ -208,11 +242,20 @@ def deliver_outbox_message(outbox_id: int) -> None:
 @huey.task()
 def deliver_outbox_messages(outbox_ids: list[int]) -> None:
     """The rows the kicker gathered from one or more changes, in one task (returns nothing,
-    as above)."""
+    as above); then the other due rows, a page at a time. Under a backlog (a worker
+    starting on what was written while none ran, a burst faster than it keeps up with)
+    the rows then go in batches of a page, not of the few rows each change kicked: the
+    rules and the claims cost per batch, and the tasks queued for those rows find them
+    taken (one statement each, and no paging). When there is no backlog this costs one
+    query."""
 
     async def deliver_in_batches() -> None:
-        for batch in chunks(outbox_ids, get_settings().smtp_batch_size):
-            await deliver_many(list(batch))
+        delivered = {}
+        left = [outbox_id for outbox_id in outbox_ids if outbox_id not in _paged]
+        for batch in chunks(left, get_settings().smtp_batch_size):
+            delivered.update(await deliver_many(list(batch)))
+        if delivered:  # none: another task took these rows, and pages on itself
+            await _deliver_pages(None)
 
     taskloop.run(deliver_in_batches())
 

@@ -86,6 +86,7 @@ async def _emit_updated(
     tags_before: list[str] | None,
     now: datetime,
     quiet: bool,
+    tags_after: list[str] | None = None,
 ) -> None:
     """One `ticket.updated` event for a change by an agent, a rule or the system, with
     each changed field's [old, new] (tags as lists), for rules on `event.changes`."""
@@ -97,7 +98,8 @@ async def _emit_updated(
         if ticket[name] != before[name]
     }
     if tags_before is not None:
-        tags_after = await current_tags(ticket["id"])
+        if tags_after is None:
+            tags_after = await current_tags(ticket["id"])
         if tags_after != tags_before:
             changes["tags"] = [tags_before, tags_after]
     if changes:
@@ -148,11 +150,14 @@ async def update_ticket(
         if ticket["status"] == "closed" and changes:
             raise Conflict("the ticket is closed; closed tickets cannot change")
         before = {name: ticket[name] for name in UPDATED_FIELDS}
-        tags_before = (
+        # The tags are read once and followed through the change (not read again by each
+        # step): a rule's add_tags costs one read of them, not four.
+        tags = (
             list(await current_tags(ticket_id))
-            if not quiet and {"tags", "add_tags", "remove_tags"} & set(changes)
+            if {"tags", "add_tags", "remove_tags"} & set(changes)
             else None
         )
+        tags_before = list(tags) if tags is not None and not quiet else None
         if "assignee_id" in changes:
             await _assign(ticket, changes["assignee_id"], actor, now, quiet)
         if "team_id" in changes:
@@ -164,12 +169,11 @@ async def update_ticket(
         if "subject" in changes:
             await _set_field(ticket, "subject", changes["subject"], actor, now)
         if "tags" in changes:
-            await _set_tags(ticket, changes["tags"], actor, now)
+            tags = await _set_tags(ticket, changes["tags"], actor, now, current=tags)
         if "add_tags" in changes or "remove_tags" in changes:
-            current = await current_tags(ticket_id)
-            wanted = [t for t in current if t not in changes.get("remove_tags", [])]
+            wanted = [t for t in tags or [] if t not in changes.get("remove_tags", [])]
             wanted += [t for t in changes.get("add_tags", []) if t not in wanted]
-            await _set_tags(ticket, wanted, actor, now)
+            tags = await _set_tags(ticket, wanted, actor, now, current=tags)
         if (ticket["priority"], ticket["team"]) != (before["priority"], before["team"]):
             await facts.ticket_routed(
                 ticket_id=ticket_id,
@@ -180,7 +184,7 @@ async def update_ticket(
             )
         if "status" in changes and changes["status"] != ticket["status"]:
             await change_status(ticket, changes["status"], actor, now, quiet)
-        await _emit_updated(ticket, before, tags_before, now, quiet)
+        await _emit_updated(ticket, before, tags_before, now, quiet, tags_after=tags)
 
 
 async def _check_team(team_id: int | None) -> None:
@@ -233,13 +237,24 @@ async def current_tags(ticket_id: int) -> list[str]:
     return tags
 
 
-async def _set_tags(ticket: dict[str, Any], tags: list[str], actor: Actor, now: datetime) -> None:
+async def _set_tags(
+    ticket: dict[str, Any],
+    tags: list[str],
+    actor: Actor,
+    now: datetime,
+    *,
+    current: list[str] | None = None,
+) -> list[str]:
+    """Sets the ticket's tags (given its current ones, if the caller has them); returns
+    them as they are now."""
     wanted = clean_tags(tags)
-    current = await current_tags(ticket["id"])
+    if current is None:
+        current = await current_tags(ticket["id"])
     if wanted == current:
-        return
+        return current
     rows = [{"ticket": ticket["id"], "tag": tag} for tag in wanted]
     await writes.replace(TicketTag, "ticket", ticket["id"], rows)
     writes.remember(TicketTag, ticket["id"], wanted)
     await writes.update(Ticket, ticket, {"updated_at": now})
     await log_change(ticket["id"], actor, "tags", ",".join(current), ",".join(wanted), now)
+    return wanted

@@ -1,11 +1,13 @@
 """The hand-written reads of tickets, named (db.Sql: written once, prepared once per
-connection on PostgreSQL). They run on every inbound contact; every other read of a
-ticket is a Piccolo query in the service. Rows are written by servicedesk.writes."""
+connection on PostgreSQL). They run on every inbound contact and every change of a
+ticket (load_ticket, tags_of: a rule's add_tags too); the other reads of a ticket are
+Piccolo queries in the service. Rows are written by servicedesk.writes."""
 
 from servicedesk.db import Sql
 
 TICKET_BY_ID = Sql('SELECT * FROM "ticket" WHERE "ticket"."id" = {}')
 TICKET_BY_EXTERNAL_ID = Sql('SELECT * FROM "ticket" WHERE "ticket"."external_id" = {}')
+TAGS_OF = Sql('SELECT "tag" FROM "ticket_tag" WHERE "ticket" = {} ORDER BY "id"')
 TICKET_OF_MESSAGE = Sql(
     'SELECT "interaction"."ticket" FROM "interaction" WHERE "interaction"."message_id" = {} LIMIT 1'
 )

@@ -11,7 +11,7 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from servicedesk import writes
-from servicedesk.db import is_sqlite, matches_text
+from servicedesk.db import fetch, fetch_one, is_sqlite, matches_text
 from servicedesk.errors import NotFound
 
 from . import queries
@@ -19,19 +19,14 @@ from .tables import Interaction, Ticket, TicketEvent, TicketTag
 
 
 async def tags_of(ticket_id: int) -> list[str]:
-    rows = (
-        await TicketTag.select(TicketTag.tag)
-        .where(TicketTag.ticket == ticket_id)
-        .order_by(TicketTag.id)
-    )
-    return [row["tag"] for row in rows]
+    return [row["tag"] for row in await fetch(queries.TAGS_OF, ticket_id)]
 
 
 async def load_ticket(ticket_id: int) -> dict[str, Any]:
     """The ticket's row (read once per unit of work, when there is one)."""
 
     async def load() -> dict[str, Any]:
-        row = await Ticket.select().where(Ticket.id == ticket_id).first()
+        row = await fetch_one(queries.TICKET_BY_ID, ticket_id)
         if not row:
             raise NotFound(f"ticket {ticket_id} does not exist", field="ticket_id")
         return row
