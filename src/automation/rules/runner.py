@@ -41,10 +41,12 @@ log = logging.getLogger(__name__)
 EARLIER_EVENT_WAIT_SECONDS = 5.0
 
 
-async def _earlier_events_first(rows: list[dict[str, Any]]) -> None:
+async def _earlier_events_first(rows: list[dict[str, Any]], batch: set[int]) -> None:
     """Delivers the earlier events still pending of the rows' tickets before them (their
     rules first), and waits a little for those another worker is delivering. One query for
-    the whole batch; the batch itself runs in id order."""
+    the whole batch; the batch itself runs in id order. `batch`: the ids of every row of
+    the batch, the ones no rule listens to included: this worker holds them (claimed,
+    'sending'), so they are never waited for."""
     from servicedesk.outbox.tasks import deliver
 
     first: dict[int, int] = {}
@@ -65,7 +67,7 @@ async def _earlier_events_first(rows: list[dict[str, Any]]) -> None:
         .order_by(OutboxMessage.id)
     )
     for row in earlier:
-        if row["id"] >= first[row["ticket"]]:
+        if row["id"] in batch or row["id"] >= first[row["ticket"]]:
             continue  # in this batch, or after the batch's first event of its ticket
         if row["status"] == "pending":
             await deliver(row["id"])
@@ -122,7 +124,7 @@ async def consume_many(rows: list[dict[str, Any]]) -> dict[int, Exception]:
     listening = [(row, found) for row in rows if (found := rules.listening(row["topic"]))]
     if not listening:
         return {}
-    await _earlier_events_first([row for row, _ in listening])
+    await _earlier_events_first([row for row, _ in listening], {int(row["id"]) for row in rows})
     parts = merged_parts(rules.parts_by_topic[t] for t in {row["topic"] for row, _ in listening})
     contexts: list[dict[str, Any] | None] = list(
         await build_contexts([_event(row) for row, _ in listening], now=now, parts=parts)

@@ -5,8 +5,12 @@ emails counted at a real SMTP server."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import pytest
+
+from automation.rules import runner
 from servicedesk.actors import Actor
 from servicedesk.channels.flags import AUTOMATED_TAG
 from servicedesk.clock import utcnow
@@ -168,3 +172,17 @@ async def test_no_rule_email_to_a_customer_who_complained_but_one_who_unsubscrib
     await contact(email="dora@mail.example", subject="Second")
     await work()
     assert [m["To"] for m in smtp_server.about("We got it")] == ["dora@mail.example"]
+
+
+async def test_a_batch_never_waits_for_its_own_earlier_events(
+    smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The solve's earlier events (created, updated, reply) no rule listens to are in the
+    batch too, claimed by it: the rule on the solve does not wait for them as it waits for
+    another worker's (it did, 5 s each)."""
+    monkeypatch.setattr(runner, "EARLIER_EVENT_WAIT_SECONDS", 3600.0)
+    people = await desk_team()
+    await follow_up_rule()
+    await worked_ticket(people, status="solved")
+    await asyncio.wait_for(work(), timeout=60)
+    assert await follow_up_status() == ["pending"]
