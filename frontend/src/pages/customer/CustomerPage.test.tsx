@@ -1,31 +1,12 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
+import { customerDetail } from "../../test/fixtures";
 import { calls, mockFetch, renderWithProviders } from "../../test/utils";
 import { CustomerPage } from "./CustomerPage";
 
 function customer(stage: string | null) {
-  return {
-    id: 1,
-    name: "Ann Smith",
-    email: "ann@acme.com",
-    phone: null,
-    organization: "Acme",
-    tags: [],
-    identities: [{ id: 1, kind: "email", value: "ann@acme.com" }],
-    journey_stage: stage,
-    typed_fields: [],
-    external_id: null,
-    notes: "",
-    merged_into: null,
-    surveys_opt_out: false,
-    email_bounced: false,
-    marketing_consent: false,
-    consent_source: "",
-    consent_at: null,
-    tickets: [],
-    surveys: [],
-  };
+  return customerDetail({ name: "Ann Smith", email: "ann@acme.com", organization: "Acme", journey_stage: stage });
 }
 
 function entry(kind: string, id: number, at: string, title: string, more: Record<string, unknown> = {}) {

@@ -1,32 +1,13 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { CustomerDetail, CustomerSummary } from "../../api/types";
+import type { CustomerSummary } from "../../api/types";
+import { customerDetail } from "../../test/fixtures";
 import { mockFetch, renderWithProviders } from "../../test/utils";
 import { IdentitiesCard } from "./IdentitiesCard";
 import { MergeCustomers } from "./MergeCustomers";
 
-const customer: CustomerDetail = {
-  id: 9,
-  name: "Ann Kowalski",
-  email: "ann@acme.example",
-  phone: null,
-  organization: null,
-  tags: [],
-  identities: [{ id: 1, kind: "email", value: "ann@acme.example" }],
-  external_id: null,
-  notes: "",
-  merged_into: null,
-  surveys_opt_out: false,
-  email_bounced: false,
-  marketing_consent: false,
-  consent_source: "",
-  consent_at: null,
-  tickets: [],
-  surveys: [],
-  journey_stage: null,
-  typed_fields: [],
-};
+const customer = customerDetail({ id: 9 });
 
 describe("MergeCustomers", () => {
   it("shows why a customer looks like a duplicate and merges it after a confirmation", async () => {
