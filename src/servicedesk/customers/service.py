@@ -37,9 +37,9 @@ class ContactIdentity:
         pairs = [("email", self.email), ("phone", self.phone), ("social", self.social)]
         return [make_identity(kind, value) for kind, value in pairs if value]
 
-    def pairs(self) -> list[tuple[str, str]]:
-        """(kind, normalized value): the keys without their "kind:"."""
-        return [(i.kind, i.key.split(":", 1)[1]) for i in self.identities()]
+    def identity_keys(self) -> list[str]:
+        """The identities' keys ("kind:normalized value")."""
+        return [i.key for i in self.identities()]
 
 
 async def live_customer(customer_id: int) -> int:
@@ -64,23 +64,20 @@ async def _by_external_id(external_id: str) -> int | None:
     return await live_customer(row["id"]) if row else None
 
 
-def _keys(pairs: list[tuple[str, str]]) -> list[str]:
-    return [f"{kind}:{value}" for kind, value in pairs]
-
-
 async def _identity_owners(
-    keys: list[str], email: str | None = None
+    identities: list[Identity],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
-    """The known identities among `keys` with their customer and its merged_into, in one
-    query, oldest identity first; and, live and given the contact's email, the identities
-    that look like it (_email_look_alikes), fetched by the same query (None: not fetched).
-    """
+    """The known ones among a contact's identities with their customer and its
+    merged_into, in one query, oldest identity first; and, live and when the contact has
+    an email, the identities that look like it (_email_look_alikes), fetched by the same
+    query (None: not fetched)."""
+    keys = [i.key for i in identities]
     if not keys:
         return [], None
     if writes.current() is None:
-        if email is None:
+        match = next((i.match for i in identities if i.kind == "email"), None)
+        if match is None:
             return await fetch(queries.identity_owners(len(keys)), *keys), None
-        match = make_identity("email", email).match
         rows = await fetch(queries.identity_owners(len(keys), look_alikes=True), *keys, match)
         wanted = set(keys)
         return [r for r in rows if r["key"] in wanted], [r for r in rows if r["key"] not in wanted]
@@ -139,7 +136,7 @@ async def find_customer(*, identity: ContactIdentity) -> int | None:
         found = await _by_external_id(identity.external_id)
         if found is not None:
             return found
-    owners, look_alikes = await _identity_owners(_keys(identity.pairs()), identity.email)
+    owners, look_alikes = await _identity_owners(identity.identities())
     return await _owner(owners or await _email_look_alikes(identity, look_alikes))
 
 
@@ -184,15 +181,15 @@ async def find_or_create_customer(*, identity: ContactIdentity, now: datetime | 
 async def identify_sender(*, identity: ContactIdentity, now: datetime | None = None) -> Sender:
     """find_or_create_customer, also telling the customer's name and first email where the
     queries it runs anyway tell them (a new customer; a known one found by an identity)."""
-    keys = identity.pairs()
-    if not keys and not identity.external_id:
+    identities = identity.identities()
+    if not identities and not identity.external_id:
         raise Invalid(
             "a contact needs an email, phone, social handle or external id", field="customer"
         )
     async with write_transaction():
         # One query tells who the sender is, which identities are new, and the customer's
         # name and first email.
-        owners, look_alikes = await _identity_owners(_keys(keys), identity.email)
+        owners, look_alikes = await _identity_owners(identities)
         customer_id = None
         sender = None
         if identity.external_id:
@@ -232,7 +229,7 @@ async def identify_sender(*, identity: ContactIdentity, now: datetime | None = N
         # same identity: the unique key refuses the second insert and its transaction is
         # retried (receive_contact_once), finding the customer the first one created.
         known = {row["key"] for row in owners}
-        new = [i.row(customer_id) for i in identity.identities() if i.key not in known]
+        new = [i.row(customer_id) for i in identities if i.key not in known]
         # Written with the change's later writes: a unique key the insert violates (a
         # race) fails the change there, and receive_contact_once retries it.
         await writes.insert_later(CustomerIdentity, new, need_id=True)

@@ -138,7 +138,7 @@ async def _hold_customers(lines: list[CustomerLine]) -> None:
     for external_id in external_ids:
         writes.remember(customers.BY_EXTERNAL_ID, external_id, known.get(external_id))
     new = [line for line in lines if line.external_id not in known]
-    keys = list({f"{kind}:{value}" for line in new for kind, value in identity_of(line).pairs()})
+    keys = list({key for line in new for key in identity_of(line).identity_keys()})
     owners = (
         {row["key"]: row for row in await customers.identity_owners_query(keys)} if keys else {}
     )

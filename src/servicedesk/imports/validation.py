@@ -61,7 +61,7 @@ class _Identities:
         external_id = line.external_id
         self.valid_lines.setdefault(external_id, 0)
         try:
-            keys = [f"{kind}:{value}" for kind, value in identity_of(line).pairs()]
+            keys = identity_of(line).identity_keys()
         except DomainError as exc:  # the customer service's own normalisation refused it
             return self.refuse(external_id, number, f"{exc.field}: {exc.detail}")
         for key in keys:
