@@ -165,7 +165,7 @@ async def fan_out_events(rows: list[dict[str, Any]]) -> dict[int, Exception]:
     failures: dict[int, Exception] = {}
     for row in rows:
         try:
-            await fan_out_event(row, active)
+            await _fan_out_event(row, active)
         except Exception as exc:  # the outbox retries the row with backoff
             failures[int(row["id"])] = exc
     return failures
@@ -179,14 +179,12 @@ async def _active_webhooks() -> list[dict[str, Any]]:
     )
 
 
-async def fan_out_event(row: dict[str, Any], active: list[dict[str, Any]] | None = None) -> None:
+async def _fan_out_event(row: dict[str, Any], active: list[dict[str, Any]]) -> None:
     """Queues one delivery per active webhook subscribed to the event's topic, exactly
     once per (webhook, event) even when the row is consumed again."""
     if row["kind"] != "event":
         return
     topic = row["topic"]
-    if active is None:
-        active = await _active_webhooks()
     webhooks = [webhook for webhook in active if topic in webhook["events"]]
     if not webhooks:
         return

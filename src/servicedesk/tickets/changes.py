@@ -84,12 +84,13 @@ async def _emit_updated(
     ticket: dict[str, Any],
     before: dict[str, Any],
     tags_before: list[str] | None,
+    tags_after: list[str] | None,
     now: datetime,
     quiet: bool,
-    tags_after: list[str] | None = None,
 ) -> None:
     """One `ticket.updated` event for a change by an agent, a rule or the system, with
-    each changed field's [old, new] (tags as lists), for rules on `event.changes`."""
+    each changed field's [old, new] (tags as lists, when the change was about them: both
+    given), for rules on `event.changes`."""
     if quiet:
         return
     changes: dict[str, Any] = {
@@ -97,11 +98,8 @@ async def _emit_updated(
         for name in UPDATED_FIELDS
         if ticket[name] != before[name]
     }
-    if tags_before is not None:
-        if tags_after is None:
-            tags_after = await current_tags(ticket["id"])
-        if tags_after != tags_before:
-            changes["tags"] = [tags_before, tags_after]
+    if tags_before is not None and tags_after != tags_before:
+        changes["tags"] = [tags_before, tags_after]
     if changes:
         await emit("ticket.updated", ticket["id"], now, quiet, changes=changes)
 
@@ -115,7 +113,7 @@ async def set_status(
         if ticket["status"] != status:
             before = {name: ticket[name] for name in UPDATED_FIELDS}
             await change_status(ticket, status, actor, now, quiet)
-            await _emit_updated(ticket, before, None, now, quiet)
+            await _emit_updated(ticket, before, None, None, now, quiet)
 
 
 async def close_solved_tickets(*, now: datetime | None = None, older_than_days: int) -> int:
@@ -157,7 +155,7 @@ async def update_ticket(
             if {"tags", "add_tags", "remove_tags"} & set(changes)
             else None
         )
-        tags_before = list(tags) if tags is not None and not quiet else None
+        tags_before = tags  # each step below gives the tags anew, never changes this list
         if "assignee_id" in changes:
             await _assign(ticket, changes["assignee_id"], actor, now, quiet)
         if "team_id" in changes:
@@ -169,11 +167,11 @@ async def update_ticket(
         if "subject" in changes:
             await _set_field(ticket, "subject", changes["subject"], actor, now)
         if "tags" in changes:
-            tags = await _set_tags(ticket, changes["tags"], actor, now, current=tags)
+            tags = await _set_tags(ticket, changes["tags"], actor, now, current=tags or [])
         if "add_tags" in changes or "remove_tags" in changes:
             wanted = [t for t in tags or [] if t not in changes.get("remove_tags", [])]
             wanted += [t for t in changes.get("add_tags", []) if t not in wanted]
-            tags = await _set_tags(ticket, wanted, actor, now, current=tags)
+            tags = await _set_tags(ticket, wanted, actor, now, current=tags or [])
         if (ticket["priority"], ticket["team"]) != (before["priority"], before["team"]):
             await facts.ticket_routed(
                 ticket_id=ticket_id,
@@ -184,7 +182,7 @@ async def update_ticket(
             )
         if "status" in changes and changes["status"] != ticket["status"]:
             await change_status(ticket, changes["status"], actor, now, quiet)
-        await _emit_updated(ticket, before, tags_before, now, quiet, tags_after=tags)
+        await _emit_updated(ticket, before, tags_before, tags, now, quiet)
 
 
 async def _check_team(team_id: int | None) -> None:
@@ -243,13 +241,10 @@ async def _set_tags(
     actor: Actor,
     now: datetime,
     *,
-    current: list[str] | None = None,
+    current: list[str],
 ) -> list[str]:
-    """Sets the ticket's tags (given its current ones, if the caller has them); returns
-    them as they are now."""
+    """Sets the ticket's tags, given its current ones; returns them as they are now."""
     wanted = clean_tags(tags)
-    if current is None:
-        current = await current_tags(ticket["id"])
     if wanted == current:
         return current
     rows = [{"ticket": ticket["id"], "tag": tag} for tag in wanted]

@@ -194,7 +194,7 @@ async def test_an_event_is_posted_signed_to_each_subscribed_webhook_once(
         .output(load_json=True)
         .first()
     )
-    await webhooks.fan_out_event(event_row)
+    assert await webhooks.fan_out_events([event_row]) == {}
     assert len(await webhook_rows()) == 1
 
 
