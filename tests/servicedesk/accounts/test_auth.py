@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from servicedesk.accounts import service
 from servicedesk.accounts.tables import Agent
@@ -181,3 +182,17 @@ async def test_the_hash_cost_comes_from_the_settings_and_old_hashes_still_verify
     for email in ("cost@desk.example", "newer@desk.example"):
         assert await service.authenticate(email=email, password=PASSWORD) is not None
         assert await service.authenticate(email=email, password="wrong") is None
+
+
+def test_a_hash_memory_argon2_refuses_is_refused_by_the_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Below 32 KiB (8 per lane, 4 lanes) Argon2 fails at the first sign-in: the settings
+    refuse it at start instead, naming the setting."""
+    monkeypatch.setenv("PASSWORD_HASH_MEMORY_KIB", "16")
+    get_settings.cache_clear()
+    with pytest.raises(ValidationError, match="password_hash_memory_kib"):
+        get_settings()
+    monkeypatch.setenv("PASSWORD_HASH_MEMORY_KIB", "32")
+    get_settings.cache_clear()
+    assert get_settings().password_hash_memory_kib == 32
