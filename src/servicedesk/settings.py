@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     outbox_stale_claim_seconds: int = Field(default=600, ge=1)
     # Emails handed to SMTP in one connection before it is closed and a new one opened.
     smtp_batch_size: int = Field(default=100, ge=1)
+    # SMTP connections a worker sends a batch's emails over at once (docs/email.md).
+    smtp_connections: int = Field(default=4, ge=1, le=50)
     # Frequency cap of marketing email: at most N emails per D days (0: no cap).
     marketing_cap_emails: int = Field(default=0, ge=0)
     marketing_cap_days: int = Field(default=0, ge=0)

@@ -19,7 +19,7 @@ from typing import Any
 from piccolo.columns.defaults.base import Default
 from piccolo.table import Table
 
-from servicedesk.db import Sql
+from servicedesk.db import IdsSql, Sql
 
 Row = dict[str, Any]
 
@@ -110,18 +110,47 @@ def update(
     """UPDATE setting `set_columns` and adding to `add_columns` (`n = n + {}`: concurrent
     changes of one row lose no increment) where `key` equals the last parameter, and, with
     `when_null`, only while that column is NULL."""
-    known = set(columns(table)) | {"id"}
-    unknown = [name for name in (*set_columns, *add_columns, key) if name not in known]
-    assert not unknown, f"{table._meta.tablename} has no column {unknown}"
-    assignments = [f"{_quoted(name)} = {{}}" for name in set_columns]
-    assignments += [f"{_quoted(name)} = {_quoted(name)} + {{}}" for name in add_columns]
-    text = (
-        f"UPDATE {_quoted(table._meta.tablename)} SET {', '.join(assignments)}"
-        f" WHERE {_quoted(key)} = {{}}"
-    )
+    text = _update_set(table, set_columns, add_columns, (key,)) + f" WHERE {_quoted(key)} = {{}}"
     if when_null:
         text += f" AND {_quoted(when_null)} IS NULL"
     return Sql(text)
+
+
+@functools.cache
+def update_listed(
+    table: type[Table],
+    *,
+    set_columns: tuple[str, ...],
+    add_columns: tuple[str, ...] = (),
+    conditions: tuple[tuple[str, str], ...] = (),
+    returning: bool = False,
+) -> IdsSql:
+    """UPDATE as update() of the rows whose id is in a list (one parameter for any number
+    of ids, see db.IdsSql) and that meet `conditions`, (column, operator) pairs such as
+    ("status", "="); with `returning`, RETURNING the rows. Parameters: the set values, the
+    added values, the ids, then the conditions' values."""
+    tested = tuple(name for name, _ in conditions)
+    assert all(op in ("=", "<=", "<", ">=", ">", "!=") for _, op in conditions), conditions
+    text = _update_set(table, set_columns, add_columns, tested) + ' WHERE "id" {ids}'
+    text += "".join(f" AND {_quoted(name)} {op} {{}}" for name, op in conditions)
+    if returning:
+        text += " RETURNING *"
+    return IdsSql(text)
+
+
+def _update_set(
+    table: type[Table],
+    set_columns: tuple[str, ...],
+    add_columns: tuple[str, ...],
+    tested: tuple[str, ...],
+) -> str:
+    """`UPDATE table SET ...` of an update statement, its columns checked against the table."""
+    known = set(columns(table)) | {"id"}
+    unknown = [name for name in (*set_columns, *add_columns, *tested) if name not in known]
+    assert not unknown, f"{table._meta.tablename} has no column {unknown}"
+    assignments = [f"{_quoted(name)} = {{}}" for name in set_columns]
+    assignments += [f"{_quoted(name)} = {_quoted(name)} + {{}}" for name in add_columns]
+    return f"UPDATE {_quoted(table._meta.tablename)} SET {', '.join(assignments)}"
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from piccolo.query.functions.aggregate import Min
 from servicedesk.accounts.tables import Agent, Team
 from servicedesk.customers.tables import Customer, CustomerIdentity
 from servicedesk.cx.tables import SurveyResponse
-from servicedesk.db import Sql, fetch, is_sqlite
+from servicedesk.db import IdsSql, Sql, fetch, id_list, is_sqlite
 from servicedesk.tickets.service import WORKING
 from servicedesk.tickets.tables import Interaction, Ticket, TicketEvent
 
@@ -153,9 +153,8 @@ async def active_rules() -> list[dict[str, Any]]:
 
 
 # The ticket and its customer as the rules' context sees them, for many tickets in one
-# round trip (the runner reads them for a whole batch of events). Engine fragments: the
-# ticket ids come as one parameter (a PostgreSQL array, a JSON list on SQLite) so the text
-# stays fixed and is prepared once per connection.
+# round trip (the runner reads them for a whole batch of events). The tags' aggregate
+# differs by engine; the ticket ids come as one parameter (db.IdsSql).
 _FACTS = (
     "SELECT t.*, a.email AS assignee_email, a.name AS assignee_name, tm.name AS team_name,"
     ' (SELECT m.reopens FROM "ticket_metrics" m WHERE m.ticket = t.id) AS reopens,'
@@ -172,22 +171,20 @@ _FACTS = (
     " ORDER BY s.id DESC LIMIT 1) AS customer_nps"
     ' FROM "ticket" t LEFT JOIN "agent" a ON a.id = t.assignee'
     ' LEFT JOIN "team" tm ON tm.id = t.team LEFT JOIN "customer" c ON c.id = t.customer'
-    " WHERE t.id {ids}"
+    " WHERE t.id {{ids}}"
 )
-_FACTS_POSTGRES = Sql(
+_FACTS_POSTGRES = IdsSql(
     _FACTS.format(
         tags="(SELECT COALESCE(json_agg(g.tag ORDER BY g.id), '[]') FROM \"ticket_tag\" g"
-        " WHERE g.ticket = t.id)",
-        ids="= ANY({})",
+        " WHERE g.ticket = t.id)"
     )
-)
-_FACTS_SQLITE = Sql(
+).postgres
+_FACTS_SQLITE = IdsSql(
     _FACTS.format(
         tags='(SELECT json_group_array(g.tag) FROM (SELECT tag FROM "ticket_tag" g'
-        " WHERE g.ticket = t.id ORDER BY g.id) g)",
-        ids="IN (SELECT value FROM json_each({}))",
+        " WHERE g.ticket = t.id ORDER BY g.id) g)"
     )
-)
+).sqlite
 
 
 def _parsed(value: Any, kind: type) -> Any:
@@ -206,10 +203,7 @@ async def ticket_facts(ticket_ids: list[int]) -> dict[int, dict[str, Any]]:
     and latest NPS score), in one query; missing tickets are left out."""
     if not ticket_ids:
         return {}
-    if is_sqlite():
-        rows = await fetch(_FACTS_SQLITE, json.dumps(ticket_ids))
-    else:
-        rows = await fetch(_FACTS_POSTGRES, ticket_ids)
+    rows = await fetch(_FACTS_SQLITE if is_sqlite() else _FACTS_POSTGRES, id_list(ticket_ids))
     found = {}
     for row in rows:
         for name in ("created_at", "updated_at", "solved_at", "status_changed_at"):

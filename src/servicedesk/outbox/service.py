@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from servicedesk import writes
+from servicedesk import statements, writes
 from servicedesk.clock import utcnow
-from servicedesk.db import after_commit, write_transaction
+from servicedesk.db import after_commit, fetch, id_list, write_transaction
 from servicedesk.errors import Conflict, NotFound
 from servicedesk.settings import get_settings
 
@@ -223,39 +223,29 @@ async def queue_message(
     return outbox_id
 
 
-async def claim(*, outbox_id: int, now: datetime) -> dict[str, Any] | None:
-    """Marks a due pending row as being sent by this worker; None if another has it."""
-    claimed = (
-        await Outbox.update(
-            {Outbox.status: "sending", Outbox.attempts: Outbox.attempts + 1, Outbox.not_before: now}
-        )
-        .where(Outbox.id == outbox_id, Outbox.status == "pending", Outbox.not_before <= now)
-        .returning(Outbox.id)
-    )
-    if not claimed:
-        return None
-    return await Outbox.select().where(Outbox.id == outbox_id).output(load_json=True).first()
-
-
 async def claim_many(*, outbox_ids: list[int], now: datetime) -> list[dict[str, Any]]:
-    """claim() for a batch, in two statements: the rows this worker got, in id order."""
+    """Marks the due pending rows among `outbox_ids` as being sent by this worker, in one
+    statement; returns the rows it got (payload parsed), in id order. Those another worker
+    has, or that are not due, are left out."""
     if not outbox_ids:
         return []
-    claimed = (
-        await Outbox.update(
-            {Outbox.status: "sending", Outbox.attempts: Outbox.attempts + 1, Outbox.not_before: now}
-        )
-        .where(Outbox.id.is_in(outbox_ids), Outbox.status == "pending", Outbox.not_before <= now)
-        .returning(Outbox.id)
+    claimed = await fetch(
+        _CLAIM.for_engine(), "sending", now, 1, id_list(outbox_ids), "pending", now
     )
-    if not claimed:
-        return []
-    return list(
-        await Outbox.select()
-        .where(Outbox.id.is_in([row["id"] for row in claimed]))
-        .order_by(Outbox.id)
-        .output(load_json=True)
-    )
+    for row in claimed:
+        if isinstance(row["payload"], str):
+            row["payload"] = json.loads(row["payload"])
+    return sorted(claimed, key=lambda row: int(row["id"]))
+
+
+_CLAIM = statements.update_listed(
+    Outbox,
+    set_columns=("status", "not_before"),
+    add_columns=("attempts",),
+    conditions=(("status", "="), ("not_before", "<=")),
+    returning=True,
+)
+_SENT = statements.update_listed(Outbox, set_columns=("status", "sent_at", "last_error"))
 
 
 async def mark_handed_over(*, outbox_id: int, now: datetime) -> None:
@@ -286,9 +276,7 @@ async def mark_sent(*, outbox_id: int, now: datetime) -> None:
 async def mark_sent_many(*, outbox_ids: list[int], now: datetime) -> None:
     """mark_sent for a batch (delivered domain events), in one statement."""
     if outbox_ids:
-        await Outbox.update(
-            {Outbox.status: "sent", Outbox.sent_at: now, Outbox.last_error: ""}
-        ).where(Outbox.id.is_in(outbox_ids))
+        await fetch(_SENT.for_engine(), "sent", now, "", id_list(outbox_ids))
 
 
 async def mark_final(*, outbox_ids: list[int], status: str, error: str) -> None:

@@ -7,7 +7,9 @@ import asyncio
 import collections
 import logging
 import smtplib
-from collections.abc import Iterable
+import zlib
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +17,7 @@ from huey import crontab
 
 from servicedesk import plugins, taskloop
 from servicedesk.clock import utcnow
-from servicedesk.db import chunks, task_connection
+from servicedesk.db import chunks, task_pool
 from servicedesk.queue import huey
 from servicedesk.settings import get_settings
 
@@ -36,19 +38,22 @@ async def deliver(outbox_id: int, now: datetime | None = None) -> str:
 
 async def deliver_many(outbox_ids: list[int], now: datetime | None = None) -> dict[int, str]:
     """Delivers the due rows among `outbox_ids` (those another worker has are left to it);
-    returns the status of each row it handled. The emails go over one SMTP connection."""
-    async with task_connection():
+    returns the status of each row it handled."""
+    async with task_pool():
         return await _deliver_claimed(
             await service.claim_many(outbox_ids=outbox_ids, now=now or utcnow()), now
         )
 
 
 async def _deliver_claimed(rows: list[dict], now: datetime | None) -> dict[int, str]:
+    """The claimed rows of a batch: the domain events to their consumers while the emails
+    go out (each waits on its own round trips, to the database and to the SMTP server:
+    one after the other, a batch took their sum), then the rows of other kinds."""
     statuses: dict[int, str] = {}
     emails = [row for row in rows if row["kind"] == "email"]
     events = [row for row in rows if row["kind"] == "event"]
-    if events:
-        statuses.update(await _deliver_events(events, now))
+    for done in await asyncio.gather(_deliver_events(events, now), _deliver_emails(emails, now)):
+        statuses.update(done)
     for row in rows:
         if row["kind"] not in ("email", "event"):
             try:
@@ -58,8 +63,6 @@ async def _deliver_claimed(rows: list[dict], now: datetime | None) -> dict[int, 
             else:
                 await service.mark_sent(outbox_id=row["id"], now=now or utcnow())
                 statuses[row["id"]] = "sent"
-    if emails:
-        statuses.update(await _deliver_emails(emails, now))
     return statuses
 
 
@@ -68,6 +71,8 @@ async def _deliver_events(rows: list[dict], now: datetime | None) -> dict[int, s
     that take batches (automation's rules and webhooks), and marks the delivered ones
     sent in one statement; a row a consumer failed on is put back in line with backoff
     (consumers are idempotent per event id, so the others run again harmlessly)."""
+    if not rows:
+        return {}
     failures: dict[int, Exception] = {}
     for consume in plugins.event_consumers():
         for row in rows:
@@ -106,13 +111,15 @@ async def _attempt_failed(row: dict, exc: Exception, now: datetime | None) -> st
 
 
 async def _deliver_emails(rows: list[dict], now: datetime | None) -> dict[int, str]:
-    """Sends claimed email rows over one SMTP connection. Marketing rows are checked again
+    """Sends claimed email rows over SMTP_CONNECTIONS connections. Marketing rows are checked again
     now (consent withdrawn or an unsubscribe since they were queued cancels them), and so
     are those a plugin checks (plugins.send_checks); an address the server refuses for
     good is a hard bounce, not retried."""
     from servicedesk.customers import service as customers
     from servicedesk.marketing import delivery as marketing
 
+    if not rows:
+        return {}
     statuses: dict[int, str] = {}
     blocked = await marketing.send_time_blocks(rows)
     for check in plugins.send_checks():
@@ -121,28 +128,61 @@ async def _deliver_emails(rows: list[dict], now: datetime | None) -> dict[int, s
         ids = [outbox_id for outbox_id, why in blocked.items() if why == reason]
         await service.mark_final(outbox_ids=ids, status="cancelled", error=reason)
         statuses.update(dict.fromkeys(ids, "cancelled"))
-    session = MailSession()
-    try:
-        for row in rows:
-            if row["id"] in blocked:
-                continue
-            statuses[row["id"]] = await _send_email(session, row, now, customers)
-    finally:
-        # QUIT off the loop: the worker's other tasks share it (servicedesk.taskloop).
-        await asyncio.to_thread(session.close)
+    lanes: dict[int, list[dict]] = {}
+    count = get_settings().smtp_connections
+    for row in rows:
+        if row["id"] not in blocked:
+            # By recipient: one address's emails keep their order, on one connection.
+            lanes.setdefault(zlib.crc32(row["to_address"].lower().encode()) % count, []).append(row)
+    for sent in await asyncio.gather(
+        *(_send_over_one_connection(lane, now, customers) for lane in lanes.values())
+    ):
+        statuses.update(sent)
     return statuses
 
 
-async def _send_email(session: MailSession, row: dict, now: datetime | None, customers: Any) -> str:
+async def _send_over_one_connection(
+    rows: list[dict], now: datetime | None, customers: Any
+) -> dict[int, str]:
+    """Sends rows one after another over one SMTP connection (a lane of _deliver_emails:
+    each message waits on several round trips to the server and two to the database, so
+    a batch goes over SMTP_CONNECTIONS connections at once). The connection talks from a
+    thread of its own: on the loop's shared threads (six on two cores) a lane could mark
+    a message handed over and then wait for a thread while the others wait on replies,
+    and a worker killed then would leave "unknown" a message never sent."""
+    statuses = {}
+    session = MailSession()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp") as thread:
+        loop = asyncio.get_running_loop()
+
+        def on_thread(call: Callable[..., None], *args: Any) -> Awaitable[None]:
+            return loop.run_in_executor(thread, call, *args)
+
+        try:
+            for row in rows:
+                statuses[row["id"]] = await _send_email(session, on_thread, row, now, customers)
+        finally:
+            # QUIT off the loop: the worker's other tasks share it (servicedesk.taskloop).
+            await on_thread(session.close)
+    return statuses
+
+
+async def _send_email(
+    session: MailSession,
+    on_thread: Callable[..., Awaitable[None]],
+    row: dict,
+    now: datetime | None,
+    customers: Any,
+) -> str:
     handed_over = False
     try:
         # Built inside the try: a header that cannot be built must count as a failed
         # attempt, or the row would stay "sending" and be claimed again forever.
         message = build_message(row)
-        await asyncio.to_thread(session.prepare, message)
+        await on_thread(session.prepare, message)
         await service.mark_handed_over(outbox_id=row["id"], now=now or utcnow())
         handed_over = True
-        await asyncio.to_thread(session.hand_over, message)
+        await on_thread(session.hand_over, message)
     except RecipientRefused as exc:
         await service.mark_final(outbox_ids=[row["id"]], status="bounced", error=str(exc))
         customer_id = (row.get("payload") or {}).get("customer_id")
