@@ -154,6 +154,13 @@ def _update_set(
 
 
 @functools.cache
+def delete(table: type[Table], *, key: str) -> Sql:
+    """DELETE of the rows whose `key` equals the parameter."""
+    assert key in columns(table) or key == "id", f"{table._meta.tablename} has no column {key}"
+    return Sql(f"DELETE FROM {_quoted(table._meta.tablename)} WHERE {_quoted(key)} = {{}}")
+
+
+@functools.cache
 def next_ids(table: type[Table]) -> Sql:
     """PostgreSQL: the next {} ids of the table's sequence."""
     name = table._meta.tablename

@@ -345,7 +345,7 @@ async def replace(table: type[Table], key: str, value: Any, rows: list[Row]) -> 
     """Replaces every row of `table` whose `key` is `value` by `rows`."""
     unit = _current.get()
     if unit is None:
-        await table.delete().where(getattr(table, key) == value)
+        await fetch(statements.delete(table, key=key), value)
         await insert_many(table, rows)
     else:
         unit.replaced[(table, key, value)] = rows

@@ -14,7 +14,7 @@ from piccolo.conf.apps import Finder
 from piccolo.table import Table
 
 from servicedesk import statements, writes
-from servicedesk.db import is_sqlite, write_transaction
+from servicedesk.db import fetch, id_list, is_sqlite, write_transaction
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "servicedesk"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -137,6 +137,36 @@ async def test_an_update_when_null_changes_only_rows_where_the_column_is_null(
         await writes.update(probe, {"id": row["id"]}, add={"count": 5}, when_null="name")
     rows = await probe.select(probe.count).order_by(probe.id)
     assert [row["count"] for row in rows] == [5, 0]
+
+
+async def test_an_update_of_listed_ids_changes_those_meeting_its_conditions_and_returns_them(
+    probe: type[Probe],
+) -> None:
+    rows = [{"name": f"row {n}", "count": n, "created_at": NOW} for n in range(5)]
+    ids = await writes.insert_many(probe, rows)
+    sql = statements.update_listed(
+        probe,
+        set_columns=("name",),
+        add_columns=("count",),
+        conditions=(("count", ">="), ("added_later", "=")),
+        returning=True,
+    )
+    # Listed: the first four; meeting the conditions: count >= 2. One parameter for the ids.
+    changed = await fetch(sql.for_engine(), "claimed", 10, id_list(ids[:4]), 2, "its default")
+    assert sorted((row["id"], row["name"], row["count"]) for row in changed) == [
+        (ids[2], "claimed", 12),
+        (ids[3], "claimed", 13),
+    ]
+    after = await probe.select(probe.name).order_by(probe.id)
+    assert [row["name"] for row in after] == ["row 0", "row 1", "claimed", "claimed", "row 4"]
+    with pytest.raises(AssertionError, match="no column"):
+        statements.update_listed(probe, set_columns=("name",), conditions=(("colour", "="),))
+
+
+async def test_a_delete_by_key_removes_only_the_rows_with_that_value(probe: type[Probe]) -> None:
+    await writes.insert_many(probe, [{"name": n, "created_at": NOW} for n in ("a", "b", "a")])
+    await fetch(statements.delete(probe, key="name"), "a")
+    assert [row["name"] for row in await probe.select(probe.name)] == ["b"]
 
 
 async def test_later_writes_go_in_at_the_end_of_the_change_with_their_ids(

@@ -247,8 +247,13 @@ async def _set_tags(
     wanted = clean_tags(tags)
     if wanted == current:
         return current
-    rows = [{"ticket": ticket["id"], "tag": tag} for tag in wanted]
-    await writes.replace(TicketTag, "ticket", ticket["id"], rows)
+    added = [tag for tag in wanted if tag not in current]
+    if wanted == current + added and writes.current() is None:
+        # Only added (a rule's add_tags, most edits): the new rows go after the others.
+        await writes.insert_many(TicketTag, [{"ticket": ticket["id"], "tag": t} for t in added])
+    else:
+        rows = [{"ticket": ticket["id"], "tag": tag} for tag in wanted]
+        await writes.replace(TicketTag, "ticket", ticket["id"], rows)
     writes.remember(TicketTag, ticket["id"], wanted)
     await writes.update(Ticket, ticket, {"updated_at": now})
     await log_change(ticket["id"], actor, "tags", ",".join(current), ",".join(wanted), now)

@@ -162,3 +162,24 @@ async def test_the_contact_answer_built_from_the_rows_written_matches_a_fresh_re
         emails.append(answer["ticket"]["customer"]["email"])
     # Kept as typed (the key that finds the customer is case-insensitive).
     assert emails[3] == "Pat@Mail.example" and emails[4] is None
+
+
+async def test_tags_added_keep_their_order_and_any_edit_is_in_the_audit_trail(
+    agent_client: Any,
+) -> None:
+    ticket_id = (await agent_client.post("/api/contacts", json=CONTACT)).json()["ticket"]["id"]
+
+    async def set_tags(tags: list[str]) -> list[str]:
+        patched = await agent_client.patch(f"/api/tickets/{ticket_id}", json={"tags": tags})
+        assert patched.status_code == 200, patched.text
+        stored = await agent_client.get(f"/api/tickets/{ticket_id}")
+        assert stored.json()["tags"] == patched.json()["tags"]
+        return list(patched.json()["tags"])
+
+    assert await set_tags(["b", "a"]) == ["b", "a"]
+    assert await set_tags(["b", "a", "c"]) == ["b", "a", "c"]  # only added: appended
+    assert await set_tags(["c", "b"]) == ["c", "b"]  # removed and reordered: replaced
+    assert await set_tags(["c", "b", "a"]) == ["c", "b", "a"]
+    events = (await agent_client.get(f"/api/tickets/{ticket_id}")).json()["events"]
+    changes = [(e["old_value"], e["new_value"]) for e in events if e["field"] == "tags"]
+    assert changes == [("", "b,a"), ("b,a", "b,a,c"), ("b,a,c", "c,b"), ("c,b", "c,b,a")]
