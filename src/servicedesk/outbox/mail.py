@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import email.policy
+import functools
 import io
 import smtplib
 from email.generator import BytesGenerator
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from types import TracebackType
@@ -23,13 +26,42 @@ class RecipientRefused(Exception):
     not worth another try."""
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The stdlib's header registry, with each header's class made once: the stdlib's makes
+    a new class (type(...)) for every header it parses, which was the largest part of
+    building a message (a third of the worker's CPU per rule email)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+# The default policy of EmailMessage (RFC-compliant headers), with the registry above.
+POLICY = email.policy.default.clone(header_factory=_HeaderClasses())
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_header(name: str, value: str) -> BaseHeader:
+    """A header many messages have (From; Date within the same second), parsed once: a
+    parsed header given to a message is kept as it is."""
+    header: BaseHeader = POLICY.header_factory(name, value)
+    return header
+
+
 def build_message(row: dict[str, Any]) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = get_settings().mail_from
+    message = EmailMessage(policy=POLICY)
+    message["From"] = _shared_header("From", get_settings().mail_from)
     message["To"] = row["to_address"]
     # A customer's subject may hold line breaks, which no header may.
     message["Subject"] = " ".join(row["subject"].split())
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = _shared_header("Date", formatdate(localtime=False))
     if row["message_id"]:
         message["Message-ID"] = row["message_id"]
     if row["in_reply_to"]:
