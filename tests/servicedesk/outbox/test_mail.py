@@ -378,3 +378,37 @@ async def test_worker_process_delivers_a_reply_by_its_kick_before_any_sweep(
     assert len(smtp_server.received) == 1
     mail = smtp_server.received[0].message
     assert mail["To"] == CUSTOMER_EMAIL and mail["Message-ID"] == reply["message_id"]
+
+
+def test_messages_built_one_after_another_each_keep_their_own_headers() -> None:
+    """The headers messages share are parsed once (outbox.mail._Headers): a message in
+    plain ASCII and one with accents, built in turns, each get their own encoding."""
+    from email import message_from_bytes, policy
+    from email.generator import BytesGenerator
+    from io import BytesIO
+
+    from servicedesk.outbox.mail import build_message
+
+    def row(subject: str, body: str, to: str) -> dict[str, Any]:
+        return {
+            "to_address": to,
+            "subject": subject,
+            "body_text": body,
+            "message_id": f"<{to}>",
+            "in_reply_to": "",
+            "references": "",
+            "payload": {},
+        }
+
+    cases = [
+        ("Order 1", "plain words", "a@mail.example", "7bit"),
+        ("Commande réglée", "déjà expédiée", "b@mail.example", "8bit"),
+    ] * 2
+    for subject, body, to, encoding in cases:
+        out = BytesIO()
+        BytesGenerator(out).flatten(build_message(row(subject, body, to)), linesep="\r\n")
+        parsed = message_from_bytes(out.getvalue(), policy=policy.default)
+        assert parsed["Content-Transfer-Encoding"] == encoding
+        assert (parsed["Subject"], parsed["To"], parsed["Message-ID"]) == (subject, to, f"<{to}>")
+        assert parsed.get_content().strip() == body
+        assert parsed["From"] == get_settings().mail_from
