@@ -19,8 +19,10 @@ class OutboxMessage(Table):
     in_reply_to = Varchar(length=300, default="")
     references = Text(default="")
     # pending | sending | sent | failed | bounced (refused for good by the SMTP server) |
-    # cancelled (a send-time check stopped it) | unknown (see handed_over_at)
-    status = Varchar(length=10, default="pending", index=True)
+    # cancelled (a send-time check stopped it) | unknown (see handed_over_at). Indexed on
+    # (status, id), for paging through the due rows: a migration's raw SQL creates it
+    # (migrations/outbox_2026_11_30t02_40_00_000000.py), as Piccolo declares no such index.
+    status = Varchar(length=10, default="pending")
     attempts = Integer(default=0)
     last_error = Text(default="")
     not_before = Timestamptz()
