@@ -67,6 +67,10 @@ class EventRun:
     def key(self, rule: LoadedRule) -> str:
         return f"{rule.id}:{self.event_id}"
 
+    def run_log(self, rule: LoadedRule, done: list[str], error: str | None) -> RunLog:
+        """The run-log row of the rule on this event (see record_runs)."""
+        return (rule, self.key(rule), self.event_id, self.topic, self.ticket_id, done, error)
+
     async def context(self, now: datetime, parts: Parts) -> dict[str, Any]:
         return await build_context(
             topic=self.topic, payload=self.payload, ticket_id=self.ticket_id, now=now, parts=parts
@@ -186,9 +190,7 @@ async def fire_together(
                     depth=event.depth + 1,
                     now=now,
                 )
-            runs.append(
-                (rule, keys[rule.id], event.event_id, event.topic, event.ticket_id, applied, error)
-            )
+            runs.append(event.run_log(rule, applied, error))
             if error is None:
                 touched |= touches(context)
                 context = await event.context(now, parts)
@@ -240,16 +242,7 @@ async def _fire(rule: LoadedRule, event: EventRun, now: datetime, parts: Parts) 
                 depth=event.depth + 1,
                 now=now,
             )
-            await record_run(
-                rule,
-                key=key,
-                event_id=event.event_id,
-                topic=event.topic,
-                ticket_id=event.ticket_id,
-                done=done,
-                error=None,
-                now=now,
-            )
+            await record_runs([event.run_log(rule, done, None)], now)
         return True
     except FAILURES as exc:
         log.info("rule %s failed on event %s: %s", rule.id, event.event_id, exc)
@@ -262,13 +255,4 @@ async def _log_once(rule: LoadedRule, event: EventRun, error: str, now: datetime
     async with write_transaction():
         await lock_ticket(event.ticket_id)
         if not await RuleRun.exists().where(RuleRun.key == key):
-            await record_run(
-                rule,
-                key=key,
-                event_id=event.event_id,
-                topic=event.topic,
-                ticket_id=event.ticket_id,
-                done=[],
-                error=error,
-                now=now,
-            )
+            await record_runs([event.run_log(rule, [], error)], now)
