@@ -65,6 +65,19 @@ def parsed_actions(rule: RuleIn) -> list[BaseModel]:
     return [action_types.parse(a, f"actions[{i}]") for i, a in enumerate(rule.actions)]
 
 
+def _stored(rule: RuleIn) -> dict[str, Any]:
+    """The rule as it is saved: each action as its checked parameters give it (the
+    editor's pickers send every value as text, `"campaign_id": "3"`; saved as 3, so that
+    whatever reads the rule back, the campaign page's list of the rules that send it,
+    finds the number). Parameters the action left out stay out."""
+    return {
+        **rule.spec_json(),
+        "actions": [
+            action.model_dump(mode="json", exclude_unset=True) for action in parsed_actions(rule)
+        ],
+    }
+
+
 async def _check_live(rule: RuleIn) -> None:
     """Agents, teams and webhooks the rule names exist."""
     for group in ("all", "any"):
@@ -147,7 +160,7 @@ async def create_rule(*, data: Any, now: datetime | None = None) -> dict[str, An
     async with write_transaction():
         rule = await validate(data)
         await _name_taken(rule.name, None)
-        spec = rule.spec_json()
+        spec = _stored(rule)
         inserted = await Rule.insert(Rule(**spec, created_at=now, updated_at=now)).returning(
             Rule.id
         )
@@ -174,7 +187,7 @@ async def update_rule(*, rule_id: int, changes: Any, now: datetime | None = None
         row = await _row(rule_id)
         rule = await validate({**_spec(row), **changes}, rule_id=rule_id)
         await _name_taken(rule.name, rule_id)
-        spec = rule.spec_json()
+        spec = _stored(rule)
         await Rule.update(
             {getattr(Rule, k): v for k, v in spec.items()} | {Rule.updated_at: now}
         ).where(Rule.id == rule_id)

@@ -262,6 +262,41 @@ async def test_triggered_campaigns_over_the_api(
     assert report.status_code == 200 and report.json()["recipients"] == 0
 
 
+async def test_a_campaign_id_picked_as_text_is_saved_as_its_number(
+    lead_client: httpx.AsyncClient,
+) -> None:
+    """The rule editor's pickers send the campaign id as text; the rule keeps the number
+    (the campaign page lists the rules whose action has its id), and an action's left-out
+    parameters stay out."""
+    campaign_id = await triggered()
+    other = await triggered(name="Second")
+    body = {
+        "name": "send it",
+        "trigger": {"events": ["survey.answered"]},
+        "conditions": {"all": [], "any": []},
+        "actions": [{"type": "send_campaign", "campaign_id": str(campaign_id)}],
+    }
+    saved = await lead_client.post("/api/automation/rules", json=body)
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["actions"] == [{"type": "send_campaign", "campaign_id": campaign_id}]
+    url = f"/api/automation/rules/{saved.json()['id']}"
+    changed = await lead_client.patch(
+        url,
+        json={
+            "actions": [
+                {"type": "send_campaign", "campaign_id": str(other)},
+                {"type": "email_customer", "subject": "Hi", "body": "Hello"},
+            ]
+        },
+    )
+    assert changed.status_code == 200, changed.text
+    stored = (await lead_client.get(url)).json()["actions"]
+    assert stored == [
+        {"type": "send_campaign", "campaign_id": other},
+        {"type": "email_customer", "subject": "Hi", "body": "Hello"},
+    ]
+
+
 async def test_the_builtin_templates_bring_their_campaigns_and_send_them(
     smtp_server: SmtpServer,
 ) -> None:

@@ -78,8 +78,8 @@ describe("CampaignPage", () => {
 
 describe("CampaignPage of a triggered campaign", () => {
   it("lists the rules that send it, offers no send button and shows its report", async () => {
-    const action = (campaign_id: number) => ({ type: "send_campaign", campaign_id });
-    const rule = (id: number, name: string, campaign_id: number, active = true) => ({
+    const action = (campaign_id: number | string) => ({ type: "send_campaign", campaign_id });
+    const rule = (id: number, name: string, campaign_id: number | string, active = true) => ({
       id,
       name,
       active,
@@ -107,11 +107,14 @@ describe("CampaignPage of a triggered campaign", () => {
         rule(1, "Promoters get a review request", 5),
         rule(2, "Other campaign", 6),
         rule(3, "Old promoter rule", 5, false),
+        // Saved before rules kept their picked ids as numbers.
+        rule(4, "Rule with the id as text", "5"),
       ],
     });
     renderWithProviders(<CampaignPage />, { route: "/marketing/campaigns/5", path: "/marketing/campaigns/:id" });
     expect(await screen.findByRole("link", { name: "Promoters get a review request" })).toHaveAttribute("href", "/rules/1");
     expect(screen.getByRole("link", { name: "Old promoter rule" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Rule with the id as text" })).toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Other campaign" })).toBeNull();
     expect(screen.getByText(/\(inactive\)/)).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /Send now|Send to new members/ })).toBeNull();

@@ -27,13 +27,16 @@ function score(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : String(value);
 }
 
-/** The rules whose `send_campaign` action names this triggered campaign. */
+/** The rules whose `send_campaign` action names this triggered campaign (by its number:
+ * rules saved before the server kept picked ids as numbers hold it as text). */
 function RulesUsing({ campaignId }: { campaignId: number }) {
   const rules = useRules();
   if (rules.isError) return <QueryError error={rules.error} />;
   if (!rules.data) return <Loader size="sm" aria-label="Loading rules" />;
   const using = rules.data.filter((rule) =>
-    rule.actions.some((action) => action["type"] === "send_campaign" && action["campaign_id"] === campaignId),
+    rule.actions.some(
+      (action) => action["type"] === "send_campaign" && Number(action["campaign_id"]) === campaignId,
+    ),
   );
   return (
     <Card withBorder aria-label="Rules using this campaign">
