@@ -83,6 +83,8 @@ def customer_view(
         "name": row["name"],
         "email": email,
         "email_bounced": bool(row["email_bounced"]),
+        # Reported our mail as spam: the rules' emails skip them (messaging_actions).
+        "complained": bool(row.get("complained")),
         "tags": list(row["tags"] or []),
         "journey_stage": row.get("journey_stage"),
         "lead_stage": lead_stage,  # read only when a rule needs it (Parts.lead)
@@ -108,6 +110,7 @@ def _ticket_customer(row: dict[str, Any]) -> dict[str, Any]:
             "tags": row["customer_tags"],
             "marketing_consent": row["customer_consent"],
             "journey_stage": row["customer_journey"],
+            "complained": row["customer_complained"],
         },
         email=row["customer_email"],
         nps=row["customer_nps"],

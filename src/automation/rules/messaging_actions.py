@@ -42,7 +42,7 @@ async def customer_address(run: Run) -> str | None:
         raise ActionFailed("the customer has no email address we can write to")
     if AUTOMATED_TAG in ((run.context.get("ticket") or {}).get("tags") or []):
         return None
-    if await queries.complained(int(customer["id"])):
+    if customer.get("complained"):
         return None
     return str(customer["email"])
 

@@ -105,6 +105,7 @@ async def customer(customer_id: int) -> dict[str, Any] | None:
         .first()
     )
     row["email"] = email["value"] if email else None
+    row["complained"] = await complained(customer_id)
     return row
 
 
@@ -115,8 +116,8 @@ _COMPLAINED = Sql(
 
 
 async def complained(customer_id: int) -> bool:
-    """The customer reported our mail as spam (on the marketing suppression list); asked
-    before each email a rule writes, hence a fixed statement."""
+    """The customer reported our mail as spam (on the marketing suppression list). The
+    ticket facts (_FACTS) carry it for a ticket's customer."""
     return bool(await fetch(_COMPLAINED, customer_id))
 
 
@@ -168,7 +169,9 @@ _FACTS = (
     ' (SELECT ci.value FROM "customer_identity" ci WHERE ci.customer = c.id'
     " AND ci.kind = 'email' ORDER BY ci.id LIMIT 1) AS customer_email,"
     " (SELECT s.score FROM \"survey_response\" s WHERE s.customer = c.id AND s.kind = 'nps'"
-    " ORDER BY s.id DESC LIMIT 1) AS customer_nps"
+    " ORDER BY s.id DESC LIMIT 1) AS customer_nps,"
+    ' EXISTS (SELECT 1 FROM "suppression" su WHERE su.customer = c.id'
+    " AND su.reason = 'complained') AS customer_complained"
     ' FROM "ticket" t LEFT JOIN "agent" a ON a.id = t.assignee'
     ' LEFT JOIN "team" tm ON tm.id = t.team LEFT JOIN "customer" c ON c.id = t.customer'
     " WHERE t.id {{ids}}"

@@ -322,7 +322,7 @@ async def _queue_page(
                 )
             )
             recipients.append(int(row["id"]))
-        outbox_ids = await outbox.queue_emails(emails, now=now)
+        outbox_ids = await outbox.queue_emails_with_ids(emails, now=now)
         await writes.update_many(
             CampaignRecipient, "id", "outbox", list(zip(outbox_ids, recipients, strict=True))
         )

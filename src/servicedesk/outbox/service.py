@@ -158,12 +158,8 @@ class Email:
         return found
 
 
-async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
-    """Records emails to send, in one statement; the worker delivers each after the
-    transaction commits (at its not_before, if that is later)."""
-    if not emails:
-        return []
-    rows = [
+def _email_rows(emails: list[Email], now: datetime) -> list[dict[str, Any]]:
+    return [
         {
             "kind": "email",
             "topic": email.topic,
@@ -180,10 +176,14 @@ async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
         }
         for email in emails
     ]
-    ids = await writes.insert_many(Outbox, rows)
+
+
+def _kick_once_committed(outbox_ids: list[int], emails: list[Email], now: datetime) -> None:
+    """Hands the emails to the worker after the change commits: now, or at a later
+    not_before. No id: written in a unit of work's batch, which the sweep delivers."""
     due_now = []
-    for outbox_id, email in zip(ids, emails, strict=True):
-        if not outbox_id:  # in a unit of work's batch: the sweep delivers it
+    for outbox_id, email in zip(outbox_ids, emails, strict=True):
+        if not outbox_id:
             continue
         if email.not_before and email.not_before > now:
             after_commit(functools.partial(kick, outbox_id, at=email.not_before))
@@ -191,6 +191,29 @@ async def queue_emails(emails: list[Email], *, now: datetime) -> list[int]:
             due_now.append(outbox_id)
     if due_now:
         after_commit(lambda: _kicker.kick(due_now))
+
+
+async def queue_emails(emails: list[Email], *, now: datetime) -> None:
+    """Records emails to send with the change's later writes (writes.insert_later: in one
+    statement with its events and audit rows, just before it commits); the worker
+    delivers each after the commit (at its not_before, if that is later)."""
+    if not emails:
+        return
+    rows = _email_rows(emails, now)
+    await writes.insert_later(
+        Outbox,
+        rows,
+        returned=lambda: _kick_once_committed([row.get("id") or 0 for row in rows], emails, now),
+    )
+
+
+async def queue_emails_with_ids(emails: list[Email], *, now: datetime) -> list[int]:
+    """queue_emails for a change that refers to the emails' rows before it commits (a
+    campaign's recipients point at their email): written now; returns their ids."""
+    if not emails:
+        return []
+    ids = await writes.insert_many(Outbox, _email_rows(emails, now))
+    _kick_once_committed(ids, emails, now)
     return ids
 
 

@@ -280,7 +280,9 @@ async def test_survey_comments_are_searchable(desk: Desk, smtp_server: SmtpServe
         await desk.reply(ticket["id"])
         await desk.solve(ticket["id"])
     await deliver_due()
-    carol_mail, dan_mail = smtp_server.about(CSAT_SUBJECT)
+    # By recipient: two addresses' emails go over different SMTP connections, in any order.
+    mail = {str(m["To"]): m for m in smtp_server.about(CSAT_SUBJECT)}
+    carol_mail, dan_mail = mail["carol@mail.example"], mail["dan@mail.example"]
     first = await desk.answer(only_token(carol_mail), rating=5, comment="Fast DELIVERY, thanks")
     await desk.answer(first.json()["edit_token"], rating=2, comment="Delivery was late after all")
     await desk.answer(only_token(dan_mail), rating=4, comment="Friendly agent")
