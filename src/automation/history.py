@@ -161,9 +161,7 @@ async def ticket_histories(
         for ticket_id, ticket in tickets.items()
     }
     if sla:
-        for history in histories.values():
-            history += await sla_history.breaches(history, end)
-            history.sort(key=lambda event: event.at)  # stable: a breach after its moment's steps
+        await sla_history.add_breaches(histories.values(), end)
     return histories
 
 
