@@ -1,10 +1,11 @@
 """The desk's history as the events rules see, rebuilt from what the desk keeps: the audit
-trail (ticket_event), the messages (interaction) and the survey answers, with each ticket
-as it was at the moment of each event. The dry-run replays it through a rule.
+trail (ticket_event), the messages (interaction), the survey answers, the customers, the
+leads' history (lead_event) and the SLA clocks, with each ticket as it was at the moment
+of each event. The dry-run replays it through a rule.
 
 Outbox events are not used: imported history raises none, and they are pruned in time;
 the audit trail is complete for live and imported tickets alike. How each event is
-derived (docs/automation.md, "Dry run"):
+derived (docs/automation-dry-run.md):
 
 - `ticket.created`: the audit row "created".
 - `message.received`: each inbound customer message but the one that opened the ticket.
@@ -15,21 +16,45 @@ derived (docs/automation.md, "Dry run"):
   made together by an agent, a rule or the system, except the status change that an
   agent's reply makes by itself (new -> open), as the live desk raises them.
 - `survey.answered`: each survey answer (CSAT, NPS, CES) about the ticket.
+- `customer.created`: each customer's row (created_at); imported customers too, as
+  imported tickets raise ticket.created here.
+- `lead.stage_changed`: each "stage" line of a lead's history, with the lead's value,
+  currency and owner as they were (its later edits undone) and its source ticket as it
+  was. A lead created in a stage raised none; a deleted lead's history is gone.
+- `sla.breached`: the desk keeps no breaches, so the SLA clock is replayed through each
+  ticket's history (automation.sla_history; its approximations are there).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import bisect
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from servicedesk.customers.tables import Customer
 from servicedesk.cx.tables import SurveyResponse
 from servicedesk.db import chunks
+from servicedesk.sales.tables import Lead, LeadEvent
 from servicedesk.tickets.tables import Interaction, Ticket, TicketEvent
+
+from . import sla_history
+from .sla_history import BREACHED, CHANGED
 
 WORKING = ("new", "open", "pending", "on_hold")
 _FIELDS = ("status", "priority", "assignee", "team", "subject")
+CUSTOMER_CREATED = "customer.created"
+STAGE_CHANGED = "lead.stage_changed"
+TICKET_TOPICS = (
+    "ticket.created",
+    "message.received",
+    "reply.sent",
+    "ticket.solved",
+    "ticket.reopened",
+    "ticket.updated",
+    "survey.answered",
+)
 
 
 @dataclass
@@ -59,12 +84,18 @@ class TicketState:
 
 @dataclass
 class HistoryEvent:
+    """One event as the live desk raised it, with its ticket as it was then (None: a new
+    customer, a lead without a source ticket), the live payload's fields that conditions
+    read (a survey answer, a breach, a stage change) and, for a lead's event, the lead as
+    it was."""
+
     topic: str
     at: datetime
-    ticket: dict[str, Any]
+    ticket: dict[str, Any] | None
     message: dict[str, Any] | None = None
-    survey: dict[str, Any] | None = None
+    payload: dict[str, Any] | None = None
     changes: dict[str, list[Any]] | None = None
+    lead: dict[str, Any] | None = None
 
 
 def _int(value: str | None) -> int | None:
@@ -105,8 +136,12 @@ async def _rows(table: Any, ids: list[int], end: datetime) -> dict[int, list[dic
     return by_ticket
 
 
-async def ticket_histories(ids: list[int], end: datetime) -> dict[int, list[HistoryEvent]]:
-    """Each ticket's events from its creation until `end`, in time order."""
+async def ticket_histories(
+    ids: list[int], end: datetime, *, sla: bool = False
+) -> dict[int, list[HistoryEvent]]:
+    """Each ticket's events from its creation until `end`, in time order; with `sla`, its
+    SLA breaches too. The CHANGED events among them are no rule's: they mark every moment
+    the ticket's fields changed."""
     tickets: dict[int, dict[str, Any]] = {}
     for part in chunks(ids):
         for row in await Ticket.select().where(Ticket.id.is_in(list(part))):
@@ -114,7 +149,7 @@ async def ticket_histories(ids: list[int], end: datetime) -> dict[int, list[Hist
     audit = await _rows(TicketEvent, ids, end)
     messages = await _rows(Interaction, ids, end)
     answers = await _rows(SurveyResponse, ids, end)
-    return {
+    histories = {
         ticket_id: list(
             _replay_ticket(
                 ticket,
@@ -125,16 +160,127 @@ async def ticket_histories(ids: list[int], end: datetime) -> dict[int, list[Hist
         )
         for ticket_id, ticket in tickets.items()
     }
+    if sla:
+        await sla_history.add_breaches(histories.values(), end)
+    return histories
 
 
-async def load_history(start: datetime, end: datetime) -> list[HistoryEvent]:
-    """Every event of [start, end), in time order, each with its ticket as it was then."""
-    histories = await ticket_histories(await _ticket_ids(start, end), end)
-    events = [
-        event for history in histories.values() for event in history if start <= event.at < end
-    ]
-    events.sort(key=lambda event: (event.at, event.ticket["id"]))
+async def load_history(
+    start: datetime, end: datetime, topics: Collection[str] | None = None
+) -> list[HistoryEvent]:
+    """Every event of [start, end) (of `topics`, else of all), in time order, each with
+    its ticket as it was then. Only what the topics need is read."""
+    wanted = set(topics) if topics is not None else {*TICKET_TOPICS, BREACHED, CUSTOMER_CREATED}
+    if topics is None:
+        wanted.add(STAGE_CHANGED)
+    ids: set[int] = set()
+    if wanted & set(TICKET_TOPICS):
+        ids.update(await _ticket_ids(start, end))
+    sla = BREACHED in wanted and await sla_history.any_policy()
+    if sla:
+        ids.update(await _clock_ticket_ids(start, end))
+    histories = await ticket_histories(sorted(ids), end, sla=sla)
+    events = [event for history in histories.values() for event in history]
+    if CUSTOMER_CREATED in wanted:
+        events += await _customers_created(start, end)
+    if STAGE_CHANGED in wanted:
+        events += await _lead_stage_changes(start, end)
+    events = [event for event in events if event.topic in wanted and start <= event.at < end]
+    events.sort(key=lambda event: (event.at, (event.ticket or {}).get("id") or 0))
     return events
+
+
+async def _clock_ticket_ids(start: datetime, end: datetime) -> list[int]:
+    """Tickets whose SLA clock may have fallen due in [start, end): created before its
+    end, and working now or changed since its start (a ticket last changed before the
+    period was in the status it has now all through it)."""
+    rows = await Ticket.select(Ticket.id).where(
+        Ticket.created_at < end,
+        (Ticket.status.is_in(list(WORKING))) | (Ticket.updated_at >= start),
+    )
+    return sorted(int(row["id"]) for row in rows)
+
+
+async def _customers_created(start: datetime, end: datetime) -> list[HistoryEvent]:
+    rows = await Customer.select(Customer.id, Customer.created_at).where(
+        Customer.created_at >= start, Customer.created_at < end
+    )
+    return [
+        HistoryEvent(CUSTOMER_CREATED, row["created_at"], None, payload={"customer_id": row["id"]})
+        for row in rows
+    ]
+
+
+async def _lead_stage_changes(start: datetime, end: datetime) -> list[HistoryEvent]:
+    """Each stage change of [start, end) with the live payload {lead_id, customer_id,
+    from_stage, to_stage, value}, the lead as it was and its source ticket as it was."""
+    moves = (
+        await LeadEvent.select()
+        .where(LeadEvent.kind == "stage", LeadEvent.at >= start, LeadEvent.at < end)
+        .order_by(LeadEvent.at)
+        .order_by(LeadEvent.id)
+    )
+    lead_ids = sorted({int(row["lead"]) for row in moves})
+    leads: dict[int, dict[str, Any]] = {}
+    edits: dict[int, list[dict[str, Any]]] = {}
+    for part in chunks(lead_ids):
+        for row in await Lead.select().where(Lead.id.is_in(list(part))):
+            leads[int(row["id"])] = row
+        for row in (
+            await LeadEvent.select(LeadEvent.id, LeadEvent.lead, LeadEvent.changes, LeadEvent.at)
+            .where(LeadEvent.lead.is_in(list(part)), LeadEvent.kind == "changed")
+            .output(load_json=True)
+        ):
+            edits.setdefault(int(row["lead"]), []).append(row)
+    sources = {int(lead["source_ticket"]) for lead in leads.values() if lead["source_ticket"]}
+    tickets = await ticket_histories(sorted(sources), end)
+    events = []
+    for move in moves:
+        lead = leads[int(move["lead"])]
+        facts = _lead_as_of(lead, edits.get(int(lead["id"]), []), move)
+        payload = {
+            "lead_id": lead["id"],
+            "customer_id": lead["customer"],
+            "from_stage": move["from_stage"],
+            "to_stage": move["to_stage"],
+            "value": facts["value"],
+        }
+        ticket = _state_at(tickets.get(lead["source_ticket"]), move["at"])
+        events.append(HistoryEvent(STAGE_CHANGED, move["at"], ticket, payload=payload, lead=facts))
+    return events
+
+
+def _lead_as_of(
+    lead: dict[str, Any], edits: list[dict[str, Any]], move: dict[str, Any]
+) -> dict[str, Any]:
+    """The lead as lead_facts shows it, just after the stage change `move`: its value,
+    currency and owner now with the edits made since undone (a value a later capture or
+    merge filled in is not: their lines do not tell whether it was taken)."""
+    facts = {
+        "id": lead["id"],
+        "stage": move["to_stage"],
+        "value": lead["value_cents"] / 100,
+        "currency": lead["currency"],
+        "owner_id": lead["owner"],
+        "customer_id": lead["customer"],
+    }
+    moment = (move["at"], move["id"])
+    for edit in sorted(edits, key=lambda row: (row["at"], row["id"]), reverse=True):
+        if (edit["at"], edit["id"]) <= moment:
+            break
+        for name, (old, _new) in (edit["changes"] or {}).items():
+            if name in ("value", "currency", "owner_id"):
+                facts[name] = old
+    return facts
+
+
+def _state_at(history: list[HistoryEvent] | None, at: datetime) -> dict[str, Any] | None:
+    """The ticket as it was at `at` (after the events of that moment); None before it
+    was created."""
+    if not history:
+        return None
+    index = bisect.bisect_right([event.at for event in history], at) - 1
+    return history[index].ticket if index >= 0 else None
 
 
 async def tickets_alive(start: datetime, end: datetime, solved_window: timedelta) -> list[int]:
@@ -206,7 +352,7 @@ def _replay_ticket(
             continue
         if kind == "survey":
             index += 1
-            yield HistoryEvent("survey.answered", at, state.row(), survey=_survey(row))
+            yield HistoryEvent("survey.answered", at, state.row(), payload=_survey(row))
             continue
         # The audit rows of one change: same moment, same actor.
         group = [row]
@@ -258,6 +404,8 @@ def _apply_change(
     )
     if changes and not by_customer and not reply_status:
         yield HistoryEvent("ticket.updated", at, state.row(), changes=changes)
+    if changes:
+        yield HistoryEvent(CHANGED, at, state.row(), changes=changes)
 
 
 def _message(row: dict[str, Any]) -> dict[str, Any]:

@@ -25,8 +25,8 @@ for a batch.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,6 +116,19 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     try:
         yield unit
         await unit.flush()
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def discarded() -> Iterator[UnitOfWork]:
+    """A unit of work that is never flushed: the services' steps run on rows held in
+    memory and write nothing (the dry run replays the SLA clock through them). Reads still
+    reach the database."""
+    unit = UnitOfWork()
+    token = _current.set(unit)
+    try:
+        yield unit
     finally:
         _current.reset(token)
 

@@ -1892,9 +1892,10 @@ export interface components {
             actions: string[];
             /** Format: date-time */
             at: string;
+            customer_id: number | null;
             event: string;
-            subject: string;
-            ticket_id: number;
+            subject: string | null;
+            ticket_id: number | null;
         };
         /** DryRunOut */
         DryRunOut: {

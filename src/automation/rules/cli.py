@@ -141,10 +141,10 @@ def dry_run_command(file: Path, start: str, end: str | None, fmt: str) -> None:
         table.add_column(column, overflow="fold")
     for item in result["items"]:
         table.add_row(
-            f"#{item['ticket_id']}",
+            f"#{item['ticket_id']}" if item["ticket_id"] else f"customer {item['customer_id']}",
             item["event"],
             item["at"].strftime("%Y-%m-%d %H:%M"),
-            item["subject"],
+            item["subject"] or "",
             "; ".join(item["actions"]),
         )
     from rich.console import Console

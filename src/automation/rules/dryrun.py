@@ -1,15 +1,17 @@
 """Dry run: what a rule would have done over a past period, changing nothing.
 
-The period's history (automation.history: the audit trail, messages and survey answers,
-each event with its ticket as it was then) is replayed through the rule's conditions, the
-same compiled conditions the live runner uses (conditions.compile_conditions), over a context built by the same functions
-(context.ticket_view, named_changes, event_context). An event rule is tried on each event
-it listens to; a time rule at every full hour of the period, on the tickets a pass would
-have looked at then (working, or solved within timerules.RECENTLY_SOLVED_DAYS).
+The period's history (automation.history: the audit trail, messages, survey answers,
+customers, the leads' history and the SLA clocks replayed, each event with its ticket as
+it was then) is replayed through the rule's conditions, the same compiled conditions the
+live runner uses (conditions.compile_conditions), over a context built by the same
+functions (context.ticket_view, named_changes, event_context). An event rule is tried on
+each event it listens to; a time rule at every full hour of the period, on the tickets a
+pass would have looked at then (working, or solved within timerules.RECENTLY_SOLVED_DAYS).
 
-What a replay cannot know (docs/automation.md, "Dry run"): the customer is as they are
-now (tags, consent, NPS category have no history); the rule's own actions are not applied,
-so a time rule fires once per ticket for each stretch of hours its conditions hold; other
+What a replay cannot know (docs/automation-dry-run.md): the customer, their current lead
+(but the lead of a lead's event) and a web form's fields are as they are now (tags,
+consent, NPS category have no history); the rule's own actions are not applied, so a
+time rule fires once per ticket for each stretch of hours its conditions hold; other
 rules are not replayed.
 """
 
@@ -21,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from automation.history import (
+    STAGE_CHANGED,
     WORKING,
     HistoryEvent,
     hours_between,
@@ -28,8 +31,10 @@ from automation.history import (
     ticket_histories,
     tickets_alive,
 )
+from servicedesk.channels.form import form_fields
 from servicedesk.cx.business_hours import Schedule
 from servicedesk.errors import Invalid
+from servicedesk.sales import reads as sales
 
 from . import queries, safety
 from .actions import describe
@@ -45,18 +50,21 @@ MAX_ITEMS = 1000  # the answer lists at most this many items; `fired` counts the
 
 @dataclass
 class _Lookups:
-    """Agents, teams, schedules and customers, read once per dry run."""
+    """Agents, teams, schedules, customers (with their current lead) and web forms' fields,
+    read once per dry run."""
 
     agents: dict[int, dict[str, Any]]
     teams: dict[int, str]
     schedules: dict[int | None, Schedule]
     customers: dict[int, dict[str, Any] | None]
+    leads: dict[int, dict[str, Any] | None]
+    forms: dict[int, dict[str, str]]
 
     @classmethod
     async def load(cls) -> _Lookups:
         agents = await queries.all_agents()
         teams = await queries.all_team_names()
-        return cls(agents=agents, teams=teams, schedules={}, customers={})
+        return cls(agents=agents, teams=teams, schedules={}, customers={}, leads={}, forms={})
 
     async def schedule(self, team_id: int | None) -> Schedule:
         if team_id not in self.schedules:
@@ -64,41 +72,81 @@ class _Lookups:
         return self.schedules[team_id]
 
     async def customer(self, customer_id: int) -> dict[str, Any] | None:
+        """The customer as they are now, with their current lead's stage (as the live
+        context reads it)."""
         if customer_id not in self.customers:
-            self.customers[customer_id] = await customer_facts(customer_id)
+            customer = await customer_facts(customer_id)
+            if customer is not None:
+                customer["lead_stage"] = await sales.customer_lead_stage(customer_id)
+            self.customers[customer_id] = customer
         return self.customers[customer_id]
 
+    async def lead(self, customer_id: int) -> dict[str, Any] | None:
+        """The customer's current lead as it is now (the live context's lead of an event
+        that names none)."""
+        if customer_id not in self.leads:
+            self.leads[customer_id] = await sales.lead_facts(lead_id=None, customer_id=customer_id)
+        return self.leads[customer_id]
+
+    async def form(self, state: dict[str, Any]) -> dict[str, str]:
+        """A web form ticket's fields (ticket.form.*): their values do not change over the
+        ticket's life, so as they are now."""
+        if state["channel"] != "web":
+            return {}
+        if state["id"] not in self.forms:
+            self.forms[state["id"]] = await form_fields(ticket_id=int(state["id"]))
+        return self.forms[state["id"]]
+
     async def context(
-        self, topic: str, now: datetime, event: HistoryEvent | None, state: dict[str, Any]
+        self, topic: str, now: datetime, event: HistoryEvent | None, state: dict[str, Any] | None
     ) -> dict[str, Any]:
-        ticket = ticket_view(
-            state,
-            tags=state["tags"],
-            assignee=self.agents.get(state["assignee"]),
-            team=self.teams.get(state["team"]),
-            reopens=state["reopens"],
-            status_changed_at=state["status_changed_at"],
-            customer_message_at=state["customer_message_at"],
-        )
+        payload = (event.payload if event else None) or {}
+        ticket = None
+        if state is not None:
+            ticket = ticket_view(
+                state,
+                tags=state["tags"],
+                assignee=self.agents.get(state["assignee"]),
+                team=self.teams.get(state["team"]),
+                reopens=state["reopens"],
+                status_changed_at=state["status_changed_at"],
+                customer_message_at=state["customer_message_at"],
+                form=await self.form(state),
+            )
+        customer_id = payload.get("customer_id") or (state or {}).get("customer")
+        customer = await self.customer(int(customer_id)) if customer_id else None
+        changes = named_changes((event.changes if event else None) or {}, self.agents, self.teams)
+        lead = event.lead if event else None
+        if topic == STAGE_CHANGED and lead is not None:
+            changes["lead.stage"] = [payload["from_stage"], payload["to_stage"]]
+            if customer is not None:
+                customer = {**customer, "lead_stage": lead["stage"]}
+        elif customer_id:
+            lead = await self.lead(int(customer_id))
         message = event.message if event else None
         return event_context(
             topic=topic,
             now=now,
             ticket=ticket,
-            customer=await self.customer(state["customer"]),
-            changes=named_changes(
-                (event.changes if event else None) or {}, self.agents, self.teams
-            ),
+            customer=customer,
+            changes=changes,
             message={"body": message["body"], "channel": message["channel"]} if message else None,
-            payload=(event.survey if event else None) or {},
-            schedule=await self.schedule(state["team"]),
+            payload=payload,
+            schedule=await self.schedule(state["team"]) if state is not None else None,
+            lead=lead,
         )
 
 
-def _item(state: dict[str, Any], topic: str, at: datetime, actions: list[str]) -> dict[str, Any]:
+Fired = tuple[HistoryEvent | None, dict[str, Any] | None, str, datetime]  # event, ticket
+
+
+def _item(fired: Fired, actions: list[str]) -> dict[str, Any]:
+    event, state, topic, at = fired
+    customer_id = ((event.payload if event else None) or {}).get("customer_id")
     return {
-        "ticket_id": state["id"],
-        "subject": state["subject"],
+        "ticket_id": state["id"] if state else None,
+        "subject": state["subject"] if state else None,
+        "customer_id": customer_id or (state["customer"] if state else None),
         "event": topic,
         "at": at,
         "actions": actions,
@@ -120,19 +168,16 @@ async def dry_run(*, rule: Any, start: datetime, end: datetime) -> dict[str, Any
         rearmable = bool(safety.nullified(parsed.conditions, parsed_list))
         fired = await _replay_time_rule(parsed.conditions, rearmable, start, end, lookups)
     else:
-        events = set(parsed.trigger.events)
         check = compile_conditions(parsed.conditions)
         fired = []
-        for event in await load_history(start, end):
-            if event.topic not in events:
-                continue
+        for event in await load_history(start, end, parsed.trigger.events):
             context = await lookups.context(event.topic, event.at, event, event.ticket)
             if check(context):
-                fired.append((event.ticket, event.topic, event.at))
+                fired.append((event, event.ticket, event.topic, event.at))
     return {
         "fired": len(fired),
-        "tickets": len({state["id"] for state, _, _ in fired}),
-        "items": [_item(state, topic, at, actions) for state, topic, at in fired[:MAX_ITEMS]],
+        "tickets": len({state["id"] for _, state, _, _ in fired if state is not None}),
+        "items": [_item(one, actions) for one in fired[:MAX_ITEMS]],
     }
 
 
@@ -150,13 +195,13 @@ def _looked_at(state: dict[str, Any], hour: datetime) -> bool:
 
 async def _replay_time_rule(
     conditions: Any, rearmable: bool, start: datetime, end: datetime, lookups: _Lookups
-) -> list[tuple[dict[str, Any], str, datetime]]:
+) -> list[Fired]:
     """A rule fires on a ticket once; one its own actions re-arm (safety.nullified) fires
     again each time its conditions hold again after a pass saw them false."""
     window = timedelta(days=RECENTLY_SOLVED_DAYS)
     histories = await ticket_histories(await tickets_alive(start, end, window), end)
     hours = list(hours_between(start, end))
-    fired: list[tuple[dict[str, Any], str, datetime]] = []
+    fired: list[Fired] = []
     check = compile_conditions(conditions)
     for history in histories.values():
         moments = [event.at for event in history]
@@ -168,16 +213,17 @@ async def _replay_time_rule(
             if index < 0:
                 continue  # not created yet
             state = history[index].ticket
+            assert state is not None  # a ticket's own history
             if not _looked_at(state, hour):
                 holding = False
                 continue
             context = await lookups.context("time", hour, None, state)
             holds = check(context)
             if holds and not holding:
-                fired.append((state, "time", hour))
+                fired.append((None, state, "time", hour))
                 if not rearmable:
                     holding = None
                     continue
             holding = holds
-    fired.sort(key=lambda item: (item[2], item[0]["id"]))
+    fired.sort(key=lambda item: (item[3], (item[1] or {}).get("id") or 0))
     return fired

@@ -143,8 +143,12 @@ class DryRunIn(BaseModel):
 
 
 class DryRunItem(BaseModel):
-    ticket_id: int
-    subject: str
+    """Where the rule would have fired: a ticket's event, or a customer's (customer.created,
+    a lead's stage change without a source ticket: no ticket)."""
+
+    ticket_id: int | None
+    subject: str | None
+    customer_id: int | None
     event: str
     at: datetime
     actions: list[str]

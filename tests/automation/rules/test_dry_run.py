@@ -169,7 +169,14 @@ async def test_the_api_answers_the_spec_shape_and_refuses_bad_input(
     answer = response.json()
     assert set(answer) == {"fired", "tickets", "items"}
     assert answer["fired"] == 2
-    assert set(answer["items"][0]) == {"ticket_id", "subject", "event", "at", "actions"}
+    assert set(answer["items"][0]) == {
+        "ticket_id",
+        "subject",
+        "customer_id",
+        "event",
+        "at",
+        "actions",
+    }
 
     bad_op = json.loads(json.dumps(REFUND_RULE))
     bad_op["conditions"]["all"][0]["op"] = "resembles"

@@ -10,11 +10,17 @@ const columns: Column<DryRunItem>[] = [
   {
     key: "ticket",
     header: "Ticket",
-    render: (i) => (
-      <Anchor component={Link} to={`/tickets/${i.ticket_id}`}>
-        #{i.ticket_id} {i.subject}
-      </Anchor>
-    ),
+    // A customer's event (a new customer, a lead from no ticket) has no ticket.
+    render: (i) =>
+      i.ticket_id !== null ? (
+        <Anchor component={Link} to={`/tickets/${i.ticket_id}`}>
+          #{i.ticket_id} {i.subject}
+        </Anchor>
+      ) : (
+        <Anchor component={Link} to={`/customers/${i.customer_id}`}>
+          Customer #{i.customer_id}
+        </Anchor>
+      ),
   },
   { key: "event", header: "Event", render: (i) => i.event },
   { key: "at", header: "When", render: (i) => absTime(i.at) },

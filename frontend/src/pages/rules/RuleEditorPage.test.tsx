@@ -256,7 +256,7 @@ describe("RuleEditorPage", () => {
         return {
           fired: 42,
           tickets: 40,
-          items: [{ ticket_id: 7, subject: "Refund please", event: "ticket.created", at: "2026-03-02T10:00:00Z", actions: ["add tags refund"] }],
+          items: [{ ticket_id: 7, subject: "Refund please", customer_id: 3, event: "ticket.created", at: "2026-03-02T10:00:00Z", actions: ["add tags refund"] }],
         };
       },
       "POST /api/automation/rules": async (req) => {
