@@ -24,11 +24,12 @@ os.environ.setdefault("PASSWORD_HASH_TIME_COST", "1")
 os.environ.setdefault("PASSWORD_HASH_MEMORY_KIB", "1024")
 
 import httpx  # noqa: E402
+from piccolo.table import Table  # noqa: E402
 
 from servicedesk import db  # noqa: E402
+from servicedesk.cache import changed  # noqa: E402
 from servicedesk.db import get_engine, is_sqlite  # noqa: E402
 from servicedesk.settings import get_settings  # noqa: E402
-from servicedesk.sla.facts import forget_policies  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -60,17 +61,17 @@ async def database() -> AsyncIterator[None]:
     await db.close_pool()
 
 
-def _tables() -> list[str]:
+def _tables() -> list[type[Table]]:
     """Every table of the project's apps, the ones others reference last (deleting in
     this order breaks no foreign key)."""
     from piccolo.conf.apps import Finder
     from piccolo.table import sort_table_classes
 
-    ordered = sort_table_classes(Finder().get_table_classes())
-    return [table._meta.tablename for table in reversed(ordered)]
+    return list(reversed(sort_table_classes(Finder().get_table_classes())))
 
 
-TABLES = _tables()
+TABLE_CLASSES = _tables()
+TABLES = [table._meta.tablename for table in TABLE_CLASSES]
 
 
 _sequences: list[str] = []
@@ -104,7 +105,8 @@ async def clean_tables(database: None) -> AsyncIterator[None]:
     """Each test starts from empty tables."""
     await truncate_all()
     get_settings.cache_clear()
-    forget_policies()  # the process's copy of the SLA policies the truncate removed
+    for table in TABLE_CLASSES:  # copies this process keeps (servicedesk.cache) are stale
+        changed(table)
     yield
     get_settings.cache_clear()
 

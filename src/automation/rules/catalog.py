@@ -10,7 +10,7 @@ from servicedesk.accounts.tables import Agent, Team
 from servicedesk.marketing import campaigns
 
 from . import actions as action_types
-from .conditions import FIELDS, OPERATORS
+from .fields import FIELDS, OPERATORS
 from .schemas import (
     EVENTS,
     Catalog,

@@ -3,16 +3,19 @@ of the rule set, and indexed by the topic they listen to."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import BaseModel
 
+from servicedesk.cache import Cached
+from servicedesk.clock import utcnow
+
 from . import queries, safety, service
 from .conditions import Check, compile_conditions, merged_parts, parts_read_by
 from .context import Parts
 from .schemas import Conditions, RuleIn, TimeTrigger
+from .tables import Rule
 
 
 @dataclass(frozen=True)
@@ -51,37 +54,7 @@ class RuleSet:
         return self.by_topic.get(topic, [])
 
 
-_cache: tuple[object, RuleSet] | None = None
-# When the cached rule set's version was read (time.time() as the read began) and the
-# count of this process's own rule changes then.
-_checked_at = 0.0
-_checked_changes = -1
-RECHECK_SECONDS = 1.0
-
-
-async def rule_set(*, newest_event: datetime | None = None) -> RuleSet:
-    """The active rules, parsed and compiled once per change of the rule set.
-
-    Given the newest event about to be run, the rule set's version is read at most once a
-    second: again only when a second has passed, when this process changed a rule, or when
-    the event is newer than the last read (a rule saved before an event was raised always
-    applies to it). A rule changed in another process meanwhile applies to the events
-    raised after the change, and to the others from at most a second later."""
-    global _cache, _checked_at, _checked_changes
-    started = time.time()
-    if (
-        _cache is not None
-        and newest_event is not None
-        and started - _checked_at < RECHECK_SECONDS
-        and newest_event.timestamp() < _checked_at
-        and service.local_changes == _checked_changes
-    ):
-        return _cache[1]
-    changes = service.local_changes
-    version = await queries.rules_version()
-    _checked_at, _checked_changes = started, changes
-    if _cache is not None and _cache[0] == version:
-        return _cache[1]
+async def _read_rule_set() -> RuleSet:
     loaded = []
     for row in await queries.active_rules():
         rule = RuleIn.model_validate(
@@ -102,9 +75,23 @@ async def rule_set(*, newest_event: datetime | None = None) -> RuleSet:
                 parts=parts_read_by(rule.conditions, actions),
             )
         )
-    found = RuleSet.of(loaded)
-    _cache = (version, found)
-    return found
+    return RuleSet.of(loaded)
+
+
+# Read again when rules_version changes; the rule service reports its changes (cache.changed).
+cached_rule_set = Cached(Rule, _read_rule_set, version=queries.rules_version)
+
+
+async def rule_set(*, newest_event: datetime | None = None) -> RuleSet:
+    """The active rules, parsed and compiled once per change of the rule set.
+
+    Given the newest event about to be run, the rule set's version is read at most once a
+    second: again only when a second has passed, when this process changed a rule, or when
+    the event is newer than the last read (a rule saved before an event was raised always
+    applies to it). A rule changed in another process meanwhile applies to the events
+    raised after the change, and to the others from at most a second later. Without an
+    event (the time rules' tick), the version is read every time."""
+    return await cached_rule_set.get(since=newest_event or utcnow())
 
 
 async def active_rules(*, newest_event: datetime | None = None) -> list[LoadedRule]:

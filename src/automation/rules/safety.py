@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import actions as action_types
-from .conditions import CHANGE_OPS, FIELDS, HOUR_ANCHORS, holds
+from .conditions import holds
+from .fields import CHANGE_OPS, FIELDS, HOUR_ANCHORS
 from .schemas import Condition, Conditions
 
 _NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from servicedesk.cache import changed
 from servicedesk.clock import utcnow
-from servicedesk.db import after_commit, write_transaction
+from servicedesk.db import write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
 
 from . import actions as action_types
@@ -20,16 +21,6 @@ from .schemas import EVENTS, RuleIn, TimeTrigger
 from .tables import Rule, RuleRun
 
 _UNION_MEMBERS = {"EventTrigger", "TimeTrigger"}
-# Rule changes made by this process: the runner reads the rule set again after one
-# (ruleset.rule_set), without waiting for its once-a-second check.
-local_changes = 0
-
-
-def _changed() -> None:
-    global local_changes
-    local_changes += 1
-
-
 _REFERENCE_OPS = ("is", "is_not", "in", "not_in", "changed_to", "changed_from")
 
 
@@ -165,7 +156,7 @@ async def create_rule(*, data: Any, now: datetime | None = None) -> dict[str, An
             Rule.id
         )
         rule_id = int(inserted[0]["id"])
-    after_commit(_changed)
+    changed(Rule)
     return rule_out(await _row(rule_id))
 
 
@@ -191,7 +182,7 @@ async def update_rule(*, rule_id: int, changes: Any, now: datetime | None = None
         await Rule.update(
             {getattr(Rule, k): v for k, v in spec.items()} | {Rule.updated_at: now}
         ).where(Rule.id == rule_id)
-    after_commit(_changed)
+    changed(Rule)
     return rule_out(await _row(rule_id))
 
 
@@ -200,7 +191,7 @@ async def delete_rule(*, rule_id: int) -> None:
         await _row(rule_id)
         await RuleRun.delete().where(RuleRun.rule == rule_id)
         await Rule.delete().where(Rule.id == rule_id)
-    after_commit(_changed)
+    changed(Rule)
 
 
 async def runs(*, rule_id: int, limit: int = 100) -> list[dict[str, Any]]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from time import monotonic
 from typing import Any
 
 from servicedesk import writes
+from servicedesk.cache import Cached
 from servicedesk.cx.business_hours import Schedule
 from servicedesk.cx.tables import TicketMetrics
 
@@ -61,19 +61,6 @@ async def _save(row: Row, clock: Clock | None, status: str, add: rules.Outcomes)
 # ---------------------------------------------------------------- choosing the policy
 
 
-# Policies change seldom and every new ticket reads them: live, a process keeps them for
-# POLICY_TTL seconds. A change made through this process is seen at once (forget_policies);
-# one made by another process (a second server, the CLI) within POLICY_TTL.
-POLICY_TTL = 1.0
-_cached: tuple[float, list[Row]] | None = None
-
-
-def forget_policies() -> None:
-    """Drops the process's copy of the active policies (after a change to them)."""
-    global _cached
-    _cached = None
-
-
 async def _load_policies() -> list[Row]:
     rows = (
         await SlaPolicy.select(
@@ -89,17 +76,21 @@ async def _load_policies() -> list[Row]:
     return sorted(rows, key=lambda p: (-specificity(p), p["id"]))
 
 
+# Policies change seldom and every new ticket reads them: live, each process keeps them
+# (servicedesk.cache). A change made through this process is seen at once (the SLA
+# service reports it); one made by another process (a second server, the CLI) within a
+# second.
+cached_policies = Cached(SlaPolicy, _load_policies)
+
+
 async def active_policies() -> list[Row]:
     """The active policies, most specific first (team and channel, team, channel, none),
-    then the oldest (read once per unit of work; live, see POLICY_TTL). Not to be changed
-    by the caller: the list is shared."""
-    global _cached
+    then the oldest (read once per unit of work; live, see cached_policies). Not to be
+    changed by the caller: the list is shared."""
     if writes.current() is not None:
         policies: list[Row] = await writes.get(SlaPolicy, "active", _load_policies)
         return policies
-    if _cached is None or monotonic() - _cached[0] > POLICY_TTL:
-        _cached = (monotonic(), await _load_policies())
-    return _cached[1]
+    return await cached_policies.get()
 
 
 def specificity(policy: Row) -> int:

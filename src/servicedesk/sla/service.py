@@ -7,6 +7,7 @@ from typing import Any
 
 from servicedesk.accounts.tables import Team
 from servicedesk.actors import Actor
+from servicedesk.cache import changed
 from servicedesk.clock import as_utc, iso, utcnow
 from servicedesk.cx.tables import TicketMetrics
 from servicedesk.db import write_transaction
@@ -15,7 +16,6 @@ from servicedesk.outbox import service as outbox
 from servicedesk.tickets.service import CHANNELS, PRIORITIES
 
 from . import clock as rules
-from . import facts
 from .clock import Clock
 from .tables import SlaPolicy
 
@@ -101,7 +101,7 @@ async def create_policy(*, values: dict[str, Any], actor: Actor, now: datetime) 
         inserted = await SlaPolicy.insert(
             SlaPolicy(**row, created_at=now, updated_at=now)
         ).returning(SlaPolicy.id)
-    facts.forget_policies()
+    changed(SlaPolicy)
     return int(inserted[0]["id"])
 
 
@@ -119,7 +119,7 @@ async def update_policy(
             values = {getattr(SlaPolicy, k): v for k, v in row.items()}
             values[SlaPolicy.updated_at] = now
             await SlaPolicy.update(values).where(SlaPolicy.id == policy_id)
-    facts.forget_policies()
+    changed(SlaPolicy)
 
 
 async def delete_policy(*, policy_id: int, actor: Actor) -> None:
@@ -127,7 +127,7 @@ async def delete_policy(*, policy_id: int, actor: Actor) -> None:
     _check_admin(actor)
     await get_policy(policy_id=policy_id)
     await SlaPolicy.delete().where(SlaPolicy.id == policy_id)
-    facts.forget_policies()
+    changed(SlaPolicy)
 
 
 # ---------------------------------------------------------------- the breach check

@@ -1,5 +1,6 @@
-"""Live traffic keeps the active SLA policies for a moment per process (sla.facts.POLICY_TTL):
-a change made through this process applies at once, one made elsewhere within the TTL."""
+"""Live traffic keeps the active SLA policies for a moment per process
+(sla.facts.cached_policies, a servicedesk.cache.Cached): a change made through this process
+applies at once, one made elsewhere within the recheck interval."""
 
 from __future__ import annotations
 
@@ -35,10 +36,10 @@ async def test_changes_through_the_service_apply_to_the_next_ticket() -> None:
     assert await _first_response_due_minutes() is None
 
 
-async def test_a_change_made_by_another_process_applies_within_the_ttl(
+async def test_a_change_made_by_another_process_applies_within_the_recheck_interval(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(facts, "POLICY_TTL", 0.2)
+    monkeypatch.setattr(facts.cached_policies, "recheck_seconds", 0.2)
     policy_id = await make_policy(targets={"normal": {"first_response": 60}})
     assert await _first_response_due_minutes() == 60
     # As another server or the CLI would: a write this process's service did not make.

@@ -33,7 +33,7 @@ const LIST_OPS = new Set(["in", "not_in"]);
 
 /**
  * A web form's optional field, `ticket.form.<name>`: a text field of any name the form
- * posts (automation/rules/conditions.py), so the catalog cannot list them.
+ * posts (automation/rules/fields.py), so the catalog cannot list them.
  */
 export const FORM_PREFIX = "ticket.form.";
 export const FORM_KEY = /^[a-z][a-z0-9_]{0,39}$/;
