@@ -5,7 +5,8 @@ of which about 5 % match the contacts (subject contains "refund": tag + email to
 customer), the others never do. Then:
 
 1. throughput: CONTACTS inbound contacts written with no worker running (2 events each:
-   ticket.created and the opening message.received), then one `servicedesk worker
+   ticket.created, which the rules listen to, and customer.created, which none does; the
+   opening message raises no message.received), then one `servicedesk worker
    --workers 1` process started: events/s from its start until every event is sent;
 2. delay: with the worker running, contacts posted at RATE/s for SECONDS; for each
    matching one, the time from the contact's commit to the rule's email at a local SMTP
