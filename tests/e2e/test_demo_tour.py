@@ -76,6 +76,12 @@ async def test_the_demo_pages_show_the_demo_data(
     await expect(page.get_by_role("textbox", name=re.compile("^JSON"))).to_have_value(
         re.compile(re.escape(builtin_templates()[0]["name"]))
     )
+    # The shot shows the dry run over the demo's last 30 days (tickets are solved daily).
+    await page.get_by_role("button", name="Preview last 30 days").click()
+    await expect(page.get_by_test_id("dry-run-summary")).to_contain_text(
+        re.compile(r"Would have fired [1-9]")
+    )
+    await expect(page.get_by_test_id("dry-run-row").first).to_be_visible()
     await look(page, "rules", findings)
 
     [campaign] = await Campaign.select(Campaign.id, Campaign.name).where(Campaign.kind == "segment")

@@ -52,7 +52,7 @@ export function DryRunPanel({
         </Group>
         {!result ? (
           <Text size="sm" c="dimmed">
-            Replays the last 30 days of tickets through this rule, changing nothing.
+            Replays the last 30 days of the desk's history (tickets, customers, leads) through this rule, changing nothing.
           </Text>
         ) : (
           <>

@@ -289,6 +289,35 @@ describe("RuleEditorPage", () => {
     expect(calls(fetch).find((r) => r.method === "POST")!.headers.get("X-CSRF-Token")).toBe("test-csrf");
   });
 
+  it("links a customer's event in the dry run to the customer", async () => {
+    mockFetch({
+      "GET /api/automation/catalog": () => catalog,
+      "POST /api/automation/dry-run": () => ({
+        fired: 2,
+        tickets: 0,
+        items: [3, 4].map((id) => ({
+          ticket_id: null,
+          subject: null,
+          customer_id: id,
+          event: "customer.created",
+          at: "2026-03-02T10:00:00Z",
+          actions: ["add tags new"],
+        })),
+      }),
+    });
+    renderNew();
+    const user = userEvent.setup();
+    await user.type(await screen.findByRole("textbox", { name: "Name" }), "Welcome");
+    await user.click(screen.getByRole("button", { name: "Preview last 30 days" }));
+
+    expect(await screen.findByTestId("dry-run-summary")).toHaveTextContent(
+      "Would have fired 2 times, on customers' events (no ticket)",
+    );
+    const [first] = screen.getAllByTestId("dry-run-row");
+    expect(within(first!).getByRole("link", { name: "Customer #3" })).toHaveAttribute("href", "/customers/3");
+    expect(first).toHaveTextContent("customer.created");
+  });
+
   it("edits an existing rule with a PATCH and links to its run log", async () => {
     let patched: RuleBody | null = null;
     mockFetch({

@@ -248,7 +248,10 @@ function times(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** "Would have fired 42 times on 40 tickets". */
+/** "Would have fired 42 times on 40 tickets"; a rule on customers' events (a new
+ * customer, a lead from no ticket) fires on none. */
 export function dryRunSummary(r: DryRunResult): string {
-  return `Would have fired ${times(r.fired, "time", "times")} on ${times(r.tickets, "ticket", "tickets")}`;
+  const fired = `Would have fired ${times(r.fired, "time", "times")}`;
+  if (r.fired > 0 && r.tickets === 0) return `${fired}, on customers' events (no ticket)`;
+  return `${fired} on ${times(r.tickets, "ticket", "tickets")}`;
 }
