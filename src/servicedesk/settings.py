@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     mail_attachment_max_bytes: int = 20 * 1_048_576  # larger files are listed, not stored
     mail_per_sender_per_hour: int = Field(default=30, ge=1)  # more is flagged as a loop
     mail_raw_keep_days: int = Field(default=30, ge=1)
+    # Delivered domain events and webhook deliveries are deleted after this many days
+    # (outbox.service.prune_delivered); emails are kept.
+    outbox_keep_days: int = Field(default=30, ge=1)
 
     # The web form (docs/channels.md): the origins (scheme://host[:port], comma-separated)
     # whose pages may post it from a browser, besides BASE_URL's own; and the posts one

@@ -9,6 +9,7 @@ from servicedesk.actors import SYSTEM
 from servicedesk.channels import service as channels
 from servicedesk.clock import utcnow
 from servicedesk.marketing import campaigns
+from servicedesk.outbox import service as outbox
 from servicedesk.outbox.tasks import deliver_outbox_message, sweep_outbox
 from servicedesk.queue import huey
 from servicedesk.settings import get_settings
@@ -32,6 +33,14 @@ def purge_raw_emails() -> int:
     )
 
 
+@huey.periodic_task(crontab(minute="37", hour="*"))
+def prune_outbox() -> int:
+    """Deletes the events and webhook deliveries delivered more than OUTBOX_KEEP_DAYS ago."""
+    return taskloop.run(
+        outbox.prune_delivered(now=utcnow(), older_than_days=get_settings().outbox_keep_days)
+    )
+
+
 @huey.periodic_task(crontab(minute="*"))
 def check_sla_breaches() -> int:
     """Raises `sla.breached` for the SLA targets that fell due (once per ticket and target)."""
@@ -48,6 +57,7 @@ __all__ = [
     "check_sla_breaches",
     "close_solved_tickets",
     "deliver_outbox_message",
+    "prune_outbox",
     "purge_raw_emails",
     "send_scheduled_campaigns",
     "sweep_outbox",

@@ -3,7 +3,7 @@ just before it commits, and never by a change that rolls back."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,9 @@ from servicedesk.customers.service import ContactIdentity
 from servicedesk.db import write_transaction
 from servicedesk.outbox import service as outbox
 from servicedesk.outbox.tables import OutboxMessage
+from servicedesk.outbox.tasks import deliver_due
 from servicedesk.tickets import service as tickets
+from tests.smtp import SmtpServer
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -116,3 +118,41 @@ async def test_events_emitted_under_a_cause_carry_it() -> None:
     await outbox.emit_event(topic="plain", payload={"n": 2}, ticket_id=None, now=NOW)
     assert await payload_of("caused") == {"n": 1, "cause": {"rule_id": 3, "depth": 2}}
     assert await payload_of("plain") == {"n": 2}
+
+
+async def test_delivered_events_and_webhook_posts_are_pruned_after_the_keep_days(
+    smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hourly prune deletes the events and webhook deliveries delivered more than
+    OUTBOX_KEEP_DAYS ago, a batch at a time; a recent one, one still pending and every
+    email stay."""
+    monkeypatch.setattr(outbox, "PRUNE_BATCH", 2)
+    webhook = await outbox.queue_message(
+        kind="webhook", topic="old.post", payload={}, ticket_id=None, now=NOW
+    )
+    # Delivered as the webhook deliverer's worker does: claimed, posted, marked sent.
+    assert [row["id"] for row in await outbox.claim_many(outbox_ids=[webhook], now=NOW)] == [
+        webhook
+    ]
+    await outbox.mark_sent(outbox_id=webhook, now=NOW)
+    for topic in ("old.one", "old.two"):
+        await outbox.emit_event(topic=topic, payload={}, ticket_id=None, now=NOW)
+    email = outbox.Email(to="ann@mail.example", subject="Old mail", body="hello")
+    await outbox.queue_emails([email], now=NOW)
+    # Due only in 60 days: still pending when the prune runs.
+    await outbox.emit_event(
+        topic="not.delivered", payload={}, ticket_id=None, now=NOW + timedelta(days=60)
+    )
+    assert await deliver_due(now=NOW) == {"sent": 3}
+    assert smtp_server.about("Old mail")
+    await outbox.emit_event(
+        topic="recent", payload={}, ticket_id=None, now=NOW + timedelta(days=20)
+    )
+    assert await deliver_due(now=NOW + timedelta(days=20)) == {"sent": 1}
+
+    later = NOW + timedelta(days=31)
+    assert await outbox.prune_delivered(now=later, older_than_days=30) == 3
+    assert await topics() == ["reply", "not.delivered", "recent"]
+    assert await outbox.prune_delivered(now=later, older_than_days=30) == 0
+    assert await outbox.prune_delivered(now=later, older_than_days=10) == 1
+    assert await topics() == ["reply", "not.delivered"]
