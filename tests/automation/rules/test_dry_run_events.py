@@ -25,6 +25,16 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PERIOD = {"start": T0, "end": T0 + timedelta(days=3)}
 
 
+def rule_spec(name: str, event: str, conditions: list[dict[str, Any]], action: dict) -> dict:
+    """A rule on one event whose conditions must all hold, with one action."""
+    return {
+        "name": name,
+        "trigger": {"events": [event]},
+        "conditions": {"all": conditions, "any": []},
+        "actions": [action],
+    }
+
+
 async def live_runs(rule_id: int) -> list[dict[str, Any]]:
     """The rule's live firings: their ticket and the payload of the event they fired on."""
     runs = await RuleRun.select(RuleRun.event, RuleRun.ticket).where(RuleRun.rule == rule_id)
@@ -44,15 +54,12 @@ async def customer_of(ticket_id: int) -> int:
 
 
 async def test_customer_created_is_replayed_from_the_customers() -> None:
-    spec = {
-        "name": "Shop customers start in consideration",
-        "trigger": {"events": ["customer.created"]},
-        "conditions": {
-            "all": [{"field": "customer.email", "op": "contains", "value": "@shop.example"}],
-            "any": [],
-        },
-        "actions": [{"type": "set_journey_stage", "value": "consideration"}],
-    }
+    spec = rule_spec(
+        "Shop customers start in consideration",
+        "customer.created",
+        [{"field": "customer.email", "op": "contains", "value": "@shop.example"}],
+        {"type": "set_journey_stage", "value": "consideration"},
+    )
     created = await rules.create_rule(data=spec)
     first = await contact(email="a@shop.example", now=T0 + timedelta(hours=1))
     await contact(email="b@other.example", now=T0 + timedelta(hours=2))
@@ -77,18 +84,15 @@ async def test_customer_created_is_replayed_from_the_customers() -> None:
 async def test_lead_stage_changes_are_replayed_with_the_lead_as_it_was() -> None:
     people = await desk_team()
     lena = Actor.agent(people["lena"], "lena@desk.example", role="lead")
-    spec = {
-        "name": "Big wins",
-        "trigger": {"events": ["lead.stage_changed"]},
-        "conditions": {
-            "all": [
-                {"field": "lead.stage", "op": "changed_to", "value": "won"},
-                {"field": "lead.value", "op": "gte", "value": 1000},
-            ],
-            "any": [],
-        },
-        "actions": [{"type": "set_journey_stage", "value": "purchase"}],
-    }
+    spec = rule_spec(
+        "Big wins",
+        "lead.stage_changed",
+        [
+            {"field": "lead.stage", "op": "changed_to", "value": "won"},
+            {"field": "lead.value", "op": "gte", "value": 1000},
+        ],
+        {"type": "set_journey_stage", "value": "purchase"},
+    )
     created = await rules.create_rule(data=spec)
     # A lead from a ticket, worth 2,000, qualified then won.
     ticket = await contact(email="big@mail.example", now=T0)
@@ -138,15 +142,12 @@ async def test_sla_breaches_are_derived_from_the_replayed_clock() -> None:
         actor=admin,
         now=T0 - timedelta(days=1),
     )
-    spec = {
-        "name": "Late first responses",
-        "trigger": {"events": ["sla.breached"]},
-        "conditions": {
-            "all": [{"field": "sla.target", "op": "is", "value": "first_response"}],
-            "any": [],
-        },
-        "actions": [{"type": "add_tags", "value": ["late"]}],
-    }
+    spec = rule_spec(
+        "Late first responses",
+        "sla.breached",
+        [{"field": "sla.target", "op": "is", "value": "first_response"}],
+        {"type": "add_tags", "value": ["late"]},
+    )
     created = await rules.create_rule(data=spec)
 
     async def status(ticket_id: int, value: str, at: datetime) -> None:
@@ -192,15 +193,12 @@ async def test_sla_breaches_are_derived_from_the_replayed_clock() -> None:
 
 
 async def test_the_web_forms_fields_are_in_the_context() -> None:
-    spec = {
-        "name": "Pricing questions",
-        "trigger": {"events": ["ticket.created"]},
-        "conditions": {
-            "all": [{"field": "ticket.form.interest", "op": "is", "value": "pricing"}],
-            "any": [],
-        },
-        "actions": [{"type": "add_tags", "value": ["sales-lead"]}],
-    }
+    spec = rule_spec(
+        "Pricing questions",
+        "ticket.created",
+        [{"field": "ticket.form.interest", "op": "is", "value": "pricing"}],
+        {"type": "add_tags", "value": ["sales-lead"]},
+    )
     created = await rules.create_rule(data=spec)
     for hours, interest in ((1, "pricing"), (2, "support")):
         post = FormPost(
