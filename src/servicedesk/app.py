@@ -41,7 +41,7 @@ from servicedesk.marketing.api import (
     SegmentController,
     UnsubscribeController,
 )
-from servicedesk.outbox.api import OutboxController
+from servicedesk.outbox.api import OutboxBacklogController, OutboxController
 from servicedesk.sales.api import LeadController, LeadReportController
 from servicedesk.settings import Settings, get_settings
 from servicedesk.sla.api import SlaPolicyController
@@ -165,6 +165,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SurveyAdminController,
             PublicSurveyController,
             OutboxController,
+            OutboxBacklogController,
             ImportController,
             SlaPolicyController,
             SegmentController,

@@ -77,6 +77,15 @@ export function useOutbox(status: OutboxStatus | null, kind: OutboxKind | null =
   });
 }
 
+/** What waits in the outbox per kind (leads and admins): is the worker keeping up? */
+export function useOutboxBacklog() {
+  return useQuery({
+    queryKey: ["outbox-backlog"],
+    queryFn: () => unwrap(api.GET("/api/outbox/backlog")),
+    refetchInterval: 10_000,
+  });
+}
+
 export function useResend() {
   const qc = useQueryClient();
   return useMutation({

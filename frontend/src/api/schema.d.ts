@@ -1009,6 +1009,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/outbox/backlog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What waits in the outbox, per kind: due, scheduled, failed, unknown
+         * @description Leads and admins. `due` rows should have gone by now; a count that keeps growing, or an old `oldest_due_at`, means the worker is down or behind.
+         */
+        get: operations["ApiOutboxBacklogBacklog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/outbox/{outbox_id}/resend": {
         parameters: {
             query?: never;
@@ -1590,6 +1610,21 @@ export interface components {
             /** @enum {string} */
             kind: "agent" | "customer" | "system";
             name: string;
+        };
+        /** Backlog */
+        Backlog: {
+            /** Format: date-time */
+            checked_at: string;
+            kinds: components["schemas"]["BacklogKind"][];
+        };
+        /** BacklogKind */
+        BacklogKind: {
+            due: number;
+            failed: number;
+            kind: string;
+            oldest_due_at: string | null;
+            scheduled: number;
+            unknown: number;
         };
         /** BounceIn */
         BounceIn: {
@@ -8417,6 +8452,44 @@ export interface operations {
             };
             /** @description A value the rules refuse; `errors` names the field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ApiOutboxBacklogBacklog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Backlog"];
+                };
+            };
+            /** @description Not signed in, or the API token is not valid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The agent's role does not allow this, or the X-CSRF-Token header is missing */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

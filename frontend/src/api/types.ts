@@ -79,6 +79,8 @@ export type ApiTokenCreated = ResponseOf<"/api/tokens", "post">;
 export type OutboxItem = ResponseOf<"/api/outbox", "get">["items"][number];
 export type OutboxStatus = "pending" | "sent" | "failed" | "bounced" | "cancelled" | "unknown";
 export type OutboxKind = "email" | "webhook" | "channel";
+export type OutboxBacklog = ResponseOf<"/api/outbox/backlog", "get">;
+export type BacklogKind = OutboxBacklog["kinds"][number];
 export type Survey = ResponseOf<"/public/api/surveys/{token}", "get">;
 export type SurveyAnswer = BodyOf<"/public/api/surveys/{token}", "post">;
 

@@ -10,10 +10,11 @@ from litestar import Controller, get, post
 from litestar.params import QueryParameter
 from pydantic import BaseModel
 
-from servicedesk.accounts.guards import requires_admin
+from servicedesk.accounts.guards import requires_admin, requires_lead
+from servicedesk.clock import utcnow
 from servicedesk.schemas import IdPath
 
-from . import service
+from . import queries, service
 
 
 class OutboxItem(BaseModel):
@@ -32,6 +33,41 @@ class OutboxItem(BaseModel):
 
 class OutboxPage(BaseModel):
     items: list[OutboxItem]
+
+
+class BacklogKind(BaseModel):
+    kind: str  # event | email | webhook | channel
+    due: int  # should have gone by now: pending and due, or being sent
+    oldest_due_at: datetime | None  # when the oldest of those fell due
+    scheduled: int  # pending, due later (follow-ups, delayed surveys, retries' backoff)
+    failed: int
+    unknown: int
+
+
+class Backlog(BaseModel):
+    checked_at: datetime
+    kinds: list[BacklogKind]
+
+
+class OutboxBacklogController(Controller):
+    """Leads see it too: the rules page says whether the rules keep up with the events."""
+
+    path = "/api/outbox/backlog"
+    tags = ["outbox"]
+    guards = [requires_lead]
+
+    @get(
+        "/",
+        summary="What waits in the outbox, per kind: due, scheduled, failed, unknown",
+        description="Leads and admins. `due` rows should have gone by now; a count that "
+        "keeps growing, or an old `oldest_due_at`, means the worker is down or behind.",
+    )
+    async def backlog(self) -> Backlog:
+        now = utcnow()
+        return Backlog(
+            checked_at=now,
+            kinds=[BacklogKind(**row) for row in await queries.backlog(now=now)],
+        )
 
 
 class OutboxController(Controller):

@@ -1,10 +1,11 @@
 import { Badge, Button, Group, SegmentedControl, Stack, Text, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useState } from "react";
-import { useOutbox, useResend } from "../../api/admin";
+import { useOutbox, useOutboxBacklog, useResend } from "../../api/admin";
 import type { OutboxItem, OutboxKind, OutboxStatus } from "../../api/types";
 import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
+import { backlogText, isLate } from "../../lib/backlog";
 import { absTime } from "../../lib/format";
 
 const COLOR: Record<string, string> = {
@@ -35,6 +36,25 @@ function StatusCell({ message: m }: { message: OutboxItem }) {
         </Text>
       )}
     </>
+  );
+}
+
+/** One line per kind: what should have gone by now, what is scheduled, failed, unknown. */
+function Backlog() {
+  const backlog = useOutboxBacklog();
+  if (!backlog.data) return null;
+  const checkedAt = backlog.data.checked_at;
+  return (
+    <Stack gap={2} aria-label="Outbox backlog" data-testid="outbox-backlog">
+      {backlog.data.kinds.map((k) => (
+        <Text key={k.kind} size="sm" c={isLate(k, checkedAt) ? "orange.8" : undefined}>
+          <Text span fw={600}>
+            {k.kind}
+          </Text>
+          : {backlogText(k, checkedAt)}
+        </Text>
+      ))}
+    </Stack>
   );
 }
 
@@ -73,6 +93,7 @@ export function OutboxTab() {
 
   return (
     <Stack>
+      <Backlog />
       <Group justify="space-between">
         <Group>
         <SegmentedControl

@@ -53,6 +53,26 @@ describe("RulesPage", () => {
     expect(within(late).getByRole("link", { name: "Run log of Late" })).toHaveAttribute("href", "/rules/1/runs");
   });
 
+  it("says whether the rules keep up with the events", async () => {
+    const backlog = (due: number, oldest: string | null) => ({
+      checked_at: "2026-03-02T10:00:00Z",
+      kinds: [{ kind: "event", due, oldest_due_at: oldest, scheduled: 0, failed: 0, unknown: 0 }],
+    });
+    mockFetch({ "GET /api/automation/rules": () => [], "GET /api/outbox/backlog": () => backlog(0, null) });
+    const { unmount } = renderWithProviders(<RulesPage />, { route: "/rules", path: "/rules" });
+    expect(await screen.findByTestId("rules-backlog")).toHaveTextContent("Rules are up to date");
+    unmount();
+
+    mockFetch({
+      "GET /api/automation/rules": () => [],
+      "GET /api/outbox/backlog": () => backlog(12, "2026-03-02T09:55:00Z"),
+    });
+    renderWithProviders(<RulesPage />, { route: "/rules", path: "/rules" });
+    expect(await screen.findByTestId("rules-backlog")).toHaveTextContent(
+      "Rules: 12 events due, the oldest for 5 min (is the worker running?).",
+    );
+  });
+
   it("switches a rule off with a PATCH", async () => {
     const { patches } = rulesApi([rule(1, { name: "Refunds" })]);
     renderWithProviders(<RulesPage />, { route: "/rules", path: "/rules" });

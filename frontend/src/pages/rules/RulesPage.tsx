@@ -3,14 +3,31 @@ import { IconArrowDown, IconArrowUp, IconGripVertical, IconPlus } from "@tabler/
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
+import { useOutboxBacklog } from "../../api/admin";
 import { rulesKey, useMoveRules, usePatchRule, useRules, type Rule } from "../../api/automation";
 import { DataTable, type Column } from "../../components/DataTable";
 import { QueryError } from "../../components/QueryError";
+import { dueText, isLate } from "../../lib/backlog";
 import { absTime, relTime } from "../../lib/format";
 import { reorder, runOrder } from "./rule";
 
 function triggerText(rule: Rule): string {
   return "events" in rule.trigger ? rule.trigger.events.join(", ") || "no event" : "every minute";
+}
+
+/** Whether the worker's rules keep up with the desk's events (refreshed every 10 s). */
+function RulesBacklog() {
+  const backlog = useOutboxBacklog();
+  const events = backlog.data?.kinds.find((k) => k.kind === "event");
+  if (!backlog.data || !events) return null;
+  const late = isLate(events, backlog.data.checked_at);
+  return (
+    <Text size="sm" c={late ? "orange.8" : "dimmed"} data-testid="rules-backlog">
+      {events.due === 0
+        ? "Rules are up to date: no event waits for them."
+        : `Rules: ${dueText(events, backlog.data.checked_at)}${late ? " (is the worker running?)" : ""}.`}
+    </Text>
+  );
 }
 
 /** The rules in the order they run; drag a row (or use its arrows) to change its position. */
@@ -136,6 +153,7 @@ export function RulesPage() {
       <Text size="sm" c="dimmed">
         Rules run from the top down; a later rule sees the changes of the earlier ones. Drag a row to move it.
       </Text>
+      <RulesBacklog />
       {rules.isError ? (
         <QueryError error={rules.error} onRetry={() => void rules.refetch()} />
       ) : !ordered ? (
