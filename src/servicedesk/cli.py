@@ -14,6 +14,7 @@ from servicedesk.commands import console, fail, run  # plugins' commands call cl
 from servicedesk.cx.cli import report
 from servicedesk.imports.cli import import_
 from servicedesk.marketing.cli import campaign
+from servicedesk.outbox.cli import outbox
 
 
 @click.group()
@@ -153,7 +154,7 @@ def demo(customers: int, tickets: int, seed: int) -> None:
     click.echo(summary)
 
 
-for command in (import_, report, mail, campaign):
+for command in (import_, report, mail, campaign, outbox):
     main.add_command(command)
 
 

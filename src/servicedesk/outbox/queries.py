@@ -7,6 +7,8 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Min
 
+from servicedesk.clock import as_utc
+
 from .tables import OutboxMessage as Outbox
 
 # Every kind the desk writes, listed even when it has nothing waiting.
@@ -28,7 +30,11 @@ async def backlog(*, now: datetime) -> list[dict[str, Any]]:
         .group_by(Outbox.kind)
     ):
         entry = found.setdefault(row["kind"], _nothing_waiting(row["kind"]))
-        entry["due"], entry["oldest_due_at"] = int(row["count"]), row["oldest"]
+        oldest = row["oldest"]  # SQLite's MIN gives the stored text
+        entry["due"] = int(row["count"])
+        entry["oldest_due_at"] = as_utc(
+            datetime.fromisoformat(oldest) if isinstance(oldest, str) else oldest
+        )
     later = ((Outbox.status == "pending") & (Outbox.not_before > now)) | Outbox.status.is_in(
         ["failed", "unknown"]
     )

@@ -3,6 +3,10 @@ what is scheduled for later, what an admin must look at; leads and admins only."
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import httpx
@@ -64,3 +68,30 @@ async def test_the_backlog_counts_due_scheduled_failed_and_unknown_rows_per_kind
 
 async def test_agents_do_not_see_the_backlog(agent_client: httpx.AsyncClient) -> None:
     assert (await agent_client.get("/api/outbox/backlog")).status_code == 403
+
+
+def outbox_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`servicedesk outbox ARGS` in a process of its own, with this run's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "servicedesk.cli", "outbox", *args],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+async def test_the_backlog_command_fails_a_monitoring_check_when_rows_wait_too_long() -> None:
+    due = utcnow() - timedelta(minutes=5)
+    await outbox.emit_event(topic="waiting", payload={}, ticket_id=None, now=due)
+    late = outbox_cli("backlog", "--format", "json")
+    assert late.returncode == 2, late.stderr
+    answer = json.loads(late.stdout)
+    assert answer["late"] == ["event"]
+    [events] = [k for k in answer["kinds"] if k["kind"] == "event"]
+    assert events["due"] == 1
+    assert events["oldest_due_at"] == due.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert "is a worker running?" in late.stderr
+    patient = outbox_cli("backlog", "--late-after", "3600")
+    assert patient.returncode == 0, patient.stderr
+    assert "event" in patient.stdout
