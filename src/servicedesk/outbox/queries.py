@@ -17,11 +17,14 @@ KINDS = ("event", "email", "webhook", "channel")
 
 async def backlog(*, now: datetime) -> list[dict[str, Any]]:
     """Per kind: `due`, the rows that should have gone by now (pending and due, or being
-    sent), and when the oldest of them fell due; `scheduled`, the pending rows due later
-    (follow-ups, delayed surveys, retries waiting out their backoff); and the rows left
-    for an admin (`failed`, `unknown`). Two grouped counts over the status index."""
+    sent: a claim takes only due rows), and when the oldest of them fell due;
+    `scheduled`, the pending rows due later (follow-ups, delayed surveys, retries waiting
+    out their backoff); and the rows left for an admin (`failed`, `unknown`). Two grouped
+    counts over the status index."""
     found = {kind: _nothing_waiting(kind) for kind in KINDS}
-    due = (Outbox.status == "sending") | ((Outbox.status == "pending") & (Outbox.not_before <= now))
+    # Each filter starts with a list of statuses, so the status index (status, id) finds
+    # the rows waiting, however many were sent.
+    due = Outbox.status.is_in(["pending", "sending"]) & (Outbox.not_before <= now)
     for row in (
         await Outbox.select(
             Outbox.kind, Count(alias="count"), Min(Outbox.not_before, alias="oldest")
@@ -35,8 +38,8 @@ async def backlog(*, now: datetime) -> list[dict[str, Any]]:
         entry["oldest_due_at"] = as_utc(
             datetime.fromisoformat(oldest) if isinstance(oldest, str) else oldest
         )
-    later = ((Outbox.status == "pending") & (Outbox.not_before > now)) | Outbox.status.is_in(
-        ["failed", "unknown"]
+    later = Outbox.status.is_in(["pending", "failed", "unknown"]) & (
+        (Outbox.status != "pending") | (Outbox.not_before > now)
     )
     for row in (
         await Outbox.select(Outbox.kind, Outbox.status, Count(alias="count"))
