@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Delivered domain events and webhook deliveries are deleted after this many days
     # (outbox.service.prune_delivered); emails are kept.
     outbox_keep_days: int = Field(default=30, ge=1)
+    # The rules' run log is deleted after this many days (automation.rules.service.prune_runs),
+    # but for the runs of an event that may still be delivered again.
+    rule_run_keep_days: int = Field(default=180, ge=1)
 
     # The web form (docs/channels.md): the origins (scheme://host[:port], comma-separated)
     # whose pages may post it from a browser, besides BASE_URL's own; and the posts one

@@ -3,15 +3,16 @@ update, delete, the run log, export and import."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from servicedesk.cache import changed
 from servicedesk.clock import utcnow
-from servicedesk.db import write_transaction
+from servicedesk.db import chunks, write_transaction
 from servicedesk.errors import Conflict, Invalid, NotFound
+from servicedesk.outbox.tables import OutboxMessage
 
 from . import actions as action_types
 from . import queries, safety
@@ -217,6 +218,42 @@ async def runs(*, rule_id: int, limit: int = 100) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+# The outbox statuses of an event that may be delivered again (a retry, a re-send): the
+# run log's "<rule>:<event>" keys of such an event must stay, or a rule would apply twice.
+_MAY_COME_AGAIN = ["pending", "sending", "failed", "unknown"]
+PRUNE_BATCH = 5000
+
+
+async def prune_runs(*, now: datetime, older_than_days: int) -> int:
+    """Deletes the run-log rows older than N days (the rules' counters keep their totals),
+    a batch at a time; keeps those of an event that may still be delivered again.
+    Returns how many it deleted."""
+    cutoff = now - timedelta(days=older_than_days)
+    deleted, after = 0, 0
+    while rows := (
+        await RuleRun.select(RuleRun.id, RuleRun.event)
+        .where(RuleRun.at < cutoff, RuleRun.id > after)
+        .order_by(RuleRun.id)
+        .limit(PRUNE_BATCH)
+    ):
+        after = int(rows[-1]["id"])
+        events = sorted({int(row["event"]) for row in rows if row["event"] is not None})
+        waiting: set[int] = set()
+        for part in chunks(events):
+            waiting.update(
+                int(row["id"])
+                for row in await OutboxMessage.select(OutboxMessage.id).where(
+                    OutboxMessage.id.is_in(list(part)),
+                    OutboxMessage.status.is_in(_MAY_COME_AGAIN),
+                )
+            )
+        gone = [int(row["id"]) for row in rows if row["event"] not in waiting]
+        for part in chunks(gone):
+            await RuleRun.delete().where(RuleRun.id.is_in(list(part)))
+        deleted += len(gone)
+    return deleted
 
 
 async def export_rules() -> list[dict[str, Any]]:
