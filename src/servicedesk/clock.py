@@ -16,5 +16,11 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def stored(value: datetime | str) -> datetime:
+    """A timestamp as a raw read or an aggregate (MIN, MAX) gives it back: SQLite's is the
+    stored text, PostgreSQL's a datetime."""
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
 def iso(value: datetime | None) -> str | None:
     return None if value is None else as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from servicedesk.clock import as_utc, utcnow
+from servicedesk.clock import stored, utcnow
 from servicedesk.customers.tables import Customer
 
 LIVE = "c.merged_into IS NULL"
@@ -148,9 +148,7 @@ async def _last_sent(campaign_id: int) -> datetime:
         campaign_id,
     )
     at = rows[0]["at"] if rows else None
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
-    return as_utc(at) if at else utcnow()
+    return stored(at) if at else utcnow()
 
 
 async def score_of_recipients(

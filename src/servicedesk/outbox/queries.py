@@ -7,7 +7,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Min
 
-from servicedesk.clock import as_utc
+from servicedesk.clock import stored
 
 from .tables import OutboxMessage as Outbox
 
@@ -33,11 +33,7 @@ async def backlog(*, now: datetime) -> list[dict[str, Any]]:
         .group_by(Outbox.kind)
     ):
         entry = found.setdefault(row["kind"], _nothing_waiting(row["kind"]))
-        oldest = row["oldest"]  # SQLite's MIN gives the stored text
-        entry["due"] = int(row["count"])
-        entry["oldest_due_at"] = as_utc(
-            datetime.fromisoformat(oldest) if isinstance(oldest, str) else oldest
-        )
+        entry["due"], entry["oldest_due_at"] = int(row["count"]), stored(row["oldest"])
     later = Outbox.status.is_in(["pending", "failed", "unknown"]) & (
         (Outbox.status != "pending") | (Outbox.not_before > now)
     )

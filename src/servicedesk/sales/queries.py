@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from servicedesk.accounts.tables import Agent
-from servicedesk.clock import as_utc
+from servicedesk.clock import stored
 
 from .money import per_currency
 from .tables import Lead, LeadEvent
@@ -19,10 +19,6 @@ CURRENT_STAGE = (
     "(SELECT l.stage FROM lead l WHERE l.customer = c.id AND l.merged_into IS NULL"
     " ORDER BY (l.open_key IS NULL), l.id DESC LIMIT 1)"
 )
-
-
-def _at(value: Any) -> datetime:
-    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 async def current_lead_of(customer_id: int) -> dict[str, Any] | None:
@@ -121,5 +117,5 @@ async def stage_events(lead_ids: list[int]) -> list[dict[str, Any]]:
             )
         )
     for row in rows:
-        row["at"] = _at(row["at"])
+        row["at"] = stored(row["at"])
     return sorted(rows, key=lambda r: (r["lead"], r["at"], r["id"]))
