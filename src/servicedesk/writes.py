@@ -364,6 +364,36 @@ async def replace(table: type[Table], key: str, value: Any, rows: list[Row]) -> 
         unit.replaced[(table, key, value)] = rows
 
 
+# Rows a batched delete reads and deletes at a time.
+DELETE_BATCH = 5000
+
+
+async def delete_old(
+    table: type[Table],
+    *where: Any,
+    keep: Callable[[list[Row]], Awaitable[set[int]]] | None = None,
+    columns: tuple[Any, ...] = (),
+) -> int:
+    """Deletes the rows of `table` matching `where`, in id order, DELETE_BATCH at a time,
+    each batch its own short statements (a retention prune beside a running worker: one
+    long DELETE would hold the rows and locks its claims need). `keep(rows)`, given each
+    batch's rows (id and `columns`), names the ids to leave. Returns how many went."""
+    deleted, after = 0, 0
+    while rows := (
+        await table.select(table._meta.primary_key, *columns)
+        .where(*where, table._meta.primary_key > after)
+        .order_by(table._meta.primary_key)
+        .limit(DELETE_BATCH)
+    ):
+        after = int(rows[-1]["id"])
+        kept = await keep(rows) if keep is not None else set()
+        gone = [int(row["id"]) for row in rows if int(row["id"]) not in kept]
+        for part in chunks(gone):
+            await table.delete().where(table._meta.primary_key.is_in(list(part)))
+        deleted += len(gone)
+    return deleted
+
+
 async def update_many(
     table: type[Table], key: str, column: str, pairs: list[tuple[Any, Any]]
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from servicedesk import writes
 from servicedesk.cache import changed
 from servicedesk.clock import utcnow
 from servicedesk.db import chunks, write_transaction
@@ -223,22 +224,14 @@ async def runs(*, rule_id: int, limit: int = 100) -> list[dict[str, Any]]:
 # The outbox statuses of an event that may be delivered again (a retry, a re-send): the
 # run log's "<rule>:<event>" keys of such an event must stay, or a rule would apply twice.
 _MAY_COME_AGAIN = ["pending", "sending", "failed", "unknown"]
-PRUNE_BATCH = 5000
 
 
 async def prune_runs(*, now: datetime, older_than_days: int) -> int:
     """Deletes the run-log rows older than N days (the rules' counters keep their totals),
-    a batch at a time; keeps those of an event that may still be delivered again.
-    Returns how many it deleted."""
-    cutoff = now - timedelta(days=older_than_days)
-    deleted, after = 0, 0
-    while rows := (
-        await RuleRun.select(RuleRun.id, RuleRun.event)
-        .where(RuleRun.at < cutoff, RuleRun.id > after)
-        .order_by(RuleRun.id)
-        .limit(PRUNE_BATCH)
-    ):
-        after = int(rows[-1]["id"])
+    a batch at a time (writes.delete_old); keeps those of an event that may still be
+    delivered again. Returns how many it deleted."""
+
+    async def of_events_that_may_come_again(rows: list[dict[str, Any]]) -> set[int]:
         events = sorted({int(row["event"]) for row in rows if row["event"] is not None})
         waiting: set[int] = set()
         for part in chunks(events):
@@ -249,11 +242,14 @@ async def prune_runs(*, now: datetime, older_than_days: int) -> int:
                     OutboxMessage.status.is_in(_MAY_COME_AGAIN),
                 )
             )
-        gone = [int(row["id"]) for row in rows if row["event"] not in waiting]
-        for part in chunks(gone):
-            await RuleRun.delete().where(RuleRun.id.is_in(list(part)))
-        deleted += len(gone)
-    return deleted
+        return {int(row["id"]) for row in rows if row["event"] in waiting}
+
+    return await writes.delete_old(
+        RuleRun,
+        RuleRun.at < now - timedelta(days=older_than_days),
+        keep=of_events_that_may_come_again,
+        columns=(RuleRun.event,),
+    )
 
 
 async def export_rules() -> list[dict[str, Any]]:

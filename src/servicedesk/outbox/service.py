@@ -16,7 +16,7 @@ from typing import Any
 
 from servicedesk import statements, writes
 from servicedesk.clock import utcnow
-from servicedesk.db import after_commit, chunks, fetch, id_list, write_transaction
+from servicedesk.db import after_commit, fetch, id_list, write_transaction
 from servicedesk.errors import Conflict, NotFound
 from servicedesk.settings import get_settings
 
@@ -388,26 +388,18 @@ async def resend(*, outbox_id: int, now: datetime | None = None) -> None:
 # the webhook deliveries. Emails stay: replies find their ticket by the Message-ID, and
 # bounces, campaign recipients and the mail log point at their rows.
 PRUNED_KINDS = ("event", "webhook")
-PRUNE_BATCH = 5000
 
 
 async def prune_delivered(*, now: datetime, older_than_days: int) -> int:
     """Deletes the events and webhook deliveries delivered more than N days ago, a batch
-    at a time (each its own short statement, so the worker's claims never wait long on
-    it); returns how many. Rows not delivered (pending, failed, unknown) stay."""
-    where = (
+    at a time (writes.delete_old); returns how many. Rows not delivered (pending,
+    failed, unknown) stay."""
+    return await writes.delete_old(
+        Outbox,
         Outbox.kind.is_in(list(PRUNED_KINDS)),
         Outbox.status == "sent",
         Outbox.sent_at < now - timedelta(days=older_than_days),
     )
-    deleted = 0
-    while (
-        rows := await Outbox.select(Outbox.id).where(*where).order_by(Outbox.id).limit(PRUNE_BATCH)
-    ):
-        for part in chunks([int(row["id"]) for row in rows]):
-            await Outbox.delete().where(Outbox.id.is_in(list(part)))
-        deleted += len(rows)
-    return deleted
 
 
 # What the outbox view lists: what leaves the desk, not the domain events automation reads.

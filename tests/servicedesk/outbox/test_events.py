@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from servicedesk import writes
 from servicedesk.customers.service import ContactIdentity
 from servicedesk.db import write_transaction
 from servicedesk.outbox import service as outbox
@@ -126,7 +127,7 @@ async def test_delivered_events_and_webhook_posts_are_pruned_after_the_keep_days
     """The hourly prune deletes the events and webhook deliveries delivered more than
     OUTBOX_KEEP_DAYS ago, a batch at a time; a recent one, one still pending and every
     email stay."""
-    monkeypatch.setattr(outbox, "PRUNE_BATCH", 2)
+    monkeypatch.setattr(writes, "DELETE_BATCH", 2)
     webhook = await outbox.queue_message(
         kind="webhook", topic="old.post", payload={}, ticket_id=None, now=NOW
     )
