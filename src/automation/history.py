@@ -48,6 +48,7 @@ TICKET_TOPICS = (
     "ticket.updated",
     "survey.answered",
 )
+ALL_TOPICS = (*TICKET_TOPICS, BREACHED, CUSTOMER_CREATED, STAGE_CHANGED)
 
 
 @dataclass
@@ -89,6 +90,17 @@ class HistoryEvent:
     payload: dict[str, Any] | None = None
     changes: dict[str, list[Any]] | None = None
     lead: dict[str, Any] | None = None
+
+    @property
+    def ticket_id(self) -> int | None:
+        return None if self.ticket is None else int(self.ticket["id"])
+
+    @property
+    def customer_id(self) -> int | None:
+        """The customer it is about: the payload's (a new customer, a lead), else its
+        ticket's."""
+        found = (self.payload or {}).get("customer_id") or (self.ticket or {}).get("customer")
+        return int(found) if found else None
 
 
 def _int(value: str | None) -> int | None:
@@ -163,9 +175,7 @@ async def load_history(
 ) -> list[HistoryEvent]:
     """Every event of [start, end) (of `topics`, else of all), in time order, each with
     its ticket as it was then. Only what the topics need is read."""
-    wanted = set(topics) if topics is not None else {*TICKET_TOPICS, BREACHED, CUSTOMER_CREATED}
-    if topics is None:
-        wanted.add(STAGE_CHANGED)
+    wanted = set(topics if topics is not None else ALL_TOPICS)
     ids: set[int] = set()
     if wanted & set(TICKET_TOPICS):
         ids.update(await _ticket_ids(start, end))
@@ -179,7 +189,7 @@ async def load_history(
     if STAGE_CHANGED in wanted:
         events += await people_history.lead_stage_changes(start, end)
     events = [event for event in events if event.topic in wanted and start <= event.at < end]
-    events.sort(key=lambda event: (event.at, (event.ticket or {}).get("id") or 0))
+    events.sort(key=lambda event: (event.at, event.ticket_id or 0))
     return events
 
 

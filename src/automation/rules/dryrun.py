@@ -97,10 +97,10 @@ class _Lookups:
             self.forms[state["id"]] = await form_fields(ticket_id=int(state["id"]))
         return self.forms[state["id"]]
 
-    async def context(
-        self, topic: str, now: datetime, event: HistoryEvent | None, state: dict[str, Any] | None
-    ) -> dict[str, Any]:
-        payload = (event.payload if event else None) or {}
+    async def context(self, event: HistoryEvent) -> dict[str, Any]:
+        """The context of a replayed event (or of a time rule's pass: topic "time"), at its
+        moment."""
+        state, payload = event.ticket, event.payload or {}
         ticket = None
         if state is not None:
             ticket = ticket_view(
@@ -113,20 +113,20 @@ class _Lookups:
                 customer_message_at=state["customer_message_at"],
                 form=await self.form(state),
             )
-        customer_id = payload.get("customer_id") or (state or {}).get("customer")
-        customer = await self.customer(int(customer_id)) if customer_id else None
-        changes = named_changes((event.changes if event else None) or {}, self.agents, self.teams)
-        lead = event.lead if event else None
-        if topic == STAGE_CHANGED and lead is not None:
+        customer_id = event.customer_id
+        customer = await self.customer(customer_id) if customer_id else None
+        changes = named_changes(event.changes or {}, self.agents, self.teams)
+        lead = event.lead
+        if event.topic == STAGE_CHANGED and lead is not None:
             changes["lead.stage"] = [payload["from_stage"], payload["to_stage"]]
             if customer is not None:
                 customer = {**customer, "lead_stage": lead["stage"]}
         elif customer_id:
-            lead = await self.lead(int(customer_id))
-        message = event.message if event else None
+            lead = await self.lead(customer_id)
+        message = event.message
         return event_context(
-            topic=topic,
-            now=now,
+            topic=event.topic,
+            now=event.at,
             ticket=ticket,
             customer=customer,
             changes=changes,
@@ -137,18 +137,13 @@ class _Lookups:
         )
 
 
-Fired = tuple[HistoryEvent | None, dict[str, Any] | None, str, datetime]  # event, ticket
-
-
-def _item(fired: Fired, actions: list[str]) -> dict[str, Any]:
-    event, state, topic, at = fired
-    customer_id = ((event.payload if event else None) or {}).get("customer_id")
+def _item(event: HistoryEvent, actions: list[str]) -> dict[str, Any]:
     return {
-        "ticket_id": state["id"] if state else None,
-        "subject": state["subject"] if state else None,
-        "customer_id": customer_id or (state["customer"] if state else None),
-        "event": topic,
-        "at": at,
+        "ticket_id": event.ticket_id,
+        "subject": event.ticket["subject"] if event.ticket else None,
+        "customer_id": event.customer_id,
+        "event": event.topic,
+        "at": event.at,
         "actions": actions,
     }
 
@@ -171,13 +166,12 @@ async def dry_run(*, rule: Any, start: datetime, end: datetime) -> dict[str, Any
         check = compile_conditions(parsed.conditions)
         fired = []
         for event in await load_history(start, end, parsed.trigger.events):
-            context = await lookups.context(event.topic, event.at, event, event.ticket)
-            if check(context):
-                fired.append((event, event.ticket, event.topic, event.at))
+            if check(await lookups.context(event)):
+                fired.append(event)
     return {
         "fired": len(fired),
-        "tickets": len({state["id"] for _, state, _, _ in fired if state is not None}),
-        "items": [_item(one, actions) for one in fired[:MAX_ITEMS]],
+        "tickets": len({event.ticket_id for event in fired if event.ticket_id is not None}),
+        "items": [_item(event, actions) for event in fired[:MAX_ITEMS]],
     }
 
 
@@ -195,13 +189,13 @@ def _looked_at(state: dict[str, Any], hour: datetime) -> bool:
 
 async def _replay_time_rule(
     conditions: Any, rearmable: bool, start: datetime, end: datetime, lookups: _Lookups
-) -> list[Fired]:
-    """A rule fires on a ticket once; one its own actions re-arm (safety.nullified) fires
+) -> list[HistoryEvent]:
+    """A rule fires on a ticket once (a pass is an event of topic "time"); one its own actions re-arm (safety.nullified) fires
     again each time its conditions hold again after a pass saw them false."""
     window = timedelta(days=RECENTLY_SOLVED_DAYS)
     histories = await ticket_histories(await tickets_alive(start, end, window), end)
     hours = list(hours_between(start, end))
-    fired: list[Fired] = []
+    fired: list[HistoryEvent] = []
     check = compile_conditions(conditions)
     for history in histories.values():
         moments = [event.at for event in history]
@@ -217,13 +211,13 @@ async def _replay_time_rule(
             if not _looked_at(state, hour):
                 holding = False
                 continue
-            context = await lookups.context("time", hour, None, state)
-            holds = check(context)
+            moment = HistoryEvent("time", hour, state)
+            holds = check(await lookups.context(moment))
             if holds and not holding:
-                fired.append((None, state, "time", hour))
+                fired.append(moment)
                 if not rearmable:
                     holding = None
                     continue
             holding = holds
-    fired.sort(key=lambda item: (item[3], (item[1] or {}).get("id") or 0))
+    fired.sort(key=lambda event: (event.at, event.ticket_id or 0))
     return fired
