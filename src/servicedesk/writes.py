@@ -111,20 +111,16 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     """Collects the services' writes until the block ends, then flushes them. Must run
     inside a transaction (the flush uses its connection); nothing is written on error."""
     assert get_engine().transaction_exists(), "a unit of work runs inside a transaction"
-    unit = UnitOfWork()
-    token = _current.set(unit)
-    try:
+    with discarded() as unit:
         yield unit
         await unit.flush()
-    finally:
-        _current.reset(token)
 
 
 @contextmanager
 def discarded() -> Iterator[UnitOfWork]:
-    """A unit of work that is never flushed: the services' steps run on rows held in
-    memory and write nothing (the dry run replays the SLA clock through them). Reads still
-    reach the database."""
+    """A unit of work the block's writes go to, never flushed by itself: the services'
+    steps run on rows held in memory and write nothing (the dry run replays the SLA clock
+    through them; unit_of_work flushes it). Reads still reach the database."""
     unit = UnitOfWork()
     token = _current.set(unit)
     try:
