@@ -1,5 +1,6 @@
 import dayjs from "dayjs";
 import type { BacklogKind } from "../api/types";
+import { counted } from "./format";
 
 /** Rows due longer than this mean the worker is down or behind (it takes a row within
  * a second or two when it keeps up; the sweep catches a lost kick within a minute). */
@@ -14,7 +15,7 @@ const NOUN: Record<string, [string, string]> = {
 
 function count(n: number, kind: string): string {
   const [one, many] = NOUN[kind] ?? [kind, kind];
-  return `${n} ${n === 1 ? one : many}`;
+  return counted(n, one, many);
 }
 
 /** How long the oldest due row has waited, in seconds, at the time of the check. */

@@ -9,6 +9,11 @@ export function relTime(iso: string | null | undefined): string {
   return dayjs(iso).fromNow();
 }
 
+/** "1 ticket", "42 tickets". */
+export function counted(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function absTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   return dayjs(iso).format("YYYY-MM-DD HH:mm");

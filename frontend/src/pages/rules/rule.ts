@@ -1,5 +1,6 @@
 /** Pure helpers of the rule editor and list: value kinds, defaults, JSON parsing, reordering. */
 import type { Catalog, CatalogField, CatalogParam, Condition, ConditionValue, DryRunResult, Rule, RuleAction, RuleBody } from "../../api/automation";
+import { counted } from "../../lib/format";
 
 export const CONDITION_GROUPS = ["all", "any"] as const;
 export type ConditionGroup = (typeof CONDITION_GROUPS)[number];
@@ -244,14 +245,10 @@ export function placedPaths(rule: RuleBody, catalog: Catalog): Set<string> {
   return paths;
 }
 
-function times(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /** "Would have fired 42 times on 40 tickets"; a rule on customers' events (a new
  * customer, a lead from no ticket) fires on none. */
 export function dryRunSummary(r: DryRunResult): string {
-  const fired = `Would have fired ${times(r.fired, "time", "times")}`;
+  const fired = `Would have fired ${counted(r.fired, "time", "times")}`;
   if (r.fired > 0 && r.tickets === 0) return `${fired}, on customers' events (no ticket)`;
-  return `${fired} on ${times(r.tickets, "ticket", "tickets")}`;
+  return `${fired} on ${counted(r.tickets, "ticket", "tickets")}`;
 }
